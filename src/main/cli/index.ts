@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { appVersion } from '../version';
+import { dbBackup, dbCheck, dbMigrate, dbRollback, dbStatus } from './db-command';
+import { runCommand } from './run';
+import { stationCommand } from './station-command';
+
+function version(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a schema version is a whole number, like 1');
+  return n;
+}
+
+const program = new Command('plainview')
+  .description('Plainview station: the control-room core, headless, and its maintenance commands.\nConfiguration comes from the policy file, PLAINVIEW_* variables, .env and settings (see .env.example).')
+  .version(appVersion)
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(`plainview: ${text.replace(/^error: /, '')}`) });
+
+program
+  .command('station')
+  .description('run the station core without a window, logging to stdout; SIGTERM or SIGINT stops it cleanly')
+  .action(() => runCommand(stationCommand));
+
+const db = program.command('db').description('inspect and maintain the local database');
+db.command('status').description('schema version, pending migrations, size and last backup').action(() => runCommand(dbStatus));
+db.command('migrate').description('back up, then apply pending migrations').action(() => runCommand(dbMigrate));
+db.command('rollback')
+  .description('back up, then undo migrations (default: the newest one); never below version 1')
+  .option('--to <version>', 'the schema version to roll back to', version)
+  .action((opts: { to?: number }) => runCommand(() => dbRollback(opts.to)));
+db.command('backup')
+  .description('take an online backup into the backups folder, or into FILE')
+  .argument('[file]', 'where to write the backup')
+  .action((file?: string) => runCommand(() => dbBackup(file)));
+db.command('check').description('run a full integrity check; exit 1 if SQLite finds problems').action(() => runCommand(dbCheck));
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`plainview: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+import os from 'node:os';
+import { ConfigError } from './errors';
+import { keys, type ConfigKey } from './keys';
+import { defaultDataDir, policyFilePath, settingsFilePath } from './paths';
+import { parseKey, type Config, type Provenance } from './schema';
+import { fromDotEnv, fromEnv, fromJsonFile, type SourceValues } from './sources';
+
+export interface LoadOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  policyPath?: string;
+  settingsPath?: string;
+  hostname?: string;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  provenance: Provenance;
+  /** Keys fixed by IT's policy file; the console must not offer to change them. */
+  lockedByPolicy: ConfigKey[];
+  warnings: string[];
+}
+
+/** A host name made topic-safe, so the default station id is always valid. */
+function stationIdFromHost(hostname: string): string {
+  const cleaned = hostname.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return (cleaned || 'station').slice(0, 64);
+}
+
+function defaults(env: Record<string, string | undefined>, hostname: string): Config {
+  return {
+    dataDir: defaultDataDir(process.platform, env),
+    siteId: 'demo',
+    stationId: stationIdFromHost(hostname),
+    logLevel: 'info',
+    jsonLogging: false,
+    logMaxBytes: 10 * 1024 * 1024,
+    backupIntervalHours: 6,
+    backupKeep: 10,
+  };
+}
+
+function describe(key: ConfigKey, src: SourceValues): string {
+  if (src.source === 'env') return `${keys[key].env} (from the environment)`;
+  if (src.source === '.env file') return `${keys[key].env} (from ${src.origin})`;
+  return `"${key}" (from the ${src.source} file ${src.origin})`;
+}
+
+/**
+ * Loads the configuration from, highest first: IT's policy file, environment variables,
+ * a .env file, the user's settings, defaults. Any bad value throws a ConfigError whose
+ * message is the one line to print; nothing starts half-configured.
+ */
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const warnings: string[] = [];
+  const sources = [
+    fromJsonFile(options.policyPath ?? policyFilePath(), 'policy', warnings),
+    fromEnv(env, 'env', warnings),
+    fromDotEnv(options.cwd ?? process.cwd(), warnings),
+    fromJsonFile(options.settingsPath ?? settingsFilePath(process.platform, env), 'settings', warnings),
+  ];
+  const config = defaults(env, options.hostname ?? os.hostname());
+  const provenance = Object.fromEntries(Object.keys(config).map((k) => [k, 'default'])) as Provenance;
+  const writable = config as unknown as Record<ConfigKey, unknown>;
+
+  for (const key of Object.keys(keys) as ConfigKey[]) {
+    const src = sources.find((s) => s.values[key] !== undefined);
+    if (!src) continue;
+    const raw = src.values[key];
+    const parsed = parseKey(key, raw);
+    if (!parsed.success) {
+      const why = parsed.error.issues[0]?.message ?? 'invalid value';
+      throw new ConfigError(`Invalid configuration: ${describe(key, src)} is ${JSON.stringify(raw)}: ${why}. ${keys[key].doc}`);
+    }
+    writable[key] = parsed.data;
+    provenance[key] = src.source;
+  }
+  const lockedByPolicy = Object.keys(sources[0]!.values) as ConfigKey[];
+  return { config, provenance, lockedByPolicy, warnings };
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { keys, type LogLevel } from './keys';
+
+export interface Config {
+  dataDir: string;
+  siteId: string;
+  stationId: string;
+  logLevel: LogLevel;
+  jsonLogging: boolean;
+  logMaxBytes: number;
+  backupIntervalHours: number;
+  backupKeep: number;
+}
+
+/** Where a value came from, named in errors and in `plainview config`-style output. */
+export type Source = 'policy' | 'env' | '.env file' | 'settings' | 'default';
+
+export type Provenance = Record<keyof Config, Source>;
+
+/** Parses one key's raw value with its schema; the caller turns a failure into a message. */
+export function parseKey<K extends keyof Config>(key: K, raw: unknown) {
+  return (keys[key].schema as unknown as z.ZodType<Config[K]>).safeParse(raw);
+}

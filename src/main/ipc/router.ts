@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { channelNames, type ChannelName } from '../../shared/ipc/channels';
+import { contract, type ChannelInput, type ChannelOutput } from '../../shared/ipc/contract';
+import { fail, ok, type IpcErrorCode, type Result } from '../../shared/ipc/result';
+import type { Logger } from '../log';
+
+export interface CallContext {
+  requestId: string;
+  /** The URL of the frame that called, as Electron reports it (or the harness's origin). */
+  senderUrl: string;
+}
+
+export type Handlers = {
+  [C in ChannelName]: (input: ChannelInput<C>, ctx: CallContext) => ChannelOutput<C> | Promise<ChannelOutput<C>>;
+};
+
+/** A domain refusal the caller should see as such (not an internal error). */
+export class Refusal extends Error {
+  constructor(
+    readonly code: Extract<IpcErrorCode, 'refused' | 'not_found' | 'unavailable'>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const known = new Set<string>(channelNames);
+
+/**
+ * Every IPC call goes through here, whatever the transport (Electron IPC, the test
+ * WebSocket): unknown channel, untrusted sender, invalid input and failing handlers all
+ * become an error result, are counted and logged, and never throw into the transport.
+ */
+export class IpcRouter {
+  private readonly rejected = new Map<IpcErrorCode, number>();
+
+  constructor(
+    private readonly handlers: Handlers,
+    private readonly isTrustedSender: (url: string) => boolean,
+    private readonly log: Logger,
+  ) {}
+
+  async dispatch(channel: unknown, input: unknown, senderUrl: string): Promise<Result<unknown>> {
+    const requestId = randomUUID();
+    if (typeof channel !== 'string' || !known.has(channel)) {
+      return this.refuse('unknown_channel', `unknown channel ${JSON.stringify(channel)}`, requestId);
+    }
+    if (!this.isTrustedSender(senderUrl)) {
+      return this.refuse('forbidden_sender', `calls from ${senderUrl} are not accepted`, requestId, { channel });
+    }
+    const name = channel as ChannelName;
+    const spec = contract[name];
+    const parsed = spec.input.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join('.') || undefined;
+      const message = `invalid input for ${name}: ${field ? `${field}: ` : ''}${issue?.message ?? 'invalid'}`;
+      return this.refuse('invalid_input', message, requestId, { channel: name }, field);
+    }
+    try {
+      const handler = this.handlers[name] as (i: unknown, c: CallContext) => unknown;
+      const value = await handler(parsed.data, { requestId, senderUrl });
+      return ok(spec.output.parse(value));
+    } catch (err) {
+      if (err instanceof Refusal) return this.refuse(err.code, err.message, requestId, { channel: name });
+      this.count('internal');
+      this.log.error('IPC handler failed', { channel: name, request_id: requestId, error: err });
+      return fail({ code: 'internal', message: 'The station could not complete this request; see the log.', requestId });
+    }
+  }
+
+  private refuse(code: IpcErrorCode, message: string, requestId: string, fields: Record<string, unknown> = {}, field?: string) {
+    this.count(code);
+    this.log.warn('IPC call refused', { code, reason: message, request_id: requestId, ...fields });
+    return fail({ code, message, requestId, ...(field ? { field } : {}) });
+  }
+
+  private count(code: IpcErrorCode): void {
+    this.rejected.set(code, (this.rejected.get(code) ?? 0) + 1);
+  }
+
+  /** Refusals by code, for health details and tests. */
+  stats(): Record<string, number> {
+    return Object.fromEntries(this.rejected);
+  }
+}

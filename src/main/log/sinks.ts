@@ -1,0 +1,37 @@
+import path from 'node:path';
+import electronLog from 'electron-log/node';
+import type { LogLevel } from '../config/keys';
+import type { LogSink } from './logger';
+
+/** Headless: every line to one stream (stdout), so a service manager captures it in order. */
+export function streamSink(stream: NodeJS.WritableStream): LogSink {
+  return { write: (_record, line) => void stream.write(`${line}\n`) };
+}
+
+const ELECTRON_LOG_LEVEL: Record<LogLevel, 'error' | 'warn' | 'info' | 'debug' | 'silly'> = {
+  error: 'error',
+  warn: 'warn',
+  info: 'info',
+  debug: 'debug',
+  trace: 'silly',
+};
+
+/**
+ * electron-log's file transport, writing our already formatted lines to
+ * `<dataDir>/logs/main.log` and rotating to `main.old.log` at `maxBytes`.
+ */
+export function fileSink(dataDir: string, maxBytes: number): LogSink {
+  const log = electronLog.create({ logId: `plainview-${dataDir}` });
+  log.transports.console.level = false;
+  log.transports.file.level = 'silly';
+  log.transports.file.maxSize = maxBytes;
+  log.transports.file.resolvePathFn = () => path.join(dataDir, 'logs', 'main.log');
+  log.transports.file.format = ({ data }) => data;
+  return { write: (record, line) => log[ELECTRON_LOG_LEVEL[record.level]](line) };
+}
+
+/** Collects lines in memory: tests read what the station logged. */
+export function memorySink(): LogSink & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, write: (_record, line) => void lines.push(line) };
+}

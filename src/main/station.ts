@@ -1,0 +1,133 @@
+import { migrations } from '../../migrations';
+import type { AppInfo } from '../shared/app-info';
+import { AuditLog } from './audit/audit-log';
+import { EventBus, type StationEvents } from './bus';
+import type { Config } from './config';
+import { HealthService, busCheck } from './health';
+import type { Handlers } from './ipc/router';
+import { createLogger, type Logger, type LogSink } from './log';
+import { openStore, type Store } from './store';
+import type { Recovery } from './store/recovery';
+import { appName, appVersion } from './version';
+
+export interface StationDeps {
+  /** Where log lines go; the CLI passes stdout and the log file, tests pass memory. */
+  logSinks: LogSink[];
+  /** Runtime facts the core cannot know by itself (the Electron version). */
+  runtime?: { electron?: string };
+  now?: () => Date;
+}
+
+/** What exists only while the station runs (after start, before stop). */
+export interface Running {
+  store: Store;
+  audit: AuditLog;
+  recovery?: Recovery;
+}
+
+export interface Station {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly bus: EventBus<StationEvents>;
+  readonly health: HealthService;
+  /** The IPC handlers, ready for any transport (Electron IPC, the test WebSocket). */
+  readonly handlers: Handlers;
+  start(): Promise<Running>;
+  stop(): Promise<void>;
+  running(): Running;
+  info(): AppInfo;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The one composition root: the Electron shell, `plainview station`, the tests and the
+ * benchmarks all start the same station through here. Services are built and wired by
+ * hand, in dependency order; nothing is a module-level singleton.
+ */
+export function createStation(config: Config, deps: StationDeps): Station {
+  const now = deps.now ?? (() => new Date());
+  const log = createLogger({ level: config.logLevel, json: config.jsonLogging, sinks: deps.logSinks, now });
+  const bus = new EventBus<StationEvents>(log.child('bus'), () => now().getTime());
+  const health = new HealthService(appVersion, log.child('health'), () => now().getTime());
+  let state: Running | null = null;
+  let backupTimer: NodeJS.Timeout | null = null;
+
+  const running = (): Running => {
+    if (!state) throw new Error('the station is not running');
+    return state;
+  };
+
+  const info = (): AppInfo => ({
+    name: appName,
+    version: appVersion,
+    siteId: config.siteId,
+    stationId: config.stationId,
+    schemaVersion: state?.store.schemaVersion ?? 0,
+    dataDir: config.dataDir,
+    runtime: { node: process.versions.node, electron: deps.runtime?.electron, platform: process.platform, arch: process.arch },
+  });
+
+  health.register('database', () =>
+    state ? state.store.check() : { status: 'down', reason: 'the database is not open' },
+  );
+  health.register('mqtt', () => ({ status: 'not_configured', reason: 'no field link in this version' }));
+  health.register('event_bus', () => busCheck(bus.getStats(), now().getTime()));
+
+  const backupIfDue = (store: Store) => {
+    const last = store.lastBackupAt?.getTime() ?? 0;
+    if (now().getTime() - last < config.backupIntervalHours * HOUR_MS) return;
+    store.backup('scheduled', config.backupKeep).catch((err: unknown) => {
+      if (state) log.error('scheduled backup failed', { error: err });
+    });
+  };
+
+  const start = async (): Promise<Running> => {
+    if (state) return state;
+    const storeLog = log.child('store');
+    const { store, recovery } = await openStore({
+      dataDir: config.dataDir,
+      migrations,
+      log: storeLog,
+      mode: 'station',
+      backupKeep: config.backupKeep,
+    });
+    store.sql.run(
+      store.sql.q
+        .insertInto('sites')
+        .values({ id: config.siteId, name: config.siteId, demo: 0, created_at: now().toISOString() })
+        .onConflict((oc) => oc.column('id').doNothing()),
+    );
+    state = { store, audit: new AuditLog(store.sql, now), recovery };
+    backupIfDue(store);
+    // Checked every few minutes so a long-running station keeps its backups current.
+    backupTimer = setInterval(() => backupIfDue(store), Math.min(config.backupIntervalHours * HOUR_MS, 5 * 60_000));
+    backupTimer.unref();
+    bus.emit('station.started', { at: now().toISOString() });
+    log.info('station ready', {
+      site: config.siteId,
+      station: config.stationId,
+      data_dir: config.dataDir,
+      schema_version: store.schemaVersion,
+      version: appVersion,
+    });
+    return state;
+  };
+
+  const stop = async (): Promise<void> => {
+    if (!state) return;
+    const { store } = state;
+    bus.emit('station.stopping', { at: now().toISOString() });
+    if (backupTimer) clearInterval(backupTimer);
+    state = null;
+    await store.close();
+    log.info('station stopped');
+  };
+
+  const handlers: Handlers = {
+    'health.get': () => health.get(),
+    'app.info': () => info(),
+  };
+
+  return { config, log, bus, health, handlers, start, stop, running, info };
+}

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import { openConnection } from './connection';
+
+const MAGIC = 'SQLite format 3\0';
+
+/**
+ * Cheap checks that a database file is whole, run at every start-up (a full
+ * integrity_check is O(size) and belongs to `plainview db check` and to choosing a backup).
+ * Returns null when the file looks sound, else why not.
+ */
+export function inspectFile(file: string): string | null {
+  const header = readHeader(file);
+  if (typeof header === 'string') return header;
+  const { pageSize, pages, fileSize } = header;
+  if (pages > 0 && fileSize < pages * pageSize) {
+    return `file is truncated: ${fileSize} bytes on disk, header says ${pages} pages of ${pageSize} bytes`;
+  }
+  try {
+    const db = openConnection(file, { fileMustExist: true });
+    try {
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+      db.pragma('user_version');
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    return `cannot be read: ${(err as Error).message}`;
+  }
+  return null;
+}
+
+function readHeader(file: string): { pageSize: number; pages: number; fileSize: number } | string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const fileSize = fs.fstatSync(fd).size;
+    if (fileSize < 100) return `file is ${fileSize} bytes, too short to hold a database header`;
+    const buf = Buffer.alloc(100);
+    fs.readSync(fd, buf, 0, 100, 0);
+    if (buf.toString('latin1', 0, 16) !== MAGIC) return 'file is not an SQLite database (bad header)';
+    const raw = buf.readUInt16BE(16);
+    const pageSize = raw === 1 ? 65536 : raw;
+    // The in-header page count is only valid when its "valid-for" matches the change counter.
+    const valid = buf.readUInt32BE(92) === buf.readUInt32BE(24);
+    return { pageSize, pages: valid ? buf.readUInt32BE(28) : 0, fileSize };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Full `PRAGMA integrity_check`: ['ok'] or the problems SQLite found (at most 20). */
+export function integrityCheck(file: string): string[] {
+  const db = openConnection(file, { fileMustExist: true });
+  try {
+    return (db.pragma('integrity_check(20)') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../log';
+import { Backups } from './backups';
+import { openConnection } from './connection';
+import { StoreError } from './errors';
+import { inspectFile } from './file-check';
+import type { Migration } from './migration';
+import { assertNotTooNew, checkList, latestVersion, migrate, schemaVersion } from './migrator';
+import { recoverFromBackup, type Recovery } from './recovery';
+import { Store } from './store';
+
+export const DB_FILE = 'plainview.db';
+
+export interface OpenOptions {
+  dataDir: string;
+  migrations: readonly Migration[];
+  log: Logger;
+  /**
+   * `station`: restore a damaged file from backup and apply pending migrations (start-up).
+   * `inspect`: open as it is, for `plainview db` commands that report or act explicitly.
+   */
+  mode: 'station' | 'inspect';
+  /** In inspect mode, whether a missing database may be created (only `db migrate` does). */
+  create?: boolean;
+  backupKeep?: number;
+}
+
+export function storePaths(dataDir: string) {
+  return { file: path.join(dataDir, DB_FILE), backups: new Backups(path.join(dataDir, 'backups')) };
+}
+
+/**
+ * Opens the local store. A damaged file is quarantined and the newest good backup restored
+ * (station mode); a schema newer than this app is refused; pending migrations run in one
+ * transaction after an online backup of the database as it was.
+ */
+export async function openStore(options: OpenOptions): Promise<{ store: Store; recovery?: Recovery }> {
+  const { dataDir, migrations, log } = options;
+  checkList(migrations);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const { file, backups } = storePaths(dataDir);
+
+  let recovery: Recovery | undefined;
+  if (!fs.existsSync(file) && options.mode === 'inspect' && !options.create) {
+    throw new StoreError(`There is no database at ${file} yet; \`plainview station\` or \`plainview db migrate\` creates it.`, 'refused', 1);
+  }
+  if (fs.existsSync(file)) {
+    const problem = inspectFile(file);
+    if (problem && options.mode === 'inspect') {
+      throw new StoreError(`The database ${file} is damaged: ${problem}. Starting the station restores the newest good backup.`, 'refused', 1);
+    }
+    if (problem) recovery = recoverFromBackup(file, dataDir, backups, problem, log);
+  }
+
+  const db = openConnection(file);
+  const store = new Store(db, file, backups, migrations, log);
+  try {
+    assertNotTooNew(db, migrations);
+    if (options.mode === 'station') await migrateWithBackup(store, migrations, log, options.backupKeep ?? 10);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return { store, recovery };
+}
+
+async function migrateWithBackup(store: Store, migrations: readonly Migration[], log: Logger, keep: number): Promise<void> {
+  const current = schemaVersion(store.db);
+  const latest = latestVersion(migrations);
+  if (current === latest) return;
+  // A new database has nothing to save; an existing one is copied before its schema changes.
+  if (current > 0) await store.backup('pre-migrate', keep);
+  const applied = migrate(store.db, migrations);
+  log.info('database migrated', { from: current, to: latest, applied: applied.map((m) => `${m.version}-${m.name}`) });
+}

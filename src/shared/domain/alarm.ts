@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { TopicSafeId, ValveId, Timestamp } from './ids';
+
+export const AlarmPriority = z.enum(['critical', 'high', 'medium', 'low']);
+export type AlarmPriority = z.infer<typeof AlarmPriority>;
+
+/** ISA-18.2 alarm states; shelving is kept beside the state, not as a state of its own. */
+export const AlarmState = z.enum(['active_unacked', 'active_acked', 'cleared_unacked', 'normal']);
+export type AlarmState = z.infer<typeof AlarmState>;
+
+export const Alarm = z.object({
+  id: z.string().min(1).max(128),
+  siteId: TopicSafeId,
+  source: z.string().min(1).max(64),
+  priority: AlarmPriority,
+  state: AlarmState,
+  segment: TopicSafeId.nullable(),
+  valveId: ValveId.nullable(),
+  message: z.string().max(1000),
+  raisedAt: Timestamp,
+  clearedAt: Timestamp.nullable(),
+  ackedAt: Timestamp.nullable(),
+  ackedBy: z.string().nullable(),
+  shelvedUntil: Timestamp.nullable(),
+  shelvedBy: z.string().nullable(),
+  resolvedAt: Timestamp.nullable(),
+});
+export type Alarm = z.infer<typeof Alarm>;

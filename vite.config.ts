@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+
+/**
+ * One config builds the three processes (electron-vite; see docs/architecture.md):
+ * main (the Electron shell and the `plainview` CLI, both Node, dependencies left external),
+ * preload (one sandboxed CommonJS file with everything bundled in), and the renderer.
+ */
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      externalizeDeps: true,
+      rollupOptions: {
+        input: { index: resolve('src/main/index.ts'), cli: resolve('src/main/cli/index.ts') },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      // A sandboxed preload cannot require packages: bundle the shared code into it.
+      externalizeDeps: false,
+      rollupOptions: { input: { index: resolve('src/preload/index.ts') } },
+    },
+  },
+  renderer: {
+    root: 'src/renderer',
+    build: {
+      outDir: 'out/renderer',
+      rollupOptions: { input: resolve('src/renderer/index.html') },
+    },
+  },
+});
