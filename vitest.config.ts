@@ -9,5 +9,8 @@ export default defineConfig({
     // Tests spawn processes and open real databases; two cores run two files at once.
     pool: 'forks',
     maxWorkers: 2,
+    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
   },
 });

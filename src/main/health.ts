@@ -46,7 +46,10 @@ export class HealthService {
 }
 
 /** Recent subscriber errors degrade the bus; old ones stay visible in the details. */
-export function busCheck(stats: { delivered: number; subscriberErrors: number; lastErrorAt: number | null }, now: number): HealthCheck {
+export function busCheck(
+  stats: { delivered: number; subscriberErrors: number; lastErrorAt: number | null },
+  now: number,
+): HealthCheck {
   const recent = stats.lastErrorAt !== null && now - stats.lastErrorAt < 5 * 60_000;
   return {
     status: recent ? 'degraded' : 'ok',

@@ -65,7 +65,12 @@ export function createStation(config: Config, deps: StationDeps): Station {
     stationId: config.stationId,
     schemaVersion: state?.store.schemaVersion ?? 0,
     dataDir: config.dataDir,
-    runtime: { node: process.versions.node, electron: deps.runtime?.electron, platform: process.platform, arch: process.arch },
+    runtime: {
+      node: process.versions.node,
+      electron: deps.runtime?.electron,
+      platform: process.platform,
+      arch: process.arch,
+    },
   });
 
   health.register('database', () =>

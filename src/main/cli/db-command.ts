@@ -1,7 +1,16 @@
 import path from 'node:path';
 import { migrations } from '../../../migrations';
 import { createLogger, streamSink } from '../log';
-import { integrityCheck, latestVersion, migrate, openStore, readPragmas, rollback, storePaths, type Store } from '../store';
+import {
+  integrityCheck,
+  latestVersion,
+  migrate,
+  openStore,
+  readPragmas,
+  rollback,
+  storePaths,
+  type Store,
+} from '../store';
 import { CliError, configOrExit } from './run';
 
 function out(line: string): void {
@@ -13,7 +22,13 @@ async function withStore<T>(fn: (store: Store, keep: number) => Promise<T> | T, 
   const { config } = configOrExit();
   // Progress and warnings go to stderr; stdout carries only the command's answer.
   const log = createLogger({ level: config.logLevel, json: config.jsonLogging, sinks: [streamSink(process.stderr)] });
-  const { store } = await openStore({ dataDir: config.dataDir, migrations, log: log.child('store'), mode: 'inspect', create });
+  const { store } = await openStore({
+    dataDir: config.dataDir,
+    migrations,
+    log: log.child('store'),
+    mode: 'inspect',
+    create,
+  });
   try {
     return await fn(store, config.backupKeep);
   } finally {
@@ -54,7 +69,9 @@ export function dbRollback(to: number | undefined): Promise<void> {
     // rollback() refuses a target below 1 before anything happens; check first so no backup is taken for nothing.
     if (target >= 1) out(`backed up to ${await store.backup('pre-rollback', keep)}`);
     const undone = rollback(store.db, migrations, target);
-    out(`rolled back from ${from} to ${store.schemaVersion}: undid ${undone.map((m) => `${m.version}-${m.name}`).join(', ')}`);
+    out(
+      `rolled back from ${from} to ${store.schemaVersion}: undid ${undone.map((m) => `${m.version}-${m.name}`).join(', ')}`,
+    );
   });
 }
 

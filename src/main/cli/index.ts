@@ -12,7 +12,9 @@ function version(value: string): number {
 }
 
 const program = new Command('plainview')
-  .description('Plainview station: the control-room core, headless, and its maintenance commands.\nConfiguration comes from the policy file, PLAINVIEW_* variables, .env and settings (see .env.example).')
+  .description(
+    'Plainview station: the control-room core, headless, and its maintenance commands.\nConfiguration comes from the policy file, PLAINVIEW_* variables, .env and settings (see .env.example).',
+  )
   .version(appVersion)
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(`plainview: ${text.replace(/^error: /, '')}`) });
@@ -23,8 +25,12 @@ program
   .action(() => runCommand(stationCommand));
 
 const db = program.command('db').description('inspect and maintain the local database');
-db.command('status').description('schema version, pending migrations, size and last backup').action(() => runCommand(dbStatus));
-db.command('migrate').description('back up, then apply pending migrations').action(() => runCommand(dbMigrate));
+db.command('status')
+  .description('schema version, pending migrations, size and last backup')
+  .action(() => runCommand(dbStatus));
+db.command('migrate')
+  .description('back up, then apply pending migrations')
+  .action(() => runCommand(dbMigrate));
 db.command('rollback')
   .description('back up, then undo migrations (default: the newest one); never below version 1')
   .option('--to <version>', 'the schema version to roll back to', version)
@@ -33,7 +39,9 @@ db.command('backup')
   .description('take an online backup into the backups folder, or into FILE')
   .argument('[file]', 'where to write the backup')
   .action((file?: string) => runCommand(() => dbBackup(file)));
-db.command('check').description('run a full integrity check; exit 1 if SQLite finds problems').action(() => runCommand(dbCheck));
+db.command('check')
+  .description('run a full integrity check; exit 1 if SQLite finds problems')
+  .action(() => runCommand(dbCheck));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`plainview: ${(err as Error).message}\n`);

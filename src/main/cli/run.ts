@@ -21,7 +21,9 @@ export async function runCommand(fn: () => Promise<number | void>): Promise<neve
     process.exit(code ?? 0);
   } catch (err) {
     const known = err instanceof ConfigError || err instanceof StoreError || err instanceof CliError;
-    process.stderr.write(`plainview: ${known ? err.message : `unexpected error: ${(err as Error).stack ?? String(err)}`}\n`);
+    process.stderr.write(
+      `plainview: ${known ? err.message : `unexpected error: ${(err as Error).stack ?? String(err)}`}\n`,
+    );
     process.exit(known ? err.exitCode : 1);
   }
 }

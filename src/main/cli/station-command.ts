@@ -16,35 +16,36 @@ export async function stationCommand(): Promise<number> {
   });
   for (const w of warnings) station.log.warn(w);
   station.log.debug('configuration', { ...config, sources: provenance });
-
   process.on('unhandledRejection', (reason) => station.log.error('unhandled promise rejection', { error: reason }));
+
+  // Signals are taken before start-up, so a stop asked for while starting waits for it.
+  let signalled: (signal: NodeJS.Signals) => void = () => undefined;
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => (signalled = resolve));
+  process.once('SIGTERM', () => signalled('SIGTERM'));
+  process.once('SIGINT', () => signalled('SIGINT'));
+
   await station.start();
   // Holds the process open while the station runs; the field link will too, once there is one.
   const keepAlive = setInterval(() => undefined, 60_000);
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      station.log.info('stopping', { signal });
-      const deadline = setTimeout(() => {
-        station.log.error('clean stop took longer than 5 s; exiting anyway');
-        resolve(1);
-      }, STOP_DEADLINE_MS);
-      station
-        .stop()
-        .then(() => resolve(0))
-        .catch((err: unknown) => {
-          station.log.error('stop failed', { error: err });
-          resolve(1);
-        })
-        .finally(() => {
-          clearTimeout(deadline);
-          clearInterval(keepAlive);
-        });
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+  const signal = await stopRequested;
+  station.log.info('stopping', { signal });
+  let deadline: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<number>((resolve) => {
+    deadline = setTimeout(() => {
+      station.log.error('clean stop took longer than 5 s; exiting anyway');
+      resolve(1);
+    }, STOP_DEADLINE_MS);
   });
+  const stopped = station.stop().then(
+    () => 0,
+    (err: unknown) => {
+      station.log.error('stop failed', { error: err });
+      return 1;
+    },
+  );
+  const code = await Promise.race([stopped, timedOut]);
+  clearTimeout(deadline);
+  clearInterval(keepAlive);
+  return code;
 }

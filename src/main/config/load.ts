@@ -71,7 +71,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     const parsed = parseKey(key, raw);
     if (!parsed.success) {
       const why = parsed.error.issues[0]?.message ?? 'invalid value';
-      throw new ConfigError(`Invalid configuration: ${describe(key, src)} is ${JSON.stringify(raw)}: ${why}. ${keys[key].doc}`);
+      throw new ConfigError(
+        `Invalid configuration: ${describe(key, src)} is ${JSON.stringify(raw)}: ${why}. ${keys[key].doc}`,
+      );
     }
     writable[key] = parsed.data;
     provenance[key] = src.source;

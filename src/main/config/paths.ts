@@ -8,8 +8,13 @@ type Env = Record<string, string | undefined>;
  * The per-user app-data folder, matching Electron's app.getPath('userData') for an app
  * named Plainview, so the headless station and the desktop app share one folder.
  */
-export function defaultDataDir(platform: Platform = process.platform, env: Env = process.env, home = os.homedir()): string {
-  if (platform === 'win32') return path.win32.join(env.APPDATA ?? path.win32.join(home, 'AppData', 'Roaming'), 'Plainview');
+export function defaultDataDir(
+  platform: Platform = process.platform,
+  env: Env = process.env,
+  home = os.homedir(),
+): string {
+  if (platform === 'win32')
+    return path.win32.join(env.APPDATA ?? path.win32.join(home, 'AppData', 'Roaming'), 'Plainview');
   if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', 'Plainview');
   return path.posix.join(env.XDG_CONFIG_HOME ?? path.posix.join(home, '.config'), 'Plainview');
 }
@@ -22,6 +27,10 @@ export function policyFilePath(platform: Platform = process.platform, env: Env =
 }
 
 /** The user's own settings (what the console's settings screen writes). */
-export function settingsFilePath(platform: Platform = process.platform, env: Env = process.env, home = os.homedir()): string {
+export function settingsFilePath(
+  platform: Platform = process.platform,
+  env: Env = process.env,
+  home = os.homedir(),
+): string {
   return path.join(defaultDataDir(platform, env, home), 'settings.json');
 }

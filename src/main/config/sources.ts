@@ -25,7 +25,8 @@ export function fromEnv(env: Env, source: Source, warnings: string[], origin?: s
     if (!name.startsWith('PLAINVIEW_') || value === undefined || value === '') continue;
     const key = envNameToKey.get(name);
     if (key) values[key] = value;
-    else if (!IGNORED_ENV.has(name)) warnings.push(`unknown setting ${name} in ${origin ?? 'the environment'} was ignored`);
+    else if (!IGNORED_ENV.has(name))
+      warnings.push(`unknown setting ${name} in ${origin ?? 'the environment'} was ignored`);
   }
   return { source, origin, values };
 }
@@ -50,11 +51,7 @@ export function fromDotEnv(cwd: string, warnings: string[]): SourceValues {
  * A JSON settings or policy file. A missing file is an empty source; a file that exists but
  * cannot be read or parsed stops start-up, because silently ignoring IT's policy would be worse.
  */
-export function fromJsonFile(
-  file: string,
-  source: 'policy' | 'settings',
-  warnings: string[],
-): SourceValues {
+export function fromJsonFile(file: string, source: 'policy' | 'settings', warnings: string[]): SourceValues {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -76,7 +73,9 @@ export function fromJsonFile(
     if (keyNames.has(name)) values[name as ConfigKey] = value;
     else if (source === 'policy') {
       // A misspelt policy key would silently not apply: refuse it.
-      throw new ConfigError(`Unknown key "${name}" in the policy file ${file}; known keys: ${[...keyNames].join(', ')}`);
+      throw new ConfigError(
+        `Unknown key "${name}" in the policy file ${file}; known keys: ${[...keyNames].join(', ')}`,
+      );
     } else warnings.push(`unknown key "${name}" in ${file} was ignored`);
   }
   return { source, origin: file, values };

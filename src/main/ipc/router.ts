@@ -65,11 +65,21 @@ export class IpcRouter {
       if (err instanceof Refusal) return this.refuse(err.code, err.message, requestId, { channel: name });
       this.count('internal');
       this.log.error('IPC handler failed', { channel: name, request_id: requestId, error: err });
-      return fail({ code: 'internal', message: 'The station could not complete this request; see the log.', requestId });
+      return fail({
+        code: 'internal',
+        message: 'The station could not complete this request; see the log.',
+        requestId,
+      });
     }
   }
 
-  private refuse(code: IpcErrorCode, message: string, requestId: string, fields: Record<string, unknown> = {}, field?: string) {
+  private refuse(
+    code: IpcErrorCode,
+    message: string,
+    requestId: string,
+    fields: Record<string, unknown> = {},
+    field?: string,
+  ) {
     this.count(code);
     this.log.warn('IPC call refused', { code, reason: message, request_id: requestId, ...fields });
     return fail({ code, message, requestId, ...(field ? { field } : {}) });

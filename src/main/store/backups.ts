@@ -53,7 +53,13 @@ export class Backups {
    * An online backup with SQLite's backup API: consistent while the station keeps writing.
    * Written to a temporary name and renamed, so a half-written file is never taken for a backup.
    */
-  async take(db: Database, reason: string, target?: string, now = new Date(), cancelled = () => false): Promise<string> {
+  async take(
+    db: Database,
+    reason: string,
+    target?: string,
+    now = new Date(),
+    cancelled = () => false,
+  ): Promise<string> {
     fs.mkdirSync(target ? path.dirname(target) : this.dir, { recursive: true });
     const file = target ?? path.join(this.dir, `plainview-${stamp(now)}-v${schemaVersion(db)}-${reason}.db`);
     const partial = `${file}.partial`;

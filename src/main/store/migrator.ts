@@ -13,7 +13,8 @@ export function latestVersion(list: readonly Migration[]): number {
 /** The list must be 1, 2, 3, … with no gaps: a gap means a file was not listed. */
 export function checkList(list: readonly Migration[]): void {
   list.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration list out of order: position ${i + 1} holds version ${m.version} (${m.name})`);
+    if (m.version !== i + 1)
+      throw new Error(`migration list out of order: position ${i + 1} holds version ${m.version} (${m.name})`);
   });
 }
 

@@ -43,12 +43,20 @@ export async function openStore(options: OpenOptions): Promise<{ store: Store; r
 
   let recovery: Recovery | undefined;
   if (!fs.existsSync(file) && options.mode === 'inspect' && !options.create) {
-    throw new StoreError(`There is no database at ${file} yet; \`plainview station\` or \`plainview db migrate\` creates it.`, 'refused', 1);
+    throw new StoreError(
+      `There is no database at ${file} yet; \`plainview station\` or \`plainview db migrate\` creates it.`,
+      'refused',
+      1,
+    );
   }
   if (fs.existsSync(file)) {
     const problem = inspectFile(file);
     if (problem && options.mode === 'inspect') {
-      throw new StoreError(`The database ${file} is damaged: ${problem}. Starting the station restores the newest good backup.`, 'refused', 1);
+      throw new StoreError(
+        `The database ${file} is damaged: ${problem}. Starting the station restores the newest good backup.`,
+        'refused',
+        1,
+      );
     }
     if (problem) recovery = recoverFromBackup(file, dataDir, backups, problem, log);
   }
@@ -65,7 +73,12 @@ export async function openStore(options: OpenOptions): Promise<{ store: Store; r
   return { store, recovery };
 }
 
-async function migrateWithBackup(store: Store, migrations: readonly Migration[], log: Logger, keep: number): Promise<void> {
+async function migrateWithBackup(
+  store: Store,
+  migrations: readonly Migration[],
+  log: Logger,
+  keep: number,
+): Promise<void> {
   const current = schemaVersion(store.db);
   const latest = latestVersion(migrations);
   if (current === latest) return;

@@ -39,7 +39,14 @@ function firstGoodBackup(backups: Backups, log: Logger): BackupFile | undefined 
  * Replaces an unreadable database with the newest backup that passes integrity_check.
  * Never starts empty over an operator's data: with no good backup it stops and says so.
  */
-export function recoverFromBackup(file: string, dataDir: string, backups: Backups, problem: string, log: Logger, now = new Date()): Recovery {
+export function recoverFromBackup(
+  file: string,
+  dataDir: string,
+  backups: Backups,
+  problem: string,
+  log: Logger,
+  now = new Date(),
+): Recovery {
   const good = firstGoodBackup(backups, log);
   if (!good) {
     throw new StoreError(

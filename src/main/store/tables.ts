@@ -31,7 +31,15 @@ export interface Tables {
     stale_after_ms: number | null;
   };
   telemetry_samples: { point_id: string; ts: number; value: number; quality: string };
-  telemetry_rollups: { point_id: string; bucket: number; min: number; max: number; mean: number; last: number; count: number };
+  telemetry_rollups: {
+    point_id: string;
+    bucket: number;
+    min: number;
+    max: number;
+    mean: number;
+    last: number;
+    count: number;
+  };
   actuation_commands: {
     id: string;
     valve_id: string;
@@ -68,7 +76,15 @@ export interface Tables {
     resolution_note: string | null;
     hlc: string;
   };
-  alarm_journal: { id: Generated<number>; alarm_id: string; at: string; transition: string; actor: string; station_id: string; note: string | null };
+  alarm_journal: {
+    id: Generated<number>;
+    alarm_id: string;
+    at: string;
+    transition: string;
+    actor: string;
+    station_id: string;
+    note: string | null;
+  };
   incidents: {
     id: string;
     site_id: string;
@@ -97,9 +113,26 @@ export interface Tables {
     request_id: string | null;
     detail: string;
   };
-  outbox: { id: string; topic: string; payload: string; qos: number; retain: number; created_at: string; sent_at: string | null; attempts: number };
+  outbox: {
+    id: string;
+    topic: string;
+    payload: string;
+    qos: number;
+    retain: number;
+    created_at: string;
+    sent_at: string | null;
+    attempts: number;
+  };
   applied_events: { id: string; applied_at: string };
-  api_keys: { id: string; name: string; scope: string; hash: string; created_at: string; revoked_at: string | null; last_used_at: string | null };
+  api_keys: {
+    id: string;
+    name: string;
+    scope: string;
+    hash: string;
+    created_at: string;
+    revoked_at: string | null;
+    last_used_at: string | null;
+  };
   operators: {
     username: string;
     display_name: string;
@@ -114,7 +147,22 @@ export interface Tables {
 
 export type TableName = keyof Tables;
 export const tableNames = [
-  'sites', 'segments', 'valves', 'telemetry_points', 'telemetry_samples', 'telemetry_rollups',
-  'actuation_commands', 'command_transitions', 'alarms', 'alarm_journal', 'incidents',
-  'incident_links', 'incident_timeline', 'audit_log', 'outbox', 'applied_events', 'api_keys', 'operators',
+  'sites',
+  'segments',
+  'valves',
+  'telemetry_points',
+  'telemetry_samples',
+  'telemetry_rollups',
+  'actuation_commands',
+  'command_transitions',
+  'alarms',
+  'alarm_journal',
+  'incidents',
+  'incident_links',
+  'incident_timeline',
+  'audit_log',
+  'outbox',
+  'applied_events',
+  'api_keys',
+  'operators',
 ] as const satisfies readonly TableName[];

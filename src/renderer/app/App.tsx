@@ -24,7 +24,11 @@ export function App() {
         )}
       </header>
       <main>
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
         {health ? <SystemHealth health={health} /> : <p>Connecting to the station…</p>}
       </main>
     </>

@@ -5,9 +5,10 @@ import type { Result } from './result';
 type GroupOf<C extends string> = C extends `${infer G}.${string}` ? G : never;
 type MethodOf<C extends string, G extends string> = C extends `${G}.${infer M}` ? M : never;
 
-type Method<C extends ChannelName> = undefined extends ChannelInput<C>
-  ? (input?: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>
-  : (input: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>;
+type Method<C extends ChannelName> =
+  undefined extends ChannelInput<C>
+    ? (input?: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>
+    : (input: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>;
 
 /** What the renderer sees as `window.plainview`: `plainview.health.get()` for `health.get`. */
 export type PlainviewApi = {

@@ -1,0 +1,271 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { migrations } from '../../migrations';
+import { memorySink, createLogger } from '../../src/main/log';
+import {
+  integrityCheck,
+  migrate,
+  openConnection,
+  openStore,
+  readPragmas,
+  rollback,
+  schemaVersion,
+  StoreError,
+  tableNames,
+} from '../../src/main/store';
+import { AuditLog } from '../../src/main/audit/audit-log';
+import { fillEveryTable, snapshot } from '../helpers/rows';
+import { tempDir } from '../helpers/tmp';
+
+function testLog() {
+  const sink = memorySink();
+  return { sink, log: createLogger({ level: 'debug', json: true, sinks: [sink] }) };
+}
+
+async function stationStore(dataDir: string) {
+  const { log, sink } = testLog();
+  const opened = await openStore({ dataDir, migrations, log, mode: 'station' });
+  return { ...opened, sink };
+}
+
+describe('store: connections', () => {
+  it('every connection runs WAL with synchronous=FULL and foreign keys on', async () => {
+    const dir = tempDir();
+    const { store } = await stationStore(dir);
+    const second = openConnection(store.file);
+    const reader = openConnection(store.file, { readonly: true });
+    try {
+      for (const db of [store.db, second, reader]) {
+        const p = readPragmas(db);
+        expect(p.journal_mode).toBe('wal');
+        expect(p.synchronous).toBe(2);
+        expect(p.foreign_keys).toBe(1);
+        expect(p.busy_timeout).toBeGreaterThan(0);
+      }
+    } finally {
+      second.close();
+      reader.close();
+      await store.close();
+    }
+  });
+
+  it('a new database is created at the newest schema with every table', async () => {
+    const { store } = await stationStore(tempDir());
+    expect(store.schemaVersion).toBe(migrations.length);
+    const tables = (
+      store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+    ).map((r) => r.name);
+    expect(tables).toEqual(expect.arrayContaining([...tableNames]));
+    await store.close();
+  });
+});
+
+describe('store: audit log is append-only', () => {
+  it('appends and reads back, and refuses UPDATE and DELETE', async () => {
+    const { store } = await stationStore(tempDir());
+    const audit = new AuditLog(store.sql);
+    const id = audit.append({
+      actor: 'alice',
+      stationId: 'ws-1',
+      action: 'valve.operate',
+      subject: 'v-101',
+      result: 'sent',
+      correlationId: 'c-1',
+      requestId: null,
+      detail: { action: 'close' },
+    });
+    expect(audit.list()).toMatchObject([{ id, actor: 'alice', subject: 'v-101', detail: { action: 'close' } }]);
+    expect(() => store.db.prepare("UPDATE audit_log SET result = 'ok' WHERE id = ?").run(id)).toThrow(
+      /append-only: UPDATE refused/,
+    );
+    expect(() => store.db.prepare('DELETE FROM audit_log WHERE id = ?').run(id)).toThrow(/append-only: DELETE refused/);
+    expect(audit.list()[0]!.result).toBe('sent');
+    await store.close();
+  });
+});
+
+describe('store: migrations', () => {
+  it('are listed as versions 1..n, each with up and down', () => {
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+    for (const m of migrations) {
+      expect(typeof m.up).toBe('function');
+      expect(typeof m.down).toBe('function');
+    }
+  });
+
+  it('rollback then migrate on a database holding rows of every table loses none of them', async () => {
+    const { store } = await stationStore(tempDir());
+    fillEveryTable(store.db);
+    for (const t of tableNames) expect(store.db.prepare(`SELECT count(*) AS n FROM ${t}`).get()).not.toEqual({ n: 0 });
+    const newColumns = ['supports_position', 'stale_after_ms'];
+    const before = snapshot(store.db, newColumns);
+
+    rollback(store.db, migrations);
+    expect(schemaVersion(store.db)).toBe(migrations.length - 1);
+    expect(snapshot(store.db, newColumns)).toEqual(before);
+
+    migrate(store.db, migrations);
+    expect(schemaVersion(store.db)).toBe(migrations.length);
+    expect(snapshot(store.db, newColumns)).toEqual(before);
+    expect(integrityCheck(store.file)).toEqual(['ok']);
+    await store.close();
+  });
+
+  it('refuses to roll back below version 1, changing nothing', async () => {
+    const { store } = await stationStore(tempDir());
+    fillEveryTable(store.db);
+    expect(() => rollback(store.db, migrations, 0)).toThrow(/below schema version 1.*delete all data/);
+    expect(schemaVersion(store.db)).toBe(migrations.length);
+    expect(store.db.prepare('SELECT count(*) AS n FROM valves').get()).toEqual({ n: 1 });
+    await store.close();
+  });
+
+  it('a failing migration changes nothing', async () => {
+    const dir = tempDir();
+    const { store } = await stationStore(dir);
+    fillEveryTable(store.db);
+    rollback(store.db, migrations);
+    const broken = [
+      ...migrations.slice(0, -1),
+      {
+        ...migrations.at(-1)!,
+        up: (db: import('better-sqlite3').Database) => {
+          migrations.at(-1)!.up(db);
+          throw new Error('boom');
+        },
+      },
+    ];
+    expect(() => migrate(store.db, broken)).toThrow(/migration failed, nothing was changed: boom/);
+    expect(schemaVersion(store.db)).toBe(migrations.length - 1);
+    const cols = (store.db.prepare('PRAGMA table_info(valves)').all() as { name: string }[]).map((c) => c.name);
+    expect(cols).not.toContain('supports_position');
+    await store.close();
+  });
+
+  it('backs up an existing database before migrating it', async () => {
+    const dir = tempDir();
+    const { store } = await stationStore(dir);
+    fillEveryTable(store.db);
+    rollback(store.db, migrations);
+    await store.close();
+
+    const reopened = await stationStore(dir);
+    expect(reopened.store.schemaVersion).toBe(migrations.length);
+    const pre = reopened.store.backups.list().find((b) => b.reason === 'pre-migrate');
+    expect(pre?.schemaVersion).toBe(migrations.length - 1);
+    const copy = openConnection(pre!.file, { readonly: true });
+    expect(schemaVersion(copy)).toBe(migrations.length - 1);
+    expect(copy.prepare('SELECT count(*) AS n FROM audit_log').get()).toEqual({ n: 1 });
+    copy.close();
+    await reopened.store.close();
+  });
+
+  it('refuses a database from a newer schema, naming both versions', async () => {
+    const dir = tempDir();
+    const { store } = await stationStore(dir);
+    store.db.pragma(`user_version = ${migrations.length + 5}`);
+    await store.close();
+    const attempt = stationStore(dir);
+    await expect(attempt).rejects.toBeInstanceOf(StoreError);
+    await expect(attempt).rejects.toThrow(
+      new RegExp(
+        `schema version ${migrations.length + 5}, but this Plainview only knows versions up to ${migrations.length}`,
+      ),
+    );
+    // Refused, not touched.
+    const check = openConnection(path.join(dir, 'plainview.db'));
+    expect(schemaVersion(check)).toBe(migrations.length + 5);
+    check.close();
+  });
+});
+
+describe('store: damaged database', () => {
+  async function withBackup(dir: string) {
+    const { store } = await stationStore(dir);
+    fillEveryTable(store.db);
+    await store.backup('scheduled', 10);
+    // Written after the backup: this is what the restore will be missing.
+    store.db.prepare("INSERT INTO sites VALUES ('south', 'South', 0, '2026-11-25T11:00:00.000Z')").run();
+    // Enough rows that the file spans many pages and a truncation cuts real data.
+    const insert = store.db.prepare("INSERT INTO telemetry_samples VALUES ('p-1/pressure', ?, 1.0, 'good')");
+    store.db.transaction(() => {
+      for (let i = 0; i < 20_000; i++) insert.run(1_800_000_000_000 + i);
+    })();
+    await store.close();
+    return path.join(dir, 'plainview.db');
+  }
+
+  it('a truncated file is moved aside and the last good backup restored, loudly', async () => {
+    const dir = tempDir();
+    const file = await withBackup(dir);
+    const size = fs.statSync(file).size;
+    fs.truncateSync(file, Math.floor(size / 2));
+
+    const { store, recovery, sink } = await stationStore(dir);
+    expect(recovery?.problem).toMatch(/truncated/);
+    expect(fs.existsSync(recovery!.quarantined)).toBe(true);
+    expect(fs.statSync(recovery!.quarantined).size).toBe(Math.floor(size / 2));
+    expect(store.db.prepare('SELECT id FROM sites ORDER BY id').all()).toEqual([{ id: 'north' }]);
+    expect(integrityCheck(file)).toEqual(['ok']);
+    const line = sink.lines.map((l) => JSON.parse(l)).find((l) => l.message.startsWith('DATABASE RESTORED'));
+    expect(line).toMatchObject({ level: 'ERROR', quarantined: recovery!.quarantined });
+    expect(line.missing_since).toBe(recovery!.restoredFrom.takenAt.toISOString());
+    await store.close();
+  });
+
+  it('skips a backup that fails its integrity check and uses an older good one', async () => {
+    const dir = tempDir();
+    const file = await withBackup(dir);
+    const good = fs.readdirSync(path.join(dir, 'backups'))[0]!;
+    // A newer, broken backup.
+    const bad = path.join(dir, 'backups', good.replace(/\d{8}T\d{9}Z/, '29991231T235959000Z'));
+    fs.writeFileSync(bad, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4096, 7)]));
+    fs.writeFileSync(file, 'not a database at all');
+
+    const { store, recovery } = await stationStore(dir);
+    expect(path.basename(recovery!.restoredFrom.file)).toBe(good);
+    expect(store.db.prepare('SELECT count(*) AS n FROM valves').get()).toEqual({ n: 1 });
+    await store.close();
+  });
+
+  it('with no good backup it stops, says so, and leaves the damaged file in place', async () => {
+    const dir = tempDir();
+    const { store } = await stationStore(dir);
+    fillEveryTable(store.db);
+    await store.close();
+    const file = path.join(dir, 'plainview.db');
+    fs.truncateSync(file, 50);
+
+    await expect(stationStore(dir)).rejects.toThrow(/damaged .* no backup .* passes an integrity check/);
+    expect(fs.statSync(file).size).toBe(50);
+  });
+});
+
+describe('store: backups', () => {
+  it('an online backup taken during writes opens and passes integrity_check; old ones are pruned', async () => {
+    const dir = tempDir();
+    const { store } = await stationStore(dir);
+    fillEveryTable(store.db);
+    const insert = store.db.prepare("INSERT INTO telemetry_samples VALUES ('p-1/pressure', ?, 2.0, 'good')");
+    let ts = 1_900_000_000_000;
+    const writer = setInterval(
+      () =>
+        store.db.transaction(() => {
+          for (let i = 0; i < 500; i++) insert.run(ts++);
+        })(),
+      1,
+    );
+    const files: string[] = [];
+    try {
+      for (let i = 0; i < 4; i++) files.push(await store.backup('scheduled', 3));
+    } finally {
+      clearInterval(writer);
+    }
+    const kept = store.backups.list();
+    expect(kept).toHaveLength(3);
+    for (const b of kept) expect(integrityCheck(b.file)).toEqual(['ok']);
+    expect(fs.existsSync(files[0]!)).toBe(false);
+    await store.close();
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createApi } from '../../src/shared/ipc/api';
+import { channelNames } from '../../src/shared/ipc/channels';
+import { contract } from '../../src/shared/ipc/contract';
+import { Health } from '../../src/shared/health';
+import { IpcRouter, Refusal, type Handlers } from '../../src/main/ipc/router';
+import { createLogger, memorySink } from '../../src/main/log';
+
+const TRUSTED = 'file:///app/out/renderer/index.html';
+const health: z.infer<typeof Health> = {
+  status: 'ok',
+  checks: { database: { status: 'ok' }, mqtt: { status: 'not_configured' }, event_bus: { status: 'ok' } },
+  uptime_sec: 1,
+  version: '0.1.0',
+};
+
+function router(handlers: Partial<Handlers> = {}) {
+  const sink = memorySink();
+  const all: Handlers = {
+    'health.get': () => health,
+    'app.info': () => {
+      throw new Error('SQLITE_CORRUPT at /home/op/secret/path');
+    },
+    ...handlers,
+  };
+  const r = new IpcRouter(all, (url) => url === TRUSTED, createLogger({ level: 'info', json: true, sinks: [sink] }));
+  return { r, sink };
+}
+
+describe('IPC contract', () => {
+  it('defines exactly the channel names the preload exposes', () => {
+    expect(Object.keys(contract).sort()).toEqual([...channelNames].sort());
+  });
+
+  it('the generated API has one method per channel and answers through the router', async () => {
+    const { r } = router();
+    const api = createApi((channel, input) => r.dispatch(channel, input, TRUSTED));
+    expect(Object.keys(api).sort()).toEqual(['app', 'health']);
+    expect(await api.health.get()).toEqual({ ok: true, value: health });
+  });
+});
+
+describe('IPC router', () => {
+  it('refuses an unknown channel', async () => {
+    const { r } = router();
+    expect(await r.dispatch('fs.readFile', '/etc/passwd', TRUSTED)).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_channel' },
+    });
+    expect(await r.dispatch({ evil: true }, undefined, TRUSTED)).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_channel' },
+    });
+  });
+
+  it('refuses a sender that is not our renderer, before running the handler', async () => {
+    let ran = false;
+    const { r } = router({ 'health.get': () => ((ran = true), health) });
+    const res = await r.dispatch('health.get', undefined, 'https://evil.example/');
+    expect(res).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
+    expect(ran).toBe(false);
+  });
+
+  it('refuses input that fails the channel schema, naming the problem', async () => {
+    const { r } = router();
+    const res = await r.dispatch('health.get', { sneaky: 1 }, TRUSTED);
+    expect(res).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(r.stats()).toEqual({ invalid_input: 1 });
+  });
+
+  it('a failing handler becomes an internal error with a request id and no internals', async () => {
+    const { r, sink } = router();
+    const res = await r.dispatch('app.info', undefined, TRUSTED);
+    expect(res.ok).toBe(false);
+    if (res.ok) return;
+    expect(res.error.code).toBe('internal');
+    expect(res.error.message).not.toMatch(/SQLITE|secret|path/);
+    const logged = sink.lines.map((l) => JSON.parse(l)).find((l) => l.message === 'IPC handler failed');
+    expect(logged.request_id).toBe(res.error.requestId);
+    expect(logged.error.message).toContain('SQLITE_CORRUPT');
+  });
+
+  it('a handler answer that breaks the output schema is not passed to the renderer', async () => {
+    const { r } = router({ 'health.get': () => ({ ...health, status: 'splendid' }) as never });
+    expect(await r.dispatch('health.get', undefined, TRUSTED)).toMatchObject({
+      ok: false,
+      error: { code: 'internal' },
+    });
+  });
+
+  it('a domain refusal reaches the caller as such', async () => {
+    const { r } = router({
+      'health.get': () => {
+        throw new Refusal('unavailable', 'the station is starting');
+      },
+    });
+    expect(await r.dispatch('health.get', undefined, TRUSTED)).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'unavailable', message: 'the station is starting' }),
+    });
+  });
+});
