@@ -35,6 +35,13 @@ async function main(): Promise<void> {
     runtime: { electron: process.versions.electron },
   });
   for (const w of loaded.warnings) station.log.warn(w);
+  const log = station.log;
+  process.on('unhandledRejection', (reason) => log.error('unhandled promise rejection', { error: reason }));
+  // The console stays up for the operator (the store is transactional); the shell issue adds
+  // auditing and a visible notice for these.
+  process.on('uncaughtException', (err) =>
+    log.error('uncaught exception in the main process', { error: err, stack: err.stack }),
+  );
   try {
     await station.start();
   } catch (err) {

@@ -17,6 +17,12 @@ export async function stationCommand(): Promise<number> {
   for (const w of warnings) station.log.warn(w);
   station.log.debug('configuration', { ...config, sources: provenance });
   process.on('unhandledRejection', (reason) => station.log.error('unhandled promise rejection', { error: reason }));
+  // A bug that escapes every handler: log it, close the database cleanly, exit non-zero so
+  // the service manager restarts a known-good process rather than one in an unknown state.
+  process.once('uncaughtException', (err) => {
+    station.log.error('uncaught exception; stopping the station', { error: err, stack: err.stack });
+    void station.stop().finally(() => process.exit(1));
+  });
 
   // Signals are taken before start-up, so a stop asked for while starting waits for it.
   let signalled: (signal: NodeJS.Signals) => void = () => undefined;
