@@ -29,8 +29,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/main/**', 'migrations/**', 'tests/**', 'bench/**', '*.config.*', '.ci/**'],
+    files: ['src/main/**', 'migrations/**', 'tests/**', 'bench/**', 'scripts/**', '*.config.*', '.ci/**'],
     languageOptions: { globals: globals.node },
+  },
+  {
+    // Developer scripts talk to a terminal.
+    files: ['scripts/**'],
+    rules: { 'no-console': 'off' },
   },
   {
     files: ['src/renderer/**'],

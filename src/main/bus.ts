@@ -53,5 +53,4 @@ export class EventBus<Events extends object> {
 export interface StationEvents {
   'station.started': { at: string };
   'station.stopping': { at: string };
-  'store.backup': { file: string; reason: string; at: string };
 }

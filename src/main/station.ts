@@ -96,6 +96,10 @@ export function createStation(config: Config, deps: StationDeps): Station {
       log: storeLog,
       mode: 'station',
       backupKeep: config.backupKeep,
+    }).catch((err: unknown) => {
+      // Also in the log file, where IT looks first; the caller shows it to the person.
+      log.error('station cannot start', { error: err });
+      throw err;
     });
     store.sql.run(
       store.sql.q

@@ -71,6 +71,35 @@ describe('plainview station', () => {
     again.close();
   });
 
+  it('a second station or a schema change on the same data folder is refused while one runs', async () => {
+    const { root, env } = setup();
+    const station = await runStationUntilReady(env, root);
+    try {
+      const second = runCli(['station'], env, root);
+      expect(second.code).not.toBe(0);
+      expect(second.stderr).toMatch(/is in use by a Plainview station/);
+      const migrate = runCli(['db', 'rollback'], env, root);
+      expect(migrate.code).not.toBe(0);
+      expect(migrate.stderr).toMatch(/is in use by a Plainview station/);
+      const status = runCli(['db', 'status'], env, root);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(/schema version: +2/);
+    } finally {
+      station.child.kill('SIGTERM');
+      expect((await station.exited).code).toBe(0);
+    }
+  });
+
+  it('a repeated signal does not cut the clean stop short', async () => {
+    const { root, env } = setup();
+    const station = await runStationUntilReady(env, root);
+    station.child.kill('SIGINT');
+    station.child.kill('SIGINT');
+    station.child.kill('SIGTERM');
+    expect(await station.exited).toEqual({ code: 0, signal: null });
+    expect(station.output()).toContain('station stopped');
+  });
+
   it('a bad configuration value stops start-up with one line naming the key, exit 2', () => {
     const { root, env, db } = setup({ PLAINVIEW_LOG_LEVEL: 'loud' });
     const r = runCli(['station'], env, root);

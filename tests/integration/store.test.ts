@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations';
@@ -240,6 +241,57 @@ describe('store: damaged database', () => {
     await expect(stationStore(dir)).rejects.toThrow(/damaged .* no backup .* passes an integrity check/);
     expect(fs.statSync(file).size).toBe(50);
   });
+});
+
+describe('store: one writer per data folder', () => {
+  it('a second station on the same data folder is refused, naming the holder', async () => {
+    const dir = tempDir();
+    const first = await stationStore(dir);
+    await expect(stationStore(dir)).rejects.toThrow(/is in use by a Plainview station \(pid \d+/);
+    // Read-only inspection may run beside it.
+    const { log } = testLog();
+    const inspect = await openStore({ dataDir: dir, migrations, log, mode: 'inspect' });
+    await inspect.store.close();
+    await first.store.close();
+    const again = await stationStore(dir);
+    await again.store.close();
+  });
+
+  it('a lock left by a process that no longer runs is taken over', async () => {
+    const dir = tempDir();
+    fs.mkdirSync(dir, { recursive: true });
+    const dead = 2 ** 22 + 12345; // above Linux's default pid_max: never a live process
+    fs.writeFileSync(
+      path.join(dir, 'plainview.lock'),
+      JSON.stringify({ pid: dead, host: os.hostname(), purpose: 'x', since: 'then' }),
+    );
+    const { store } = await stationStore(dir);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'plainview.lock'), 'utf8')).pid).toBe(process.pid);
+    await store.close();
+    expect(fs.existsSync(path.join(dir, 'plainview.lock'))).toBe(false);
+  });
+
+  it('a database that is busy, not damaged, stops start-up without being quarantined', async () => {
+    const dir = tempDir();
+    const { store } = await stationStore(dir);
+    fillEveryTable(store.db);
+    await store.backup('scheduled', 10);
+    await store.close();
+    // Another program holds the database exclusively (not a Plainview: no lock file).
+    const holder = openConnection(path.join(dir, 'plainview.db'));
+    holder.pragma('locking_mode = EXCLUSIVE');
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      await expect(stationStore(dir)).rejects.toThrow(/Cannot open the database .*locked/);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(fs.existsSync(path.join(dir, 'quarantine'))).toBe(false);
+    const { store: again } = await stationStore(dir);
+    expect(again.db.prepare('SELECT count(*) AS n FROM valves').get()).toEqual({ n: 1 });
+    await again.close();
+  }, 20_000);
 });
 
 describe('store: backups', () => {

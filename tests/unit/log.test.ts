@@ -71,6 +71,26 @@ describe('logging', () => {
     expect(line.message).toBe('connecting to mqtt://station:[REDACTED]@broker.site:8883');
   });
 
+  it('redacts whole secret words only, so ordinary fields stay readable', () => {
+    const sink = memorySink();
+    createLogger({ level: 'info', json: true, sinks: [sink] }).info('x', {
+      api_key: 'a',
+      'x-api-key': 'b',
+      mqttPassword: 'c',
+      privateKey: 'd',
+      pin: 'e',
+      keyboard: 'kept',
+      bypass: 'kept',
+      keys: 3,
+      monkey: 'kept',
+      tokenizer: 'kept',
+    });
+    const line = JSON.parse(sink.lines[0]!);
+    for (const f of ['api_key', 'x-api-key', 'mqttPassword', 'privateKey', 'pin'])
+      expect(line[f], f).toBe('[REDACTED]');
+    expect(line).toMatchObject({ keyboard: 'kept', bypass: 'kept', keys: 3, monkey: 'kept', tokenizer: 'kept' });
+  });
+
   it('logs errors by name and message, not by silently dropping them', () => {
     const sink = memorySink();
     createLogger({ level: 'info', json: true, sinks: [sink] }).error('failed', { error: new Error('disk full') });

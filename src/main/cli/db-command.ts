@@ -18,7 +18,10 @@ function out(line: string): void {
 }
 
 /** Opens the store as it is (no recovery, no migration) for an explicit db command. */
-async function withStore<T>(fn: (store: Store, keep: number) => Promise<T> | T, create = false): Promise<T> {
+async function withStore<T>(
+  fn: (store: Store, keep: number) => Promise<T> | T,
+  writes?: { create: boolean; purpose: string },
+): Promise<T> {
   const { config } = configOrExit();
   // Progress and warnings go to stderr; stdout carries only the command's answer.
   const log = createLogger({ level: config.logLevel, json: config.jsonLogging, sinks: [streamSink(process.stderr)] });
@@ -27,7 +30,9 @@ async function withStore<T>(fn: (store: Store, keep: number) => Promise<T> | T, 
     migrations,
     log: log.child('store'),
     mode: 'inspect',
-    create,
+    create: writes?.create,
+    lock: writes !== undefined,
+    purpose: writes?.purpose,
   });
   try {
     return await fn(store, config.backupKeep);
@@ -52,27 +57,35 @@ export function dbStatus(): Promise<void> {
 }
 
 export function dbMigrate(): Promise<void> {
-  return withStore(async (store, keep) => {
-    const from = store.schemaVersion;
-    if (from === latestVersion(migrations)) return out(`already at schema version ${from}; nothing to do`);
-    if (from > 0) out(`backed up to ${await store.backup('pre-migrate', keep)}`);
-    const applied = migrate(store.db, migrations);
-    out(`migrated from ${from} to ${store.schemaVersion}: ${applied.map((m) => `${m.version}-${m.name}`).join(', ')}`);
-  }, true);
+  return withStore(
+    async (store, keep) => {
+      const from = store.schemaVersion;
+      if (from === latestVersion(migrations)) return out(`already at schema version ${from}; nothing to do`);
+      if (from > 0) out(`backed up to ${await store.backup('pre-migrate', keep)}`);
+      const applied = migrate(store.db, migrations);
+      out(
+        `migrated from ${from} to ${store.schemaVersion}: ${applied.map((m) => `${m.version}-${m.name}`).join(', ')}`,
+      );
+    },
+    { create: true, purpose: '`plainview db migrate`' },
+  );
 }
 
 export function dbRollback(to: number | undefined): Promise<void> {
-  return withStore(async (store, keep) => {
-    const from = store.schemaVersion;
-    const target = to ?? from - 1;
-    if (target >= from) return out(`already at schema version ${from}; nothing to roll back`);
-    // rollback() refuses a target below 1 before anything happens; check first so no backup is taken for nothing.
-    if (target >= 1) out(`backed up to ${await store.backup('pre-rollback', keep)}`);
-    const undone = rollback(store.db, migrations, target);
-    out(
-      `rolled back from ${from} to ${store.schemaVersion}: undid ${undone.map((m) => `${m.version}-${m.name}`).join(', ')}`,
-    );
-  });
+  return withStore(
+    async (store, keep) => {
+      const from = store.schemaVersion;
+      const target = to ?? from - 1;
+      if (target >= from) return out(`already at schema version ${from}; nothing to roll back`);
+      // rollback() refuses a target below 1 before anything happens; check first so no backup is taken for nothing.
+      if (target >= 1) out(`backed up to ${await store.backup('pre-rollback', keep)}`);
+      const undone = rollback(store.db, migrations, target);
+      out(
+        `rolled back from ${from} to ${store.schemaVersion}: undid ${undone.map((m) => `${m.version}-${m.name}`).join(', ')}`,
+      );
+    },
+    { create: false, purpose: '`plainview db rollback`' },
+  );
 }
 
 export function dbBackup(file: string | undefined): Promise<void> {

@@ -27,8 +27,15 @@ export async function stationCommand(): Promise<number> {
   // Signals are taken before start-up, so a stop asked for while starting waits for it.
   let signalled: (signal: NodeJS.Signals) => void = () => undefined;
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => (signalled = resolve));
-  process.once('SIGTERM', () => signalled('SIGTERM'));
-  process.once('SIGINT', () => signalled('SIGINT'));
+  // A repeated signal does not cut the clean stop short; the 5 s deadline bounds it.
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return station.log.warn('already stopping', { signal });
+    stopping = true;
+    signalled(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 
   await station.start();
   // Holds the process open while the station runs; the field link will too, once there is one.

@@ -30,8 +30,9 @@ export interface LoggerOptions {
 }
 
 /**
- * The one logger of the main process. Sinks decide where lines go (stdout when headless,
- * electron-log's rotating file in the data folder always); this decides what a line says.
+ * The one logger of the main process. Sinks decide where lines go (the station writes to
+ * electron-log's rotating file in the data folder and to stdout; `db` commands to stderr);
+ * this decides what a line says.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const format = options.json ? formatJson : formatHuman;

@@ -1,5 +1,33 @@
-/** Field names whose values never reach a log line (matched anywhere in the name). */
-const SECRET_NAME = /pass(word|phrase)?|secret|token|key|authori[sz]ation|cookie|credential/i;
+/** Words that make a field secret, matched as whole words of the name: apiKey, mqtt_password, Authorization. */
+const SECRET_WORDS = new Set([
+  'password',
+  'passwd',
+  'pass',
+  'passphrase',
+  'pwd',
+  'secret',
+  'token',
+  'key',
+  'apikey',
+  'authorization',
+  'auth',
+  'cookie',
+  'credential',
+  'credentials',
+  'pin',
+]);
+
+/** Splits camelCase, snake_case, kebab-case and dotted names into lower-case words. */
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .map((w) => w.toLowerCase());
+}
+
+export function isSecretName(name: string): boolean {
+  return words(name).some((w) => SECRET_WORDS.has(w));
+}
 const REDACTED = '[REDACTED]';
 const MAX_DEPTH = 6;
 
@@ -17,7 +45,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = SECRET_NAME.test(k) ? REDACTED : redact(v, depth + 1);
+    out[k] = isSecretName(k) ? REDACTED : redact(v, depth + 1);
   }
   return out;
 }

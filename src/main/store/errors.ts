@@ -2,7 +2,8 @@
 export class StoreError extends Error {
   constructor(
     message: string,
-    readonly code: 'schema_too_new' | 'corrupt_no_backup' | 'migration_failed' | 'refused' | 'pragma',
+    readonly code:
+      'schema_too_new' | 'corrupt_no_backup' | 'migration_failed' | 'refused' | 'pragma' | 'unavailable' | 'locked',
     readonly exitCode = 3,
   ) {
     super(message);

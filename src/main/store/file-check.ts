@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { openConnection } from './connection';
+import { StoreError } from './errors';
 
 const MAGIC = 'SQLite format 3\0';
 
@@ -9,7 +10,12 @@ const MAGIC = 'SQLite format 3\0';
  * Returns null when the file looks sound, else why not.
  */
 export function inspectFile(file: string): string | null {
-  const header = readHeader(file);
+  let header: ReturnType<typeof readHeader>;
+  try {
+    header = readHeader(file);
+  } catch (err) {
+    throw new StoreError(`Cannot read the database ${file}: ${(err as Error).message}`, 'unavailable', 1);
+  }
   if (typeof header === 'string') return header;
   const { pageSize, pages, fileSize } = header;
   if (pages > 0 && fileSize < pages * pageSize) {
@@ -24,9 +30,25 @@ export function inspectFile(file: string): string | null {
       db.close();
     }
   } catch (err) {
-    return `cannot be read: ${(err as Error).message}`;
+    // Only damage is a reason to replace the file. A lock held too long, a permission
+    // problem or a native module built for another runtime must stop start-up as they are,
+    // never quarantine a healthy database.
+    if (isDamage(err)) return `cannot be read: ${(err as Error).message}`;
+    throw new StoreError(`Cannot open the database ${file}: ${(err as Error).message}`, 'unavailable', 1);
   }
   return null;
+}
+
+const DAMAGE_CODES = new Set([
+  'SQLITE_CORRUPT',
+  'SQLITE_NOTADB',
+  'SQLITE_CORRUPT_INDEX',
+  'SQLITE_CORRUPT_SEQUENCE',
+  'SQLITE_CORRUPT_VTAB',
+]);
+
+function isDamage(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && DAMAGE_CODES.has(String((err as { code?: unknown }).code));
 }
 
 function readHeader(file: string): { pageSize: number; pages: number; fileSize: number } | string {

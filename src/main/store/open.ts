@@ -5,6 +5,7 @@ import { Backups } from './backups';
 import { openConnection } from './connection';
 import { StoreError } from './errors';
 import { inspectFile } from './file-check';
+import { DataDirLock } from './lock';
 import type { Migration } from './migration';
 import { assertNotTooNew, checkList, latestVersion, migrate, schemaVersion } from './migrator';
 import { recoverFromBackup, type Recovery } from './recovery';
@@ -23,6 +24,13 @@ export interface OpenOptions {
   mode: 'station' | 'inspect';
   /** In inspect mode, whether a missing database may be created (only `db migrate` does). */
   create?: boolean;
+  /**
+   * Take the data folder's writer lock (always in station mode; for commands that change
+   * the schema). Read-only commands (status, backup, check) run beside a station.
+   */
+  lock?: boolean;
+  /** Who holds the lock, as other processes are told (`plainview db migrate`). */
+  purpose?: string;
   backupKeep?: number;
 }
 
@@ -36,10 +44,29 @@ export function storePaths(dataDir: string) {
  * transaction after an online backup of the database as it was.
  */
 export async function openStore(options: OpenOptions): Promise<{ store: Store; recovery?: Recovery }> {
-  const { dataDir, migrations, log } = options;
+  const { dataDir, migrations } = options;
   checkList(migrations);
   fs.mkdirSync(dataDir, { recursive: true });
   const { file, backups } = storePaths(dataDir);
+  const lock =
+    options.mode === 'station' || options.lock
+      ? DataDirLock.acquire(dataDir, options.purpose ?? 'a Plainview station')
+      : null;
+  try {
+    return await openLocked(options, file, backups, lock);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function openLocked(
+  options: OpenOptions,
+  file: string,
+  backups: Backups,
+  lock: DataDirLock | null,
+): Promise<{ store: Store; recovery?: Recovery }> {
+  const { dataDir, migrations, log } = options;
 
   let recovery: Recovery | undefined;
   if (!fs.existsSync(file) && options.mode === 'inspect' && !options.create) {
@@ -62,7 +89,7 @@ export async function openStore(options: OpenOptions): Promise<{ store: Store; r
   }
 
   const db = openConnection(file);
-  const store = new Store(db, file, backups, migrations, log);
+  const store = new Store(db, file, backups, migrations, log, lock);
   try {
     assertNotTooNew(db, migrations);
     if (options.mode === 'station') await migrateWithBackup(store, migrations, log, options.backupKeep ?? 10);

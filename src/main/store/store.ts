@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { HealthCheck } from '../../shared/health';
 import type { Logger } from '../log';
 import type { Backups } from './backups';
+import type { DataDirLock } from './lock';
 import type { Migration } from './migration';
 import { latestVersion, schemaVersion } from './migrator';
 import { Sql } from './sql';
@@ -19,6 +20,7 @@ export class Store {
     readonly backups: Backups,
     private readonly migrations: readonly Migration[],
     private readonly log: Logger,
+    private readonly lock: DataDirLock | null = null,
   ) {
     this.sql = new Sql(db);
     const newest = backups.newest();
@@ -85,12 +87,14 @@ export class Store {
       this.backupRun.cancel();
       await this.backupRun.promise.catch(() => undefined);
     }
-    if (!this.db.open) return;
-    try {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch (err) {
-      this.log.warn('WAL checkpoint at close failed; SQLite will replay it at next start', { error: err });
+    if (this.db.open) {
+      try {
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (err) {
+        this.log.warn('WAL checkpoint at close failed; SQLite will replay it at next start', { error: err });
+      }
+      this.db.close();
     }
-    this.db.close();
+    this.lock?.release();
   }
 }

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { AlarmPriority } from '../domain/alarm';
+import { ActuationAction } from '../domain/actuation';
+import { TopicSafeId, ValveId, Timestamp } from '../domain/ids';
+import { PointKind } from '../domain/telemetry';
+import { Quality } from '../domain/quality';
+import { ValveState } from '../domain/valve';
+
+/**
+ * Payloads of protocol v1, one zod schema each, used alike by the station, the simulator
+ * and the tests. Unknown extra fields are tolerated (a newer gateway may add some); `v`
+ * must be 1: a missing or other version is rejected and counted.
+ */
+const V = z.literal(1);
+
+export const SiteMessage = z.looseObject({
+  v: V,
+  name: z.string().min(1).max(200),
+  /** Set by the simulator: the console shows a DEMO / TRAINING banner. */
+  demo: z.boolean().default(false),
+  segments: z
+    .array(z.looseObject({ id: TopicSafeId, name: z.string().min(1).max(200), seq: z.number().int() }))
+    .max(10_000),
+});
+export type SiteMessage = z.infer<typeof SiteMessage>;
+
+/** A valve's state as its gateway reports it; retained, so a station joining late has it. */
+export const ValveStateMessage = z.looseObject({
+  v: V,
+  ts: Timestamp,
+  gateway: TopicSafeId,
+  name: z.string().min(1).max(200),
+  segment: TopicSafeId,
+  state: ValveState,
+  position: z.number().min(0).max(100).nullable(),
+  /** good or uncertain from a healthy instrument, bad when the field says so. */
+  quality: z.enum(['good', 'uncertain', 'bad']),
+  localControl: z.boolean(),
+  supportsPosition: z.boolean().default(false),
+  fault: z.string().max(500).nullable().default(null),
+});
+export type ValveStateMessage = z.infer<typeof ValveStateMessage>;
+
+/** From a station to the field: QoS 1, never retained, useless after `expiresAt`. */
+export const ValveCommandMessage = z.looseObject({
+  v: V,
+  id: z.uuid(),
+  valve: ValveId,
+  action: ActuationAction,
+  position: z.number().min(0).max(100).nullable(),
+  issuedAt: Timestamp,
+  expiresAt: Timestamp,
+  operator: z.string().min(1).max(200),
+  station: TopicSafeId,
+});
+export type ValveCommandMessage = z.infer<typeof ValveCommandMessage>;
+
+export const AckStatus = z.enum(['accepted', 'rejected', 'completed', 'failed']);
+export const ValveAckMessage = z.looseObject({
+  v: V,
+  commandId: z.uuid(),
+  status: AckStatus,
+  reason: z.string().max(500).nullable().default(null),
+  ts: Timestamp,
+});
+export type ValveAckMessage = z.infer<typeof ValveAckMessage>;
+
+/** What a point measures; retained, published before its samples. */
+export const PointMetaMessage = z.looseObject({
+  v: V,
+  gateway: TopicSafeId,
+  kind: PointKind,
+  unit: z.string().min(1).max(16),
+  segment: TopicSafeId.nullable().default(null),
+  valve: ValveId.nullable().default(null),
+  staleAfterMs: z.number().int().positive().nullable().default(null),
+});
+export type PointMetaMessage = z.infer<typeof PointMetaMessage>;
+
+/** One telemetry sample: the hot path, kept small (about 80 bytes). */
+export const TelemetryMessage = z.looseObject({
+  v: V,
+  ts: Timestamp,
+  value: z.number().finite(),
+  quality: Quality.exclude(['stale']).default('good'),
+});
+export type TelemetryMessage = z.infer<typeof TelemetryMessage>;
+
+/** A PipelineGuard alert, raised or cleared; retained while it matters. */
+export const AlertMessage = z.looseObject({
+  v: V,
+  id: z.string().min(1).max(128),
+  status: z.enum(['raised', 'cleared']),
+  severity: AlarmPriority,
+  segment: TopicSafeId.nullable().default(null),
+  message: z.string().max(1000),
+  ts: Timestamp,
+});
+export type AlertMessage = z.infer<typeof AlertMessage>;
+
+/** Presence of a station or gateway: `online` retained at connect, `offline` as its will. */
+export const PresenceMessage = z.looseObject({
+  v: V,
+  status: z.enum(['online', 'offline']),
+  ts: Timestamp,
+});
+export type PresenceMessage = z.infer<typeof PresenceMessage>;
+
+/** A station-originated event (alarm and incident changes); the alarm issue defines the bodies. */
+export const StationEventMessage = z.looseObject({
+  v: V,
+  id: z.uuid(),
+  type: z.string().min(1).max(64),
+  station: TopicSafeId,
+  ts: Timestamp,
+  body: z.record(z.string(), z.unknown()),
+});
+export type StationEventMessage = z.infer<typeof StationEventMessage>;
