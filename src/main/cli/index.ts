@@ -3,6 +3,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { appVersion } from '../version';
 import { dbBackup, dbCheck, dbMigrate, dbRollback, dbStatus } from './db-command';
 import { runCommand } from './run';
+import { registerSecretsCommands } from './secrets-command';
+import { registerSimCommand } from './sim-command';
 import { stationCommand } from './station-command';
 
 function version(value: string): number {
@@ -42,6 +44,9 @@ db.command('backup')
 db.command('check')
   .description('run a full integrity check; exit 1 if SQLite finds problems')
   .action(() => runCommand(dbCheck));
+
+registerSecretsCommands(program);
+registerSimCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`plainview: ${(err as Error).message}\n`);
