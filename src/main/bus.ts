@@ -1,3 +1,5 @@
+import type { StationEventMessage, TopicKind, ValveAckMessage } from '../shared/protocol';
+import type { LinkState } from './field/link-state';
 import type { Logger } from './log';
 
 type Handler<T> = (payload: T) => void;
@@ -53,4 +55,9 @@ export class EventBus<Events extends object> {
 export interface StationEvents {
   'station.started': { at: string };
   'station.stopping': { at: string };
+  'field.link': LinkState;
+  /** A valve state, alert, presence or site description changed (telemetry is not announced one by one). */
+  'field.change': { kind: TopicKind; id: string };
+  'field.ack': { valveId: string; ack: ValveAckMessage };
+  'station.event': StationEventMessage;
 }

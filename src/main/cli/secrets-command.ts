@@ -1,4 +1,138 @@
 import type { Command } from 'commander';
+import {
+  assertSecretName,
+  KeytarSecretStore,
+  SECRET_NAMES,
+  SecretRefused,
+  SecretStoreUnavailable,
+  type SecretName,
+} from '../secrets/secret-store';
+import { CliError, runCommand } from './run';
 
-/** `plainview secrets …`: filled in by the secret-store work. */
-export function registerSecretsCommands(_program: Command): void {}
+/** Exit code when the OS keychain cannot be used (documented in DEPLOYMENT.md). */
+export const EXIT_KEYCHAIN_UNAVAILABLE = 4;
+
+const HELP_AFTER = `
+Known secrets: ${SECRET_NAMES.join(', ')}.
+Secrets live only in the OS keychain (Secret Service on Linux, Keychain on macOS,
+Credential Manager on Windows), never in a file, variable or log.
+Exit codes: 0 done; 1 refused (unknown name, empty value, nothing to delete);
+4 the OS keychain is not available (Linux: start and unlock a Secret Service such as gnome-keyring);
+130 cancelled with Ctrl-C at the prompt.`;
+
+/** Runs a secrets command, turning the store's errors into one line and their exit code. */
+function run(fn: () => Promise<void>): Promise<never> {
+  return runCommand(async () => {
+    try {
+      await fn();
+    } catch (err) {
+      if (err instanceof SecretStoreUnavailable) throw new CliError(err.message, EXIT_KEYCHAIN_UNAVAILABLE);
+      if (err instanceof SecretRefused) throw new CliError(err.message, 1);
+      throw err;
+    }
+  });
+}
+
+function out(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function readAll(stream: NodeJS.ReadStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Reads one line from the terminal without echo. Raw mode is switched on before the prompt
+ * is written, so nothing typed after the prompt can be echoed by the terminal.
+ */
+function readHidden(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  process.stderr.write(prompt);
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = (err?: Error) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return finish(); // Enter, Ctrl-D
+        if (ch === '\u0003') return finish(new CliError('cancelled; nothing was stored', 130)); // Ctrl-C
+        if (ch === '\u007f' || ch === '\b') value = Array.from(value).slice(0, -1).join('');
+        // An escape sequence (arrow or function key) arrives as one chunk: drop all of it.
+        else if (ch === '\u001b') return;
+        else if (ch >= ' ') value += ch;
+      }
+    };
+    stdin.on('data', onData);
+    stdin.resume();
+  });
+}
+
+/** The value comes from stdin only, never argv or the environment, which other processes can read. */
+async function readValue(name: SecretName): Promise<string> {
+  if (process.stdin.isTTY) return readHidden(`value for ${name} (input hidden, Enter to finish): `);
+  // A pipe: take it all, minus the one newline that `echo` or a file's last line adds.
+  return (await readAll(process.stdin)).replace(/\r?\n$/, '');
+}
+
+async function secretsSet(name: string): Promise<void> {
+  assertSecretName(name);
+  const store = new KeytarSecretStore();
+  // Fail before asking for the value if the keychain cannot even be reached.
+  await store.list();
+  const value = await readValue(name);
+  if (value === '') throw new SecretRefused(`the value for ${name} is empty; nothing was stored`);
+  await store.set(name, value);
+  out(`stored ${name} in the OS keychain`);
+}
+
+async function secretsDelete(name: string): Promise<void> {
+  assertSecretName(name);
+  if (!(await new KeytarSecretStore().delete(name))) {
+    throw new SecretRefused(`${name} is not in the OS keychain; nothing was deleted`);
+  }
+  out(`deleted ${name} from the OS keychain`);
+}
+
+async function secretsList(): Promise<void> {
+  const names = await new KeytarSecretStore().list();
+  if (names.length === 0) process.stderr.write('no Plainview secrets in the OS keychain\n');
+  for (const name of names) out(name);
+}
+
+/** `plainview secrets set|delete|list`: needs neither the configuration nor the database. */
+export function registerSecretsCommands(program: Command): void {
+  const secrets = program
+    .command('secrets')
+    .description("manage the station's secrets in the OS keychain (values are never printed)")
+    .addHelpText('after', HELP_AFTER);
+  secrets
+    .command('set')
+    .description(
+      'store a secret, reading the value from stdin: typed without echo at a terminal, or piped ' +
+        '(one trailing newline is removed); never pass the value as an argument',
+    )
+    .argument('<name>', `one of: ${SECRET_NAMES.join(', ')}`)
+    .addHelpText('after', HELP_AFTER)
+    .action((name: string) => run(() => secretsSet(name)));
+  secrets
+    .command('delete')
+    .description('remove a secret from the OS keychain; exit 1 if it was not there')
+    .argument('<name>', `one of: ${SECRET_NAMES.join(', ')}`)
+    .addHelpText('after', HELP_AFTER)
+    .action((name: string) => run(() => secretsDelete(name)));
+  secrets
+    .command('list')
+    .description('print the names of the stored secrets, one per line (never the values)')
+    .addHelpText('after', HELP_AFTER)
+    .action(() => run(secretsList));
+}

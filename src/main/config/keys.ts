@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { z } from 'zod';
 import { TopicSafeId } from '../../shared/domain/ids';
 
@@ -16,6 +17,20 @@ const Flag = z.union([
 ]);
 
 const PositiveNumber = z.coerce.number().positive().finite();
+/** An optional value: unset (or empty) means off or "use the default". */
+const Optional = <T extends z.ZodType>(schema: T) => z.union([z.null(), schema]);
+const BrokerUrl = z
+  .string()
+  .trim()
+  .refine(
+    (u) => /^(mqtts?|wss?):\/\/[^/]/.test(u) && URL.canParse(u),
+    'must be a URL starting with mqtt://, mqtts://, ws:// or wss://',
+  );
+const FilePath = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((p) => fs.existsSync(p), 'no such file');
 const PositiveInt = z.coerce.number().int().positive();
 
 export interface KeySpec {
@@ -81,6 +96,72 @@ export const keys = {
     schema: PositiveInt,
     doc: 'How many backups are kept in <data dir>/backups; older ones are deleted.',
     example: '10',
+  },
+  mqttUrl: {
+    env: 'PLAINVIEW_MQTT_URL',
+    schema: Optional(BrokerUrl),
+    doc: 'The site broker (mqtt://, mqtts://, ws://, wss://). Unset: the station runs the built-in DEMO / training site on an embedded broker.',
+    example: '',
+  },
+  mqttUsername: {
+    env: 'PLAINVIEW_MQTT_USERNAME',
+    schema: Optional(z.string().min(1).max(256)),
+    doc: 'Broker user name. The password is never configured here: `plainview secrets set mqtt-password` puts it in the OS keychain.',
+    example: '',
+  },
+  mqttCaFile: {
+    env: 'PLAINVIEW_MQTT_CA_FILE',
+    schema: Optional(FilePath),
+    doc: "PEM file of the CA that signed the broker's certificate (mqtts:// and wss://).",
+    example: '',
+  },
+  mqttCertFile: {
+    env: 'PLAINVIEW_MQTT_CERT_FILE',
+    schema: Optional(FilePath),
+    doc: 'PEM client certificate, for brokers that authenticate stations by certificate.',
+    example: '',
+  },
+  mqttKeyFile: {
+    env: 'PLAINVIEW_MQTT_KEY_FILE',
+    schema: Optional(FilePath),
+    doc: 'PEM private key of the client certificate; its passphrase, if any, is the keychain secret mqtt-key-passphrase.',
+    example: '',
+  },
+  mqttKeepaliveSec: {
+    env: 'PLAINVIEW_MQTT_KEEPALIVE_SEC',
+    schema: z.coerce.number().int().min(2).max(15),
+    doc: 'MQTT keepalive in seconds (2 to 15): a dead link is noticed within about 1.5 times this.',
+    example: '10',
+  },
+  mqttProtocolVersion: {
+    env: 'PLAINVIEW_MQTT_PROTOCOL_VERSION',
+    schema: z.coerce.number().pipe(z.union([z.literal(4), z.literal(5)])),
+    doc: '5 (MQTT 5: message expiry on valve commands) or 4 (MQTT 3.1.1) for brokers without MQTT 5.',
+    example: '5',
+  },
+  staleAfterSec: {
+    env: 'PLAINVIEW_STALE_AFTER_SEC',
+    schema: PositiveNumber,
+    doc: 'A value not refreshed for this long is shown stale, unless its point sets its own threshold.',
+    example: '30',
+  },
+  rawRetentionDays: {
+    env: 'PLAINVIEW_RAW_RETENTION_DAYS',
+    schema: PositiveNumber,
+    doc: 'Days raw telemetry samples are kept.',
+    example: '7',
+  },
+  rollupRetentionDays: {
+    env: 'PLAINVIEW_ROLLUP_RETENTION_DAYS',
+    schema: PositiveNumber,
+    doc: 'Days one-minute telemetry rollups (min, max, mean, last) are kept.',
+    example: '400',
+  },
+  ingestQueueMax: {
+    env: 'PLAINVIEW_INGEST_QUEUE_MAX',
+    schema: PositiveInt,
+    doc: 'Most telemetry samples waiting to be written; beyond it the oldest samples are dropped, counted and reported in health.',
+    example: '200000',
   },
 } satisfies Record<string, KeySpec>;
 

@@ -37,6 +37,17 @@ function defaults(env: Record<string, string | undefined>, hostname: string): Co
     logMaxBytes: 10 * 1024 * 1024,
     backupIntervalHours: 6,
     backupKeep: 10,
+    mqttUrl: null,
+    mqttUsername: null,
+    mqttCaFile: null,
+    mqttCertFile: null,
+    mqttKeyFile: null,
+    mqttKeepaliveSec: 10,
+    mqttProtocolVersion: 5,
+    staleAfterSec: 30,
+    rawRetentionDays: 7,
+    rollupRetentionDays: 400,
+    ingestQueueMax: 200_000,
   };
 }
 

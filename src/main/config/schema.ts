@@ -10,6 +10,17 @@ export interface Config {
   logMaxBytes: number;
   backupIntervalHours: number;
   backupKeep: number;
+  mqttUrl: string | null;
+  mqttUsername: string | null;
+  mqttCaFile: string | null;
+  mqttCertFile: string | null;
+  mqttKeyFile: string | null;
+  mqttKeepaliveSec: number;
+  mqttProtocolVersion: 4 | 5;
+  staleAfterSec: number;
+  rawRetentionDays: number;
+  rollupRetentionDays: number;
+  ingestQueueMax: number;
 }
 
 /** Where a value came from, named in errors and in `plainview config`-style output. */

@@ -1,0 +1,200 @@
+import type { Database } from 'better-sqlite3';
+import type { HealthCheck } from '../../shared/health';
+import {
+  stationSubscriptions,
+  topics,
+  type StationEventMessage,
+  type ValveAckMessage,
+  type TopicKind,
+} from '../../shared/protocol';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import { IngestCounters } from './counters';
+import { Ingest } from './ingest';
+import { FieldLink } from './link';
+import type { LinkState } from './link-state';
+import { Outbox } from './outbox';
+import { Retention } from './retention';
+import { RollupAccumulator } from './rollups';
+import { StationEvents } from './station-events';
+import { FieldState } from './state';
+import { loadLastKnown, saveLatestPoints } from './last-known';
+import { FieldWriter } from './writer';
+
+export interface FieldEvents {
+  onLink(state: LinkState): void;
+  onChange(kind: TopicKind, id: string): void;
+  onAck(valveId: string, ack: ValveAckMessage): void;
+  onStationEvent(event: StationEventMessage): void;
+}
+
+export interface FieldOptions {
+  config: Config;
+  db: Database;
+  /** The broker to use: the site's, or the embedded DEMO broker. */
+  brokerUrl: string;
+  protocolVersion: 4 | 5;
+  secret: (name: 'mqtt-password' | 'mqtt-key-passphrase') => Promise<string | null>;
+  log: Logger;
+  now: () => Date;
+  events: FieldEvents;
+}
+
+const POINT_FLUSH_MS = 2000;
+const ROLLUP_SWEEP_MS = 10_000;
+
+/**
+ * The station's side of the field: the MQTT link, ingest into memory and the store, data
+ * quality, retention and the outbox, wired together. Started and stopped by the station.
+ */
+export class Field {
+  readonly state: FieldState;
+  readonly counters: IngestCounters;
+  readonly link: FieldLink;
+  readonly outbox: Outbox;
+  readonly stationEvents: StationEvents;
+  readonly retention: Retention;
+  private readonly writer: FieldWriter;
+  private readonly rollups = new RollupAccumulator();
+  private readonly ingest: Ingest;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly savedPoints = new Map<string, number>();
+
+  constructor(private readonly o: FieldOptions) {
+    const { config, db, log } = o;
+    const nowMs = () => o.now().getTime();
+    this.state = new FieldState(config.siteId, config.staleAfterSec * 1000, nowMs);
+    this.counters = new IngestCounters(log.child('ingest'), nowMs);
+    this.link = this.createLink();
+    this.writer = new FieldWriter(db, config.siteId, config.ingestQueueMax, this.counters, log.child('writer'), () =>
+      this.link.commitDone(),
+    );
+    this.outbox = new Outbox(db, this.link, log.child('outbox'), o.now);
+    this.stationEvents = new StationEvents(db, this.outbox, config.siteId, config.stationId, o.now, (e) =>
+      o.events.onStationEvent(e),
+    );
+    this.ingest = new Ingest(
+      this.state,
+      this.writer,
+      this.rollups,
+      this.counters,
+      {
+        onAck: (id, ack) => o.events.onAck(id, ack),
+        onStationEvent: (e) => void this.stationEvents.receive(e),
+        onChange: (kind, id) => o.events.onChange(kind, id),
+      },
+      nowMs,
+    );
+    this.retention = new Retention(
+      db,
+      config.rawRetentionDays,
+      config.rollupRetentionDays,
+      log.child('retention'),
+      nowMs,
+    );
+  }
+
+  private createLink(): FieldLink {
+    const { config, log, now } = this.o;
+    const presence = (status: 'online' | 'offline') => () => JSON.stringify({ v: 1, status, ts: now().toISOString() });
+    return new FieldLink({
+      url: this.o.brokerUrl,
+      clientId: `plainview-${config.siteId}-${config.stationId}`.slice(0, 64),
+      username: config.mqttUsername,
+      password: () => (config.mqttUsername ? this.o.secret('mqtt-password') : Promise.resolve(null)),
+      tls: {
+        caFile: config.mqttCaFile,
+        certFile: config.mqttCertFile,
+        keyFile: config.mqttKeyFile,
+        passphrase: () => this.o.secret('mqtt-key-passphrase'),
+      },
+      keepaliveSec: config.mqttKeepaliveSec,
+      protocolVersion: this.o.protocolVersion,
+      presence: {
+        topic: topics.stationPresence(config.siteId, config.stationId),
+        online: presence('online'),
+        offline: presence('offline'),
+      },
+      subscriptions: stationSubscriptions(config.siteId),
+      log: log.child('link'),
+      now,
+      onMessage: (topic, payload) => this.ingest.handle(topic, payload),
+      onState: (s) => {
+        this.state.linkOnline = s.status === 'online';
+        if (s.status === 'online') this.outbox.onOnline();
+        this.o.events.onLink(s);
+      },
+    });
+  }
+
+  /** Serves the last known state from the store at once, then connects. */
+  start(): void {
+    loadLastKnown(this.o.db, this.state);
+    this.link.start();
+    this.outbox.start();
+    this.retention.start();
+    const every = (ms: number, fn: () => void) => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(POINT_FLUSH_MS, () => this.savePoints());
+    every(ROLLUP_SWEEP_MS, () => this.writer.addRollups(this.rollups.sweep(this.o.now().getTime())));
+  }
+
+  /** Stops the link, then writes everything still pending: nothing received is lost. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.retention.stop();
+    this.outbox.stop();
+    await this.link.stop();
+    this.writer.addRollups(this.rollups.drain());
+    this.writer.flush();
+    this.writer.stop();
+    this.savePoints();
+  }
+
+  private savePoints(): void {
+    try {
+      saveLatestPoints(this.o.db, this.state, this.savedPoints);
+    } catch (err) {
+      this.o.log.warn('saving latest point values failed; will retry', { error: err });
+    }
+  }
+
+  check(): HealthCheck {
+    const s = this.link.state;
+    const quality = this.state.qualitySummary();
+    const details = {
+      link: s,
+      ingest: this.counters.snapshot(),
+      quality,
+      outbox_unsent: this.outbox.unsentCount(),
+      connection_attempts: this.link.attempts,
+    };
+    if (s.status === 'online') {
+      if (this.counters.dropped > 0)
+        return {
+          status: 'degraded',
+          reason: `ingest fell behind: ${this.counters.dropped} telemetry samples dropped (oldest first)`,
+          details,
+        };
+      return { status: 'ok', details };
+    }
+    if (s.status === 'offline')
+      return {
+        status: 'degraded',
+        reason: `offline since ${s.since} (${s.reason}); next attempt at ${s.nextAttemptAt}`,
+        details,
+      };
+    if (s.status === 'auth_failed')
+      return {
+        status: 'degraded',
+        reason: `the broker refused the credentials (${s.reason}); next attempt at ${s.nextAttemptAt}`,
+        details,
+      };
+    if (s.status === 'connecting') return { status: 'degraded', reason: `connecting (attempt ${s.attempt})`, details };
+    return { status: 'down', reason: 'the field link is stopped', details };
+  }
+}

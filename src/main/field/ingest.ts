@@ -1,0 +1,150 @@
+import type { z } from 'zod';
+import {
+  AlertMessage,
+  parseTopic,
+  PointMetaMessage,
+  PresenceMessage,
+  SiteMessage,
+  StationEventMessage,
+  TelemetryMessage,
+  ValveAckMessage,
+  ValveStateMessage,
+  type TopicKind,
+} from '../../shared/protocol';
+import type { IngestCounters } from './counters';
+import type { RollupAccumulator } from './rollups';
+import type { FieldState } from './state';
+import type { FieldWriter } from './writer';
+
+/** Larger payloads are refused before parsing: no legitimate message comes near it. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+const schemas: Partial<Record<TopicKind, z.ZodType>> = {
+  site: SiteMessage,
+  valve_state: ValveStateMessage,
+  valve_ack: ValveAckMessage,
+  point_meta: PointMetaMessage,
+  telemetry: TelemetryMessage,
+  alert: AlertMessage,
+  station_event: StationEventMessage,
+  station_presence: PresenceMessage,
+  gateway_presence: PresenceMessage,
+};
+
+/** Topic patterns for counters, so a flood of random ids does not grow the counter map. */
+const patterns: Record<TopicKind, string> = {
+  site: 'site',
+  valve_state: 'valves/+/state',
+  valve_command: 'valves/+/cmd',
+  valve_ack: 'valves/+/ack',
+  point_meta: 'points/+/meta',
+  telemetry: 'points/+/sample',
+  alert: 'alerts/+',
+  station_event: 'events/+',
+  station_presence: 'presence/stations/+',
+  gateway_presence: 'presence/gateways/+',
+};
+
+export interface IngestHooks {
+  /** A field acknowledgement of a valve command (the actuation service listens). */
+  onAck(valveId: string, ack: ValveAckMessage): void;
+  /** A station event from any station, this one included; the receiver deduplicates. */
+  onStationEvent(event: StationEventMessage): void;
+  /** A change operators should see at once (valve state, alert, presence). */
+  onChange(kind: TopicKind, id: string): void;
+}
+
+/**
+ * Every message from the broker passes here. Nothing throws out of `handle`: a message is
+ * either applied (state in memory, rows to the writer) or rejected, counted by reason and
+ * topic pattern, and logged at a limited rate.
+ */
+export class Ingest {
+  constructor(
+    private readonly state: FieldState,
+    private readonly writer: FieldWriter,
+    private readonly rollups: RollupAccumulator,
+    private readonly counters: IngestCounters,
+    private readonly hooks: IngestHooks,
+    private readonly now: () => number,
+  ) {}
+
+  handle(topic: string, payload: Buffer): void {
+    const t = parseTopic(topic);
+    if (!t) return this.counters.reject('unknown_topic', 'other', topic.slice(0, 200));
+    const pattern = patterns[t.kind];
+    if (t.site !== this.state.siteId) return this.counters.reject('wrong_site', pattern, t.site);
+    if (payload.length === 0)
+      return this.counters.reject('empty', pattern, 'empty payload (a cleared retained message)');
+    if (payload.length > MAX_PAYLOAD_BYTES) return this.counters.reject('oversize', pattern, `${payload.length} bytes`);
+    const schema = schemas[t.kind];
+    if (!schema) return this.counters.reject('unknown_topic', pattern, 'stations do not take this topic');
+
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch (err) {
+      return this.counters.reject('not_json', pattern, (err as Error).message.slice(0, 200));
+    }
+    if (typeof json !== 'object' || json === null || (json as { v?: unknown }).v !== 1) {
+      const v = typeof json === 'object' && json !== null ? (json as { v?: unknown }).v : undefined;
+      return this.counters.reject('version', pattern, `protocol version ${JSON.stringify(v) ?? 'missing'}, expected 1`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return this.counters.reject(
+        'schema',
+        pattern,
+        `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+      );
+    }
+    this.counters.accept(t.kind);
+    this.apply(t.kind, t.id, parsed.data);
+  }
+
+  private apply(kind: TopicKind, id: string, data: unknown): void {
+    const receivedAt = this.now();
+    switch (kind) {
+      case 'telemetry': {
+        const m = data as TelemetryMessage;
+        const ts = Date.parse(m.ts);
+        const p = this.state.point(id);
+        if (p.ts === null || ts >= p.ts) Object.assign(p, { value: m.value, quality: m.quality, ts, receivedAt });
+        this.writer.addSample({ pointId: id, ts, value: m.value, quality: m.quality });
+        const done = this.rollups.add(id, ts, m.value);
+        if (done) this.writer.addRollups([done]);
+        return;
+      }
+      case 'valve_state': {
+        const m = data as ValveStateMessage;
+        this.state.valves.set(id, { msg: m, receivedAt });
+        this.writer.addValve(m, id, new Date(receivedAt).toISOString());
+        return this.hooks.onChange(kind, id);
+      }
+      case 'point_meta':
+        this.state.point(id).meta = data as PointMetaMessage;
+        return this.writer.addMeta(id, data as PointMetaMessage);
+      case 'site': {
+        const m = data as SiteMessage;
+        this.state.site = { name: m.name, demo: m.demo, segments: m.segments };
+        this.writer.setSite(m);
+        return this.hooks.onChange(kind, id);
+      }
+      case 'alert':
+        this.writer.addAlert(data as AlertMessage);
+        return this.hooks.onChange(kind, id);
+      case 'gateway_presence':
+        this.state.gateways.set(id, (data as PresenceMessage).status === 'online');
+        return this.hooks.onChange(kind, id);
+      case 'station_presence':
+        return this.hooks.onChange(kind, id);
+      case 'valve_ack':
+        return this.hooks.onAck(id, data as ValveAckMessage);
+      case 'station_event':
+        return this.hooks.onStationEvent(data as StationEventMessage);
+      default:
+        return;
+    }
+  }
+}

@@ -1,0 +1,214 @@
+import fs from 'node:fs';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { Logger } from '../log';
+import { Backoff } from './backoff';
+import { DurableAcks } from './durable-acks';
+import type { LinkState } from './link-state';
+
+export interface LinkOptions {
+  url: string;
+  clientId: string;
+  username: string | null;
+  /** Read from the keychain at each attempt, so a password changed there is picked up. */
+  password: () => Promise<string | null>;
+  tls: {
+    caFile: string | null;
+    certFile: string | null;
+    keyFile: string | null;
+    passphrase: () => Promise<string | null>;
+  };
+  keepaliveSec: number;
+  protocolVersion: 4 | 5;
+  /** Published retained at each connect; the will publishes `offline` when the link dies. */
+  presence: { topic: string; online: () => string; offline: () => string };
+  subscriptions: string[];
+  log: Logger;
+  now: () => Date;
+  random?: () => number;
+  /**
+   * Every message from the broker. For QoS 1 the PUBACK waits until `commit()` reports the
+   * message durable (see DurableAcks); return value: nothing, ingest handles its own errors.
+   */
+  onMessage: (topic: string, payload: Buffer, packet: IPublishPacket) => void;
+  onState: (state: LinkState) => void;
+}
+
+const BASE_MS = 1000;
+const CAP_MS = 60_000;
+/** MQTT 5 persistent sessions end at disconnect unless the client asks otherwise. */
+const SESSION_EXPIRY_SEC = 24 * 3600;
+
+/** CONNACK refusals that retrying soon will not fix (v3.1.1 codes 4, 5; v5 codes 134, 135). */
+function isAuthRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 4 || code === 5 || code === 134 || code === 135;
+}
+
+/**
+ * The station's one connection to the site broker. mqtt.js's own reconnect runs at a fixed
+ * period, so this owns the schedule (exponential backoff, full jitter, 1 s to 60 s; bad
+ * credentials on the slow schedule) and builds a fresh client for each attempt. Persistent
+ * session (clean: false, fixed client id): the broker keeps QoS 1 messages while the station
+ * is away; subscriptions are renewed whenever the broker says it kept no session.
+ */
+export class FieldLink {
+  private client: MqttClient | null = null;
+  private acks: DurableAcks | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private current: LinkState = { status: 'connecting', attempt: 0, since: new Date(0).toISOString() };
+  private readonly backoff: Backoff;
+  /** Connection attempts made, for tests and health: proves there is no tight loop. */
+  attempts = 0;
+
+  constructor(private readonly o: LinkOptions) {
+    this.backoff = new Backoff({ baseMs: BASE_MS, capMs: CAP_MS, random: o.random });
+  }
+
+  get state(): LinkState {
+    return this.current;
+  }
+
+  get online(): boolean {
+    return this.current.status === 'online';
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.connect();
+  }
+
+  /** Disconnects, letting the broker keep the session; the will is not sent on a clean stop, so publish offline first. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const client = this.client;
+    this.client = null;
+    if (client?.connected) {
+      await client
+        .publishAsync(this.o.presence.topic, this.o.presence.offline(), { qos: 1, retain: true })
+        .catch(() => undefined);
+    }
+    await client?.endAsync(false).catch(() => undefined);
+    this.setState({ status: 'stopped' });
+  }
+
+  /** Acknowledges to the broker every QoS 1 message that arrived before the last commit. */
+  commitDone(): void {
+    this.acks?.releaseAll();
+  }
+
+  /** Publishes at QoS 1 and resolves on the broker's PUBACK; rejects at once when offline. */
+  async publish(topic: string, payload: string, opts: { retain?: boolean; expirySec?: number } = {}): Promise<void> {
+    const client = this.client;
+    if (!client?.connected || !this.online) throw new Error('the field link is not online');
+    const properties =
+      opts.expirySec && this.o.protocolVersion === 5 ? { messageExpiryInterval: opts.expirySec } : undefined;
+    await client.publishAsync(topic, payload, { qos: 1, retain: opts.retain ?? false, properties });
+  }
+
+  private setState(state: LinkState): void {
+    this.current = state;
+    this.o.onState(state);
+  }
+
+  private async options(): Promise<IClientOptions> {
+    const { tls } = this.o;
+    const read = (f: string | null) => (f ? fs.readFileSync(f) : undefined);
+    const passphrase = tls.keyFile ? await tls.passphrase() : null;
+    return {
+      // Handed on to tls.connect, which mqtt.js's option type does not list.
+      ...(passphrase ? ({ passphrase } as IClientOptions) : {}),
+      clientId: this.o.clientId,
+      clean: false,
+      protocolVersion: this.o.protocolVersion,
+      properties:
+        this.o.protocolVersion === 5 ? { sessionExpiryInterval: SESSION_EXPIRY_SEC, receiveMaximum: 1000 } : undefined,
+      keepalive: this.o.keepaliveSec,
+      connectTimeout: 10_000,
+      reconnectPeriod: 0,
+      resubscribe: false,
+      username: this.o.username ?? undefined,
+      password: (await this.o.password()) ?? undefined,
+      ca: read(tls.caFile),
+      cert: read(tls.certFile),
+      key: read(tls.keyFile),
+      will: { topic: this.o.presence.topic, payload: Buffer.from(this.o.presence.offline()), qos: 1, retain: true },
+    };
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    this.attempts++;
+    this.setState({ status: 'connecting', attempt: this.backoff.attempts + 1, since: this.o.now().toISOString() });
+    let options: IClientOptions;
+    try {
+      options = await this.options();
+    } catch (err) {
+      return this.retry(`cannot prepare the connection: ${(err as Error).message}`, false);
+    }
+    if (this.stopped) return;
+    const client = mqtt.connect(this.o.url, options);
+    this.client = client;
+    this.acks = new DurableAcks(client);
+    const acks = this.acks;
+    client.handleMessage = (packet, done) => {
+      if (packet.qos === 1 && packet.messageId !== undefined) acks.hold(packet.messageId);
+      try {
+        this.o.onMessage(packet.topic, packet.payload as Buffer, packet);
+      } finally {
+        done();
+      }
+    };
+    let failed = false;
+    const fail = (reason: string, auth: boolean) => {
+      if (failed || client !== this.client) return;
+      failed = true;
+      client.removeAllListeners();
+      client.on('error', () => undefined);
+      client.end(true);
+      this.client = null;
+      this.retry(reason, auth);
+    };
+    client.on('connect', (connack) => void this.onConnect(client, connack.sessionPresent));
+    client.on('error', (err) => fail(err.message, isAuthRefusal(err)));
+    client.on('close', () => fail('connection closed', false));
+  }
+
+  private async onConnect(client: MqttClient, sessionPresent: boolean): Promise<void> {
+    try {
+      if (!sessionPresent) {
+        const granted = await client.subscribeAsync(this.o.subscriptions, { qos: 1 });
+        const refused = granted.filter((g) => g.qos === 128);
+        if (refused.length) this.o.log.error('broker refused subscriptions', { topics: refused.map((g) => g.topic) });
+      }
+      await client.publishAsync(this.o.presence.topic, this.o.presence.online(), { qos: 1, retain: true });
+    } catch (err) {
+      this.o.log.warn('setting up the session failed; reconnecting', { error: err });
+      client.end(true);
+      return;
+    }
+    if (client !== this.client) return;
+    this.backoff.reset();
+    this.o.log.info('field link online', { broker: this.o.url, session_present: sessionPresent });
+    this.setState({ status: 'online', since: this.o.now().toISOString() });
+  }
+
+  private retry(reason: string, auth: boolean): void {
+    if (this.stopped) return;
+    const delay = auth ? this.backoff.slow() : this.backoff.next();
+    const since =
+      this.current.status === 'offline' || this.current.status === 'auth_failed'
+        ? this.current.since
+        : this.o.now().toISOString();
+    const nextAttemptAt = new Date(this.o.now().getTime() + delay).toISOString();
+    if (auth) {
+      this.o.log.error('broker refused the credentials; retrying slowly', { reason, retry_in_ms: delay });
+      this.setState({ status: 'auth_failed', since, nextAttemptAt, reason });
+    } else {
+      this.o.log.warn('field link offline', { reason, retry_in_ms: delay, attempt: this.backoff.attempts });
+      this.setState({ status: 'offline', since, nextAttemptAt, reason });
+    }
+    this.timer = setTimeout(() => void this.connect(), delay);
+  }
+}

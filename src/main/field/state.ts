@@ -1,0 +1,124 @@
+import type { Quality } from '../../shared/domain/quality';
+import type { Valve } from '../../shared/domain/valve';
+import type { PointKind } from '../../shared/domain/telemetry';
+import type { PointMetaMessage, ValveStateMessage } from '../../shared/protocol';
+import { effectiveQuality } from './quality';
+
+export interface ValveRecord {
+  msg: ValveStateMessage;
+  receivedAt: number;
+}
+
+export interface PointRecord {
+  id: string;
+  meta: PointMetaMessage | null;
+  value: number | null;
+  quality: Quality;
+  /** Field time of the latest sample, epoch ms. */
+  ts: number | null;
+  receivedAt: number | null;
+}
+
+export interface PointView {
+  id: string;
+  kind: PointKind | null;
+  unit: string | null;
+  segment: string | null;
+  valveId: string | null;
+  value: number | null;
+  quality: Quality;
+  ts: string | null;
+  ageMs: number | null;
+}
+
+/**
+ * The latest state of the site in memory: what the console shows and what actuation checks.
+ * The store holds the same (valves at once, points every few seconds) so a restart can serve
+ * it before the broker answers; quality is computed when read, never stored stale.
+ */
+export class FieldState {
+  readonly valves = new Map<string, ValveRecord>();
+  readonly points = new Map<string, PointRecord>();
+  /** Gateways by id: true online, false offline. A gateway never heard of counts as online. */
+  readonly gateways = new Map<string, boolean>();
+  linkOnline = false;
+  site: { name: string; demo: boolean; segments: { id: string; name: string; seq: number }[] } | null = null;
+
+  constructor(
+    readonly siteId: string,
+    private readonly staleAfterMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  point(id: string): PointRecord {
+    let p = this.points.get(id);
+    if (!p)
+      this.points.set(id, (p = { id, meta: null, value: null, quality: 'uncertain', ts: null, receivedAt: null }));
+    return p;
+  }
+
+  gatewayOnline(id: string | undefined): boolean {
+    return id === undefined || this.gateways.get(id) !== false;
+  }
+
+  valveView(id: string): Valve | null {
+    const r = this.valves.get(id);
+    if (!r) return null;
+    const m = r.msg;
+    return {
+      id,
+      siteId: this.siteId,
+      name: m.name,
+      segment: m.segment,
+      state: m.state,
+      position: m.position,
+      quality: effectiveQuality({
+        field: m.quality,
+        linkOnline: this.linkOnline,
+        gatewayOnline: this.gatewayOnline(m.gateway),
+        ageMs: null,
+        staleAfterMs: this.staleAfterMs,
+      }),
+      localControl: m.localControl,
+      supportsPosition: m.supportsPosition,
+      updatedAt: m.ts,
+    };
+  }
+
+  pointView(id: string): PointView | null {
+    const p = this.points.get(id);
+    if (!p) return null;
+    const now = this.now();
+    return {
+      id,
+      kind: p.meta?.kind ?? null,
+      unit: p.meta?.unit ?? null,
+      segment: p.meta?.segment ?? null,
+      valveId: p.meta?.valve ?? null,
+      value: p.value,
+      quality: effectiveQuality({
+        field: p.quality,
+        linkOnline: this.linkOnline,
+        gatewayOnline: this.gatewayOnline(p.meta?.gateway),
+        ageMs: p.receivedAt === null ? Infinity : now - p.receivedAt,
+        staleAfterMs: p.meta?.staleAfterMs ?? this.staleAfterMs,
+      }),
+      ts: p.ts === null ? null : new Date(p.ts).toISOString(),
+      ageMs: p.ts === null ? null : Math.max(0, now - p.ts),
+    };
+  }
+
+  valveList(): Valve[] {
+    return [...this.valves.keys()].sort().map((id) => this.valveView(id)!);
+  }
+
+  /** Counts by quality, for health and the System view. */
+  qualitySummary(): { valves: Record<Quality, number>; points: Record<Quality, number> } {
+    const zero = (): Record<Quality, number> => ({ good: 0, uncertain: 0, stale: 0, bad: 0 });
+    const valves = zero();
+    const points = zero();
+    for (const id of this.valves.keys()) valves[this.valveView(id)!.quality]++;
+    for (const id of this.points.keys()) points[this.pointView(id)!.quality]++;
+    return { valves, points };
+  }
+}

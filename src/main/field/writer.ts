@@ -1,0 +1,222 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { AlertMessage, PointMetaMessage, SiteMessage, ValveStateMessage } from '../../shared/protocol';
+import type { Logger } from '../log';
+import type { IngestCounters } from './counters';
+import type { Rollup } from './rollups';
+
+interface Sample {
+  pointId: string;
+  ts: number;
+  value: number;
+  quality: string;
+}
+
+const RETRY_MS = 1000;
+
+/**
+ * Batches everything ingest writes and commits it in one transaction per turn of the event
+ * loop (group commit): as many messages as arrived together share one fsync. Only after the
+ * commit does `onCommitted` let the link acknowledge them to the broker. If a commit fails
+ * (disk full), nothing is acknowledged, the batch is kept and retried, and the broker holds
+ * further messages once its in-flight window is full.
+ */
+export class FieldWriter {
+  private samples: Sample[] = [];
+  private readonly valves = new Map<string, { msg: ValveStateMessage; receivedAt: string }>();
+  private readonly metas = new Map<string, PointMetaMessage>();
+  private readonly alerts = new Map<string, AlertMessage>();
+  private rollups: Rollup[] = [];
+  private site: SiteMessage | null = null;
+  private scheduled = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly stmt: Record<'sample' | 'valve' | 'meta' | 'rollup' | 'alert' | 'site' | 'segment', Statement>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly siteId: string,
+    private readonly queueMax: number,
+    private readonly counters: IngestCounters,
+    private readonly log: Logger,
+    private readonly onCommitted: () => void,
+  ) {
+    this.stmt = prepare(db);
+  }
+
+  addSample(s: Sample): void {
+    this.samples.push(s);
+    if (this.samples.length > this.queueMax) {
+      // Oldest first, and only telemetry: state, alerts and acknowledgements are never dropped.
+      const drop = this.samples.length - this.queueMax;
+      this.samples.splice(0, drop);
+      this.counters.dropped += drop;
+    }
+    this.schedule();
+  }
+
+  addValve(msg: ValveStateMessage, id: string, receivedAt: string): void {
+    this.valves.set(id, { msg, receivedAt });
+    this.schedule();
+  }
+
+  addMeta(id: string, msg: PointMetaMessage): void {
+    this.metas.set(id, msg);
+    this.schedule();
+  }
+
+  addAlert(msg: AlertMessage): void {
+    this.alerts.set(msg.id, msg);
+    this.schedule();
+  }
+
+  addRollups(r: Rollup[]): void {
+    if (!r.length) return;
+    for (const x of r) this.rollups.push(x);
+    this.schedule();
+  }
+
+  setSite(msg: SiteMessage): void {
+    this.site = msg;
+    this.schedule();
+  }
+
+  /** Nothing to commit and nothing waiting for a retry. */
+  get idle(): boolean {
+    return !this.scheduled && !this.retryTimer && this.pendingCount() === 0;
+  }
+
+  pendingCount(): number {
+    return (
+      this.samples.length +
+      this.valves.size +
+      this.metas.size +
+      this.alerts.size +
+      this.rollups.length +
+      (this.site ? 1 : 0)
+    );
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.retryTimer) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      // After a failed commit the retry timer owns the next attempt.
+      if (!this.retryTimer) this.flush();
+    });
+  }
+
+  /** Commits everything pending; returns false (and retries later) when the write fails. */
+  flush(): boolean {
+    if (this.pendingCount() === 0) {
+      this.onCommitted();
+      return true;
+    }
+    try {
+      this.db.transaction(() => this.writeAll())();
+    } catch (err) {
+      this.counters.writeErrors++;
+      this.log.error('writing field data failed; keeping it and retrying', {
+        error: err,
+        pending: this.pendingCount(),
+      });
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = null;
+        this.flush();
+      }, RETRY_MS);
+      return false;
+    }
+    this.clear();
+    this.onCommitted();
+    return true;
+  }
+
+  stop(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private clear(): void {
+    this.samples = [];
+    this.valves.clear();
+    this.metas.clear();
+    this.alerts.clear();
+    this.rollups = [];
+    this.site = null;
+  }
+
+  private writeAll(): void {
+    const s = this.stmt;
+    if (this.site) {
+      s.site.run(this.siteId, this.site.name, this.site.demo ? 1 : 0, new Date().toISOString());
+      for (const seg of this.site.segments) s.segment.run(seg.id, this.siteId, seg.name, seg.seq);
+    }
+    for (const [id, { msg, receivedAt }] of this.valves) {
+      s.valve.run(
+        id,
+        this.siteId,
+        msg.name,
+        msg.segment,
+        msg.state,
+        msg.position,
+        msg.quality,
+        msg.localControl ? 1 : 0,
+        msg.fault,
+        msg.ts,
+        receivedAt,
+        msg.supportsPosition ? 1 : 0,
+      );
+    }
+    for (const [id, m] of this.metas) s.meta.run(id, this.siteId, m.kind, m.unit, m.segment, m.valve, m.staleAfterMs);
+    for (const x of this.samples) s.sample.run(x.pointId, x.ts, x.value, x.quality);
+    for (const r of this.rollups) s.rollup.run(r.pointId, r.bucket, r.min, r.max, r.mean, r.last, r.count);
+    for (const a of this.alerts.values())
+      s.alert.run(
+        a.id,
+        this.siteId,
+        a.severity,
+        a.status === 'raised' ? 'active_unacked' : 'cleared_unacked',
+        a.segment,
+        a.message,
+        a.ts,
+        a.status === 'cleared' ? a.ts : null,
+      );
+  }
+}
+
+function prepare(db: Database) {
+  return {
+    site: db.prepare(`INSERT INTO sites (id, name, demo, created_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET name = excluded.name, demo = excluded.demo`),
+    segment: db.prepare(`INSERT INTO segments (id, site_id, name, seq) VALUES (?, ?, ?, ?)
+      ON CONFLICT(site_id, id) DO UPDATE SET name = excluded.name, seq = excluded.seq`),
+    valve:
+      db.prepare(`INSERT INTO valves (id, site_id, name, segment, state, position, quality, local_control, fault_reason, updated_at, received_at, supports_position)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET name = excluded.name, segment = excluded.segment, state = excluded.state,
+        position = excluded.position, quality = excluded.quality, local_control = excluded.local_control,
+        fault_reason = excluded.fault_reason, updated_at = excluded.updated_at, received_at = excluded.received_at,
+        supports_position = excluded.supports_position`),
+    meta: db.prepare(`INSERT INTO telemetry_points (id, site_id, kind, unit, segment, valve_id, stale_after_ms)
+      VALUES (?, ?, ?, ?, ?, (SELECT id FROM valves WHERE id = ?), ?)
+      ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, unit = excluded.unit, segment = excluded.segment,
+        valve_id = excluded.valve_id, stale_after_ms = excluded.stale_after_ms`),
+    // A redelivered sample (same point, same time) is the same sample: keep the first.
+    sample: db.prepare('INSERT OR IGNORE INTO telemetry_samples (point_id, ts, value, quality) VALUES (?, ?, ?, ?)'),
+    rollup:
+      db.prepare(`INSERT INTO telemetry_rollups (point_id, bucket, min, max, mean, last, count) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(point_id, bucket) DO UPDATE SET min = min(min, excluded.min), max = max(max, excluded.max),
+        mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
+        last = excluded.last, count = count + excluded.count`),
+    // PipelineGuard alerts become alarms; the alarm issue owns acknowledgement and shelving.
+    alert:
+      db.prepare(`INSERT INTO alarms (id, site_id, source, priority, state, segment, message, raised_at, cleared_at, hlc)
+      VALUES (?, ?, 'pipelineguard', ?, ?, ?, ?, ?, ?, '0')
+      ON CONFLICT(id) DO UPDATE SET priority = excluded.priority, message = excluded.message, segment = excluded.segment,
+        cleared_at = excluded.cleared_at,
+        state = CASE
+          WHEN excluded.state = 'active_unacked' THEN CASE WHEN state = 'active_acked' THEN 'active_acked' ELSE 'active_unacked' END
+          WHEN state = 'active_acked' THEN 'normal'
+          WHEN state = 'active_unacked' THEN 'cleared_unacked'
+          ELSE state END`),
+  };
+}

@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import { migrations } from '../../migrations';
+import { IngestCounters } from '../../src/main/field/counters';
+import { Ingest } from '../../src/main/field/ingest';
+import { RollupAccumulator } from '../../src/main/field/rollups';
+import { FieldState } from '../../src/main/field/state';
+import { FieldWriter } from '../../src/main/field/writer';
+import { createLogger, memorySink } from '../../src/main/log';
+import { openStore } from '../../src/main/store';
+import { topics } from '../../src/shared/protocol';
+import { tempDir } from '../helpers/tmp';
+
+const SITE = 'north';
+
+async function setup(queueMax = 200_000) {
+  const sink = memorySink();
+  const log = createLogger({ level: 'warn', json: true, sinks: [sink] });
+  const { store } = await openStore({ dataDir: tempDir(), migrations, log, mode: 'station' });
+  store.db.prepare("INSERT INTO sites VALUES (?, ?, 0, 'now')").run(SITE, SITE);
+  let now = Date.parse('2026-11-25T10:00:00Z');
+  const state = new FieldState(SITE, 30_000, () => now);
+  state.linkOnline = true;
+  const counters = new IngestCounters(log, () => now);
+  let commits = 0;
+  const writer = new FieldWriter(store.db, SITE, queueMax, counters, log, () => commits++);
+  const changes: string[] = [];
+  const ingest = new Ingest(
+    state,
+    writer,
+    new RollupAccumulator(),
+    counters,
+    {
+      onAck: () => undefined,
+      onStationEvent: () => undefined,
+      onChange: (kind, id) => changes.push(`${kind}:${id}`),
+    },
+    () => now,
+  );
+  const send = (topic: string, body: unknown) =>
+    ingest.handle(topic, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
+  return {
+    store,
+    state,
+    counters,
+    writer,
+    ingest,
+    send,
+    sink,
+    changes,
+    commits: () => commits,
+    advance: (ms: number) => (now += ms),
+  };
+}
+
+const valveState = (over: Record<string, unknown> = {}) => ({
+  v: 1,
+  ts: '2026-11-25T10:00:00.000Z',
+  gateway: 'gw-1',
+  name: 'Inlet block',
+  segment: 'seg-1',
+  state: 'open',
+  position: 100,
+  quality: 'good',
+  localControl: false,
+  ...over,
+});
+const sample = (value: number, ts = '2026-11-25T10:00:00.000Z') => ({ v: 1, ts, value, quality: 'good' });
+
+describe('ingest', () => {
+  it('keeps the latest state in memory and writes it to the store in one commit', async () => {
+    const t = await setup();
+    t.send(topics.valveState(SITE, 'v-101'), valveState());
+    t.send(topics.telemetry(SITE, 'seg-1.pressure'), sample(41.5));
+    t.send(topics.telemetry(SITE, 'seg-1.pressure'), sample(41.7, '2026-11-25T10:00:01.000Z'));
+    expect(t.state.valveView('v-101')).toMatchObject({ state: 'open', position: 100, quality: 'good' });
+    expect(t.state.pointView('seg-1.pressure')).toMatchObject({ value: 41.7, quality: 'good' });
+    expect(t.changes).toEqual(['valve_state:v-101']);
+    expect(t.writer.flush()).toBe(true);
+    expect(t.store.db.prepare('SELECT state, position FROM valves WHERE id = ?').get('v-101')).toEqual({
+      state: 'open',
+      position: 100,
+    });
+    expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 2 });
+    await t.store.close();
+  });
+
+  it('a redelivered sample is stored once', async () => {
+    const t = await setup();
+    for (let i = 0; i < 3; i++) t.send(topics.telemetry(SITE, 'p-1'), sample(1));
+    t.writer.flush();
+    expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 1 });
+    await t.store.close();
+  });
+
+  it('rejects each kind of bad message with its reason, counted by topic pattern, and changes nothing', async () => {
+    const t = await setup();
+    t.send(topics.valveState(SITE, 'v-101'), valveState());
+    t.writer.flush();
+    const bad: [string, string | object, string][] = [
+      [topics.valveState(SITE, 'v-101'), 'not json {', 'not_json valves/+/state'],
+      [topics.valveState(SITE, 'v-101'), valveState({ v: 2 }), 'version valves/+/state'],
+      [topics.valveState(SITE, 'v-101'), valveState({ v: undefined }), 'version valves/+/state'],
+      [topics.valveState(SITE, 'v-101'), valveState({ state: 'exploded' }), 'schema valves/+/state'],
+      [topics.valveState(SITE, 'v-101'), valveState({ position: '50' }), 'schema valves/+/state'],
+      [topics.valveState(SITE, 'v-101'), 'x'.repeat(70_000), 'oversize valves/+/state'],
+      [topics.valveState('south', 'v-101'), valveState(), 'wrong_site valves/+/state'],
+      ['plainview/v1/north/nonsense', valveState(), 'unknown_topic other'],
+      [topics.telemetry(SITE, 'p-1'), { v: 1, ts: 'yesterday', value: 1 }, 'schema points/+/sample'],
+      [topics.telemetry(SITE, 'p-1'), { v: 1, ts: '2026-11-25T10:00:00.000Z', value: 'NaN' }, 'schema points/+/sample'],
+    ];
+    for (const [topic, body] of bad) t.send(topic, body);
+    const expected: Record<string, number> = {};
+    for (const [, , key] of bad) expected[key] = (expected[key] ?? 0) + 1;
+    expect(t.counters.snapshot().rejected).toEqual(expected);
+    t.writer.flush();
+    expect(t.state.valveView('v-101')).toMatchObject({ state: 'open', position: 100 });
+    expect(t.store.db.prepare('SELECT state FROM valves').all()).toEqual([{ state: 'open' }]);
+    expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 0 });
+    // Logged at a limited rate: one line per kind, not one per message.
+    for (let i = 0; i < 1000; i++) t.send(topics.valveState(SITE, 'v-101'), 'garbage');
+    expect(t.sink.lines.length).toBeLessThan(bad.length + 3);
+    await t.store.close();
+  });
+
+  it('100,000 fuzzed payloads: every one counted, valid traffic between them all ingested', async () => {
+    const t = await setup();
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32;
+    const nest = (d: number): unknown => (d === 0 ? 1 : { a: [nest(d - 1)] });
+    const generators: (() => string | Buffer)[] = [
+      () => Buffer.from(Array.from({ length: Math.floor(rnd() * 200) }, () => Math.floor(rnd() * 256))),
+      () => JSON.stringify({ v: 1, ts: rnd(), value: 'x' }),
+      () => JSON.stringify({ v: rnd() > 0.5 ? 2 : null, ts: '2026-11-25T10:00:00.000Z', value: 1 }),
+      () => JSON.stringify(nest(2000)),
+      () => 'x'.repeat(65 * 1024),
+      () => JSON.stringify([1, 2, 3]),
+      () => 'null',
+      // JSON allows a number too large for a double; it parses to Infinity and must be refused.
+      () => '{"v":1,"ts":"2026-11-25T10:00:00.000Z","value":1e400}',
+    ];
+    // A pool of garbage, built once: the test measures ingest, not the generators.
+    const pool = Array.from({ length: 400 }, (_, i) => {
+      const body = generators[i % generators.length]!();
+      return Buffer.isBuffer(body) ? body : Buffer.from(body);
+    });
+    const topicsList = [
+      topics.valveState(SITE, 'v-9'),
+      topics.telemetry(SITE, 'p-9'),
+      topics.alert(SITE, 'a-1'),
+      topics.site(SITE),
+    ];
+    let valid = 0;
+    for (let i = 0; i < 100_000; i++) {
+      t.ingest.handle(topicsList[i % topicsList.length]!, pool[i % pool.length]!);
+      if (i % 100 === 0) {
+        t.send(
+          topics.telemetry(SITE, 'p-ok'),
+          sample(valid, new Date(Date.parse('2026-11-25T10:00:00Z') + valid * 1000).toISOString()),
+        );
+        valid++;
+      }
+    }
+    t.writer.flush();
+    expect(t.counters.totalRejected()).toBe(100_000);
+    expect(t.counters.snapshot().accepted).toEqual({ telemetry: valid });
+    expect(t.store.db.prepare("SELECT count(*) AS n FROM telemetry_samples WHERE point_id = 'p-ok'").get()).toEqual({
+      n: valid,
+    });
+    expect(t.store.db.prepare('SELECT count(*) AS n FROM valves').get()).toEqual({ n: 0 });
+    await t.store.close();
+  }, 60_000);
+
+  it('when the write queue is full, the oldest samples are dropped and counted, never state', async () => {
+    const t = await setup(100);
+    for (let i = 0; i < 250; i++)
+      t.send(
+        topics.telemetry(SITE, 'p-1'),
+        sample(i, new Date(Date.parse('2026-11-25T10:00:00Z') + i * 1000).toISOString()),
+      );
+    t.send(topics.valveState(SITE, 'v-101'), valveState());
+    expect(t.counters.dropped).toBe(150);
+    t.writer.flush();
+    const rows = t.store.db.prepare('SELECT value FROM telemetry_samples ORDER BY ts').all() as { value: number }[];
+    expect(rows).toHaveLength(100);
+    expect(rows[0]!.value).toBe(150);
+    expect(t.store.db.prepare('SELECT count(*) AS n FROM valves').get()).toEqual({ n: 1 });
+    await t.store.close();
+  });
+
+  it('a failed commit keeps the batch and acknowledges nothing until it succeeds', async () => {
+    const t = await setup();
+    t.store.db.exec(
+      "CREATE TRIGGER fail BEFORE INSERT ON telemetry_samples BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    );
+    t.send(topics.telemetry(SITE, 'p-1'), sample(1));
+    expect(t.writer.flush()).toBe(false);
+    await new Promise((r) => setTimeout(r, 1200));
+    // Retried and failed again: still nothing acknowledged.
+    expect(t.commits()).toBe(0);
+    expect(t.counters.writeErrors).toBeGreaterThanOrEqual(2);
+    t.store.db.exec('DROP TRIGGER fail');
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(t.commits()).toBe(1);
+    expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 1 });
+    t.writer.stop();
+    await t.store.close();
+  });
+
+  it('values go stale when not refreshed in time, and with the link down', async () => {
+    const t = await setup();
+    t.send(topics.telemetry(SITE, 'p-1'), sample(1));
+    t.send(topics.valveState(SITE, 'v-101'), valveState());
+    expect(t.state.pointView('p-1')!.quality).toBe('good');
+    t.advance(31_000);
+    expect(t.state.pointView('p-1')).toMatchObject({ quality: 'stale', ageMs: 31_000 });
+    expect(t.state.valveView('v-101')!.quality).toBe('good');
+    t.state.linkOnline = false;
+    expect(t.state.valveView('v-101')!.quality).toBe('stale');
+    t.writer.stop();
+    await t.store.close();
+  });
+
+  it('a gateway going offline makes its valves stale', async () => {
+    const t = await setup();
+    t.send(topics.valveState(SITE, 'v-101'), valveState({ gateway: 'gw-1' }));
+    t.send(topics.valveState(SITE, 'v-102'), valveState({ gateway: 'gw-2' }));
+    t.send(topics.gatewayPresence(SITE, 'gw-1'), { v: 1, status: 'offline', ts: '2026-11-25T10:00:00.000Z' });
+    expect(t.state.valveView('v-101')!.quality).toBe('stale');
+    expect(t.state.valveView('v-102')!.quality).toBe('good');
+    t.writer.stop();
+    await t.store.close();
+  });
+});
