@@ -9,6 +9,9 @@ import { createLogger, type Logger, type LogSink } from './log';
 import { openStore, type Store } from './store';
 import type { Recovery } from './store/recovery';
 import { appName, appVersion } from './version';
+import { Field } from './field/field';
+import type { SecretName } from './secrets/secret-store';
+import { startDemoSite, type DemoSite } from './demo';
 
 export interface StationDeps {
   /** Where log lines go; the CLI passes stdout and the log file, tests pass memory. */
@@ -16,12 +19,19 @@ export interface StationDeps {
   /** Runtime facts the core cannot know by itself (the Electron version). */
   runtime?: { electron?: string };
   now?: () => Date;
+  /** Reads a secret from the OS keychain; absent (tests, DEMO) means no secrets. */
+  secret?: (name: SecretName) => Promise<string | null>;
+  /** Starts the DEMO site when no broker is configured (tests may pass their own). */
+  startDemo?: typeof startDemoSite;
 }
 
 /** What exists only while the station runs (after start, before stop). */
 export interface Running {
   store: Store;
   audit: AuditLog;
+  field: Field;
+  /** Set when the station runs the built-in DEMO / training site. */
+  demo: DemoSite | null;
   recovery?: Recovery;
 }
 
@@ -64,6 +74,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
     siteId: config.siteId,
     stationId: config.stationId,
     schemaVersion: state?.store.schemaVersion ?? 0,
+    demo: !config.mqttUrl,
     dataDir: config.dataDir,
     runtime: {
       node: process.versions.node,
@@ -76,7 +87,9 @@ export function createStation(config: Config, deps: StationDeps): Station {
   health.register('database', () =>
     state ? state.store.check() : { status: 'down', reason: 'the database is not open' },
   );
-  health.register('mqtt', () => ({ status: 'not_configured', reason: 'no field link in this version' }));
+  health.register('mqtt', () =>
+    state ? state.field.check() : { status: 'down', reason: 'the station is not running' },
+  );
   health.register('event_bus', () => busCheck(bus.getStats(), now().getTime()));
 
   const backupIfDue = (store: Store) => {
@@ -107,7 +120,32 @@ export function createStation(config: Config, deps: StationDeps): Station {
         .values({ id: config.siteId, name: config.siteId, demo: 0, created_at: now().toISOString() })
         .onConflict((oc) => oc.column('id').doNothing()),
     );
-    state = { store, audit: new AuditLog(store.sql, now), recovery };
+    let demo: DemoSite | null = null;
+    let field: Field;
+    try {
+      if (!config.mqttUrl) demo = await (deps.startDemo ?? startDemoSite)(config, log.child('demo'), now);
+      field = new Field({
+        config,
+        db: store.db,
+        brokerUrl: config.mqttUrl ?? demo!.url,
+        protocolVersion: demo ? demo.protocolVersion : config.mqttProtocolVersion,
+        secret: (name) => (deps.secret ? deps.secret(name) : Promise.resolve(null)),
+        log: log.child('field'),
+        now,
+        events: {
+          onLink: (link) => bus.emit('field.link', link),
+          onChange: (kind, id) => bus.emit('field.change', { kind, id }),
+          onAck: (valveId, ack) => bus.emit('field.ack', { valveId, ack }),
+          onStationEvent: (event) => bus.emit('station.event', event),
+        },
+      });
+    } catch (err) {
+      await demo?.stop();
+      await store.close();
+      throw err;
+    }
+    field.start();
+    state = { store, audit: new AuditLog(store.sql, now), field, demo, recovery };
     backupIfDue(store);
     // Checked every few minutes so a long-running station keeps its backups current.
     backupTimer = setInterval(() => backupIfDue(store), Math.min(config.backupIntervalHours * HOUR_MS, 5 * 60_000));
@@ -119,16 +157,21 @@ export function createStation(config: Config, deps: StationDeps): Station {
       data_dir: config.dataDir,
       schema_version: store.schemaVersion,
       version: appVersion,
+      broker: config.mqttUrl ?? `${demo?.url} (embedded DEMO broker)`,
     });
+    if (demo) log.warn('DEMO / TRAINING SITE: no broker is configured (PLAINVIEW_MQTT_URL); the field is simulated');
     return state;
   };
 
   const stop = async (): Promise<void> => {
     if (!state) return;
-    const { store } = state;
+    const { store, field, demo } = state;
     bus.emit('station.stopping', { at: now().toISOString() });
     if (backupTimer) clearInterval(backupTimer);
     state = null;
+    // Field first (flushes what it received), then the demo site, then the database.
+    await field.stop();
+    await demo?.stop();
     await store.close();
     log.info('station stopped');
   };

@@ -6,6 +6,8 @@ export const AppInfo = z.object({
   siteId: z.string(),
   stationId: z.string(),
   schemaVersion: z.number().int(),
+  /** True when the station runs the built-in DEMO / training site: the console must say so. */
+  demo: z.boolean(),
   dataDir: z.string(),
   /** Versions of the runtime the main process runs in (electron is absent when headless). */
   runtime: z.object({

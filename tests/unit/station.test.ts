@@ -6,6 +6,7 @@ import { memorySink } from '../../src/main/log';
 import { createStation } from '../../src/main/station';
 import { createApi } from '../../src/shared/ipc/api';
 import { tempDir } from '../helpers/tmp';
+import { waitFor } from '../helpers/wait';
 
 function station() {
   const dir = tempDir();
@@ -28,6 +29,8 @@ describe('createStation', () => {
     expect(before).toMatchObject({ ok: true, value: { status: 'down', checks: { database: { status: 'down' } } } });
 
     await s.start();
+    // No broker configured: the DEMO site comes up on the embedded broker.
+    await waitFor(() => s.health.get().checks.mqtt.status === 'ok', 'the DEMO link');
     const health = await api.health.get();
     expect(health).toMatchObject({
       ok: true,
@@ -35,13 +38,17 @@ describe('createStation', () => {
         status: 'ok',
         checks: {
           database: { status: 'ok', details: { schema_version: 2 } },
-          mqtt: { status: 'not_configured' },
+          mqtt: { status: 'ok', details: { link: { status: 'online' } } },
           event_bus: { status: 'ok' },
         },
       },
     });
     const info = await api.app.info();
-    expect(info).toMatchObject({ ok: true, value: { siteId: 'north', stationId: 'ws-1', schemaVersion: 2 } });
+    expect(info).toMatchObject({
+      ok: true,
+      value: { siteId: 'north', stationId: 'ws-1', schemaVersion: 2, demo: true },
+    });
+    await waitFor(() => s.running().field.state.valves.size === 24, 'the simulated valves');
     expect(s.running().store.sql.all(s.running().store.sql.q.selectFrom('sites').select('id'))).toEqual([
       { id: 'north' },
     ]);
