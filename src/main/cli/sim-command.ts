@@ -1,4 +1,146 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { TopicSafeId } from '../../shared/domain';
+import { createLogger, streamSink, type Logger } from '../log';
+// Not the sim index: that would load the embedded broker (aedes) into every CLI run.
+import { MAX_GATEWAYS, MAX_RATE, MAX_VALVES, SimulatorError } from '../sim/options';
+import { FieldSimulator } from '../sim/simulator';
+import { CliError, runCommand } from './run';
 
-/** `plainview sim …`: filled in by the simulator work. */
-export function registerSimCommand(_program: Command): void {}
+const STOP_DEADLINE_MS = 5000;
+const BROKER_SCHEMES = new Set(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:']);
+
+interface SimOptions {
+  broker: string;
+  site: string;
+  valves: number;
+  rate: number;
+  gateways: number;
+  demo: boolean;
+}
+
+function brokerUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('the broker is a URL, like mqtt://127.0.0.1:1883');
+  }
+  if (!BROKER_SCHEMES.has(url.protocol)) {
+    throw new InvalidArgumentError('the broker URL must start with mqtt://, mqtts://, ws:// or wss://');
+  }
+  return value;
+}
+
+function siteId(value: string): string {
+  if (!TopicSafeId.safeParse(value).success) {
+    throw new InvalidArgumentError('a site id is 1-64 letters, digits, dots, dashes or underscores');
+  }
+  return value;
+}
+
+const wholeNumber = (what: string, min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new InvalidArgumentError(`${what} is a whole number from ${min} to ${max}`);
+  }
+  return n;
+};
+
+function rate(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > MAX_RATE) {
+    throw new InvalidArgumentError(`the rate is a number of messages per second from 0 to ${MAX_RATE}`);
+  }
+  return n;
+}
+
+/** `plainview sim`: the field simulator in the foreground, until SIGTERM or SIGINT. */
+export function registerSimCommand(program: Command): void {
+  program
+    .command('sim')
+    .description(
+      'run the field simulator (DEMO / training site) against an MQTT broker, logging to stdout; SIGTERM or SIGINT stops it cleanly',
+    )
+    .requiredOption('--broker <url>', 'the MQTT broker, like mqtt://127.0.0.1:1883', brokerUrl)
+    .option('--site <id>', 'the site id in the topics', siteId, 'demo')
+    .option('--valves <n>', `number of valves, 1 to ${MAX_VALVES}`, wholeNumber('the valve count', 1, MAX_VALVES), 24)
+    .option('--rate <msgs_per_s>', 'telemetry samples per second over all points; 0 for none', rate, 20)
+    .option(
+      '--gateways <n>',
+      `field gateways, 1 to ${MAX_GATEWAYS}`,
+      wholeNumber('the gateway count', 1, MAX_GATEWAYS),
+      2,
+    )
+    .option('--no-demo', 'do not mark the site as DEMO / training')
+    // One clear line for a bad argument; the usage is one --help away.
+    .showHelpAfterError(false)
+    .action((opts: SimOptions) => runCommand(() => simCommand(opts)));
+}
+
+export async function simCommand(opts: SimOptions): Promise<number> {
+  const log = createLogger({ level: 'info', json: false, sinks: [streamSink(process.stdout)] });
+  const sim = createSimulator(opts, log);
+  const signalled = stopSignal(log);
+  // Held open while the simulator runs, even between reconnect attempts.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  try {
+    // A signal while still connecting stops at once rather than after the connect timeout.
+    const early = await Promise.race([sim.start().then(() => null), signalled]);
+    const signal = early ?? (await signalled);
+    log.info('stopping', { signal });
+    return await stopWithin(sim, log, STOP_DEADLINE_MS);
+  } catch (err) {
+    if (err instanceof SimulatorError) throw new CliError(err.message);
+    throw err;
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+function createSimulator(opts: SimOptions, log: Logger): FieldSimulator {
+  try {
+    return new FieldSimulator({
+      brokerUrl: opts.broker,
+      site: opts.site,
+      valves: opts.valves,
+      rate: opts.rate,
+      gateways: opts.gateways,
+      demo: opts.demo,
+      log,
+    });
+  } catch (err) {
+    if (err instanceof SimulatorError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+/** Resolves with the first SIGTERM or SIGINT; a repeated one is logged, not acted on twice. */
+function stopSignal(log: Logger): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let seen = false;
+    const on = (signal: NodeJS.Signals) => {
+      if (seen) return log.warn('already stopping', { signal });
+      seen = true;
+      resolve(signal);
+    };
+    process.on('SIGTERM', on);
+    process.on('SIGINT', on);
+  });
+}
+
+async function stopWithin(sim: FieldSimulator, log: Logger, ms: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<number>((resolve) => {
+    timer = setTimeout(() => {
+      log.error(`clean stop took longer than ${ms / 1000} s; exiting anyway`);
+      resolve(1);
+    }, ms);
+  });
+  const stopped = sim.stop().then(
+    () => 0,
+    (err: unknown) => (log.error('stop failed', { error: err }), 1),
+  );
+  const code = await Promise.race([stopped, late]);
+  clearTimeout(timer);
+  return code;
+}

@@ -157,6 +157,12 @@ export const keys = {
     doc: 'Days one-minute telemetry rollups (min, max, mean, last) are kept.',
     example: '400',
   },
+  statusIntervalSec: {
+    env: 'PLAINVIEW_STATUS_INTERVAL_SEC',
+    schema: PositiveNumber,
+    doc: 'How often the station logs a one-line field status (link, values by quality, messages rejected and dropped).',
+    example: '60',
+  },
   ingestQueueMax: {
     env: 'PLAINVIEW_INGEST_QUEUE_MAX',
     schema: PositiveInt,

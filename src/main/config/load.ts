@@ -48,6 +48,7 @@ function defaults(env: Record<string, string | undefined>, hostname: string): Co
     rawRetentionDays: 7,
     rollupRetentionDays: 400,
     ingestQueueMax: 200_000,
+    statusIntervalSec: 60,
   };
 }
 

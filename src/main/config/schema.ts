@@ -21,6 +21,7 @@ export interface Config {
   rawRetentionDays: number;
   rollupRetentionDays: number;
   ingestQueueMax: number;
+  statusIntervalSec: number;
 }
 
 /** Where a value came from, named in errors and in `plainview config`-style output. */

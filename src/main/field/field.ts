@@ -121,7 +121,13 @@ export class Field {
       onMessage: (topic, payload) => this.ingest.handle(topic, payload),
       onState: (s) => {
         this.state.linkOnline = s.status === 'online';
-        if (s.status === 'online') this.outbox.onOnline();
+        if (s.status === 'online') {
+          this.outbox.onOnline();
+          // Once retained state has had a moment to arrive, say what the field looks like.
+          const t = setTimeout(() => this.logStatus(), 2000);
+          t.unref();
+          this.timers.push(t);
+        }
         this.o.events.onLink(s);
       },
     });
@@ -140,6 +146,21 @@ export class Field {
     };
     every(POINT_FLUSH_MS, () => this.savePoints());
     every(ROLLUP_SWEEP_MS, () => this.writer.addRollups(this.rollups.sweep(this.o.now().getTime())));
+    every(this.o.config.statusIntervalSec * 1000, () => this.logStatus());
+  }
+
+  /** One line an IT admin can read in the log: is the field there, fresh, and clean? */
+  logStatus(): void {
+    const q = this.state.qualitySummary();
+    const c = this.counters.snapshot();
+    this.o.log.info('field status', {
+      link: this.link.state.status,
+      valves: q.valves,
+      points: q.points,
+      rejected: c.rejected_total,
+      dropped_samples: c.dropped_samples,
+      outbox_unsent: this.outbox.unsentCount(),
+    });
   }
 
   /** Stops the link, then writes everything still pending: nothing received is lost. */

@@ -38,6 +38,19 @@ const CAP_MS = 60_000;
 /** MQTT 5 persistent sessions end at disconnect unless the client asks otherwise. */
 const SESSION_EXPIRY_SEC = 24 * 3600;
 
+/** Waits for `p` at most `ms`; failures and lateness are both ignored. */
+function withinMs(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([
+    p.then(
+      () => undefined,
+      () => undefined,
+    ),
+    late,
+  ]).finally(() => clearTimeout(timer));
+}
+
 /** CONNACK refusals that retrying soon will not fix (v3.1.1 codes 4, 5; v5 codes 134, 135). */
 function isAuthRefusal(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
@@ -85,11 +98,14 @@ export class FieldLink {
     const client = this.client;
     this.client = null;
     if (client?.connected) {
-      await client
-        .publishAsync(this.o.presence.topic, this.o.presence.offline(), { qos: 1, retain: true })
-        .catch(() => undefined);
+      // A goodbye the broker does not take within a second is not worth a slow shutdown.
+      await withinMs(
+        client.publishAsync(this.o.presence.topic, this.o.presence.offline(), { qos: 1, retain: true }),
+        1000,
+      );
+      await withinMs(client.endAsync(false), 1000);
     }
-    await client?.endAsync(false).catch(() => undefined);
+    client?.end(true);
     this.setState({ status: 'stopped' });
   }
 

@@ -1,0 +1,309 @@
+import type { SiteMessage, ValveAckMessage } from '../../shared/protocol';
+import type { Logger } from '../log';
+import { Actuator, type Outcome } from './actuator';
+import { Gateway } from './gateway';
+import { buildLayout, type SegmentSpec, type SiteLayout, type ValveSpec } from './layout';
+import { LineModel } from './line-model';
+import { resolveOptions, SimulatorError, type FieldSimulatorOptions, type ResolvedOptions } from './options';
+import { seededRandom } from './random';
+import { parseCommand, RecentIds } from './commands';
+import { SiteHost } from './site-host';
+import { TelemetryFeed } from './telemetry';
+import { decide, newValve, RejectReason, type SimValve } from './valve';
+
+const STOP_TIMEOUT_MS = 2000;
+
+/** A valve as the simulator holds it: what a test or a training UI may look at. */
+export interface ValveInfo extends Omit<ValveSpec, 'initialPosition' | 'segmentIndex'> {
+  state: SimValve['state'];
+  position: number;
+  localControl: boolean;
+  fault: string | null;
+}
+
+export interface SimulatorStats {
+  samplesSent: number;
+  /** Samples not sent because their gateway was down or disconnected. */
+  samplesSkipped: number;
+  commandsReceived: number;
+  commandsInvalid: number;
+  commandsDuplicate: number;
+  acks: Record<ValveAckMessage['status'], number>;
+}
+
+/**
+ * A simulated pipeline field for DEMO and training: gateways with valves and instruments
+ * speaking Plainview protocol v1 over a real MQTT broker, with faults to inject on demand.
+ * Everything is per instance (no module state), so tests can run several side by side.
+ */
+export class FieldSimulator {
+  readonly layout: SiteLayout;
+  private readonly o: ResolvedOptions;
+  private readonly log: Logger;
+  private readonly valves = new Map<string, SimValve>();
+  private readonly gateways = new Map<string, Gateway>();
+  private readonly host: SiteHost;
+  private readonly model: LineModel;
+  private readonly telemetry: TelemetryFeed;
+  private readonly actuator: Actuator;
+  private readonly seen = new RecentIds(4096);
+  /** The command each moving valve is carrying out, to acknowledge when it ends. */
+  private readonly inFlight = new Map<string, string>();
+  private readonly counters: SimulatorStats = {
+    samplesSent: 0,
+    samplesSkipped: 0,
+    commandsReceived: 0,
+    commandsInvalid: 0,
+    commandsDuplicate: 0,
+    acks: { accepted: 0, rejected: 0, completed: 0, failed: 0 },
+  };
+  private running = false;
+
+  constructor(options: FieldSimulatorOptions) {
+    this.o = resolveOptions(options);
+    this.log = this.o.log.child('sim', { site: this.o.site });
+    this.layout = buildLayout(this.o.valves, this.o.gateways);
+    for (const spec of this.layout.valves) this.valves.set(spec.id, newValve(spec));
+    for (const id of this.layout.gateways) this.gateways.set(id, this.newGateway(id));
+    this.host = new SiteHost({ ...this.linkBase(), log: this.log.child('site'), description: this.siteMessage() });
+    this.model = new LineModel(this.layout, this.valves, seededRandom(this.o.seed));
+    this.telemetry = new TelemetryFeed({
+      layout: this.layout,
+      gateways: this.layout.points.map((p) => this.gatewayOrThrow(p.gateway)),
+      valves: this.valves,
+      model: this.model,
+      rate: this.o.rate,
+      now: this.o.now,
+      counters: this.counters,
+    });
+    this.actuator = new Actuator(this.o.strokeMs, {
+      changed: (v) => this.valveChanged(v),
+      finished: (v, outcome) => this.movementEnded(v, outcome),
+    });
+  }
+
+  get site(): string {
+    return this.o.site;
+  }
+
+  /** Connects the site host and every gateway, waits for all of them, then starts telemetry. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const links = [this.host.open(), ...[...this.gateways.values()].map((g) => g.open())];
+    try {
+      await Promise.all(links.map((l) => l.waitConnected(this.o.connectTimeoutMs)));
+    } catch (err) {
+      await this.shutdown();
+      throw new SimulatorError(`cannot connect to the broker: ${(err as Error).message}`);
+    }
+    this.telemetry.start();
+    this.log.info('simulator started', {
+      broker: this.o.brokerUrl,
+      valves: this.valves.size,
+      segments: this.layout.segments.length,
+      points: this.layout.points.length,
+      gateways: this.gateways.size,
+      rate: this.o.rate,
+      demo: this.o.demo,
+    });
+  }
+
+  /** Stops telemetry and movements; each gateway says `offline` and disconnects cleanly. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    await this.shutdown();
+    this.log.info('simulator stopped', { samples: this.counters.samplesSent });
+  }
+
+  private async shutdown(): Promise<void> {
+    this.running = false;
+    this.telemetry.stop();
+    this.actuator.stop();
+    this.inFlight.clear();
+    await Promise.all([
+      this.host.close(STOP_TIMEOUT_MS),
+      ...[...this.gateways.values()].map((g) => g.close(STOP_TIMEOUT_MS)),
+    ]);
+  }
+
+  // ---- looking in -------------------------------------------------------------------
+
+  valve(id: string): ValveInfo {
+    const v = this.valveOrThrow(id);
+    const { initialPosition: _i, segmentIndex: _s, ...spec } = v.spec;
+    return { ...spec, state: v.state, position: v.position, localControl: v.localControl, fault: v.fault };
+  }
+
+  listValves(): ValveInfo[] {
+    return [...this.valves.keys()].map((id) => this.valve(id));
+  }
+
+  /** Whether the gateway is connected (false after dropGateway, and while reconnecting). */
+  gatewayOnline(id: string): boolean {
+    return this.gatewayOrThrow(id).connected;
+  }
+
+  stats(): SimulatorStats {
+    return { ...this.counters, acks: { ...this.counters.acks } };
+  }
+
+  // ---- fault injection --------------------------------------------------------------
+
+  /** The valve's next accepted command does not move it: `accepted`, then `failed`, state `fault`. */
+  stickValve(id: string): void {
+    this.valveOrThrow(id).sticky = true;
+    this.log.info('fault injected: valve will stick', { valve: id });
+  }
+
+  /** Repairs the valve: no fault, not sticky, at rest where it stands. */
+  clearFault(id: string): void {
+    const v = this.valveOrThrow(id);
+    v.sticky = false;
+    v.fault = null;
+    if (v.state === 'fault') v.state = v.position > 0 ? 'open' : 'closed';
+    this.valveChanged(v);
+    this.log.info('fault cleared', { valve: id });
+  }
+
+  /** Local (field) control refuses remote commands while on. */
+  setLocalControl(id: string, on: boolean): void {
+    const v = this.valveOrThrow(id);
+    v.localControl = on;
+    this.valveChanged(v);
+    this.log.info('local control', { valve: id, on });
+  }
+
+  /** The gateway's connection dies without a goodbye: the broker publishes its `offline` will. */
+  dropGateway(id: string): void {
+    this.gatewayOrThrow(id).kill();
+    this.log.warn('fault injected: gateway dropped', { gateway: id });
+  }
+
+  /** Reconnects a dropped gateway; resolves once it has said `online` and republished its valves. */
+  async restoreGateway(id: string): Promise<void> {
+    const link = this.gatewayOrThrow(id).open();
+    await link.waitConnected(this.o.connectTimeoutMs);
+  }
+
+  /** A pressure drop on the segment and a critical PipelineGuard alert, retained. */
+  raiseLeak(segment: string): void {
+    const s = this.segmentOrThrow(segment);
+    this.model.setLeak(s.seq - 1, true);
+    this.host.raiseLeak(s.id, `PipelineGuard: suspected leak on ${s.name}, pressure falling`);
+    this.telemetry.sendSegment(s.id);
+    this.log.warn('fault injected: leak', { segment });
+  }
+
+  /** Pressure recovers; the alert is republished as `cleared`. */
+  clearLeak(segment: string): void {
+    const s = this.segmentOrThrow(segment);
+    this.model.setLeak(s.seq - 1, false);
+    this.host.clearLeak(s.id, `PipelineGuard: leak on ${s.name} cleared, pressure back to normal`);
+    this.telemetry.sendSegment(s.id);
+    this.log.info('leak cleared', { segment });
+  }
+
+  // ---- commands ---------------------------------------------------------------------
+
+  private onCommand(valveId: string, payload: Buffer): void {
+    this.counters.commandsReceived += 1;
+    const parsed = parseCommand(payload, valveId);
+    if (!parsed.ok) {
+      this.counters.commandsInvalid += 1;
+      this.log.warn('invalid command', { valve: valveId, error: parsed.error });
+      if (parsed.id) this.ack(valveId, parsed.id, 'rejected', `${RejectReason.invalid}: ${parsed.error}`);
+      return;
+    }
+    const cmd = parsed.command;
+    if (!this.seen.add(cmd.id)) {
+      this.counters.commandsDuplicate += 1;
+      return this.log.debug('duplicate command ignored', { valve: valveId, command: cmd.id });
+    }
+    const valve = this.valveOrThrow(valveId);
+    const decision = decide(valve, cmd, this.o.now());
+    const fields = { valve: valveId, command: cmd.id, action: cmd.action, operator: cmd.operator };
+    if ('reject' in decision) {
+      this.log.info('command rejected', { ...fields, reason: decision.reject });
+      return this.ack(valveId, cmd.id, 'rejected', decision.reject);
+    }
+    this.log.info('command accepted', fields);
+    this.ack(valveId, cmd.id, 'accepted', null);
+    this.inFlight.set(valveId, cmd.id);
+    this.actuator.move(valve, decision.target);
+  }
+
+  private movementEnded(valve: SimValve, outcome: Outcome): void {
+    const id = this.inFlight.get(valve.spec.id);
+    this.inFlight.delete(valve.spec.id);
+    if (!id) return;
+    const reason = outcome.status === 'failed' ? outcome.reason : null;
+    this.log.info(`command ${outcome.status}`, { valve: valve.spec.id, command: id, reason });
+    this.ack(valve.spec.id, id, outcome.status, reason);
+  }
+
+  private ack(valveId: string, commandId: string, status: ValveAckMessage['status'], reason: string | null): void {
+    this.counters.acks[status] += 1;
+    const ack: ValveAckMessage = { v: 1, commandId, status, reason, ts: this.o.now().toISOString() };
+    this.gatewayOfValve(valveId).publishAck(valveId, ack);
+  }
+
+  private valveChanged(valve: SimValve): void {
+    this.model.invalidate();
+    this.gatewayOfValve(valve.spec.id).publishState(valve);
+  }
+
+  // ---- building ---------------------------------------------------------------------
+
+  private siteMessage(): SiteMessage {
+    const segments = this.layout.segments.map((s) => ({ id: s.id, name: s.name, seq: s.seq }));
+    return { v: 1, name: this.o.siteName, demo: this.o.demo, segments };
+  }
+
+  private linkBase() {
+    const { site, brokerUrl: url, protocolVersion, now } = this.o;
+    return { site, url, protocolVersion, now };
+  }
+
+  private newGateway(id: string): Gateway {
+    const valves = [...this.valves.values()].filter((v) => v.spec.gateway === id);
+    const points = this.layout.points.filter((p) => p.gateway === id);
+    return new Gateway({
+      ...this.linkBase(),
+      id,
+      log: this.log.child('gateway', { gateway: id }),
+      valves,
+      points,
+      staleAfterMs: this.staleAfterMs(),
+      onCommand: (valveId, payload) => this.onCommand(valveId, payload),
+    });
+  }
+
+  /** Three sample intervals of one point, at least 5 s: late enough not to flap, soon enough to notice. */
+  private staleAfterMs(): number | null {
+    if (this.o.rate <= 0) return null;
+    return Math.max(5000, Math.ceil((3000 * this.layout.points.length) / this.o.rate));
+  }
+
+  private valveOrThrow(id: string): SimValve {
+    const v = this.valves.get(id);
+    if (!v) throw new SimulatorError(`no valve ${id} in this simulation`);
+    return v;
+  }
+
+  private gatewayOrThrow(id: string): Gateway {
+    const g = this.gateways.get(id);
+    if (!g) throw new SimulatorError(`no gateway ${id}; there are ${[...this.gateways.keys()].join(', ')}`);
+    return g;
+  }
+
+  private gatewayOfValve(valveId: string): Gateway {
+    return this.gatewayOrThrow(this.valveOrThrow(valveId).spec.gateway);
+  }
+
+  private segmentOrThrow(id: string): SegmentSpec {
+    const s = this.layout.segments.find((x) => x.id === id);
+    if (!s) throw new SimulatorError(`no segment ${id} in this simulation`);
+    return s;
+  }
+}

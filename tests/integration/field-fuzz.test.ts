@@ -1,0 +1,88 @@
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { topics } from '../../src/shared/protocol';
+import { startMosquitto } from '../helpers/brokers';
+import { testStation } from '../helpers/station';
+import { waitFor } from '../helpers/wait';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+/** Garbage of every kind a broken or hostile publisher could send, built once. */
+function garbagePool(): Buffer[] {
+  let seed = 11;
+  const rnd = () => (seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32;
+  const kinds: (() => string | Buffer)[] = [
+    () => Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 300) }, () => Math.floor(rnd() * 256))),
+    () => JSON.stringify({ v: 1, ts: 'now', value: 'x' }),
+    () => JSON.stringify({ v: 99, ts: '2026-11-25T10:00:00.000Z', value: 1 }),
+    () => JSON.stringify({ ts: '2026-11-25T10:00:00.000Z', value: 1 }),
+    () => `${'['.repeat(5000)}1${']'.repeat(5000)}`,
+    () => 'y'.repeat(100 * 1024),
+    () => JSON.stringify({ v: 1, gateway: 'gw-1', state: 'open', position: 500 }),
+    () => '{"v":1,"ts":"2026-11-25T10:00:00.000Z","value":1e999}',
+  ];
+  return Array.from({ length: 256 }, (_, i) => {
+    const b = kinds[i % kinds.length]!();
+    return Buffer.isBuffer(b) ? b : Buffer.from(b);
+  });
+}
+
+describe('garbage over a real broker', () => {
+  it('100,000 fuzzed payloads on real topics: the station stays up, counts every one, and ingests all valid traffic between them', async () => {
+    const broker = await startMosquitto({ extraConfig: ['max_queued_messages 0', 'max_inflight_messages 100'] });
+    const t = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_MQTT_PROTOCOL_VERSION: '5' });
+    await t.station.start();
+    cleanups.push(() => t.station.stop());
+    await waitFor(() => t.station.running().field.link.online, 'online');
+
+    const pub = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+    cleanups.push(() => pub.endAsync(true));
+    const pool = garbagePool();
+    const targets = [
+      topics.valveState('north', 'v-1'),
+      topics.telemetry('north', 'p-1'),
+      topics.alert('north', 'a-1'),
+      topics.site('north'),
+      topics.pointMeta('north', 'p-1'),
+    ];
+    const base = Date.parse('2026-11-25T10:00:00Z');
+    let valid = 0;
+    const CHUNK = 2000;
+    for (let i = 0; i < 100_000; i += CHUNK) {
+      const sends: Promise<unknown>[] = [];
+      for (let j = i; j < i + CHUNK; j++) {
+        sends.push(pub.publishAsync(targets[j % targets.length]!, pool[j % pool.length]!, { qos: 1 }));
+        if (j % 100 === 0) {
+          const body = JSON.stringify({
+            v: 1,
+            ts: new Date(base + valid * 1000).toISOString(),
+            value: valid,
+            quality: 'good',
+          });
+          sends.push(pub.publishAsync(topics.telemetry('north', 'p-ok'), body, { qos: 1 }));
+          valid++;
+        }
+      }
+      await Promise.all(sends);
+    }
+    const field = t.station.running().field;
+    await waitFor(() => field.counters.totalRejected() === 100_000, 'every bad message counted', 60_000);
+    await waitFor(
+      () =>
+        (
+          t.station
+            .running()
+            .store.db.prepare("SELECT count(*) AS n FROM telemetry_samples WHERE point_id = 'p-ok'")
+            .get() as { n: number }
+        ).n === valid,
+      'every valid sample stored',
+    );
+    expect(field.counters.snapshot().accepted.telemetry).toBe(valid);
+    expect(t.station.running().store.db.prepare('SELECT count(*) AS n FROM valves').get()).toEqual({ n: 0 });
+    expect(t.station.health.get().checks.mqtt.status).toBe('ok');
+    expect(field.link.online).toBe(true);
+  }, 120_000);
+});
