@@ -10,7 +10,7 @@ import { openStore, type Store } from './store';
 import type { Recovery } from './store/recovery';
 import { appName, appVersion } from './version';
 import { Field } from './field/field';
-import type { SecretName } from './secrets/secret-store';
+import { KeytarSecretStore, type SecretStore } from './secrets/secret-store';
 import { startDemoSite, type DemoSite } from './demo';
 
 export interface StationDeps {
@@ -19,8 +19,8 @@ export interface StationDeps {
   /** Runtime facts the core cannot know by itself (the Electron version). */
   runtime?: { electron?: string };
   now?: () => Date;
-  /** Reads a secret from the OS keychain; absent (tests, DEMO) means no secrets. */
-  secret?: (name: SecretName) => Promise<string | null>;
+  /** Where secrets come from; default: the OS keychain (only read when a secret is needed). */
+  secrets?: Pick<SecretStore, 'get'>;
   /** Starts the DEMO site when no broker is configured (tests may pass their own). */
   startDemo?: typeof startDemoSite;
 }
@@ -60,6 +60,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
   const log = createLogger({ level: config.logLevel, json: config.jsonLogging, sinks: deps.logSinks, now });
   const bus = new EventBus<StationEvents>(log.child('bus'), () => now().getTime());
   const health = new HealthService(appVersion, log.child('health'), () => now().getTime());
+  const secrets = deps.secrets ?? new KeytarSecretStore();
   let state: Running | null = null;
   let backupTimer: NodeJS.Timeout | null = null;
 
@@ -129,7 +130,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
         db: store.db,
         brokerUrl: config.mqttUrl ?? demo!.url,
         protocolVersion: demo ? demo.protocolVersion : config.mqttProtocolVersion,
-        secret: (name) => (deps.secret ? deps.secret(name) : Promise.resolve(null)),
+        secret: (name) => secrets.get(name),
         log: log.child('field'),
         now,
         events: {

@@ -1,6 +1,7 @@
 import type { Logger } from '../log';
 
-export type RejectReason = 'oversize' | 'unknown_topic' | 'wrong_site' | 'not_json' | 'version' | 'schema' | 'empty';
+export type RejectReason =
+  'oversize' | 'unknown_topic' | 'wrong_site' | 'not_json' | 'version' | 'schema' | 'empty' | 'apply_failed';
 
 const LOG_EVERY_MS = 10_000;
 

@@ -101,7 +101,14 @@ export class Field {
       url: this.o.brokerUrl,
       clientId: `plainview-${config.siteId}-${config.stationId}`.slice(0, 64),
       username: config.mqttUsername,
-      password: () => (config.mqttUsername ? this.o.secret('mqtt-password') : Promise.resolve(null)),
+      password: async () => {
+        if (!config.mqttUsername) return null;
+        const password = await this.o.secret('mqtt-password');
+        // Connecting without it would only be refused: say what to do instead.
+        if (password === null)
+          throw new Error('no MQTT password in the OS keychain: run `plainview secrets set mqtt-password`');
+        return password;
+      },
       tls: {
         caFile: config.mqttCaFile,
         certFile: config.mqttCertFile,

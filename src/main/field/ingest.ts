@@ -99,8 +99,14 @@ export class Ingest {
         `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
       );
     }
-    this.counters.accept(t.kind);
-    this.apply(t.kind, t.id, parsed.data);
+    try {
+      this.apply(t.kind, t.id, parsed.data);
+      this.counters.accept(t.kind);
+    } catch (err) {
+      // A valid message the station failed to apply (a bug, or the database refusing a write)
+      // is counted and logged like bad input; the link and ingest go on.
+      this.counters.reject('apply_failed', pattern, (err as Error).message.slice(0, 200));
+    }
   }
 
   private apply(kind: TopicKind, id: string, data: unknown): void {

@@ -161,7 +161,7 @@ export class FieldLink {
     try {
       options = await this.options();
     } catch (err) {
-      return this.retry(`cannot prepare the connection: ${(err as Error).message}`, false);
+      return this.retry(`cannot prepare the connection: ${(err as Error).message}`, 'local');
     }
     if (this.stopped) return;
     const client = mqtt.connect(this.o.url, options);
@@ -177,18 +177,18 @@ export class FieldLink {
       }
     };
     let failed = false;
-    const fail = (reason: string, auth: boolean) => {
+    const fail = (reason: string, cause: 'network' | 'auth') => {
       if (failed || client !== this.client) return;
       failed = true;
       client.removeAllListeners();
       client.on('error', () => undefined);
       client.end(true);
       this.client = null;
-      this.retry(reason, auth);
+      this.retry(reason, cause);
     };
     client.on('connect', (connack) => void this.onConnect(client, connack.sessionPresent));
-    client.on('error', (err) => fail(err.message, isAuthRefusal(err)));
-    client.on('close', () => fail('connection closed', false));
+    client.on('error', (err) => fail(err.message, isAuthRefusal(err) ? 'auth' : 'network'));
+    client.on('close', () => fail('connection closed', 'network'));
   }
 
   private async onConnect(client: MqttClient, sessionPresent: boolean): Promise<void> {
@@ -210,19 +210,25 @@ export class FieldLink {
     this.setState({ status: 'online', since: this.o.now().toISOString() });
   }
 
-  private retry(reason: string, auth: boolean): void {
+  /**
+   * Schedules the next attempt. `network`: the usual backoff. `auth` (the broker refused the
+   * credentials) and `local` (no password in the keychain, an unreadable certificate): the
+   * slow schedule, since only a person can fix them.
+   */
+  private retry(reason: string, cause: 'network' | 'auth' | 'local'): void {
     if (this.stopped) return;
-    const delay = auth ? this.backoff.slow() : this.backoff.next();
+    const delay = cause === 'network' ? this.backoff.next() : this.backoff.slow();
     const since =
       this.current.status === 'offline' || this.current.status === 'auth_failed'
         ? this.current.since
         : this.o.now().toISOString();
     const nextAttemptAt = new Date(this.o.now().getTime() + delay).toISOString();
-    if (auth) {
+    if (cause === 'auth') {
       this.o.log.error('broker refused the credentials; retrying slowly', { reason, retry_in_ms: delay });
       this.setState({ status: 'auth_failed', since, nextAttemptAt, reason });
     } else {
-      this.o.log.warn('field link offline', { reason, retry_in_ms: delay, attempt: this.backoff.attempts });
+      const level = cause === 'local' ? 'error' : 'warn';
+      this.o.log[level]('field link offline', { reason, retry_in_ms: delay, attempt: this.backoff.attempts });
       this.setState({ status: 'offline', since, nextAttemptAt, reason });
     }
     this.timer = setTimeout(() => void this.connect(), delay);
