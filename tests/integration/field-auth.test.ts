@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KeytarSecretStore } from '../../src/main/secrets/secret-store';
 import { startMosquitto } from '../helpers/brokers';
+import { certificates, tlsBrokerConfig } from '../helpers/certs';
 import { cleanEnv, startCli } from '../helpers/cli';
 import { startKeyring, type PrivateKeyring } from '../helpers/keyring';
 import { testStation, type TestStation } from '../helpers/station';
@@ -110,5 +111,22 @@ describe('broker credentials from the OS keychain', () => {
       station.child.kill('SIGTERM');
       expect((await station.exited).code).toBe(0);
     }
+  }, 30_000);
+
+  it('an encrypted client key is opened with the passphrase from the keychain', async () => {
+    const c = certificates('key-pass-42');
+    const broker = await startMosquitto({ extraConfig: tlsBrokerConfig(c) });
+    const store = new KeytarSecretStore();
+    await store.set('mqtt-key-passphrase', 'key-pass-42');
+    const t = testStation({
+      PLAINVIEW_MQTT_URL: broker.url.replace('mqtt://', 'mqtts://'),
+      PLAINVIEW_MQTT_CA_FILE: c.ca,
+      PLAINVIEW_MQTT_CERT_FILE: c.clientCert,
+      PLAINVIEW_MQTT_KEY_FILE: c.clientKey,
+    });
+    stations.push(t);
+    await t.station.start();
+    await waitFor(() => t.station.running().field.link.online, 'online with the encrypted key');
+    await store.delete('mqtt-key-passphrase');
   }, 30_000);
 });

@@ -51,6 +51,12 @@ function withinMs(p: Promise<unknown>, ms: number): Promise<void> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** A PEM key that needs a passphrase (PKCS#8 encrypted, or the traditional OpenSSL header). */
+function isEncryptedKey(pem: Buffer): boolean {
+  const text = pem.toString('latin1');
+  return text.includes('BEGIN ENCRYPTED PRIVATE KEY') || text.includes('Proc-Type: 4,ENCRYPTED');
+}
+
 /** CONNACK refusals that retrying soon will not fix (v3.1.1 codes 4, 5; v5 codes 134, 135). */
 function isAuthRefusal(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
@@ -131,7 +137,13 @@ export class FieldLink {
   private async options(): Promise<IClientOptions> {
     const { tls } = this.o;
     const read = (f: string | null) => (f ? fs.readFileSync(f) : undefined);
-    const passphrase = tls.keyFile ? await tls.passphrase() : null;
+    const key = read(tls.keyFile);
+    const passphrase = key && isEncryptedKey(key) ? await tls.passphrase() : null;
+    if (key && isEncryptedKey(key) && passphrase === null) {
+      throw new Error(
+        'the client key is encrypted and the OS keychain has no passphrase for it: run `plainview secrets set mqtt-key-passphrase`',
+      );
+    }
     return {
       // Handed on to tls.connect, which mqtt.js's option type does not list.
       ...(passphrase ? ({ passphrase } as IClientOptions) : {}),
@@ -148,7 +160,7 @@ export class FieldLink {
       password: (await this.o.password()) ?? undefined,
       ca: read(tls.caFile),
       cert: read(tls.certFile),
-      key: read(tls.keyFile),
+      key,
       will: { topic: this.o.presence.topic, payload: Buffer.from(this.o.presence.offline()), qos: 1, retain: true },
     };
   }

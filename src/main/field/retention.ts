@@ -26,10 +26,10 @@ export class Retention {
     this.stmts = {
       points: db.prepare('SELECT DISTINCT point_id FROM telemetry_rollups UNION SELECT id FROM telemetry_points'),
       // Bounded per step: everything older than the cut-off, at most STEP_ROWS rows.
-      raw: db.prepare(`DELETE FROM telemetry_samples WHERE point_id = ?1 AND ts < ?2
-        AND ts <= coalesce((SELECT ts FROM telemetry_samples WHERE point_id = ?1 AND ts < ?2 ORDER BY ts LIMIT 1 OFFSET ${STEP_ROWS - 1}), ?2)`),
-      rollups: db.prepare(`DELETE FROM telemetry_rollups WHERE point_id = ?1 AND bucket < ?2
-        AND bucket <= coalesce((SELECT bucket FROM telemetry_rollups WHERE point_id = ?1 AND bucket < ?2 ORDER BY bucket LIMIT 1 OFFSET ${STEP_ROWS - 1}), ?2)`),
+      raw: db.prepare(`DELETE FROM telemetry_samples WHERE point_id = @id AND ts < @cut
+        AND ts <= coalesce((SELECT ts FROM telemetry_samples WHERE point_id = @id AND ts < @cut ORDER BY ts LIMIT 1 OFFSET ${STEP_ROWS - 1}), @cut)`),
+      rollups: db.prepare(`DELETE FROM telemetry_rollups WHERE point_id = @id AND bucket < @cut
+        AND bucket <= coalesce((SELECT bucket FROM telemetry_rollups WHERE point_id = @id AND bucket < @cut ORDER BY bucket LIMIT 1 OFFSET ${STEP_ROWS - 1}), @cut)`),
     };
   }
 
@@ -77,8 +77,8 @@ export class Retention {
 
   /** One bounded step for one point; `more` when it hit the bound and has rows left. */
   private prunePoint(id: string, rawCut: number, rollupCut: number): { rows: number; more: boolean } {
-    const raw = this.stmts.raw.run(id, rawCut).changes;
-    const rollups = this.stmts.rollups.run(id, rollupCut).changes;
+    const raw = this.stmts.raw.run({ id, cut: rawCut }).changes;
+    const rollups = this.stmts.rollups.run({ id, cut: rollupCut }).changes;
     return { rows: raw + rollups, more: raw >= STEP_ROWS || rollups >= STEP_ROWS };
   }
 }
