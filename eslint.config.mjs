@@ -33,8 +33,8 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
-    // Developer scripts talk to a terminal.
-    files: ['scripts/**'],
+    // Developer scripts and benchmarks talk to a terminal.
+    files: ['scripts/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
   {

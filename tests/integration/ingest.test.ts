@@ -9,6 +9,7 @@ import { createLogger, memorySink } from '../../src/main/log';
 import { openStore } from '../../src/main/store';
 import { topics } from '../../src/shared/protocol';
 import { tempDir } from '../helpers/tmp';
+import { waitFor } from '../helpers/wait';
 
 const SITE = 'north';
 
@@ -22,7 +23,11 @@ async function setup(queueMax = 200_000) {
   state.linkOnline = true;
   const counters = new IngestCounters(log, () => now);
   let commits = 0;
-  const writer = new FieldWriter(store.db, SITE, queueMax, counters, log, () => commits++);
+  const committed: number[] = [];
+  const writer = new FieldWriter(store.db, SITE, queueMax, counters, log, (upTo) => {
+    commits++;
+    committed.push(upTo);
+  });
   const changes: string[] = [];
   const ingest = new Ingest(
     state,
@@ -47,6 +52,7 @@ async function setup(queueMax = 200_000) {
     send,
     sink,
     changes,
+    committed,
     commits: () => commits,
     advance: (ms: number) => (now += ms),
   };
@@ -184,6 +190,23 @@ describe('ingest', () => {
     expect(rows).toHaveLength(100);
     expect(rows[0]!.value).toBe(150);
     expect(t.store.db.prepare('SELECT count(*) AS n FROM valves').get()).toEqual({ n: 1 });
+    await t.store.close();
+  });
+
+  it('a large backlog is committed in chunks, oldest first, reporting how far each commit reached', async () => {
+    const t = await setup();
+    const base = Date.parse('2026-11-25T10:00:00Z');
+    for (let i = 0; i < 2500; i++)
+      t.send(topics.telemetry(SITE, `p-${i % 50}`), sample(i, new Date(base + i * 10).toISOString()));
+    t.send(topics.valveState(SITE, 'v-101'), valveState());
+    expect(t.writer.flush()).toBe(true);
+    // The first chunk: 1,000 samples and the valve; acknowledgements up to sample 1,000 only.
+    expect(t.committed).toEqual([1000]);
+    expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 1000 });
+    expect(t.store.db.prepare('SELECT count(*) AS n FROM valves').get()).toEqual({ n: 1 });
+    await waitFor(() => t.writer.idle, 'the rest written');
+    expect(t.committed.at(-1)).toBe(t.writer.sequence);
+    expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 2500 });
     await t.store.close();
   });
 

@@ -66,8 +66,13 @@ export class Field {
     this.state = new FieldState(config.siteId, config.staleAfterSec * 1000, nowMs);
     this.counters = new IngestCounters(log.child('ingest'), nowMs);
     this.link = this.createLink();
-    this.writer = new FieldWriter(db, config.siteId, config.ingestQueueMax, this.counters, log.child('writer'), () =>
-      this.link.commitDone(),
+    this.writer = new FieldWriter(
+      db,
+      config.siteId,
+      config.ingestQueueMax,
+      this.counters,
+      log.child('writer'),
+      (upTo) => this.link.commitDone(upTo),
     );
     this.outbox = new Outbox(db, this.link, log.child('outbox'), o.now);
     this.stationEvents = new StationEvents(db, this.outbox, config.siteId, config.stationId, o.now, (e) =>
@@ -126,6 +131,7 @@ export class Field {
       log: log.child('link'),
       now,
       onMessage: (topic, payload) => this.ingest.handle(topic, payload),
+      writeSequence: () => this.writer.sequence,
       onState: (s) => {
         this.state.linkOnline = s.status === 'online';
         if (s.status === 'online') {

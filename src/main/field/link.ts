@@ -31,6 +31,8 @@ export interface LinkOptions {
    */
   onMessage: (topic: string, payload: Buffer, packet: IPublishPacket) => void;
   onState: (state: LinkState) => void;
+  /** The ingest writer's sequence number: a PUBACK waits until the writer has committed up to it. */
+  writeSequence: () => number;
 }
 
 const BASE_MS = 1000;
@@ -116,8 +118,8 @@ export class FieldLink {
   }
 
   /** Acknowledges to the broker every QoS 1 message that arrived before the last commit. */
-  commitDone(): void {
-    this.acks?.releaseAll();
+  commitDone(committedUpTo: number): void {
+    this.acks?.release(committedUpTo);
   }
 
   /** Publishes at QoS 1 and resolves on the broker's PUBACK; rejects at once when offline. */
@@ -178,7 +180,7 @@ export class FieldLink {
     if (this.stopped) return;
     const client = mqtt.connect(this.o.url, options);
     this.client = client;
-    this.acks = new DurableAcks(client);
+    this.acks = new DurableAcks(client, this.o.writeSequence);
     const acks = this.acks;
     client.handleMessage = (packet, done) => {
       if (packet.qos === 1 && packet.messageId !== undefined) acks.hold(packet.messageId);
