@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -129,4 +130,27 @@ export async function startKeyring(): Promise<PrivateKeyring> {
     await stop();
     throw err;
   }
+}
+
+/**
+ * A private keyring for every test of the calling file, with this process's session bus
+ * pointed at it (libsecret reads the address when keytar first connects, after this).
+ * Returns a getter for the keyring, set once `beforeAll` has run.
+ */
+export function useKeyringInThisFile(): () => PrivateKeyring {
+  let keyring: PrivateKeyring | undefined;
+  const savedBus = process.env.DBUS_SESSION_BUS_ADDRESS;
+  beforeAll(async () => {
+    keyring = await startKeyring();
+    process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
+  });
+  afterAll(async () => {
+    if (savedBus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+    else process.env.DBUS_SESSION_BUS_ADDRESS = savedBus;
+    await keyring?.stop();
+  });
+  return () => {
+    if (!keyring) throw new Error('the keyring starts in beforeAll');
+    return keyring;
+  };
 }

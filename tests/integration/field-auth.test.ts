@@ -1,28 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { KeytarSecretStore } from '../../src/main/secrets/secret-store';
 import { startMosquitto } from '../helpers/brokers';
 import { certificates, tlsBrokerConfig } from '../helpers/certs';
 import { cleanEnv, startCli } from '../helpers/cli';
-import { startKeyring, type PrivateKeyring } from '../helpers/keyring';
+import { useKeyringInThisFile } from '../helpers/keyring';
 import { testStation, type TestStation } from '../helpers/station';
 import { tempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
 
-let keyring: PrivateKeyring;
-const savedBus = process.env.DBUS_SESSION_BUS_ADDRESS;
-beforeAll(async () => {
-  keyring = await startKeyring();
-  // keytar (libsecret) finds the session bus through this variable when it first connects.
-  process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
-});
-afterAll(async () => {
-  if (savedBus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
-  else process.env.DBUS_SESSION_BUS_ADDRESS = savedBus;
-  await keyring?.stop();
-});
+useKeyringInThisFile();
 
 const stations: TestStation[] = [];
 afterEach(async () => {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as Keytar from 'keytar';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   KEYCHAIN_SERVICE,
   KeytarSecretStore,
@@ -13,7 +13,7 @@ import {
   type SecretName,
 } from '../../src/main/secrets/secret-store';
 import { CLI } from '../helpers/cli';
-import { startKeyring, type PrivateKeyring } from '../helpers/keyring';
+import { useKeyringInThisFile } from '../helpers/keyring';
 import { tempDir } from '../helpers/tmp';
 
 const localRequire = createRequire(import.meta.url);
@@ -22,20 +22,7 @@ const keytarLoaded = () => Object.keys(localRequire.cache).some((p) => p.include
 const keytarLoadedAtImport = keytarLoaded();
 const keytar = () => localRequire('keytar') as typeof Keytar;
 
-let keyring: PrivateKeyring;
-const savedBus = process.env.DBUS_SESSION_BUS_ADDRESS;
-
-beforeAll(async () => {
-  keyring = await startKeyring();
-  // libsecret reads the bus address when keytar first connects, which is after this.
-  process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
-});
-
-afterAll(async () => {
-  if (savedBus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
-  else process.env.DBUS_SESSION_BUS_ADDRESS = savedBus;
-  await keyring?.stop();
-});
+const keyringOf = useKeyringInThisFile();
 
 /** The developer's environment without Plainview settings, a display or a session bus. */
 function bareEnv(): NodeJS.ProcessEnv {
@@ -46,7 +33,7 @@ function bareEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-const withKeyring = (extra: Record<string, string> = {}) => ({ ...bareEnv(), ...keyring.env, ...extra });
+const withKeyring = (extra: Record<string, string> = {}) => ({ ...bareEnv(), ...keyringOf().env, ...extra });
 // Without an address, libsecret would also try $XDG_RUNTIME_DIR/bus: point that at an empty folder.
 const withoutSession = () => ({ ...bareEnv(), XDG_RUNTIME_DIR: tempDir() });
 
