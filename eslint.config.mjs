@@ -29,13 +29,17 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/main/**', 'migrations/**', 'tests/**', 'bench/**', 'scripts/**', '*.config.*', '.ci/**'],
+    files: ['src/main/**', 'migrations/**', 'tests/**', 'bench/**', 'scripts/**', 'harness/**', '*.config.*', '.ci/**'],
     languageOptions: { globals: globals.node },
   },
   {
     // Developer scripts and benchmarks talk to a terminal.
-    files: ['scripts/**', 'bench/**'],
+    files: ['scripts/**', 'bench/**', 'harness/web.ts'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['harness/client.ts'],
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['src/renderer/**'],

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain } from 'electron';
+import { PUSH_CHANNEL } from '../shared/ipc/channels';
 import { ConfigError, loadConfig } from './config';
 import { registerIpc } from './ipc/electron';
 import { IpcRouter } from './ipc/router';
@@ -53,6 +54,11 @@ async function main(): Promise<void> {
 
   window = new BrowserWindow(mainWindowOptions(path.join(__dirname, '../preload/index.js')));
   window.once('ready-to-show', () => window?.show());
+  const contents = window.webContents;
+  const unsubscribe = station.running().field.push.subscribe((batch) => {
+    if (!contents.isDestroyed()) contents.send(PUSH_CHANNEL, batch);
+  });
+  window.on('closed', unsubscribe);
   await window.loadURL(location);
 }
 

@@ -177,9 +177,31 @@ export function createStation(config: Config, deps: StationDeps): Station {
     log.info('station stopped');
   };
 
+  const field = () => running().field;
   const handlers: Handlers = {
     'health.get': () => health.get(),
     'app.info': () => info(),
+    'site.get': () => field().state.siteView(),
+    'valves.list': () => field().state.valveList(),
+    'valves.get': ({ id }) => field().state.valveDetail(id),
+    'points.list': () => field().state.pointList(),
+    'trends.get': ({ pointId, range }) => field().trends.get(pointId, range, now().getTime()),
+    'system.status': () => {
+      const { store, field: f } = running();
+      return {
+        health: health.get(),
+        info: info(),
+        link: f.link.state,
+        ingest: f.counters.snapshot(),
+        database: {
+          sizeBytes: store.sizeBytes(),
+          schemaVersion: store.schemaVersion,
+          lastBackupAt: store.lastBackupAt?.toISOString() ?? null,
+        },
+        outboxUnsent: f.outbox.unsentCount(),
+        connectionAttempts: f.link.attempts,
+      };
+    },
   };
 
   return { config, log, bus, health, handlers, start, stop, running, info };

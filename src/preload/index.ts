@@ -1,8 +1,18 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import { createApi } from '../shared/ipc/api';
+import { PUSH_CHANNEL } from '../shared/ipc/channels';
+import type { FieldBatch } from '../shared/field';
 
-// The bridge and nothing else: one method per contract channel, never ipcRenderer itself.
+// The bridge and nothing else: one method per contract channel and the push subscription,
+// never ipcRenderer itself or an Electron event object.
 contextBridge.exposeInMainWorld(
   'plainview',
-  createApi((channel, input) => ipcRenderer.invoke(channel, input)),
+  createApi(
+    (channel, input) => ipcRenderer.invoke(channel, input),
+    (handler) => {
+      const listener = (_event: unknown, batch: FieldBatch) => handler(batch);
+      ipcRenderer.on(PUSH_CHANNEL, listener);
+      return () => void ipcRenderer.off(PUSH_CHANNEL, listener);
+    },
+  ),
 );

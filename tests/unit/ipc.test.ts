@@ -17,11 +17,20 @@ const health: z.infer<typeof Health> = {
 
 function router(handlers: Partial<Handlers> = {}) {
   const sink = memorySink();
+  const unused = () => {
+    throw new Error('not used in this test');
+  };
   const all: Handlers = {
     'health.get': () => health,
     'app.info': () => {
       throw new Error('SQLITE_CORRUPT at /home/op/secret/path');
     },
+    'site.get': unused,
+    'valves.list': unused,
+    'valves.get': unused,
+    'points.list': unused,
+    'trends.get': unused,
+    'system.status': unused,
     ...handlers,
   };
   const r = new IpcRouter(all, (url) => url === TRUSTED, createLogger({ level: 'info', json: true, sinks: [sink] }));
@@ -35,8 +44,11 @@ describe('IPC contract', () => {
 
   it('the generated API has one method per channel and answers through the router', async () => {
     const { r } = router();
-    const api = createApi((channel, input) => r.dispatch(channel, input, TRUSTED));
-    expect(Object.keys(api).sort()).toEqual(['app', 'health']);
+    const api = createApi(
+      (channel, input) => r.dispatch(channel, input, TRUSTED),
+      () => () => undefined,
+    );
+    expect(Object.keys(api).sort()).toEqual(['app', 'health', 'points', 'push', 'site', 'system', 'trends', 'valves']);
     expect(await api.health.get()).toEqual({ ok: true, value: health });
   });
 });
@@ -62,7 +74,15 @@ describe('IPC router', () => {
     expect(ran).toBe(false);
   });
 
-  it('refuses input that fails the channel schema, naming the problem', async () => {
+  it('refuses input that fails the channel schema, naming the failing field', async () => {
+    const { r } = router();
+    const res = await r.dispatch('trends.get', { pointId: 'p-1', range: '1y' }, TRUSTED);
+    expect(res).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'range' } });
+    const huge = await r.dispatch('valves.get', { id: 'x'.repeat(10_000) }, TRUSTED);
+    expect(huge).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'id' } });
+  });
+
+  it('refuses input on a channel that takes none', async () => {
     const { r } = router();
     const res = await r.dispatch('health.get', { sneaky: 1 }, TRUSTED);
     expect(res).toMatchObject({ ok: false, error: { code: 'invalid_input' } });

@@ -23,7 +23,11 @@ function station() {
 describe('createStation', () => {
   it('starts a real station in-process and serves health and info through the IPC contract', async () => {
     const { s } = station();
-    const api = createApi((ch, input) => new IpcRouter(s.handlers, () => true, s.log).dispatch(ch, input, 'test://'));
+    const router = new IpcRouter(s.handlers, () => true, s.log);
+    const api = createApi(
+      (ch, input) => router.dispatch(ch, input, 'test://'),
+      () => () => undefined,
+    );
 
     const before = await api.health.get();
     expect(before).toMatchObject({ ok: true, value: { status: 'down', checks: { database: { status: 'down' } } } });

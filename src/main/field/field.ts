@@ -20,6 +20,8 @@ import { StationEvents } from './station-events';
 import { FieldState } from './state';
 import { loadLastKnown, saveLatestPoints } from './last-known';
 import { FieldWriter } from './writer';
+import { FieldPush } from './push';
+import { Trends } from './trends';
 
 export interface FieldEvents {
   onLink(state: LinkState): void;
@@ -54,6 +56,9 @@ export class Field {
   readonly outbox: Outbox;
   readonly stationEvents: StationEvents;
   readonly retention: Retention;
+  /** Coalesced changes for the consoles. */
+  readonly push: FieldPush;
+  readonly trends: Trends;
   private readonly writer: FieldWriter;
   private readonly rollups = new RollupAccumulator();
   private readonly ingest: Ingest;
@@ -65,6 +70,7 @@ export class Field {
     const nowMs = () => o.now().getTime();
     this.state = new FieldState(config.siteId, config.staleAfterSec * 1000, nowMs);
     this.counters = new IngestCounters(log.child('ingest'), nowMs);
+    this.push = new FieldPush(this.state, log.child('push'));
     this.link = this.createLink();
     this.writer = new FieldWriter(
       db,
@@ -90,6 +96,7 @@ export class Field {
       },
       nowMs,
     );
+    this.trends = new Trends(db);
     this.retention = new Retention(
       db,
       config.rawRetentionDays,
@@ -134,6 +141,7 @@ export class Field {
       writeSequence: () => this.writer.sequence,
       onState: (s) => {
         this.state.linkOnline = s.status === 'online';
+        this.push.onLink(s);
         if (s.status === 'online') {
           this.outbox.onOnline();
           // Once retained state has had a moment to arrive, say what the field looks like.
@@ -152,6 +160,7 @@ export class Field {
     this.link.start();
     this.outbox.start();
     this.retention.start();
+    this.push.start();
     const every = (ms: number, fn: () => void) => {
       const t = setInterval(fn, ms);
       t.unref();
@@ -181,6 +190,7 @@ export class Field {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.retention.stop();
+    this.push.stop();
     this.outbox.stop();
     await this.link.stop();
     this.writer.addRollups(this.rollups.drain());

@@ -116,7 +116,10 @@ export class Ingest {
         const m = data as TelemetryMessage;
         const ts = Date.parse(m.ts);
         const p = this.state.point(id);
-        if (p.ts === null || ts >= p.ts) Object.assign(p, { value: m.value, quality: m.quality, ts, receivedAt });
+        if (p.ts === null || ts >= p.ts) {
+          Object.assign(p, { value: m.value, quality: m.quality, ts, receivedAt });
+          this.state.dirtyPoints.add(id);
+        }
         this.writer.addSample({ pointId: id, ts, value: m.value, quality: m.quality });
         const done = this.rollups.add(id, ts, m.value);
         if (done) this.writer.addRollups([done]);
@@ -125,15 +128,18 @@ export class Ingest {
       case 'valve_state': {
         const m = data as ValveStateMessage;
         this.state.valves.set(id, { msg: m, receivedAt });
+        this.state.dirtyValves.add(id);
         this.writer.addValve(m, id, new Date(receivedAt).toISOString());
         return this.hooks.onChange(kind, id);
       }
       case 'point_meta':
         this.state.point(id).meta = data as PointMetaMessage;
+        this.state.dirtyPoints.add(id);
         return this.writer.addMeta(id, data as PointMetaMessage);
       case 'site': {
         const m = data as SiteMessage;
         this.state.site = { name: m.name, demo: m.demo, segments: m.segments };
+        this.state.siteChanged = true;
         this.writer.setSite(m);
         return this.hooks.onChange(kind, id);
       }
@@ -142,6 +148,7 @@ export class Ingest {
         return this.hooks.onChange(kind, id);
       case 'gateway_presence':
         this.state.gateways.set(id, (data as PresenceMessage).status === 'online');
+        this.state.markGateway(id);
         return this.hooks.onChange(kind, id);
       case 'station_presence':
         return this.hooks.onChange(kind, id);

@@ -1,6 +1,6 @@
 import type { Quality } from '../../shared/domain/quality';
 import type { Valve } from '../../shared/domain/valve';
-import type { PointKind } from '../../shared/domain/telemetry';
+import type { PointView, SiteView, ValveDetail } from '../../shared/field';
 import type { PointMetaMessage, ValveStateMessage } from '../../shared/protocol';
 import { effectiveQuality } from './quality';
 
@@ -19,15 +19,8 @@ export interface PointRecord {
   receivedAt: number | null;
 }
 
-export interface PointView {
-  id: string;
-  kind: PointKind | null;
-  unit: string | null;
-  segment: string | null;
-  valveId: string | null;
-  value: number | null;
-  quality: Quality;
-  ts: string | null;
+/** A point as the console sees it, plus its age for health and tests. */
+export interface PointState extends PointView {
   ageMs: number | null;
 }
 
@@ -42,6 +35,10 @@ export class FieldState {
   /** Gateways by id: true online, false offline. A gateway never heard of counts as online. */
   readonly gateways = new Map<string, boolean>();
   linkOnline = false;
+  /** Ids changed since the console was last told (drained by the push batcher). */
+  readonly dirtyValves = new Set<string>();
+  readonly dirtyPoints = new Set<string>();
+  siteChanged = false;
   site: { name: string; demo: boolean; segments: { id: string; name: string; seq: number }[] } | null = null;
 
   constructor(
@@ -85,7 +82,7 @@ export class FieldState {
     };
   }
 
-  pointView(id: string): PointView | null {
+  pointView(id: string): PointState | null {
     const p = this.points.get(id);
     if (!p) return null;
     const now = this.now();
@@ -108,6 +105,41 @@ export class FieldState {
     };
   }
 
+  /** A gateway came or went: everything it reports changes quality. */
+  markGateway(gateway: string): void {
+    for (const [id, r] of this.valves) if (r.msg.gateway === gateway) this.dirtyValves.add(id);
+    for (const [id, p] of this.points) if (p.meta?.gateway === gateway) this.dirtyPoints.add(id);
+  }
+
+  /** The link came or went: every value changes quality. */
+  markAll(): void {
+    for (const id of this.valves.keys()) this.dirtyValves.add(id);
+    for (const id of this.points.keys()) this.dirtyPoints.add(id);
+  }
+
+  siteView(): SiteView | null {
+    if (!this.site) return null;
+    const segments = [...this.site.segments].sort((a, b) => a.seq - b.seq);
+    return { id: this.siteId, name: this.site.name, demo: this.site.demo, segments };
+  }
+
+  pointList(): PointView[] {
+    return [...this.points.keys()].sort().map((id) => toView(this.pointView(id)!));
+  }
+
+  /** A valve with its own points (position) and its segment's (pressure, flow). */
+  valveDetail(id: string): ValveDetail | null {
+    const valve = this.valveView(id);
+    if (!valve) return null;
+    const points: PointView[] = [];
+    for (const p of this.points.values()) {
+      const m = p.meta;
+      if (m && (m.valve === id || (m.valve === null && m.segment === valve.segment)))
+        points.push(toView(this.pointView(p.id)!));
+    }
+    return { valve, points: points.sort((a, b) => a.id.localeCompare(b.id)) };
+  }
+
   valveList(): Valve[] {
     return [...this.valves.keys()].sort().map((id) => this.valveView(id)!);
   }
@@ -121,4 +153,9 @@ export class FieldState {
     for (const id of this.points.keys()) points[this.pointView(id)!.quality]++;
     return { valves, points };
   }
+}
+
+function toView(p: PointState): PointView {
+  const { ageMs: _age, ...view } = p;
+  return view;
 }

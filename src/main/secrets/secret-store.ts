@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type * as Keytar from 'keytar';
 
 /** Every secret Plainview keeps. A name outside this list is refused. */
@@ -86,7 +85,10 @@ export class KeytarSecretStore implements SecretStore {
   private async call<T>(fn: (k: typeof Keytar) => Promise<T>): Promise<T> {
     let k: typeof Keytar;
     try {
-      k = this.keytar ??= createRequire(import.meta.url)('keytar') as typeof Keytar;
+      // A dynamic import works from the bundled CommonJS main, vitest's ESM and Playwright alike.
+      k = this.keytar ??=
+        ((await import('keytar')) as { default?: typeof Keytar }).default ??
+        ((await import('keytar')) as typeof Keytar);
     } catch (err) {
       throw new SecretStoreUnavailable(`keytar could not be loaded: ${(err as Error).message}`);
     }

@@ -3,5 +3,17 @@
  * methods without bundling zod. `contract.ts` must define exactly these (checked by a test
  * and by the type below).
  */
-export const channelNames = ['health.get', 'app.info'] as const;
+export const channelNames = [
+  'health.get',
+  'app.info',
+  'site.get',
+  'valves.list',
+  'valves.get',
+  'points.list',
+  'trends.get',
+  'system.status',
+] as const;
 export type ChannelName = (typeof channelNames)[number];
+
+/** The one channel main pushes on: coalesced field changes (see FieldBatch). */
+export const PUSH_CHANNEL = 'plainview:push';

@@ -1,0 +1,106 @@
+import type { FieldBatch, LinkState, PointView } from '../../shared/field';
+import type { Valve } from '../../shared/domain/valve';
+import type { Logger } from '../log';
+import type { FieldState } from './state';
+
+export type PushSink = (batch: FieldBatch) => void;
+
+const TICK_MS = 50;
+const SWEEP_MS = 1000;
+
+/**
+ * Coalesces field changes for the console: at most one batch per tick (20 a second) with
+ * the latest of each valve and point that changed, however many MQTT messages changed
+ * them. Once a second it also finds values whose quality changed by age alone (went stale)
+ * so the console never shows a stale value as good.
+ */
+export class FieldPush {
+  private readonly sinks = new Set<PushSink>();
+  private timers: NodeJS.Timeout[] = [];
+  private seq = 0;
+  private link: LinkState | null = null;
+  private linkChanged = false;
+  /** Quality last sent per id, so the sweep sends only real changes. */
+  private readonly sentQuality = new Map<string, string>();
+
+  constructor(
+    private readonly state: FieldState,
+    private readonly log: Logger,
+  ) {}
+
+  subscribe(sink: PushSink): () => void {
+    this.sinks.add(sink);
+    return () => void this.sinks.delete(sink);
+  }
+
+  start(): void {
+    const every = (ms: number, fn: () => void) => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(TICK_MS, () => this.tick());
+    every(SWEEP_MS, () => this.sweep());
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  onLink(link: LinkState): void {
+    this.link = link;
+    this.linkChanged = true;
+    this.state.markAll();
+  }
+
+  /** Builds and sends the batch of everything changed since the last one; exposed for tests. */
+  tick(): FieldBatch | null {
+    const s = this.state;
+    if (!s.dirtyValves.size && !s.dirtyPoints.size && !this.linkChanged && !s.siteChanged) return null;
+    const valves: Valve[] = [];
+    for (const id of s.dirtyValves) {
+      const v = s.valveView(id);
+      if (v) valves.push(this.note(`v:${id}`, v));
+    }
+    const points: PointView[] = [];
+    for (const id of s.dirtyPoints) {
+      const p = s.pointView(id);
+      if (p) {
+        const { ageMs: _age, ...view } = p;
+        points.push(this.note(`p:${id}`, view));
+      }
+    }
+    s.dirtyValves.clear();
+    s.dirtyPoints.clear();
+    const batch: FieldBatch = { seq: ++this.seq, valves, points };
+    if (this.linkChanged && this.link) batch.link = this.link;
+    if (s.siteChanged) batch.site = s.siteView() ?? undefined;
+    this.linkChanged = false;
+    s.siteChanged = false;
+    for (const sink of this.sinks) {
+      try {
+        sink(batch);
+      } catch (err) {
+        this.log.warn('a console did not take a field batch', { error: err });
+      }
+    }
+    return batch;
+  }
+
+  /** Marks dirty every value whose quality is no longer what the console was told. */
+  sweep(): void {
+    const s = this.state;
+    for (const id of s.valves.keys()) {
+      if (this.sentQuality.get(`v:${id}`) !== s.valveView(id)?.quality) s.dirtyValves.add(id);
+    }
+    for (const id of s.points.keys()) {
+      if (this.sentQuality.get(`p:${id}`) !== s.pointView(id)?.quality) s.dirtyPoints.add(id);
+    }
+  }
+
+  private note<T extends { quality: string }>(key: string, item: T): T {
+    this.sentQuality.set(key, item.quality);
+    return item;
+  }
+}

@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+import { createLogger } from '../../src/main/log';
+import { FieldSimulator } from '../../src/main/sim/simulator';
+import { startHarness, type Harness } from '../../harness/server';
+import { disposeAllBrokers, startAedes, type TestBroker } from '../helpers/broker-procs';
+
+export interface SiteOptions {
+  valves: number;
+  /** Telemetry samples per second from the simulator. */
+  rate: number;
+}
+
+export interface Site {
+  broker: TestBroker;
+  sim: FieldSimulator;
+  harness: Harness;
+  /** Opens the console and waits until the station's data is on screen. */
+  open(hash?: string): Promise<Page>;
+  /** Saves a screenshot to test-results and, for the docs, docs/console/<name>.png. */
+  shot(name: string): Promise<void>;
+}
+
+const quiet = createLogger({ level: 'error', json: true, sinks: [] });
+const DOCS = path.resolve(__dirname, '../../docs/console');
+
+/**
+ * A real site for each test: an aedes broker on 127.0.0.1, the field simulator on it, and
+ * a real station (store, link, ingest) serving the built console through the harness.
+ * Every Content-Security-Policy violation or page error fails the test.
+ */
+export const test = base.extend<{ siteOptions: SiteOptions; site: Site }>({
+  siteOptions: [{ valves: 24, rate: 50 }, { option: true }],
+  site: async ({ page, siteOptions }, use, testInfo) => {
+    const broker = await startAedes();
+    const sim = new FieldSimulator({
+      brokerUrl: broker.url,
+      site: 'demo',
+      log: quiet,
+      demo: true,
+      valves: siteOptions.valves,
+      rate: siteOptions.rate,
+    });
+    await sim.start();
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plainview-e2e-'));
+    const harness = await startHarness({
+      env: {
+        PLAINVIEW_MQTT_URL: broker.url,
+        PLAINVIEW_MQTT_PROTOCOL_VERSION: '4',
+        PLAINVIEW_SITE_ID: 'demo',
+        PLAINVIEW_DATA_DIR: dataDir,
+        PLAINVIEW_STALE_AFTER_SEC: '30',
+      },
+    });
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    const site: Site = {
+      broker,
+      sim,
+      harness,
+      open: async (hash = '#/overview') => {
+        await page.goto(`${harness.url}${hash}`);
+        await expect(page.getByTestId('frame')).toBeVisible();
+        return page;
+      },
+      shot: async (name) => {
+        const file = testInfo.outputPath(`${name}.png`);
+        await page.screenshot({ path: file });
+        fs.mkdirSync(DOCS, { recursive: true });
+        fs.copyFileSync(file, path.join(DOCS, `${name}.png`));
+      },
+    };
+    await use(site);
+    await harness.close();
+    await sim.stop();
+    await disposeAllBrokers();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    expect(problems, 'console errors, CSP violations or page errors').toEqual([]);
+  },
+});
+
+export { expect };
+
+/** Runs axe-core in the page (evaluated over the DevTools protocol, so the CSP stays on). */
+export async function accessibilityViolations(
+  page: Page,
+): Promise<{ id: string; impact: string; help: string; nodes: number }[]> {
+  const source = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  // A string, so this file needs no DOM types; `axe` is the global the source just defined.
+  const results = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as {
+    violations: { id: string; impact: string; help: string; nodes: unknown[] }[];
+  };
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
+}
