@@ -1,0 +1,183 @@
+import http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startHarness, type Harness } from '../../harness/server';
+import { createLogger } from '../../src/main/log';
+import { FieldSimulator } from '../../src/main/sim';
+import type { FieldBatch } from '../../src/shared/field';
+import { startAedes } from '../helpers/brokers';
+import { testStation, type TestStation } from '../helpers/station';
+import { waitFor } from '../helpers/wait';
+
+const quiet = createLogger({ level: 'error', json: true, sinks: [] });
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+async function site(opts: { rate?: number; env?: Record<string, string> } = {}) {
+  const broker = await startAedes();
+  const t = testStation({
+    PLAINVIEW_MQTT_URL: broker.url,
+    PLAINVIEW_MQTT_PROTOCOL_VERSION: '4',
+    PLAINVIEW_SITE_ID: 'north',
+    ...opts.env,
+  });
+  await t.station.start();
+  cleanups.push(() => t.station.stop());
+  const sim = new FieldSimulator({
+    brokerUrl: broker.url,
+    site: 'north',
+    log: quiet,
+    demo: false,
+    valves: 12,
+    rate: opts.rate ?? 50,
+  });
+  await sim.start();
+  cleanups.push(() => sim.stop());
+  const batches: FieldBatch[] = [];
+  cleanups.push(async () => unsubscribe());
+  const unsubscribe = t.station.running().field.push.subscribe((b) => batches.push(b));
+  await waitFor(() => t.station.running().field.link.online, 'online');
+  return { broker, t, sim, batches };
+}
+
+const call = <C extends keyof TestStation['station']['handlers']>(t: TestStation, channel: C, input?: unknown) =>
+  (t.station.handlers[channel] as (i: unknown, c: unknown) => unknown)(input, {
+    requestId: 'test',
+    senderUrl: 'test://',
+  });
+
+describe('what the console is fed', () => {
+  it('coalesces: far fewer batches than MQTT messages, each with the latest of what changed', async () => {
+    const { t, batches } = await site({ rate: 400 });
+    const field = t.station.running().field;
+    await waitFor(() => batches.some((b) => b.valves.length === 12), 'every valve in a batch');
+    const before = { batches: batches.length, samples: field.counters.snapshot().accepted.telemetry ?? 0 };
+    await new Promise((r) => setTimeout(r, 2000));
+    const sent = batches.length - before.batches;
+    const samples = (field.counters.snapshot().accepted.telemetry ?? 0) - before.samples;
+    expect(samples).toBeGreaterThan(400);
+    // At most one batch per 50 ms tick, whatever the message rate.
+    expect(sent).toBeLessThanOrEqual(2000 / 50 + 2);
+    expect(sent).toBeGreaterThan(5);
+    const last = batches.at(-1)!;
+    for (const p of last.points) expect(p).toEqual(field.state.pointList().find((x) => x.id === p.id) ?? p);
+    expect(new Set(batches.map((b) => b.seq)).size).toBe(batches.length);
+  }, 30_000);
+
+  it('pushes a value going stale by age alone, and the link going down', async () => {
+    const { t, sim, batches, broker } = await site({ rate: 30, env: { PLAINVIEW_STALE_AFTER_SEC: '1' } });
+    await waitFor(() => batches.some((b) => b.points.some((p) => p.quality === 'good')), 'good points');
+    await sim.stop();
+    await waitFor(
+      () => batches.some((b) => b.points.some((p) => p.quality === 'stale')),
+      'a stale point pushed',
+      10_000,
+    );
+
+    const n = batches.length;
+    await broker.kill();
+    const down = await waitFor(
+      () => batches.slice(n).find((b) => b.link && b.link.status !== 'online'),
+      'link down pushed',
+    );
+    expect(down.valves).toHaveLength(12);
+    expect(down.valves.every((v) => v.quality === 'stale')).toBe(true);
+    void t;
+  }, 30_000);
+
+  it('serves the lists, a valve with its points, trends and the system status', async () => {
+    const { t } = await site({ rate: 200 });
+    await waitFor(() => (call(t, 'valves.list') as unknown[]).length === 12, 'valves');
+    const detail = call(t, 'valves.get', { id: 'v-101' }) as { valve: { id: string }; points: { kind: string }[] };
+    expect(detail.valve.id).toBe('v-101');
+    expect(new Set(detail.points.map((p) => p.kind))).toEqual(new Set(['pressure', 'flow', 'position']));
+    expect(call(t, 'valves.get', { id: 'v-999' })).toBeNull();
+    expect(call(t, 'site.get')).toMatchObject({ id: 'north', demo: false, segments: [{ seq: 1 }, { seq: 2 }] });
+
+    const point = detail.points.find((p) => p.kind === 'pressure') as unknown as { id: string };
+    await waitFor(
+      () => (call(t, 'trends.get', { pointId: point.id, range: '1h' }) as { t: number[] }).t.length >= 3,
+      'raw trend',
+    );
+    // Long ranges come from one-minute rollups.
+    const db = t.station.running().store.db;
+    const now = Date.now();
+    db.prepare('INSERT INTO telemetry_rollups VALUES (?, ?, 1, 3, 2, 2, 10)').run(point.id, now - 3 * 3_600_000);
+    db.prepare('INSERT INTO telemetry_rollups VALUES (?, ?, 1, 3, 2, 2, 10)').run(point.id, now - 30 * 3_600_000);
+    expect(call(t, 'trends.get', { pointId: point.id, range: '24h' })).toMatchObject({
+      source: 'rollup',
+      t: [now - 3 * 3_600_000],
+      v: [2],
+      min: [1],
+      max: [3],
+    });
+    expect((call(t, 'trends.get', { pointId: point.id, range: '7d' }) as { t: number[] }).t).toHaveLength(2);
+
+    const status = call(t, 'system.status') as {
+      link: { status: string };
+      ingest: { accepted: Record<string, number> };
+      database: { sizeBytes: number };
+    };
+    expect(status.link.status).toBe('online');
+    expect(status.ingest.accepted.valve_state).toBeGreaterThanOrEqual(12);
+    expect(status.database.sizeBytes).toBeGreaterThan(0);
+  }, 30_000);
+});
+
+describe('the browser harness', () => {
+  async function harness(): Promise<Harness> {
+    const h = await startHarness({ env: {} });
+    cleanups.push(() => h.close());
+    return h;
+  }
+
+  const get = (url: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) =>
+      http
+        .get(url, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        })
+        .on('error', reject),
+    );
+
+  function connect(url: string, origin: string): Promise<WebSocket | number> {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(url, { origin });
+      ws.on('open', () => resolve(ws));
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => resolve(-1));
+    });
+  }
+
+  it('listens on loopback only, serves the console with the bridge, and refuses what is not ours', async () => {
+    const h = await harness();
+    const u = new URL(h.url);
+    expect(u.hostname).toBe('127.0.0.1');
+    const page = await get(h.url);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<script src="/__harness/client.js"></script>');
+    expect((await get(`${u.origin}/..%2f..%2fpackage.json`)).status).toBe(404);
+    expect((await get(`${u.origin}/%2e%2e/%2e%2e/package.json`)).status).toBe(404);
+
+    const token = u.searchParams.get('token')!;
+    const ws = `ws://${u.host}/__harness/ws?token=`;
+    expect(await connect(`${ws}wrong`, u.origin)).toBe(403);
+    expect(await connect(`${ws}${token}`, 'http://evil.example')).toBe(403);
+    const good = await connect(`${ws}${token}`, u.origin);
+    expect(good).toBeInstanceOf(WebSocket);
+    const socket = good as WebSocket;
+    const reply = new Promise<unknown>((resolve) =>
+      socket.on('message', (d) => {
+        const m = JSON.parse(String(d)) as { id?: number; result?: unknown };
+        if (m.id === 1) resolve(m.result);
+      }),
+    );
+    socket.send(JSON.stringify({ id: 1, channel: 'app.info' }));
+    expect(await reply).toMatchObject({ ok: true, value: { siteId: 'demo', demo: true } });
+    socket.close();
+  }, 30_000);
+});
