@@ -1,6 +1,12 @@
 import { migrations } from '../../migrations';
 import type { AppInfo } from '../shared/app-info';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Actuation } from './actuation/service';
 import { AuditLog } from './audit/audit-log';
+import { Auditor } from './audit/auditor';
+import { OperatorDirectory } from './operators/directory';
+import { OperatorSessions } from './operators/sessions';
 import { EventBus, type StationEvents } from './bus';
 import type { Config } from './config';
 import { HealthService, busCheck } from './health';
@@ -21,6 +27,10 @@ export interface StationDeps {
   now?: () => Date;
   /** Where secrets come from; default: the OS keychain (only read when a secret is needed). */
   secrets?: Pick<SecretStore, 'get'>;
+  /** Monotonic milliseconds for expiry and throttles (tests may pass a fake). */
+  monotonic?: () => number;
+  /** The OS account that is the operator when sign-on is off (default: the current user). */
+  osAccount?: string;
   /** Starts the DEMO site when no broker is configured (tests may pass their own). */
   startDemo?: typeof startDemoSite;
 }
@@ -29,6 +39,11 @@ export interface StationDeps {
 export interface Running {
   store: Store;
   audit: AuditLog;
+  auditor: Auditor;
+  operators: OperatorDirectory;
+  sessions: OperatorSessions;
+  actuation: Actuation;
+  offAck: () => void;
   field: Field;
   /** Set when the station runs the built-in DEMO / training site. */
   demo: DemoSite | null;
@@ -61,6 +76,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
   const bus = new EventBus<StationEvents>(log.child('bus'), () => now().getTime());
   const health = new HealthService(appVersion, log.child('health'), () => now().getTime());
   const secrets = deps.secrets ?? new KeytarSecretStore();
+  const osAccount = () => deps.osAccount ?? safeUsername();
   let state: Running | null = null;
   let backupTimer: NodeJS.Timeout | null = null;
 
@@ -145,8 +161,37 @@ export function createStation(config: Config, deps: StationDeps): Station {
       await store.close();
       throw err;
     }
+    const audit = new AuditLog(store.sql, now);
+    const auditor = new Auditor(audit, config.stationId, log.child('audit'));
+    const operators = new OperatorDirectory(store.sql, now);
+    const sessions = new OperatorSessions({
+      signOnRequired: config.operatorSignOn,
+      osAccount: osAccount(),
+      osAccountRole: config.osAccountRole,
+      idleLockMs: config.idleLockMin * 60_000,
+      directory: operators,
+      auditor,
+      now,
+      onChange: (session) => field.push.queueSession(session),
+    });
+    const actuation = new Actuation({
+      config,
+      sql: store.sql,
+      state: field.state,
+      link: field.link,
+      sessions,
+      auditor,
+      log: log.child('actuation'),
+      now,
+      monotonic: deps.monotonic ?? (() => performance.now()),
+      onCommand: (command) => field.push.queueCommand(command),
+    });
+    // In-flight commands from a previous run become `unknown` before any acknowledgement can arrive.
+    actuation.start();
+    const offAck = bus.on('field.ack', ({ valveId, ack }) => actuation.onAck(valveId, ack));
+    sessions.start();
     field.start();
-    state = { store, audit: new AuditLog(store.sql, now), field, demo, recovery };
+    state = { store, audit, auditor, operators, sessions, actuation, field, demo, recovery, offAck };
     backupIfDue(store);
     // Checked every few minutes so a long-running station keeps its backups current.
     backupTimer = setInterval(() => backupIfDue(store), Math.min(config.backupIntervalHours * HOUR_MS, 5 * 60_000));
@@ -166,11 +211,15 @@ export function createStation(config: Config, deps: StationDeps): Station {
 
   const stop = async (): Promise<void> => {
     if (!state) return;
-    const { store, field, demo } = state;
+    const { store, field, demo, actuation, sessions, offAck } = state;
     bus.emit('station.stopping', { at: now().toISOString() });
     if (backupTimer) clearInterval(backupTimer);
     state = null;
-    // Field first (flushes what it received), then the demo site, then the database.
+    // Commands and sessions first, then the field (flushes what it received), then the
+    // demo site, then the database.
+    offAck();
+    actuation.stop();
+    sessions.stop();
     await field.stop();
     await demo?.stop();
     await store.close();
@@ -202,7 +251,37 @@ export function createStation(config: Config, deps: StationDeps): Station {
         connectionAttempts: f.link.attempts,
       };
     },
+    'actuation.select': (input, ctx) => running().actuation.select(input, { requestId: ctx.requestId }),
+    'actuation.operate': ({ selectionId }, ctx) =>
+      running().actuation.operate(selectionId, { requestId: ctx.requestId }),
+    'actuation.cancel': ({ selectionId }, ctx) => ({
+      cancelled: running().actuation.cancel(selectionId, { requestId: ctx.requestId }),
+    }),
+    'commands.list': ({ valveId, limit }) => running().actuation.commands.list(valveId, limit),
+    'commands.history': ({ id }) => running().actuation.commands.history(id),
+    'operator.session': () => running().sessions.session(),
+    'operator.signOn': ({ username, secret }) => {
+      const r = running().sessions.signOn(username, secret);
+      return r.ok
+        ? { ok: true, session: r.session }
+        : { ok: false, message: r.message, session: running().sessions.session() };
+    },
+    'operator.signOff': () => running().sessions.signOff(),
+    'operator.activity': () => {
+      running().sessions.touch();
+      return null;
+    },
+    'audit.list': (query) => running().audit.list(query),
   };
 
   return { config, log, bus, health, handlers, start, stop, running, info };
+}
+
+/** The OS user name, or a placeholder where the OS cannot say (some service accounts). */
+function safeUsername(): string {
+  try {
+    return os.userInfo().username || 'unknown-user';
+  } catch {
+    return 'unknown-user';
+  }
 }

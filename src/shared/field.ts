@@ -3,6 +3,8 @@ import { Segment } from './domain/site';
 import { PointKind } from './domain/telemetry';
 import { Quality } from './domain/quality';
 import { Valve } from './domain/valve';
+import { ActuationCommand } from './domain/actuation';
+import { OperatorSession } from './actuation';
 
 /** The MQTT link as operators see it (the frame's OFFLINE banner, the System view). */
 export const LinkState = z.discriminatedUnion('status', [
@@ -82,5 +84,9 @@ export const FieldBatch = z.object({
   points: z.array(PointView),
   link: LinkState.optional(),
   site: SiteView.optional(),
+  /** Valve commands of this station that changed state (the actuation panel follows them). */
+  commands: z.array(ActuationCommand).optional(),
+  /** The operator session, when it changed (sign-on, sign-off, idle lock). */
+  session: OperatorSession.optional(),
 });
 export type FieldBatch = z.infer<typeof FieldBatch>;

@@ -21,16 +21,11 @@ function router(handlers: Partial<Handlers> = {}) {
     throw new Error('not used in this test');
   };
   const all: Handlers = {
+    ...(Object.fromEntries(channelNames.map((c) => [c, unused])) as unknown as Handlers),
     'health.get': () => health,
     'app.info': () => {
       throw new Error('SQLITE_CORRUPT at /home/op/secret/path');
     },
-    'site.get': unused,
-    'valves.list': unused,
-    'valves.get': unused,
-    'points.list': unused,
-    'trends.get': unused,
-    'system.status': unused,
     ...handlers,
   };
   const r = new IpcRouter(all, (url) => url === TRUSTED, createLogger({ level: 'info', json: true, sinks: [sink] }));
@@ -48,7 +43,20 @@ describe('IPC contract', () => {
       (channel, input) => r.dispatch(channel, input, TRUSTED),
       () => () => undefined,
     );
-    expect(Object.keys(api).sort()).toEqual(['app', 'health', 'points', 'push', 'site', 'system', 'trends', 'valves']);
+    expect(Object.keys(api).sort()).toEqual([
+      'actuation',
+      'app',
+      'audit',
+      'commands',
+      'health',
+      'operator',
+      'points',
+      'push',
+      'site',
+      'system',
+      'trends',
+      'valves',
+    ]);
     expect(await api.health.get()).toEqual({ ok: true, value: health });
   });
 });

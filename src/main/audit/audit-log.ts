@@ -4,6 +4,8 @@ import type { Sql } from '../store/sql';
 export interface AuditQuery {
   since?: string;
   until?: string;
+  actor?: string;
+  action?: string;
   limit?: number;
 }
 
@@ -38,6 +40,8 @@ export class AuditLog {
     let q = this.sql.q.selectFrom('audit_log').selectAll().orderBy('id');
     if (query.since) q = q.where('at', '>=', query.since);
     if (query.until) q = q.where('at', '<', query.until);
+    if (query.actor) q = q.where('actor', '=', query.actor);
+    if (query.action) q = q.where('action', '=', query.action);
     return this.sql.all(q.limit(query.limit ?? 1000)).map((r) => ({
       id: r.id,
       at: r.at,

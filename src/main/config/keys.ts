@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { TopicSafeId } from '../../shared/domain/ids';
+import { OperatorRole } from '../../shared/domain/operator';
 
 export const LogLevel = z.enum(['error', 'warn', 'info', 'debug', 'trace']);
 export type LogLevel = z.infer<typeof LogLevel>;
@@ -168,6 +169,60 @@ export const keys = {
     schema: PositiveInt,
     doc: 'Most telemetry samples waiting to be written; beyond it the oldest samples are dropped, counted and reported in health.',
     example: '200000',
+  },
+  selectionTimeoutSec: {
+    env: 'PLAINVIEW_SELECTION_TIMEOUT_SEC',
+    schema: z.coerce.number().int().min(5).max(300),
+    doc: 'How long a valve selection stays valid for operate (select-before-operate), 5 to 300 s.',
+    example: '30',
+  },
+  commandExpirySec: {
+    env: 'PLAINVIEW_COMMAND_EXPIRY_SEC',
+    schema: z.coerce.number().int().min(2).max(120),
+    doc: 'A valve command expires this long after it is issued: the field refuses it after, and the station times it out if not accepted by then.',
+    example: '10',
+  },
+  completionTimeoutSec: {
+    env: 'PLAINVIEW_COMPLETION_TIMEOUT_SEC',
+    schema: z.coerce.number().int().min(5).max(3600),
+    doc: 'An accepted command that has not completed after this long is marked timed out.',
+    example: '120',
+  },
+  actuationsPerMinute: {
+    env: 'PLAINVIEW_ACTUATIONS_PER_MINUTE',
+    schema: PositiveInt,
+    doc: 'Valve commands this station may send per minute (token bucket; the seed limit).',
+    example: '10',
+  },
+  valveCooldownSec: {
+    env: 'PLAINVIEW_VALVE_COOLDOWN_SEC',
+    schema: z.coerce.number().min(0).max(3600),
+    doc: 'Least time between two commands to the same valve.',
+    example: '5',
+  },
+  incidentMutationsPerMinute: {
+    env: 'PLAINVIEW_INCIDENT_MUTATIONS_PER_MINUTE',
+    schema: PositiveInt,
+    doc: 'Incident and alarm changes this station may make per minute (the seed limit).',
+    example: '20',
+  },
+  operatorSignOn: {
+    env: 'PLAINVIEW_OPERATOR_SIGN_ON',
+    schema: Flag,
+    doc: 'true: operators sign on with their own station account (see `plainview operators`); false: the signed-in OS account is the operator.',
+    example: 'false',
+  },
+  osAccountRole: {
+    env: 'PLAINVIEW_OS_ACCOUNT_ROLE',
+    schema: OperatorRole,
+    doc: 'The role of the OS account when sign-on is off: viewer, operator or supervisor.',
+    example: 'operator',
+  },
+  idleLockMin: {
+    env: 'PLAINVIEW_IDLE_LOCK_MIN',
+    schema: PositiveNumber,
+    doc: 'With sign-on, the console signs the operator off after this many idle minutes.',
+    example: '15',
   },
 } satisfies Record<string, KeySpec>;
 

@@ -49,6 +49,15 @@ function defaults(env: Record<string, string | undefined>, hostname: string): Co
     rollupRetentionDays: 400,
     ingestQueueMax: 200_000,
     statusIntervalSec: 60,
+    selectionTimeoutSec: 30,
+    commandExpirySec: 10,
+    completionTimeoutSec: 120,
+    actuationsPerMinute: 10,
+    valveCooldownSec: 5,
+    incidentMutationsPerMinute: 20,
+    operatorSignOn: false,
+    osAccountRole: 'operator',
+    idleLockMin: 15,
   };
 }
 

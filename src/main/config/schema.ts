@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { OperatorRole } from '../../shared/domain/operator';
 import { keys, type LogLevel } from './keys';
 
 export interface Config {
@@ -22,6 +23,15 @@ export interface Config {
   rollupRetentionDays: number;
   ingestQueueMax: number;
   statusIntervalSec: number;
+  selectionTimeoutSec: number;
+  commandExpirySec: number;
+  completionTimeoutSec: number;
+  actuationsPerMinute: number;
+  valveCooldownSec: number;
+  incidentMutationsPerMinute: number;
+  operatorSignOn: boolean;
+  osAccountRole: OperatorRole;
+  idleLockMin: number;
 }
 
 /** Where a value came from, named in errors and in `plainview config`-style output. */

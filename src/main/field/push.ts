@@ -1,5 +1,7 @@
 import type { FieldBatch, LinkState, PointView } from '../../shared/field';
 import type { Valve } from '../../shared/domain/valve';
+import type { ActuationCommand } from '../../shared/domain/actuation';
+import type { OperatorSession } from '../../shared/actuation';
 import type { Logger } from '../log';
 import type { FieldState } from './state';
 
@@ -22,6 +24,9 @@ export class FieldPush {
   private linkChanged = false;
   /** Quality last sent per id, so the sweep sends only real changes. */
   private readonly sentQuality = new Map<string, string>();
+  /** Command changes and the operator session, latest per id, for the next batch. */
+  private readonly commands = new Map<string, ActuationCommand>();
+  private session: OperatorSession | null = null;
 
   constructor(
     private readonly state: FieldState,
@@ -48,6 +53,14 @@ export class FieldPush {
     this.timers = [];
   }
 
+  queueCommand(command: ActuationCommand): void {
+    this.commands.set(command.id, command);
+  }
+
+  queueSession(session: OperatorSession): void {
+    this.session = session;
+  }
+
   onLink(link: LinkState): void {
     this.link = link;
     this.linkChanged = true;
@@ -57,7 +70,16 @@ export class FieldPush {
   /** Builds and sends the batch of everything changed since the last one; exposed for tests. */
   tick(): FieldBatch | null {
     const s = this.state;
-    if (!s.dirtyValves.size && !s.dirtyPoints.size && !this.linkChanged && !s.siteChanged) return null;
+    if (
+      !s.dirtyValves.size &&
+      !s.dirtyPoints.size &&
+      !this.linkChanged &&
+      !s.siteChanged &&
+      !this.commands.size &&
+      !this.session
+    ) {
+      return null;
+    }
     const valves: Valve[] = [];
     for (const id of s.dirtyValves) {
       const v = s.valveView(id);
@@ -76,6 +98,10 @@ export class FieldPush {
     const batch: FieldBatch = { seq: ++this.seq, valves, points };
     if (this.linkChanged && this.link) batch.link = this.link;
     if (s.siteChanged) batch.site = s.siteView() ?? undefined;
+    if (this.commands.size) batch.commands = [...this.commands.values()];
+    if (this.session) batch.session = this.session;
+    this.commands.clear();
+    this.session = null;
     this.linkChanged = false;
     s.siteChanged = false;
     for (const sink of this.sinks) {

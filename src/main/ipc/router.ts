@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { channelNames, type ChannelName } from '../../shared/ipc/channels';
-import { contract, type ChannelInput, type ChannelOutput } from '../../shared/ipc/contract';
+import { contract, type ChannelArgs, type ChannelOutput } from '../../shared/ipc/contract';
 import { fail, ok, type IpcErrorCode, type Result } from '../../shared/ipc/result';
 import type { Logger } from '../log';
 
@@ -11,7 +11,7 @@ export interface CallContext {
 }
 
 export type Handlers = {
-  [C in ChannelName]: (input: ChannelInput<C>, ctx: CallContext) => ChannelOutput<C> | Promise<ChannelOutput<C>>;
+  [C in ChannelName]: (input: ChannelArgs<C>, ctx: CallContext) => ChannelOutput<C> | Promise<ChannelOutput<C>>;
 };
 
 /** A domain refusal the caller should see as such (not an internal error). */

@@ -12,6 +12,16 @@ export const channelNames = [
   'points.list',
   'trends.get',
   'system.status',
+  'actuation.select',
+  'actuation.operate',
+  'actuation.cancel',
+  'commands.list',
+  'commands.history',
+  'operator.session',
+  'operator.signOn',
+  'operator.signOff',
+  'operator.activity',
+  'audit.list',
 ] as const;
 export type ChannelName = (typeof channelNames)[number];
 

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { AppInfo } from '../app-info';
 import { Valve } from '../domain/valve';
+import { ActuationCommand } from '../domain/actuation';
+import { AuditEntry } from '../domain/audit';
+import { CommandHistory, OperateResult, OperatorSession, SelectInput, SelectResult } from '../actuation';
 import { PointView, SiteView, Trend, TrendRange, ValveDetail } from '../field';
 import { Health } from '../health';
 import { SystemStatus } from '../system';
@@ -62,8 +65,69 @@ export const contract = {
     output: SystemStatus,
     description: 'Health, link state and backoff, ingest counters, database size and last backup, version.',
   },
+  'actuation.select': {
+    input: SelectInput,
+    output: SelectResult,
+    description:
+      'Select a valve action: every check runs; the answer is a selection valid for a short time, or a refusal with its reason.',
+  },
+  'actuation.operate': {
+    input: z.object({ selectionId: z.uuid() }),
+    output: OperateResult,
+    description:
+      'Operate a selection: checks again, audits, then sends the command once (QoS 1, never retained, expiring).',
+  },
+  'actuation.cancel': {
+    input: z.object({ selectionId: z.uuid() }),
+    output: z.object({ cancelled: z.boolean() }),
+    description: 'Drop a selection without sending anything.',
+  },
+  'commands.list': {
+    input: z.object({ valveId: Id.optional(), limit: z.number().int().min(1).max(1000).default(100) }),
+    output: z.array(ActuationCommand),
+    description: "This station's valve commands, newest first, for one valve or all.",
+  },
+  'commands.history': {
+    input: z.object({ id: z.uuid() }),
+    output: CommandHistory.nullable(),
+    description: 'One command with every step of its lifecycle.',
+  },
+  'operator.session': {
+    input: NoInput,
+    output: OperatorSession,
+    description: 'Who is operating this console, with which role, and whether sign-on is required.',
+  },
+  'operator.signOn': {
+    input: z.object({ username: z.string().min(1).max(64), secret: z.string().min(1).max(256) }),
+    output: z.object({ ok: z.boolean(), message: z.string().optional(), session: OperatorSession }),
+    description: 'Sign on with a station account (password or PIN); failures are audited and lock the account after 5.',
+  },
+  'operator.signOff': {
+    input: NoInput,
+    output: OperatorSession,
+    description: 'Sign the operator off this console.',
+  },
+  'operator.activity': {
+    input: NoInput,
+    output: z.null(),
+    description: 'The operator used the console (keyboard or pointer): postpones the idle lock.',
+  },
+  'audit.list': {
+    input: z.object({
+      since: z.string().optional(),
+      until: z.string().optional(),
+      actor: z.string().max(64).optional(),
+      action: z.string().max(64).optional(),
+      limit: z.number().int().min(1).max(5000).default(500),
+    }),
+    output: z.array(AuditEntry),
+    description: 'The audit log, filtered, oldest first.',
+  },
 } satisfies Record<ChannelName, ChannelSpec>;
 
 export type Contract = typeof contract;
+/** What a caller passes (defaults may be left out). */
 export type ChannelInput<C extends ChannelName> = z.input<Contract[C]['input']>;
+/** What a handler receives: the input after validation, defaults filled in. */
+export type ChannelArgs<C extends ChannelName> = z.output<Contract[C]['input']>;
 export type ChannelOutput<C extends ChannelName> = z.output<Contract[C]['output']>;

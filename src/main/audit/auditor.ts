@@ -1,0 +1,50 @@
+import type { Logger } from '../log';
+import type { AuditLog } from './audit-log';
+
+export interface AuditRecord {
+  actor: string;
+  action: string;
+  subject?: string | null;
+  result: string;
+  correlationId?: string | null;
+  requestId?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+/** The audit log could not be written: whatever depended on it must not happen. */
+export class AuditUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(`the audit log cannot be written (${(cause as Error).message})`);
+    this.name = 'AuditUnavailable';
+  }
+}
+
+/** Appends to the audit log for this station; a failure throws AuditUnavailable, never passes silently. */
+export class Auditor {
+  failures = 0;
+
+  constructor(
+    private readonly auditLog: AuditLog,
+    private readonly stationId: string,
+    private readonly log: Logger,
+  ) {}
+
+  record(r: AuditRecord): number {
+    try {
+      return this.auditLog.append({
+        actor: r.actor,
+        stationId: this.stationId,
+        action: r.action,
+        subject: r.subject ?? null,
+        result: r.result,
+        correlationId: r.correlationId ?? null,
+        requestId: r.requestId ?? null,
+        detail: r.detail ?? {},
+      });
+    } catch (err) {
+      this.failures++;
+      this.log.error('AUDIT LOG WRITE FAILED', { action: r.action, subject: r.subject, error: err });
+      throw new AuditUnavailable(err);
+    }
+  }
+}

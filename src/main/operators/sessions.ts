@@ -1,0 +1,157 @@
+import type { OperatorRole } from '../../shared/domain/operator';
+import type { OperatorSession } from '../../shared/actuation';
+import type { Auditor } from '../audit/auditor';
+import { normaliseUsername, type OperatorDirectory } from './directory';
+import { verifySecret } from './passwords';
+
+export const LOCK_AFTER_FAILURES = 5;
+export const LOCK_MS = 5 * 60_000;
+
+export interface Identity {
+  username: string;
+  displayName: string;
+  role: OperatorRole;
+  via: 'sign_on' | 'os_account';
+}
+
+export interface SessionOptions {
+  signOnRequired: boolean;
+  osAccount: string;
+  osAccountRole: OperatorRole;
+  idleLockMs: number;
+  directory: OperatorDirectory;
+  auditor: Auditor;
+  now: () => Date;
+  onChange: (session: OperatorSession) => void;
+}
+
+export type SignOnResult = { ok: true; session: OperatorSession } | { ok: false; message: string };
+
+/**
+ * Who is at this station's console. By default the signed-in OS account; by policy,
+ * operators sign on with their own station account (scrypt-hashed password or PIN),
+ * are locked out for 5 minutes after 5 failures, and are signed off after an idle time.
+ * Every sign-on, sign-off, failure and lock-out is audited.
+ */
+export class OperatorSessions {
+  private signedOn: Identity | null = null;
+  private lastActivity = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly o: SessionOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.checkIdle(), 5000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Who acts now; null when sign-on is required and nobody is signed on. */
+  identity(): Identity | null {
+    if (!this.o.signOnRequired) {
+      return {
+        username: this.o.osAccount,
+        displayName: this.o.osAccount,
+        role: this.o.osAccountRole,
+        via: 'os_account',
+      };
+    }
+    return this.signedOn;
+  }
+
+  session(): OperatorSession {
+    const id = this.identity();
+    return {
+      operator: id?.username ?? null,
+      displayName: id?.displayName ?? null,
+      role: id?.role ?? null,
+      via: id?.via ?? null,
+      signOnRequired: this.o.signOnRequired,
+      idleLockAt: this.signedOn ? new Date(this.lastActivity + this.o.idleLockMs).toISOString() : null,
+    };
+  }
+
+  /** The operator did something: the idle lock starts again. */
+  touch(): void {
+    if (this.signedOn) this.lastActivity = this.o.now().getTime();
+  }
+
+  signOn(rawName: string, secret: string): SignOnResult {
+    const refuse = (message: string, result: string, actor: string) => {
+      this.o.auditor.record({ actor, action: 'operator.sign_on', subject: actor, result });
+      return { ok: false as const, message };
+    };
+    if (!this.o.signOnRequired)
+      return { ok: false, message: 'sign-on is not used on this station: the OS account is the operator' };
+    let username: string;
+    try {
+      username = normaliseUsername(rawName);
+    } catch {
+      return refuse('wrong username or PIN', 'refused:unknown', rawName.slice(0, 64) || '(empty)');
+    }
+    const op = this.o.directory.get(username);
+    const now = this.o.now();
+    if (!op || !op.passwordHash) return refuse('wrong username or PIN', 'refused:unknown', username);
+    if (op.disabled) return refuse('this account is disabled', 'refused:disabled', username);
+    if (op.lockedUntil && Date.parse(op.lockedUntil) > now.getTime()) {
+      return refuse(
+        `locked after ${LOCK_AFTER_FAILURES} failed attempts until ${op.lockedUntil}`,
+        'refused:locked',
+        username,
+      );
+    }
+    if (!verifySecret(secret, op.passwordHash)) {
+      const { locked } = this.o.directory.recordFailure(username, LOCK_AFTER_FAILURES, LOCK_MS);
+      if (locked)
+        this.o.auditor.record({
+          actor: username,
+          action: 'operator.locked_out',
+          subject: username,
+          result: 'locked',
+          detail: { minutes: LOCK_MS / 60_000 },
+        });
+      return refuse(
+        locked
+          ? `locked for ${LOCK_MS / 60_000} minutes after ${LOCK_AFTER_FAILURES} failed attempts`
+          : 'wrong username or PIN',
+        'refused:wrong_secret',
+        username,
+      );
+    }
+    this.o.directory.recordSuccess(username);
+    if (this.signedOn) this.signOff('replaced by a new sign-on');
+    this.o.auditor.record({
+      actor: username,
+      action: 'operator.sign_on',
+      subject: username,
+      result: 'ok',
+      detail: { role: op.role },
+    });
+    this.signedOn = { username, displayName: op.displayName, role: op.role, via: 'sign_on' };
+    this.lastActivity = now.getTime();
+    this.o.onChange(this.session());
+    return { ok: true, session: this.session() };
+  }
+
+  signOff(reason = 'signed off'): OperatorSession {
+    if (this.signedOn) {
+      this.o.auditor.record({
+        actor: this.signedOn.username,
+        action: 'operator.sign_off',
+        subject: this.signedOn.username,
+        result: 'ok',
+        detail: { reason },
+      });
+      this.signedOn = null;
+      this.o.onChange(this.session());
+    }
+    return this.session();
+  }
+
+  private checkIdle(): void {
+    if (this.signedOn && this.o.now().getTime() - this.lastActivity >= this.o.idleLockMs) this.signOff('idle lock');
+  }
+}
