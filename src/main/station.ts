@@ -179,6 +179,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       sql: store.sql,
       state: field.state,
       link: field.link,
+      flushField: () => field.flushWrites(),
       sessions,
       auditor,
       log: log.child('actuation'),

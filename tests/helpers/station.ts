@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/main/config';
 import { memorySink } from '../../src/main/log';
-import { createStation, type Station } from '../../src/main/station';
+import { createStation, type Station, type StationDeps } from '../../src/main/station';
 import { tempDir } from './tmp';
 
 export interface TestStation {
@@ -11,7 +11,11 @@ export interface TestStation {
 }
 
 /** A real station in this process, on its own data folder, with the given settings. */
-export function testStation(env: Record<string, string>, dataDir = path.join(tempDir(), 'data')): TestStation {
+export function testStation(
+  env: Record<string, string>,
+  dataDir = path.join(tempDir(), 'data'),
+  deps: Partial<Omit<StationDeps, 'logSinks'>> = {},
+): TestStation {
   const dir = path.dirname(dataDir);
   const { config } = loadConfig({
     env: {
@@ -26,5 +30,9 @@ export function testStation(env: Record<string, string>, dataDir = path.join(tem
     settingsPath: path.join(dir, 'no-settings.json'),
   });
   const sink = memorySink();
-  return { station: createStation(config, { logSinks: [sink] }), config, lines: sink.lines };
+  return {
+    station: createStation(config, { osAccount: 'alice', ...deps, logSinks: [sink] }),
+    config,
+    lines: sink.lines,
+  };
 }

@@ -18,6 +18,8 @@ export interface ActuationDeps {
   sql: Sql;
   state: FieldState;
   link: Pick<FieldLink, 'online' | 'publish'>;
+  /** Commits what ingest holds, so the valve a command names is in the store. */
+  flushField: () => void;
   sessions: Pick<OperatorSessions, 'identity'>;
   auditor: Auditor;
   log: Logger;
@@ -122,6 +124,7 @@ export class Actuation {
       updatedAt: now.toISOString(),
     };
     try {
+      this.d.flushField();
       this.d.sql.transaction(() => {
         this.commands.insert(command);
         this.audit(who!.username, 'actuation.select', v.id, 'selected', id, call, {
@@ -211,6 +214,7 @@ export class Actuation {
       await this.d.link.publish(topics.valveCommand(this.d.config.siteId, selection.valveId), JSON.stringify(message), {
         retain: false,
         expirySec: this.d.config.commandExpirySec,
+        valveCommand: true,
       });
     } catch (err) {
       // Not queued, not retried: the operator decides again on fresh information.

@@ -199,6 +199,11 @@ export class Field {
     this.savePoints();
   }
 
+  /** Writes what ingest holds now (a command row must find its valve in the store). */
+  flushWrites(): void {
+    this.writer.flush();
+  }
+
   private savePoints(): void {
     try {
       saveLatestPoints(this.o.db, this.state, this.savedPoints);

@@ -18,6 +18,8 @@ import type { FieldWriter } from './writer';
 
 /** Larger payloads are refused before parsing: no legitimate message comes near it. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
+/** The site description lists every segment; a 10,000-valve site needs more room. */
+const MAX_SITE_BYTES = 2 * 1024 * 1024;
 
 const schemas: Partial<Record<TopicKind, z.ZodType>> = {
   site: SiteMessage,
@@ -76,7 +78,8 @@ export class Ingest {
     if (t.site !== this.state.siteId) return this.counters.reject('wrong_site', pattern, t.site);
     if (payload.length === 0)
       return this.counters.reject('empty', pattern, 'empty payload (a cleared retained message)');
-    if (payload.length > MAX_PAYLOAD_BYTES) return this.counters.reject('oversize', pattern, `${payload.length} bytes`);
+    const limit = t.kind === 'site' ? MAX_SITE_BYTES : MAX_PAYLOAD_BYTES;
+    if (payload.length > limit) return this.counters.reject('oversize', pattern, `${payload.length} bytes`);
     const schema = schemas[t.kind];
     if (!schema) return this.counters.reject('unknown_topic', pattern, 'stations do not take this topic');
 

@@ -79,6 +79,8 @@ export class FieldLink {
   private stopped = false;
   private current: LinkState = { status: 'connecting', attempt: 0, since: new Date(0).toISOString() };
   private readonly backoff: Backoff;
+  /** When the current outage began; null while online. */
+  private downSince: string | null = null;
   /** Connection attempts made, for tests and health: proves there is no tight loop. */
   attempts = 0;
 
@@ -122,8 +124,20 @@ export class FieldLink {
     this.acks?.release(committedUpTo);
   }
 
-  /** Publishes at QoS 1 and resolves on the broker's PUBACK; rejects at once when offline. */
-  async publish(topic: string, payload: string, opts: { retain?: boolean; expirySec?: number } = {}): Promise<void> {
+  /**
+   * Publishes at QoS 1 and resolves on the broker's PUBACK; rejects at once when offline.
+   * A valve command topic is refused unless the caller says it is the actuation service
+   * (`valveCommand`), which a test checks nobody else does; a command is never retained.
+   */
+  async publish(
+    topic: string,
+    payload: string,
+    opts: { retain?: boolean; expirySec?: number; valveCommand?: true } = {},
+  ): Promise<void> {
+    if (topic.endsWith('/cmd') !== (opts.valveCommand === true)) {
+      throw new Error(`refusing to publish ${topic}: valve commands leave only through the actuation service`);
+    }
+    if (opts.valveCommand && opts.retain) throw new Error('a valve command is never retained');
     const client = this.client;
     if (!client?.connected || !this.online) throw new Error('the field link is not online');
     const properties =
@@ -220,6 +234,7 @@ export class FieldLink {
     }
     if (client !== this.client) return;
     this.backoff.reset();
+    this.downSince = null;
     this.o.log.info('field link online', { broker: this.o.url, session_present: sessionPresent });
     this.setState({ status: 'online', since: this.o.now().toISOString() });
   }
@@ -232,10 +247,9 @@ export class FieldLink {
   private retry(reason: string, cause: 'network' | 'auth' | 'local'): void {
     if (this.stopped) return;
     const delay = cause === 'network' ? this.backoff.next() : this.backoff.slow();
-    const since =
-      this.current.status === 'offline' || this.current.status === 'auth_failed'
-        ? this.current.since
-        : this.o.now().toISOString();
+    // The outage began when the link last left `online`, not at this attempt.
+    this.downSince ??= this.o.now().toISOString();
+    const since = this.downSince;
     const nextAttemptAt = new Date(this.o.now().getTime() + delay).toISOString();
     if (cause === 'auth') {
       this.o.log.error('broker refused the credentials; retrying slowly', { reason, retry_in_ms: delay });

@@ -1,36 +1,74 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
+import { browserScheduler } from '../stores/batcher';
+import { startClock } from '../stores/clock';
+import { connectStation } from '../stores/connect';
+import { useField } from '../stores/field';
 import { useStation } from '../stores/station';
-import { SystemHealth } from '../views/SystemHealth';
+import { useUi } from '../stores/ui';
+import { Overview } from '../views/Overview';
+import { System } from '../views/System';
+import { ValveDetail } from '../views/ValveDetail';
+import { Valves } from '../views/Valves';
+import { FrameHeader } from './Frame';
+import { useRoute } from './router';
+import { ShortcutsOverlay } from './ShortcutsOverlay';
+import { useShortcuts } from './useShortcuts';
 
-const REFRESH_MS = 2000;
+const TITLES: Record<string, string> = {
+  overview: 'Overview',
+  valves: 'Valves',
+  system: 'System',
+  not_found: 'Not found',
+};
 
+/** The console: the frame, the current view, the shortcut help. */
 export function App() {
-  const { info, health, error, refresh } = useStation();
+  const route = useRoute();
+  const layout = useUi((s) => s.layout);
+  const helpOpen = useUi((s) => s.helpOpen);
+  const fieldError = useField((s) => s.error);
+  const stationError = useStation((s) => s.error);
+  const main = useRef<HTMLElement>(null);
+
+  useEffect(() => connectStation(window.plainview, browserScheduler()), []);
+  useEffect(() => startClock(), []);
+  useShortcuts();
 
   useEffect(() => {
-    void refresh();
-    const timer = setInterval(() => void refresh(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [refresh]);
+    document.documentElement.dataset.layout = layout;
+  }, [layout]);
 
+  const routeKey = route.view === 'valve' ? `valve:${route.id}` : route.view;
+  useEffect(() => {
+    main.current?.scrollTo?.(0, 0);
+    const name = routeKey.startsWith('valve:') ? routeKey.slice(6) : (TITLES[routeKey] ?? 'Plainview');
+    document.title = `${name} · Plainview`;
+  }, [routeKey]);
+
+  const error = fieldError ?? stationError;
   return (
-    <>
-      <header className="frame">
-        <h1>Plainview</h1>
-        {info && (
-          <span>
-            Site <strong>{info.siteId}</strong> · Station <strong>{info.stationId}</strong>
-          </span>
-        )}
-      </header>
-      <main>
+    <div className={`app layout-${layout}`} data-testid="frame">
+      <FrameHeader route={route} onSkip={() => main.current?.focus()} />
+      <main ref={main} tabIndex={0} className="frame-main" aria-label="View">
         {error && (
-          <p className="error" role="alert">
-            {error}
+          <p className="error banner-error" role="alert">
+            Cannot reach the station: {error}. Retrying.
           </p>
         )}
-        {health ? <SystemHealth health={health} /> : <p>Connecting to the station…</p>}
+        {route.view === 'overview' && <Overview />}
+        {route.view === 'valves' && <Valves />}
+        {route.view === 'valve' && <ValveDetail key={route.id} id={route.id} />}
+        {route.view === 'system' && <System />}
+        {route.view === 'not_found' && (
+          <section className="view" aria-labelledby="nf-title">
+            <h1 id="nf-title">Nothing here</h1>
+            <p>
+              There is no view at <code>{route.path}</code>. <a href="#/overview">Go to the overview</a>.
+            </p>
+          </section>
+        )}
       </main>
-    </>
+      {helpOpen && <ShortcutsOverlay />}
+    </div>
   );
 }

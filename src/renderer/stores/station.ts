@@ -1,23 +1,18 @@
 import { create } from 'zustand';
 import type { AppInfo } from '../../shared/app-info';
-import type { Health } from '../../shared/health';
 
+/** Facts about the station that do not change while it runs (version, site, station). */
 interface StationState {
   info: AppInfo | null;
-  health: Health | null;
   /** Why the last call failed, shown instead of silently keeping old data. */
   error: string | null;
-  refresh(): Promise<void>;
+  setInfo(info: AppInfo): void;
+  setError(error: string | null): void;
 }
 
 export const useStation = create<StationState>((set) => ({
   info: null,
-  health: null,
   error: null,
-  async refresh() {
-    const [info, health] = await Promise.all([window.plainview.app.info(), window.plainview.health.get()]);
-    if (!info.ok) return set({ error: info.error.message });
-    if (!health.ok) return set({ error: health.error.message });
-    set({ info: info.value, health: health.value, error: null });
-  },
+  setInfo: (info) => set({ info, error: null }),
+  setError: (error) => set({ error }),
 }));

@@ -1,35 +1,76 @@
 import type { Health, HealthCheck } from '../../shared/health';
 
+const STATUS_TEXT: Record<HealthCheck['status'], string> = {
+  ok: 'OK',
+  degraded: 'DEGRADED',
+  down: 'DOWN',
+  not_configured: 'NOT CONFIGURED',
+};
+
+/** Nested details as dotted keys: ingest.rejected_total: 0. */
+export function flattenDetails(details: Record<string, unknown>, prefix = ''): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(details)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const inner = flattenDetails(v as Record<string, unknown>, key);
+      if (inner.length) out.push(...inner);
+      else out.push([key, '—']);
+    } else out.push([key, Array.isArray(v) ? JSON.stringify(v) : String(v)]);
+  }
+  return out;
+}
+
 function Check({ name, check }: { name: string; check: HealthCheck }) {
   return (
-    <tr>
-      <th scope="row">{name}</th>
-      <td className={`status status-${check.status}`}>{check.status.replace('_', ' ')}</td>
+    <tr data-check={name}>
+      <th scope="row">{name.replace('_', ' ')}</th>
       <td>
-        {check.reason}
-        {check.details && <code> {JSON.stringify(check.details)}</code>}
+        <span className={`status status-${check.status}`}>{STATUS_TEXT[check.status]}</span>
+      </td>
+      <td>
+        {check.reason ?? (check.status === 'ok' ? '' : '—')}
+        {check.details && Object.keys(check.details).length > 0 && (
+          <details className="details">
+            <summary>details</summary>
+            <ul className="details-list">
+              {flattenDetails(check.details).map(([k, v]) => (
+                <li key={k}>
+                  {k}: {v}
+                </li>
+              ))}
+            </ul>
+          </details>
+        )}
       </td>
     </tr>
   );
 }
 
-/** The System view's health table: every part of the station, its status and why. */
+/** The station's health: every part, its status and why. */
 export function SystemHealth({ health }: { health: Health }) {
   return (
-    <section aria-label="Station health">
-      <h2>
-        Station health: <span className={`status status-${health.status}`}>{health.status}</span>
+    <>
+      <h2 id="health-title">
+        Health: <span className={`status status-${health.status}`}>{STATUS_TEXT[health.status]}</span>
       </h2>
-      <table className="health">
+      <table className="data health" data-testid="system-health">
+        <thead>
+          <tr>
+            <th scope="col">Part</th>
+            <th scope="col">Status</th>
+            <th scope="col">Detail</th>
+          </tr>
+        </thead>
         <tbody>
           {Object.entries(health.checks).map(([name, check]) => (
             <Check key={name} name={name} check={check} />
           ))}
         </tbody>
       </table>
-      <p>
+      <p className="muted">
         Up {health.uptime_sec} s · version {health.version}
       </p>
-    </section>
+    </>
   );
 }

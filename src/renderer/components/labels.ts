@@ -1,0 +1,22 @@
+import type { Quality } from '../../shared/domain/quality';
+import type { ValveState } from '../../shared/domain/valve';
+
+/** The words the console uses for states and qualities, always shown as text beside any colour. */
+export const STATE_TEXT: Record<ValveState, string> = {
+  open: 'OPEN',
+  closed: 'CLOSED',
+  opening: 'OPENING',
+  closing: 'CLOSING',
+  fault: 'FAULT',
+  unknown: 'UNKNOWN',
+};
+
+export const QUALITY_TEXT: Record<Quality, string> = {
+  good: 'GOOD',
+  uncertain: 'UNCERTAIN',
+  stale: 'STALE',
+  bad: 'BAD',
+};
+
+/** Abnormal states are the only ones drawn in colour. */
+export const isAbnormalState = (s: ValveState) => s === 'fault' || s === 'unknown';

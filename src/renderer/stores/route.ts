@@ -1,0 +1,52 @@
+/** Hash routes: #/overview, #/valves, #/valves/v-101, #/system. Pure parsing and building. */
+export type Route =
+  | { view: 'overview' }
+  | { view: 'valves' }
+  | { view: 'valve'; id: string }
+  | { view: 'system' }
+  | { view: 'not_found'; path: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/overview';
+  const parts = path.split('/').filter(Boolean);
+  const [first, second, ...rest] = parts;
+  if (rest.length === 0) {
+    if (first === 'overview' && !second) return { view: 'overview' };
+    if (first === 'system' && !second) return { view: 'system' };
+    if (first === 'valves') {
+      if (!second) return { view: 'valves' };
+      let id = second;
+      try {
+        id = decodeURIComponent(second);
+      } catch {
+        // keep it as written
+      }
+      return { view: 'valve', id };
+    }
+  }
+  return { view: 'not_found', path };
+}
+
+export function routeHref(route: Route): string {
+  switch (route.view) {
+    case 'overview':
+      return '#/overview';
+    case 'valves':
+      return '#/valves';
+    case 'valve':
+      return `#/valves/${encodeURIComponent(route.id)}`;
+    case 'system':
+      return '#/system';
+    case 'not_found':
+      return `#${route.path}`;
+  }
+}
+
+export const valveHref = (id: string) => routeHref({ view: 'valve', id });
+
+/** Which navigation entry a route belongs to (the valve detail belongs to Valves). */
+export function navSection(route: Route): 'overview' | 'valves' | 'system' | null {
+  if (route.view === 'valve') return 'valves';
+  if (route.view === 'not_found') return null;
+  return route.view;
+}

@@ -1,0 +1,256 @@
+import { useEffect, useState } from 'react';
+import type { SystemStatus } from '../../shared/system';
+import { Age } from '../components/Age';
+import { useNow } from '../stores/clock';
+import { useField } from '../stores/field';
+import { formatBytes, formatDateTime, parseTime, secondsUntil, summarizeLink } from '../stores/format';
+import { splitRejectedKey } from '../stores/system';
+import { SystemHealth } from './SystemHealth';
+
+const REFRESH_MS = 2000;
+
+/**
+ * The station's own state for the operator and IT: health of every part, the field link
+ * and its backoff, ingest counters and drops by reason, the database, the version.
+ * Refreshed every 2 s while the view is open.
+ */
+export function System() {
+  const [status, setStatus] = useState<SystemStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [fetchedAt, setFetchedAt] = useState<number | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    let timer: number | undefined;
+    const refresh = async () => {
+      try {
+        const r = await window.plainview.system.status();
+        if (cancelled) return;
+        if (r.ok) {
+          setStatus(r.value);
+          setError(null);
+          setFetchedAt(Date.now());
+        } else setError(r.error.message);
+      } catch (err) {
+        if (!cancelled) setError((err as Error).message);
+      }
+      if (!cancelled) timer = window.setTimeout(() => void refresh(), REFRESH_MS);
+    };
+    void refresh();
+    return () => {
+      cancelled = true;
+      window.clearTimeout(timer);
+    };
+  }, []);
+
+  return (
+    <section className="view system-view" data-testid="system-view" aria-labelledby="system-title">
+      <div className="view-head">
+        <h1 id="system-title">System</h1>
+        <p className="muted">{fetchedAt ? <>refreshed every 2 s · last {formatDateTime(fetchedAt)}</> : 'Loading…'}</p>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          The station's status could not be read: {error}
+        </p>
+      )}
+      {status && (
+        <div className="system-grid">
+          <LinkPanel status={status} />
+          <section className="panel" aria-labelledby="health-title">
+            <SystemHealth health={status.health} />
+          </section>
+          <IngestPanel status={status} />
+          <DatabasePanel status={status} />
+          <VersionPanel status={status} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+function LinkPanel({ status }: { status: SystemStatus }) {
+  const now = useNow();
+  // The pushed link is fresher than the 2-second poll; fall back to the poll's.
+  const pushed = useField((s) => s.link);
+  const downSince = useField((s) => s.linkDownSince);
+  const link = pushed ?? status.link;
+  const sum = summarizeLink(link, downSince, now);
+  const next = 'nextAttemptAt' in link ? secondsUntil(link.nextAttemptAt, now) : null;
+  return (
+    <section className="panel" aria-labelledby="link-title" data-testid="system-link">
+      <h2 id="link-title">Field link</h2>
+      <dl className="facts">
+        <dt>State</dt>
+        <dd>
+          <span className={`link-word ${sum.online ? 'link-word-online' : 'link-word-offline'}`}>{sum.label}</span>{' '}
+          <span className="muted">({link.status.replace('_', ' ')})</span>
+        </dd>
+        <dt>Detail</dt>
+        <dd>{sum.detail || '—'}</dd>
+        {sum.reason && (
+          <>
+            <dt>Reason</dt>
+            <dd>{sum.reason}</dd>
+          </>
+        )}
+        <dt>Next attempt</dt>
+        <dd data-testid="link-countdown">{next === null ? '—' : next > 0 ? `in ${next} s` : 'now'}</dd>
+        <dt>Connection attempts</dt>
+        <dd>{status.connectionAttempts}</dd>
+        <dt>Outbox unsent</dt>
+        <dd>{status.outboxUnsent}</dd>
+      </dl>
+    </section>
+  );
+}
+
+function IngestPanel({ status }: { status: SystemStatus }) {
+  const { ingest } = status;
+  const accepted = Object.entries(ingest.accepted).sort(([a], [b]) => a.localeCompare(b));
+  const rejected = Object.entries(ingest.rejected)
+    .map(([key, count]) => ({ ...splitRejectedKey(key), key, count }))
+    .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+  const acceptedTotal = accepted.reduce((n, [, c]) => n + c, 0);
+  return (
+    <section className="panel ingest" aria-labelledby="ingest-title" data-testid="system-ingest">
+      <h2 id="ingest-title">Ingest</h2>
+      <dl className="facts">
+        <dt>Accepted</dt>
+        <dd>{acceptedTotal}</dd>
+        <dt>Rejected</dt>
+        <dd className={ingest.rejected_total ? 'attention' : ''}>{ingest.rejected_total}</dd>
+        <dt>Dropped samples</dt>
+        <dd className={ingest.dropped_samples ? 'attention' : ''} data-testid="dropped-samples">
+          {ingest.dropped_samples}
+        </dd>
+        <dt>Write errors</dt>
+        <dd className={ingest.write_errors ? 'attention' : ''}>{ingest.write_errors}</dd>
+      </dl>
+      <table className="data" data-testid="ingest-rejected">
+        <caption>Rejected messages by reason</caption>
+        <thead>
+          <tr>
+            <th scope="col">Reason</th>
+            <th scope="col">Topic pattern</th>
+            <th scope="col" className="num">
+              Count
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rejected.length === 0 ? (
+            <tr>
+              <td colSpan={3} className="muted">
+                none
+              </td>
+            </tr>
+          ) : (
+            rejected.map((r) => (
+              <tr key={r.key} data-reason={r.reason}>
+                <td>{r.reason}</td>
+                <td>
+                  <code>{r.topic}</code>
+                </td>
+                <td className="num">{r.count}</td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+      <table className="data" data-testid="ingest-accepted">
+        <caption>Accepted messages by topic pattern</caption>
+        <thead>
+          <tr>
+            <th scope="col">Topic pattern</th>
+            <th scope="col" className="num">
+              Count
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {accepted.length === 0 ? (
+            <tr>
+              <td colSpan={2} className="muted">
+                none
+              </td>
+            </tr>
+          ) : (
+            accepted.map(([topic, count]) => (
+              <tr key={topic}>
+                <td>
+                  <code>{topic}</code>
+                </td>
+                <td className="num">{count}</td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function DatabasePanel({ status }: { status: SystemStatus }) {
+  const { database } = status;
+  const backup = parseTime(database.lastBackupAt);
+  return (
+    <section className="panel" aria-labelledby="db-title" data-testid="system-database">
+      <h2 id="db-title">Database</h2>
+      <dl className="facts">
+        <dt>Size</dt>
+        <dd>{formatBytes(database.sizeBytes)}</dd>
+        <dt>Schema version</dt>
+        <dd>{database.schemaVersion}</dd>
+        <dt>Last backup</dt>
+        <dd>
+          {backup === null ? (
+            'none yet'
+          ) : (
+            <>
+              {formatDateTime(backup)} (<Age at={database.lastBackupAt} /> ago)
+            </>
+          )}
+        </dd>
+        <dt>Data folder</dt>
+        <dd>
+          <code>{status.info.dataDir}</code>
+        </dd>
+      </dl>
+    </section>
+  );
+}
+
+function VersionPanel({ status }: { status: SystemStatus }) {
+  const { info } = status;
+  return (
+    <section className="panel" aria-labelledby="version-title" data-testid="system-version">
+      <h2 id="version-title">Version</h2>
+      <dl className="facts">
+        <dt>{info.name}</dt>
+        <dd data-testid="app-version">{info.version}</dd>
+        <dt>Site · station</dt>
+        <dd>
+          {info.siteId} · {info.stationId}
+          {info.demo && <span className="demo-tag"> DEMO</span>}
+        </dd>
+        <dt>Runtime</dt>
+        <dd>
+          Node {info.runtime.node}
+          {info.runtime.electron ? ` · Electron ${info.runtime.electron}` : ' · headless'} · {info.runtime.platform}{' '}
+          {info.runtime.arch}
+        </dd>
+        <dt>Uptime</dt>
+        <dd>{formatUptime(status.health.uptime_sec)}</dd>
+      </dl>
+    </section>
+  );
+}
+
+function formatUptime(sec: number): string {
+  const d = Math.floor(sec / 86400);
+  const h = Math.floor((sec % 86400) / 3600);
+  const m = Math.floor((sec % 3600) / 60);
+  const s = sec % 60;
+  return d ? `${d} d ${h} h ${m} min` : h ? `${h} h ${m} min` : m ? `${m} min ${s} s` : `${s} s`;
+}

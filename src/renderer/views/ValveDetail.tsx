@@ -1,0 +1,197 @@
+import { useEffect, useState } from 'react';
+import type { PointView, ValveDetail as ValveDetailData } from '../../shared/field';
+import { Age } from '../components/Age';
+import { PositionBar, QualityBadge, StateBadge } from '../components/Badges';
+import { TrendChart } from '../components/TrendChart';
+import { GlyphDefs, ValveGlyph } from '../components/ValveGlyph';
+import { useField, usePoint, useValve } from '../stores/field';
+import { formatDateTime, formatUnit, formatValue, parseTime } from '../stores/format';
+import { RANGES, RANGE_TEXT } from '../stores/trend';
+import { useUi } from '../stores/ui';
+
+const POSITION_RANGE: [number, number] = [0, 100];
+
+type Lookup =
+  | { status: 'loading' }
+  | { status: 'found'; detail: ValveDetailData }
+  | { status: 'missing' }
+  | { status: 'error'; message: string };
+
+/**
+ * One valve: its live state (from the store, so pushes update it), its segment's pressure
+ * and flow, trends of pressure, flow and position, and the slot for the actuation panel.
+ */
+export function ValveDetail({ id }: { id: string }) {
+  const valve = useValve(id);
+  const valvesLoaded = useField((s) => s.loaded.valves);
+  const [lookup, setLookup] = useState<Lookup>({ status: 'loading' });
+  const range = useUi((s) => s.trendRange);
+  const setRange = useUi((s) => s.setTrendRange);
+
+  useEffect(() => {
+    let cancelled = false;
+    setLookup({ status: 'loading' });
+    window.plainview.valves
+      .get({ id })
+      .then((r) => {
+        if (cancelled) return;
+        if (!r.ok) setLookup({ status: 'error', message: r.error.message });
+        else setLookup(r.value ? { status: 'found', detail: r.value } : { status: 'missing' });
+      })
+      .catch((err: Error) => !cancelled && setLookup({ status: 'error', message: err.message }));
+    return () => {
+      cancelled = true;
+    };
+  }, [id]);
+
+  // Points: the store's index (live), else what valves.get named.
+  const storePos = useField((s) => s.valvePoints[id]);
+  const segment = valve?.segment ?? (lookup.status === 'found' ? lookup.detail.valve.segment : undefined);
+  const storeSeg = useField((s) => (segment ? s.segmentPoints[segment] : undefined));
+  const named = lookup.status === 'found' ? lookup.detail.points : [];
+  const pick = (kind: PointView['kind']) => named.find((p) => p.kind === kind);
+  const pressureId = storeSeg?.pressure ?? pick('pressure')?.id;
+  const flowId = storeSeg?.flow ?? pick('flow')?.id;
+  const positionId = storePos ?? pick('position')?.id;
+  const segmentName = useField((s) => s.site?.segments.find((x) => x.id === segment)?.name);
+
+  const shown = valve ?? (lookup.status === 'found' ? lookup.detail.valve : undefined);
+
+  if (!shown) {
+    return (
+      <section className="view valve-detail" data-testid="valve-detail" aria-labelledby="valve-title">
+        <p className="crumbs">
+          <a href="#/valves">← All valves</a>
+        </p>
+        <h1 id="valve-title">Valve {id}</h1>
+        {lookup.status === 'error' ? (
+          <p className="error" role="alert">
+            The valve could not be loaded: {lookup.message}
+          </p>
+        ) : lookup.status === 'missing' && valvesLoaded ? (
+          <p className="empty">There is no valve {id} at this site.</p>
+        ) : (
+          <p className="empty">Loading…</p>
+        )}
+      </section>
+    );
+  }
+
+  const v = shown;
+  return (
+    <section className="view valve-detail" data-testid="valve-detail" aria-labelledby="valve-title">
+      <p className="crumbs">
+        <a href="#/valves">← All valves</a>
+      </p>
+      <h1 id="valve-title">
+        {v.id} <span className="subtitle">{v.name}</span>
+      </h1>
+      <div className="detail-grid">
+        <section className="panel live" aria-labelledby="live-title" data-testid="valve-live">
+          <h2 id="live-title">Live state</h2>
+          <div className="live-body">
+            <svg
+              className="live-glyph"
+              viewBox="-54 -92 108 136"
+              width="108"
+              height="136"
+              aria-hidden="true"
+              focusable="false"
+            >
+              <GlyphDefs />
+              <ValveGlyph state={v.state} quality={v.quality} r={36} />
+            </svg>
+            <dl className="facts">
+              <dt>State</dt>
+              <dd data-testid="valve-state">
+                <StateBadge state={v.state} />
+              </dd>
+              <dt>Position</dt>
+              <dd>
+                <PositionBar position={v.position} quality={v.quality} />
+              </dd>
+              <dt>Quality</dt>
+              <dd data-testid="valve-quality">
+                <QualityBadge quality={v.quality} />
+              </dd>
+              <dt>Control</dt>
+              <dd>{v.localControl ? <span className="local-tag">LOCAL</span> : 'remote'}</dd>
+              <dt>Commands</dt>
+              <dd>{v.supportsPosition ? 'open, close, set position' : 'open and close'}</dd>
+              <dt>Last report</dt>
+              <dd>
+                {v.updatedAt ? (
+                  <>
+                    {formatDateTime(parseTime(v.updatedAt) ?? 0)} (<Age at={v.updatedAt} /> ago)
+                  </>
+                ) : (
+                  'never'
+                )}
+              </dd>
+            </dl>
+          </div>
+        </section>
+        <section className="panel segment-values" aria-labelledby="segment-title">
+          <h2 id="segment-title">Segment {segment}</h2>
+          {segmentName && <p className="muted">{segmentName}</p>}
+          <dl className="facts">
+            <PointFact label="Pressure" pointId={pressureId} />
+            <PointFact label="Flow" pointId={flowId} />
+          </dl>
+        </section>
+        <section className="panel actuation-slot" aria-labelledby="actuation-title" data-testid="actuation-slot">
+          <h2 id="actuation-title">Actuation</h2>
+          <p className="muted">Open, close and set-position commands will appear here in the next release.</p>
+        </section>
+      </div>
+      <section className="panel trends" aria-labelledby="trends-title">
+        <div className="trends-head">
+          <h2 id="trends-title">Trends</h2>
+          <div className="range-picker" role="group" aria-label="Trend range">
+            {RANGES.map((r) => (
+              <button
+                key={r}
+                type="button"
+                aria-pressed={range === r}
+                onClick={() => setRange(r)}
+                data-testid={`trend-range-${r}`}
+                title={RANGE_TEXT[r]}
+              >
+                {r.replace('h', ' h').replace('d', ' d')}
+              </button>
+            ))}
+          </div>
+        </div>
+        <TrendChart testId="trend-pressure" title="Pressure" pointId={pressureId} unit={null} range={range} />
+        <TrendChart testId="trend-flow" title="Flow" pointId={flowId} unit={null} range={range} />
+        <TrendChart
+          testId="trend-position"
+          title="Position"
+          pointId={positionId}
+          unit="%"
+          range={range}
+          fixedRange={POSITION_RANGE}
+        />
+      </section>
+    </section>
+  );
+}
+
+function PointFact({ label, pointId }: { label: string; pointId: string | undefined }) {
+  const p = usePoint(pointId);
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>
+        {p ? (
+          <>
+            <strong className="big-value">{formatValue(p.value)}</strong> {formatUnit(p.unit)}{' '}
+            <QualityBadge quality={p.quality} />
+          </>
+        ) : (
+          <span className="muted">no point</span>
+        )}
+      </dd>
+    </>
+  );
+}
