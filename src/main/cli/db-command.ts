@@ -1,44 +1,11 @@
 import path from 'node:path';
 import { migrations } from '../../../migrations';
-import { createLogger, streamSink } from '../log';
-import {
-  integrityCheck,
-  latestVersion,
-  migrate,
-  openStore,
-  readPragmas,
-  rollback,
-  storePaths,
-  type Store,
-} from '../store';
+import { integrityCheck, latestVersion, migrate, readPragmas, rollback, storePaths } from '../store';
 import { CliError, configOrExit } from './run';
+import { withStore } from './store-access';
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-/** Opens the store as it is (no recovery, no migration) for an explicit db command. */
-async function withStore<T>(
-  fn: (store: Store, keep: number) => Promise<T> | T,
-  writes?: { create: boolean; purpose: string },
-): Promise<T> {
-  const { config } = configOrExit();
-  // Progress and warnings go to stderr; stdout carries only the command's answer.
-  const log = createLogger({ level: config.logLevel, json: config.jsonLogging, sinks: [streamSink(process.stderr)] });
-  const { store } = await openStore({
-    dataDir: config.dataDir,
-    migrations,
-    log: log.child('store'),
-    mode: 'inspect',
-    create: writes?.create,
-    lock: writes !== undefined,
-    purpose: writes?.purpose,
-  });
-  try {
-    return await fn(store, config.backupKeep);
-  } finally {
-    await store.close();
-  }
 }
 
 export function dbStatus(): Promise<void> {

@@ -5,6 +5,8 @@ import { dbBackup, dbCheck, dbMigrate, dbRollback, dbStatus } from './db-command
 import { runCommand } from './run';
 import { registerSecretsCommands } from './secrets-command';
 import { registerSimCommand } from './sim-command';
+import { registerAuditCommands } from './audit-command';
+import { registerOperatorCommands } from './operators-command';
 import { stationCommand } from './station-command';
 
 function version(value: string): number {
@@ -47,6 +49,8 @@ db.command('check')
 
 registerSecretsCommands(program);
 registerSimCommand(program);
+registerOperatorCommands(program);
+registerAuditCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`plainview: ${(err as Error).message}\n`);

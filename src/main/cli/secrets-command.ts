@@ -8,6 +8,7 @@ import {
   type SecretName,
 } from '../secrets/secret-store';
 import { CliError, runCommand } from './run';
+import { readSecretInput } from './stdin';
 
 /** Exit code when the OS keychain cannot be used (documented in DEPLOYMENT.md). */
 export const EXIT_KEYCHAIN_UNAVAILABLE = 4;
@@ -37,51 +38,9 @@ function out(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-async function readAll(stream: NodeJS.ReadStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/**
- * Reads one line from the terminal without echo. Raw mode is switched on before the prompt
- * is written, so nothing typed after the prompt can be echoed by the terminal.
- */
-function readHidden(prompt: string): Promise<string> {
-  const stdin = process.stdin;
-  stdin.setRawMode(true);
-  stdin.setEncoding('utf8');
-  process.stderr.write(prompt);
-  return new Promise((resolve, reject) => {
-    let value = '';
-    const finish = (err?: Error) => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write('\n');
-      if (err) reject(err);
-      else resolve(value);
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') return finish(); // Enter, Ctrl-D
-        if (ch === '\u0003') return finish(new CliError('cancelled; nothing was stored', 130)); // Ctrl-C
-        if (ch === '\u007f' || ch === '\b') value = Array.from(value).slice(0, -1).join('');
-        // An escape sequence (arrow or function key) arrives as one chunk: drop all of it.
-        else if (ch === '\u001b') return;
-        else if (ch >= ' ') value += ch;
-      }
-    };
-    stdin.on('data', onData);
-    stdin.resume();
-  });
-}
-
 /** The value comes from stdin only, never argv or the environment, which other processes can read. */
-async function readValue(name: SecretName): Promise<string> {
-  if (process.stdin.isTTY) return readHidden(`value for ${name} (input hidden, Enter to finish): `);
-  // A pipe: take it all, minus the one newline that `echo` or a file's last line adds.
-  return (await readAll(process.stdin)).replace(/\r?\n$/, '');
+function readValue(name: SecretName): Promise<string> {
+  return readSecretInput(`value for ${name} (input hidden, Enter to finish): `);
 }
 
 async function secretsSet(name: string): Promise<void> {

@@ -152,6 +152,13 @@ export class OperatorSessions {
   }
 
   private checkIdle(): void {
-    if (this.signedOn && this.o.now().getTime() - this.lastActivity >= this.o.idleLockMs) this.signOff('idle lock');
+    if (!this.signedOn || this.o.now().getTime() - this.lastActivity < this.o.idleLockMs) return;
+    try {
+      this.signOff('idle lock');
+    } catch {
+      // The audit entry could not be written: sign off all the same, a locked console is safer.
+      this.signedOn = null;
+      this.o.onChange(this.session());
+    }
   }
 }

@@ -1,0 +1,28 @@
+import { migrations } from '../../../migrations';
+import { createLogger, streamSink } from '../log';
+import { openStore, type Store } from '../store';
+import { configOrExit } from './run';
+
+/** Opens the store as it is (no recovery, no migration) for an explicit db command. */
+export async function withStore<T>(
+  fn: (store: Store, keep: number) => Promise<T> | T,
+  writes?: { create: boolean; purpose: string },
+): Promise<T> {
+  const { config } = configOrExit();
+  // Progress and warnings go to stderr; stdout carries only the command's answer.
+  const log = createLogger({ level: config.logLevel, json: config.jsonLogging, sinks: [streamSink(process.stderr)] });
+  const { store } = await openStore({
+    dataDir: config.dataDir,
+    migrations,
+    log: log.child('store'),
+    mode: 'inspect',
+    create: writes?.create,
+    lock: writes !== undefined,
+    purpose: writes?.purpose,
+  });
+  try {
+    return await fn(store, config.backupKeep);
+  } finally {
+    await store.close();
+  }
+}
