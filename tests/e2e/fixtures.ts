@@ -11,6 +11,10 @@ export interface SiteOptions {
   valves: number;
   /** Telemetry samples per second from the simulator. */
   rate: number;
+  /** Extra station settings (PLAINVIEW_*), e.g. a viewer role or operator sign-on. */
+  env?: Record<string, string>;
+  /** Full open/close stroke of the simulated valves, in ms. */
+  strokeMs?: number;
 }
 
 export interface Site {
@@ -52,6 +56,7 @@ export const test = base.extend<{ siteOptions: SiteOptions; site: Site }>({
         PLAINVIEW_SITE_ID: 'demo',
         PLAINVIEW_DATA_DIR: dataDir,
         PLAINVIEW_STALE_AFTER_SEC: '30',
+        ...siteOptions.env,
       },
     });
     const problems: string[] = [];

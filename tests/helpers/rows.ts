@@ -22,19 +22,39 @@ export function fillEveryTable(db: Database): void {
     INSERT INTO incidents (id, site_id, title, severity, status, created_by, created_at, updated_at, hlc)
       VALUES ('i-1', 'north', 'Leak at seg-1', 'high', 'open', 'alice', '${t}', '${t}', '0001');
     INSERT INTO incident_links VALUES ('i-1', 'valve', 'v-101');
-    INSERT INTO incident_timeline VALUES ('e-1', 'i-1', '${t}', 'alice', 'note', 'Crew dispatched');
+    INSERT INTO incident_timeline (id, incident_id, at, author, kind, note) VALUES ('e-1', 'i-1', '${t}', 'alice', 'note', 'Crew dispatched');
     INSERT INTO audit_log (at, actor, station_id, action, result) VALUES ('${t}', 'alice', 'ws-1', 'valve.operate', 'sent');
     INSERT INTO outbox (id, topic, payload, created_at) VALUES ('o-1', 'plainview/v1/north/events', '{}', '${t}');
     INSERT INTO applied_events VALUES ('e-1', '${t}');
     INSERT INTO api_keys (id, name, scope, hash, created_at) VALUES ('k-1', 'historian', 'read', 'abc123', '${t}');
     INSERT INTO operators (username, display_name, role, created_at) VALUES ('alice', 'Alice', 'operator', '${t}');
   `);
+  if (hasTable(db, 'handover_reports')) {
+    db.exec(`INSERT INTO handover_reports (id, site_id, station_id, shift_start, shift_end, outgoing, content, created_at, hlc)
+      VALUES ('h-1', 'north', 'ws-1', '${t}', '${t}', 'alice', '{}', '${t}', '0001')`);
+  }
 }
+
+const hasTable = (db: Database, name: string) =>
+  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+
+/** Columns added after version 1: a rollback drops them, so comparisons leave them out. */
+export const LATER_COLUMNS = [
+  'supports_position',
+  'stale_after_ms',
+  'event_id',
+  'sort_key',
+  'body',
+  'local',
+  'field_hlc',
+  'hlc',
+];
 
 /** Every row of every table, for before/after comparisons. */
 export function snapshot(db: Database, omitColumns: string[] = []): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
   for (const table of tableNames) {
+    if (!hasTable(db, table)) continue;
     out[table] = (db.prepare(`SELECT * FROM ${table}`).all() as Record<string, unknown>[]).map((row) =>
       Object.fromEntries(Object.entries(row).filter(([k]) => !omitColumns.includes(k))),
     );

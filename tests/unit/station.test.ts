@@ -1,3 +1,4 @@
+import { migrations } from '../../migrations';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config';
@@ -41,7 +42,7 @@ describe('createStation', () => {
       value: {
         status: 'ok',
         checks: {
-          database: { status: 'ok', details: { schema_version: 2 } },
+          database: { status: 'ok', details: { schema_version: migrations.length } },
           mqtt: { status: 'ok', details: { link: { status: 'online' } } },
           event_bus: { status: 'ok' },
         },
@@ -50,7 +51,7 @@ describe('createStation', () => {
     const info = await api.app.info();
     expect(info).toMatchObject({
       ok: true,
-      value: { siteId: 'north', stationId: 'ws-1', schemaVersion: 2, demo: true },
+      value: { siteId: 'north', stationId: 'ws-1', schemaVersion: migrations.length, demo: true },
     });
     await waitFor(() => s.running().field.state.valves.size === 24, 'the simulated valves');
     expect(s.running().store.sql.all(s.running().store.sql.q.selectFrom('sites').select('id'))).toEqual([

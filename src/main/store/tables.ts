@@ -75,6 +75,7 @@ export interface Tables {
     resolved_by: string | null;
     resolution_note: string | null;
     hlc: string;
+    local: number;
   };
   alarm_journal: {
     id: Generated<number>;
@@ -98,9 +99,33 @@ export interface Tables {
     created_at: string;
     updated_at: string;
     hlc: string;
+    field_hlc: string;
   };
   incident_links: { incident_id: string; kind: string; target_id: string };
-  incident_timeline: { id: string; incident_id: string; at: string; author: string; kind: string; note: string };
+  incident_timeline: {
+    id: string;
+    incident_id: string;
+    at: string;
+    author: string;
+    kind: string;
+    note: string;
+    hlc: string;
+  };
+  handover_reports: {
+    id: string;
+    site_id: string;
+    station_id: string;
+    shift_start: string;
+    shift_end: string;
+    outgoing: string;
+    incoming: string | null;
+    notes: string;
+    content: string;
+    created_at: string;
+    signed_off_at: string | null;
+    acknowledged_at: string | null;
+    hlc: string;
+  };
   audit_log: {
     id: Generated<number>;
     at: string;
@@ -165,4 +190,5 @@ export const tableNames = [
   'applied_events',
   'api_keys',
   'operators',
+  'handover_reports',
 ] as const satisfies readonly TableName[];
