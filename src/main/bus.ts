@@ -1,3 +1,4 @@
+import type { Alarm } from '../shared/domain/alarm';
 import type { StationEventMessage, TopicKind, ValveAckMessage } from '../shared/protocol';
 import type { LinkState } from './field/link-state';
 import type { Logger } from './log';
@@ -60,4 +61,5 @@ export interface StationEvents {
   'field.change': { kind: TopicKind; id: string };
   'field.ack': { valveId: string; ack: ValveAckMessage };
   'station.event': StationEventMessage;
+  'alarm.changed': Alarm;
 }

@@ -3,6 +3,8 @@ import type { AppInfo } from '../shared/app-info';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Actuation } from './actuation/service';
+import { AlarmService } from './alarms/service';
+import { HybridClock } from './sync/hlc';
 import { AuditLog } from './audit/audit-log';
 import { Auditor } from './audit/auditor';
 import { OperatorDirectory } from './operators/directory';
@@ -43,6 +45,8 @@ export interface Running {
   operators: OperatorDirectory;
   sessions: OperatorSessions;
   actuation: Actuation;
+  alarms: AlarmService;
+  /** Unsubscribes the services from the bus. */
   offAck: () => void;
   field: Field;
   /** Set when the station runs the built-in DEMO / training site. */
@@ -139,6 +143,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
     );
     let demo: DemoSite | null = null;
     let field: Field;
+    let alarms: AlarmService | null = null;
     try {
       if (!config.mqttUrl) demo = await (deps.startDemo ?? startDemoSite)(config, log.child('demo'), now);
       field = new Field({
@@ -153,6 +158,8 @@ export function createStation(config: Config, deps: StationDeps): Station {
           onLink: (link) => bus.emit('field.link', link),
           onChange: (kind, id) => bus.emit('field.change', { kind, id }),
           onAck: (valveId, ack) => bus.emit('field.ack', { valveId, ack }),
+          // The alarm service exists before the field starts, so before any alert arrives.
+          onAlert: (alert) => alarms!.onFieldAlert(alert),
           onStationEvent: (event) => bus.emit('station.event', event),
         },
       });
@@ -187,12 +194,37 @@ export function createStation(config: Config, deps: StationDeps): Station {
       monotonic: deps.monotonic ?? (() => performance.now()),
       onCommand: (command) => field.push.queueCommand(command),
     });
+    alarms = new AlarmService({
+      sql: store.sql,
+      siteId: config.siteId,
+      stationId: config.stationId,
+      clock: new HybridClock(config.stationId, () => now().getTime()),
+      events: field.stationEvents,
+      auditor,
+      log: log.child('alarms'),
+      now,
+      onChange: (alarm) => bus.emit('alarm.changed', alarm),
+    });
+    const alarmService = alarms;
+    const offEvents = bus.on('station.event', (event) => alarmService.applyEvent(event));
     // In-flight commands from a previous run become `unknown` before any acknowledgement can arrive.
     actuation.start();
     const offAck = bus.on('field.ack', ({ valveId, ack }) => actuation.onAck(valveId, ack));
     sessions.start();
     field.start();
-    state = { store, audit, auditor, operators, sessions, actuation, field, demo, recovery, offAck };
+    state = {
+      store,
+      audit,
+      auditor,
+      operators,
+      sessions,
+      actuation,
+      alarms: alarmService,
+      field,
+      demo,
+      recovery,
+      offAck: () => (offAck(), offEvents()),
+    };
     backupIfDue(store);
     // Checked every few minutes so a long-running station keeps its backups current.
     backupTimer = setInterval(() => backupIfDue(store), Math.min(config.backupIntervalHours * HOUR_MS, 5 * 60_000));

@@ -36,6 +36,7 @@ async function setup(queueMax = 200_000) {
     counters,
     {
       onAck: () => undefined,
+      onAlert: () => undefined,
       onStationEvent: () => undefined,
       onChange: (kind, id) => changes.push(`${kind}:${id}`),
     },

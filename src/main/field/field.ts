@@ -3,6 +3,7 @@ import type { HealthCheck } from '../../shared/health';
 import {
   stationSubscriptions,
   topics,
+  type AlertMessage,
   type StationEventMessage,
   type ValveAckMessage,
   type TopicKind,
@@ -27,6 +28,7 @@ export interface FieldEvents {
   onLink(state: LinkState): void;
   onChange(kind: TopicKind, id: string): void;
   onAck(valveId: string, ack: ValveAckMessage): void;
+  onAlert(alert: AlertMessage): void;
   onStationEvent(event: StationEventMessage): void;
 }
 
@@ -91,6 +93,7 @@ export class Field {
       this.counters,
       {
         onAck: (id, ack) => o.events.onAck(id, ack),
+        onAlert: (alert) => o.events.onAlert(alert),
         onStationEvent: (e) => void this.stationEvents.receive(e),
         onChange: (kind, id) => o.events.onChange(kind, id),
       },

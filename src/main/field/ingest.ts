@@ -52,6 +52,8 @@ export interface IngestHooks {
   onAck(valveId: string, ack: ValveAckMessage): void;
   /** A station event from any station, this one included; the receiver deduplicates. */
   onStationEvent(event: StationEventMessage): void;
+  /** A PipelineGuard alert raised or cleared (the alarm service journals it). */
+  onAlert(alert: AlertMessage): void;
   /** A change operators should see at once (valve state, alert, presence). */
   onChange(kind: TopicKind, id: string): void;
 }
@@ -147,7 +149,7 @@ export class Ingest {
         return this.hooks.onChange(kind, id);
       }
       case 'alert':
-        this.writer.addAlert(data as AlertMessage);
+        this.hooks.onAlert(data as AlertMessage);
         return this.hooks.onChange(kind, id);
       case 'gateway_presence':
         this.state.gateways.set(id, (data as PresenceMessage).status === 'online');

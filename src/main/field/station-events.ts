@@ -24,7 +24,11 @@ export class StationEvents {
   }
 
   /** Records and queues an event; `change` runs in the same transaction (the change it describes). */
-  publish(type: string, body: Record<string, unknown>, change?: () => void): StationEventMessage {
+  publish(
+    type: string,
+    body: Record<string, unknown>,
+    change?: (event: StationEventMessage) => void,
+  ): StationEventMessage {
     const event: StationEventMessage = {
       v: 1,
       id: randomUUID(),
@@ -34,7 +38,7 @@ export class StationEvents {
       body,
     };
     this.db.transaction(() => {
-      change?.();
+      change?.(event);
       this.markApplied.run(event.id, event.ts);
       this.outbox.enqueue({
         id: event.id,

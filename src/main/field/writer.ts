@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { AlertMessage, PointMetaMessage, SiteMessage, ValveStateMessage } from '../../shared/protocol';
+import type { PointMetaMessage, SiteMessage, ValveStateMessage } from '../../shared/protocol';
 import type { Logger } from '../log';
 import type { IngestCounters } from './counters';
 import type { Rollup } from './rollups';
@@ -33,12 +33,11 @@ export class FieldWriter {
   private seq = 0;
   private readonly valves = new Map<string, { msg: ValveStateMessage; receivedAt: string }>();
   private readonly metas = new Map<string, PointMetaMessage>();
-  private readonly alerts = new Map<string, AlertMessage>();
   private rollups: Rollup[] = [];
   private site: SiteMessage | null = null;
   private scheduled = false;
   private retryTimer: NodeJS.Timeout | null = null;
-  private readonly stmt: Record<'sample' | 'valve' | 'meta' | 'rollup' | 'alert' | 'site' | 'segment', Statement>;
+  private readonly stmt: Record<'sample' | 'valve' | 'meta' | 'rollup' | 'site' | 'segment', Statement>;
 
   constructor(
     private readonly db: Database,
@@ -79,12 +78,6 @@ export class FieldWriter {
     this.schedule();
   }
 
-  addAlert(msg: AlertMessage): void {
-    this.seq++;
-    this.alerts.set(msg.id, msg);
-    this.schedule();
-  }
-
   addRollups(r: Rollup[]): void {
     if (!r.length) return;
     this.seq++;
@@ -104,14 +97,7 @@ export class FieldWriter {
   }
 
   pendingCount(): number {
-    return (
-      this.samples.length +
-      this.valves.size +
-      this.metas.size +
-      this.alerts.size +
-      this.rollups.length +
-      (this.site ? 1 : 0)
-    );
+    return this.samples.length + this.valves.size + this.metas.size + this.rollups.length + (this.site ? 1 : 0);
   }
 
   private schedule(): void {
@@ -166,7 +152,6 @@ export class FieldWriter {
     this.samples = samplesWritten >= this.samples.length ? [] : this.samples.slice(samplesWritten);
     this.valves.clear();
     this.metas.clear();
-    this.alerts.clear();
     this.rollups = [];
     this.site = null;
   }
@@ -196,17 +181,6 @@ export class FieldWriter {
     for (const [id, m] of this.metas) s.meta.run(id, this.siteId, m.kind, m.unit, m.segment, m.valve, m.staleAfterMs);
     for (const x of samples) s.sample.run(x.pointId, x.ts, x.value, x.quality);
     for (const r of this.rollups) s.rollup.run(r.pointId, r.bucket, r.min, r.max, r.mean, r.last, r.count);
-    for (const a of this.alerts.values())
-      s.alert.run(
-        a.id,
-        this.siteId,
-        a.severity,
-        a.status === 'raised' ? 'active_unacked' : 'cleared_unacked',
-        a.segment,
-        a.message,
-        a.ts,
-        a.status === 'cleared' ? a.ts : null,
-      );
   }
 }
 
@@ -234,16 +208,5 @@ function prepare(db: Database) {
       ON CONFLICT(point_id, bucket) DO UPDATE SET min = min(min, excluded.min), max = max(max, excluded.max),
         mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
         last = excluded.last, count = count + excluded.count`),
-    // PipelineGuard alerts become alarms; the alarm issue owns acknowledgement and shelving.
-    alert:
-      db.prepare(`INSERT INTO alarms (id, site_id, source, priority, state, segment, message, raised_at, cleared_at, hlc)
-      VALUES (?, ?, 'pipelineguard', ?, ?, ?, ?, ?, ?, '0')
-      ON CONFLICT(id) DO UPDATE SET priority = excluded.priority, message = excluded.message, segment = excluded.segment,
-        cleared_at = excluded.cleared_at,
-        state = CASE
-          WHEN excluded.state = 'active_unacked' THEN CASE WHEN state = 'active_acked' THEN 'active_acked' ELSE 'active_unacked' END
-          WHEN state = 'active_acked' THEN 'normal'
-          WHEN state = 'active_unacked' THEN 'cleared_unacked'
-          ELSE state END`),
   };
 }

@@ -85,6 +85,9 @@ export interface Tables {
     actor: string;
     station_id: string;
     note: string | null;
+    event_id: string | null;
+    sort_key: string;
+    body: string;
   };
   incidents: {
     id: string;

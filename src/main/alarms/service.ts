@@ -1,0 +1,266 @@
+import type { Alarm } from '../../shared/domain/alarm';
+import type { AlertMessage, StationEventMessage } from '../../shared/protocol';
+import type { Auditor } from '../audit/auditor';
+import type { StationEvents } from '../field/station-events';
+import type { Logger } from '../log';
+import type { Sql } from '../store/sql';
+import { encodeHlc, type HybridClock } from '../sync/hlc';
+import { needsAck } from './isa';
+import { replay, type JournalEvent, type JournalKind } from './journal';
+
+export type AlarmActionResult = { ok: true; alarm: Alarm } | { ok: false; message: string };
+
+export interface AlarmServiceDeps {
+  sql: Sql;
+  siteId: string;
+  stationId: string;
+  clock: HybridClock;
+  events: Pick<StationEvents, 'publish'>;
+  auditor: Auditor;
+  log: Logger;
+  now: () => Date;
+  onChange: (alarm: Alarm) => void;
+}
+
+interface ActionBody {
+  alarmId: string;
+  hlc: string;
+  actor: string;
+  until?: string;
+  reason?: string;
+  note?: string;
+}
+
+const OPERATOR_ACTIONS: Record<string, JournalKind> = {
+  'alarm.ack': 'ack',
+  'alarm.shelve': 'shelve',
+  'alarm.unshelve': 'unshelve',
+  'alarm.resolve': 'resolve',
+};
+
+/**
+ * Alarms from PipelineGuard and the operators' work on them, kept the same on every console:
+ * each change is an event in the alarm's journal (field conditions by the field's time,
+ * operators' actions by hybrid logical clock), and the alarm row is the journal's replay.
+ */
+export class AlarmService {
+  constructor(private readonly d: AlarmServiceDeps) {}
+
+  /** A PipelineGuard alert raised or cleared: the same event, with the same id, on every station. */
+  onFieldAlert(a: AlertMessage): void {
+    const kind: JournalKind = a.status === 'raised' ? 'raise' : 'clear';
+    const sortKey = encodeHlc({ wall: Date.parse(a.ts), counter: 0, node: 'field' });
+    this.record(a.id, `field:${a.id}:${a.status}:${a.ts}`, kind, sortKey, a.ts, 'pipelineguard', {
+      priority: a.severity,
+      message: a.message,
+      segment: a.segment,
+      source: 'pipelineguard',
+    });
+  }
+
+  acknowledge(alarmId: string, actor: string): AlarmActionResult {
+    const alarm = this.get(alarmId);
+    if (!alarm) return { ok: false, message: `No alarm ${alarmId}.` };
+    if (!needsAck(alarm.state)) return { ok: false, message: `${alarmId} has nothing to acknowledge.` };
+    return this.act('alarm.ack', { alarmId, actor });
+  }
+
+  shelve(alarmId: string, actor: string, until: Date, reason: string): AlarmActionResult {
+    if (!this.get(alarmId)) return { ok: false, message: `No alarm ${alarmId}.` };
+    if (!reason.trim()) return { ok: false, message: 'Shelving needs a reason.' };
+    return this.act('alarm.shelve', { alarmId, actor, until: until.toISOString(), reason });
+  }
+
+  unshelve(alarmId: string, actor: string): AlarmActionResult {
+    if (!this.get(alarmId)?.shelvedUntil) return { ok: false, message: `${alarmId} is not shelved.` };
+    return this.act('alarm.unshelve', { alarmId, actor });
+  }
+
+  resolve(alarmId: string, actor: string, note: string): AlarmActionResult {
+    const alarm = this.get(alarmId);
+    if (!alarm) return { ok: false, message: `No alarm ${alarmId}.` };
+    if (alarm.state === 'active_unacked' || alarm.state === 'active_acked')
+      return { ok: false, message: `${alarmId} is still active: only a cleared alarm can be resolved.` };
+    return this.act('alarm.resolve', { alarmId, actor, note });
+  }
+
+  /** An operator's event from any station (this one's echo is filtered out before). */
+  applyEvent(e: StationEventMessage): void {
+    const kind = OPERATOR_ACTIONS[e.type];
+    if (!kind) return;
+    const b = e.body as Partial<ActionBody>;
+    if (typeof b.alarmId !== 'string' || typeof b.hlc !== 'string' || typeof b.actor !== 'string') {
+      this.d.log.warn('alarm event without alarm, clock or actor ignored', { event: e.id, type: e.type });
+      return;
+    }
+    this.d.clock.observe(b.hlc);
+    this.record(
+      b.alarmId,
+      e.id,
+      kind,
+      b.hlc,
+      e.ts,
+      b.actor,
+      { until: b.until, reason: b.reason, note: b.note },
+      e.station,
+    );
+  }
+
+  get(id: string): Alarm | null {
+    const r = this.d.sql.first(this.d.sql.q.selectFrom('alarms').selectAll().where('id', '=', id));
+    if (!r) return null;
+    return {
+      id: r.id,
+      siteId: r.site_id,
+      source: r.source,
+      priority: r.priority as Alarm['priority'],
+      state: r.state as Alarm['state'],
+      segment: r.segment,
+      valveId: r.valve_id,
+      message: r.message,
+      raisedAt: r.raised_at,
+      clearedAt: r.cleared_at,
+      ackedAt: r.acked_at,
+      ackedBy: r.acked_by,
+      shelvedUntil: r.shelved_until,
+      shelvedBy: r.shelved_by,
+      resolvedAt: r.resolved_at,
+    };
+  }
+
+  list(): Alarm[] {
+    return this.d.sql
+      .all(this.d.sql.q.selectFrom('alarms').select('id').orderBy('raised_at', 'desc'))
+      .map((r) => this.get(r.id)!);
+  }
+
+  journal(alarmId: string): JournalEvent[] {
+    return this.d.sql
+      .all(
+        this.d.sql.q
+          .selectFrom('alarm_journal')
+          .selectAll()
+          .where('alarm_id', '=', alarmId)
+          .orderBy('sort_key')
+          .orderBy('event_id'),
+      )
+      .map((r) => ({
+        kind: r.transition as JournalKind,
+        sortKey: r.sort_key,
+        at: r.at,
+        actor: r.actor,
+        body: JSON.parse(r.body) as JournalEvent['body'],
+      }));
+  }
+
+  /** Publishes the operator's event (outbox) and applies it here in the same transaction. */
+  private act(type: string, b: Omit<ActionBody, 'hlc'>): AlarmActionResult {
+    const body: ActionBody = { ...b, hlc: this.d.clock.now() };
+    const kind = OPERATOR_ACTIONS[type]!;
+    // The journal row, the outbox row and the applied id: one transaction.
+    const event = this.d.events.publish(type, { ...body }, (e) =>
+      this.record(
+        b.alarmId,
+        e.id,
+        kind,
+        body.hlc,
+        e.ts,
+        b.actor,
+        { until: b.until, reason: b.reason, note: b.note },
+        this.d.stationId,
+      ),
+    );
+    const eventId = event.id;
+    this.d.auditor.record({
+      actor: b.actor,
+      action: type,
+      subject: b.alarmId,
+      result: 'ok',
+      correlationId: eventId,
+      detail: { until: b.until, reason: b.reason, note: b.note },
+    });
+    return { ok: true, alarm: this.get(b.alarmId)! };
+  }
+
+  /** Adds an event to the journal once (by id) and replays the alarm. */
+  private record(
+    alarmId: string,
+    eventId: string,
+    kind: JournalKind,
+    sortKey: string,
+    at: string,
+    actor: string,
+    body: JournalEvent['body'],
+    station = 'field',
+  ): void {
+    const { sql } = this.d;
+    sql.transaction(() => {
+      // The journal refers to its alarm: a first event creates the row, the replay fills it.
+      sql.run(
+        sql.q
+          .insertInto('alarms')
+          .values({
+            id: alarmId,
+            site_id: this.d.siteId,
+            source: 'unknown',
+            priority: 'low',
+            state: 'normal',
+            message: '',
+            raised_at: at,
+            hlc: '',
+            local: 0,
+          })
+          .onConflict((oc) => oc.column('id').doNothing()),
+      );
+      const inserted = sql.run(
+        sql.q
+          .insertInto('alarm_journal')
+          .values({
+            alarm_id: alarmId,
+            at,
+            transition: kind,
+            actor,
+            station_id: station,
+            note: body.note ?? body.reason ?? null,
+            event_id: eventId,
+            sort_key: sortKey,
+            body: JSON.stringify(body),
+          })
+          .onConflict((oc) => oc.column('event_id').where('event_id', 'is not', null).doNothing()),
+      );
+      if (inserted.changes === 0) return;
+      this.save(alarmId);
+    });
+    const alarm = this.get(alarmId);
+    if (alarm) this.d.onChange(alarm);
+  }
+
+  private save(alarmId: string): void {
+    const f = replay(this.journal(alarmId));
+    const row = {
+      site_id: this.d.siteId,
+      source: f.source,
+      priority: f.priority,
+      state: f.state,
+      segment: f.segment,
+      message: f.message,
+      raised_at: f.raisedAt ?? this.d.now().toISOString(),
+      cleared_at: f.clearedAt,
+      acked_at: f.ackedAt,
+      acked_by: f.ackedBy,
+      shelved_until: f.shelvedUntil,
+      shelved_by: f.shelvedBy,
+      shelve_reason: f.shelveReason,
+      resolved_at: f.resolvedAt,
+      resolved_by: f.resolvedBy,
+      resolution_note: f.resolutionNote,
+      hlc: this.journal(alarmId).at(-1)?.sortKey ?? '',
+    };
+    this.d.sql.run(
+      this.d.sql.q
+        .insertInto('alarms')
+        .values({ id: alarmId, local: 0, ...row })
+        .onConflict((oc) => oc.column('id').doUpdateSet(row)),
+    );
+  }
+}

@@ -1,0 +1,143 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/main/log';
+import { FieldSimulator } from '../../src/main/sim';
+import { startMosquitto } from '../helpers/brokers';
+import { startProxy } from '../helpers/proxy';
+import { testStation, type TestStation } from '../helpers/station';
+import { waitFor } from '../helpers/wait';
+
+const quiet = createLogger({ level: 'error', json: true, sinks: [] });
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+async function twoStations() {
+  const broker = await startMosquitto();
+  const proxy = await startProxy(broker.port);
+  cleanups.push(() => proxy.close());
+  const a = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_STATION_ID: 'ws-a' });
+  const b = testStation(
+    { PLAINVIEW_MQTT_URL: `mqtt://127.0.0.1:${proxy.port}`, PLAINVIEW_STATION_ID: 'ws-b' },
+    undefined,
+    { osAccount: 'bob' },
+  );
+  for (const s of [a, b]) {
+    await s.station.start();
+    cleanups.push(() => s.station.stop());
+  }
+  const sim = new FieldSimulator({
+    brokerUrl: broker.url,
+    site: 'north',
+    log: quiet,
+    demo: false,
+    valves: 18,
+    rate: 10,
+  });
+  await sim.start();
+  cleanups.push(() => sim.stop());
+  for (const s of [a, b]) await waitFor(() => s.station.running().field.link.online, 'online');
+  return { broker, proxy, a, b, sim };
+}
+
+const alarms = (s: TestStation) => s.station.running().alarms;
+const view = (s: TestStation) =>
+  alarms(s)
+    .list()
+    .map((x) => ({
+      id: x.id,
+      state: x.state,
+      ackedBy: x.ackedBy,
+      shelvedBy: x.shelvedBy,
+      shelvedUntil: x.shelvedUntil,
+      resolvedAt: x.resolvedAt,
+    }))
+    .sort((x, y) => x.id.localeCompare(y.id));
+
+describe('alarms across two consoles (two stations, one mosquitto)', () => {
+  it('a PipelineGuard alarm reaches both; an acknowledgement on A appears on B', async () => {
+    const { a, b, sim } = await twoStations();
+    sim.raiseLeak('seg-01');
+    for (const s of [a, b])
+      await waitFor(() => alarms(s).get('leak-seg-01')?.state === 'active_unacked', 'the alarm on both').catch((e) => {
+        throw new Error(
+          `${String(e)} ${JSON.stringify(s.station.running().field.counters.snapshot())} ${s.lines
+            .filter((l) => /alarm|alert|ERROR/i.test(l))
+            .slice(-5)
+            .join(' | ')}`,
+        );
+      });
+    expect(alarms(a).get('leak-seg-01')).toMatchObject({
+      priority: 'critical',
+      source: 'pipelineguard',
+      segment: 'seg-01',
+    });
+    expect(alarms(a).acknowledge('leak-seg-01', 'alice').ok).toBe(true);
+    await waitFor(() => alarms(b).get('leak-seg-01')?.state === 'active_acked', 'the acknowledgement on B');
+    expect(alarms(b).get('leak-seg-01')!.ackedBy).toBe('alice');
+    // Audited where it was done.
+    expect(
+      a.station
+        .running()
+        .audit.list()
+        .some((e) => e.action === 'alarm.ack' && e.subject === 'leak-seg-01'),
+    ).toBe(true);
+  }, 60_000);
+
+  it('partition: conflicting changes on both sides converge to the same state once healed', async () => {
+    const { a, b, sim, proxy } = await twoStations();
+    sim.raiseLeak('seg-01');
+    sim.raiseLeak('seg-02');
+    for (const s of [a, b])
+      await waitFor(
+        () =>
+          alarms(s)
+            .list()
+            .filter((x) => x.state === 'active_unacked').length === 2,
+        'two alarms',
+      );
+
+    await proxy.cut();
+    await waitFor(() => !b.station.running().field.link.online, 'B offline');
+    const later = new Date(Date.now() + 3_600_000);
+    // Concurrent, conflicting work on both sides of the partition.
+    expect(alarms(a).acknowledge('leak-seg-01', 'alice').ok).toBe(true);
+    expect(alarms(b).shelve('leak-seg-01', 'bob', later, 'crew on site').ok).toBe(true);
+    expect(alarms(a).acknowledge('leak-seg-02', 'alice').ok).toBe(true);
+    expect(alarms(b).acknowledge('leak-seg-02', 'bob').ok).toBe(true);
+    // The field clears one while B cannot hear it.
+    sim.clearLeak('seg-02');
+    await waitFor(() => alarms(a).get('leak-seg-02')?.state === 'normal', 'cleared on A');
+    expect(view(a)).not.toEqual(view(b));
+
+    await proxy.heal();
+    await waitFor(() => b.station.running().field.link.online, 'B online again', 30_000);
+    for (const s of [a, b])
+      await waitFor(() => s.station.running().field.outbox.unsentCount() === 0, 'outbox drained', 30_000);
+    await waitFor(
+      () => JSON.stringify(view(a)) === JSON.stringify(view(b)),
+      `convergence: ${JSON.stringify(view(a))} vs ${JSON.stringify(view(b))}`,
+      30_000,
+    );
+    expect(alarms(a).get('leak-seg-01')).toMatchObject({
+      state: 'active_acked',
+      ackedBy: 'alice',
+      shelvedBy: 'bob',
+      shelvedUntil: later.toISOString(),
+    });
+    expect(alarms(a).get('leak-seg-02')!.state).toBe('normal');
+    // Each event once in each journal (the second acknowledgement changes no state, so wait for it).
+    for (const s of [a, b]) {
+      await waitFor(
+        () =>
+          alarms(s)
+            .journal('leak-seg-02')
+            .filter((e) => e.kind === 'ack').length >= 2,
+        'both acknowledgements',
+      );
+      const journal = alarms(s).journal('leak-seg-02');
+      expect(journal.filter((e) => e.kind === 'ack')).toHaveLength(2);
+      expect(journal.filter((e) => e.kind === 'raise')).toHaveLength(1);
+    }
+  }, 90_000);
+});
