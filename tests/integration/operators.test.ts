@@ -115,7 +115,7 @@ describe('plainview operators and plainview audit export', () => {
     const csv = runCli(['audit', 'export', '--format', 'csv'], env, root);
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trim().split('\r\n');
-    expect(lines[0]).toBe('id,at,actor,stationId,action,subject,result,correlationId,requestId,detail');
+    expect(lines[0]).toBe('id,at,actor,station_id,action,subject,result,correlation_id,request_id,detail');
     expect(lines.slice(1).map((l) => l.split(',')[4])).toEqual(['operator.add', 'operator.passwd', 'operator.disable']);
     const jsonl = runCli(['audit', 'export', '--format', 'jsonl', '--since', '2000-01-01'], env, root);
     const entries = jsonl.stdout
@@ -130,7 +130,7 @@ describe('plainview operators and plainview audit export', () => {
   }, 60_000);
 
   it('CSV cells a spreadsheet would run as formulas are defused', async () => {
-    const { auditCsv } = await import('../../src/main/audit/export');
+    const { auditCsv } = await import('../../src/shared/audit-export');
     const csv = auditCsv([
       {
         id: 1,

@@ -7,6 +7,8 @@ export interface AuditQuery {
   actor?: string;
   action?: string;
   limit?: number;
+  /** The newest `limit` entries rather than the oldest (returned oldest first either way). */
+  newest?: boolean;
 }
 
 /**
@@ -37,12 +39,17 @@ export class AuditLog {
   }
 
   list(query: AuditQuery = {}): AuditEntry[] {
-    let q = this.sql.q.selectFrom('audit_log').selectAll().orderBy('id');
+    let q = this.sql.q
+      .selectFrom('audit_log')
+      .selectAll()
+      .orderBy('id', query.newest ? 'desc' : 'asc');
     if (query.since) q = q.where('at', '>=', query.since);
     if (query.until) q = q.where('at', '<', query.until);
     if (query.actor) q = q.where('actor', '=', query.actor);
     if (query.action) q = q.where('action', '=', query.action);
-    return this.sql.all(q.limit(query.limit ?? 1000)).map((r) => ({
+    const rows = this.sql.all(q.limit(query.limit ?? 1000));
+    if (query.newest) rows.reverse();
+    return rows.map((r) => ({
       id: r.id,
       at: r.at,
       actor: r.actor,

@@ -3,8 +3,11 @@ import { browserScheduler } from '../stores/batcher';
 import { startClock } from '../stores/clock';
 import { connectStation } from '../stores/connect';
 import { useField } from '../stores/field';
+import { useSession } from '../stores/session';
 import { useStation } from '../stores/station';
 import { useUi } from '../stores/ui';
+import { Audit } from '../views/Audit';
+import { Commands } from '../views/Commands';
 import { Overview } from '../views/Overview';
 import { System } from '../views/System';
 import { ValveDetail } from '../views/ValveDetail';
@@ -12,11 +15,15 @@ import { Valves } from '../views/Valves';
 import { FrameHeader } from './Frame';
 import { useRoute } from './router';
 import { ShortcutsOverlay } from './ShortcutsOverlay';
+import { SignOnDialog } from './SignOnDialog';
+import { useActivity } from './useActivity';
 import { useShortcuts } from './useShortcuts';
 
 const TITLES: Record<string, string> = {
   overview: 'Overview',
   valves: 'Valves',
+  commands: 'Commands',
+  audit: 'Audit',
   system: 'System',
   not_found: 'Not found',
 };
@@ -26,6 +33,8 @@ export function App() {
   const route = useRoute();
   const layout = useUi((s) => s.layout);
   const helpOpen = useUi((s) => s.helpOpen);
+  const signOnOpen = useUi((s) => s.signOnOpen);
+  const signOnRequired = useSession((s) => s.session?.signOnRequired ?? false);
   const fieldError = useField((s) => s.error);
   const stationError = useStation((s) => s.error);
   const main = useRef<HTMLElement>(null);
@@ -33,6 +42,7 @@ export function App() {
   useEffect(() => connectStation(window.plainview, browserScheduler()), []);
   useEffect(() => startClock(), []);
   useShortcuts();
+  useActivity();
 
   useEffect(() => {
     document.documentElement.dataset.layout = layout;
@@ -58,6 +68,8 @@ export function App() {
         {route.view === 'overview' && <Overview />}
         {route.view === 'valves' && <Valves />}
         {route.view === 'valve' && <ValveDetail key={route.id} id={route.id} />}
+        {route.view === 'commands' && <Commands />}
+        {route.view === 'audit' && <Audit />}
         {route.view === 'system' && <System />}
         {route.view === 'not_found' && (
           <section className="view" aria-labelledby="nf-title">
@@ -69,6 +81,7 @@ export function App() {
         )}
       </main>
       {helpOpen && <ShortcutsOverlay />}
+      {signOnOpen && signOnRequired && <SignOnDialog />}
     </div>
   );
 }

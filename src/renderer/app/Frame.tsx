@@ -1,7 +1,9 @@
 import { useField } from '../stores/field';
 import { useNow } from '../stores/clock';
 import { formatClock, summarizeLink } from '../stores/format';
-import { navSection, type Route } from '../stores/route';
+import { sessionLabel } from '../stores/actuation';
+import { navSection, type NavSection, type Route } from '../stores/route';
+import { useSession } from '../stores/session';
 import { useStation } from '../stores/station';
 import { useUi } from '../stores/ui';
 
@@ -93,9 +95,64 @@ function SiteName() {
   );
 }
 
-const NAV: { section: 'overview' | 'valves' | 'system'; label: string; keys: string }[] = [
+/**
+ * The operator at this console (from the station's session) and, where operators sign on,
+ * the Sign on or Sign off button. After an idle lock it says so.
+ */
+function Operator() {
+  const session = useSession((s) => s.session);
+  const locked = useSession((s) => s.lockedByStation);
+  const setSigningOff = useSession((s) => s.setSigningOff);
+  const setSignOnOpen = useUi((s) => s.setSignOnOpen);
+  const signedOn = !!session?.operator;
+  const signOff = async () => {
+    setSigningOff(true);
+    try {
+      const r = await window.plainview.operator.signOff();
+      if (r.ok) useSession.getState().setSession(r.value, 'call');
+    } finally {
+      setSigningOff(false);
+    }
+  };
+  return (
+    <div className="frame-item operator-item">
+      <span
+        className={`operator ${signedOn ? '' : session ? 'operator-off' : ''}`}
+        data-testid="operator"
+        data-role={session?.role ?? ''}
+        title={session?.via === 'os_account' ? 'the signed-in OS account' : undefined}
+      >
+        <span className="frame-label">Operator</span> <strong>{sessionLabel(session)}</strong>
+      </span>
+      {locked && !signedOn && (
+        <span className="frame-sub" data-testid="session-locked">
+          (locked after inactivity)
+        </span>
+      )}
+      {session?.signOnRequired &&
+        (signedOn ? (
+          <button type="button" className="frame-button" data-testid="sign-off-button" onClick={() => void signOff()}>
+            Sign off
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="frame-button"
+            data-testid="sign-on-button"
+            onClick={() => setSignOnOpen(true)}
+          >
+            Sign on
+          </button>
+        ))}
+    </div>
+  );
+}
+
+const NAV: { section: NavSection; label: string; keys: string }[] = [
   { section: 'overview', label: 'Overview', keys: 'g o' },
   { section: 'valves', label: 'Valves', keys: 'g v' },
+  { section: 'commands', label: 'Commands', keys: 'g c' },
+  { section: 'audit', label: 'Audit', keys: 'g a' },
   { section: 'system', label: 'System', keys: 'g s' },
 ];
 
@@ -126,9 +183,7 @@ export function FrameHeader({ route, onSkip }: { route: Route; onSkip(): void })
         <div className="frame-item brand">Plainview</div>
         <SiteName />
         <LinkState />
-        <div className="frame-item operator" data-testid="operator">
-          operator: —
-        </div>
+        <Operator />
         <div className="frame-item alarms" data-testid="alarm-counts">
           alarms: —
         </div>

@@ -44,6 +44,14 @@ export function useShortcuts(): void {
           ui.setHelpOpen(false);
           navigate({ view: 'valves' });
           break;
+        case 'go-commands':
+          ui.setHelpOpen(false);
+          navigate({ view: 'commands' });
+          break;
+        case 'go-audit':
+          ui.setHelpOpen(false);
+          navigate({ view: 'audit' });
+          break;
         case 'go-system':
           ui.setHelpOpen(false);
           navigate({ view: 'system' });

@@ -2,14 +2,33 @@ import type { PlainviewApi } from '../../shared/ipc/api';
 import type { Result } from '../../shared/ipc/result';
 import type { FieldBatch } from '../../shared/field';
 import { createFrameBatcher, type FrameScheduler } from './batcher';
+import { useCommands } from './commands';
 import { useField } from './field';
+import { useSession } from './session';
 import { useStation } from './station';
 
 const RETRY_MS = 3000;
+const SESSION = 'operator session';
+
+/**
+ * Applies pushed batches to every store: the field (valves, points, link, site), this
+ * station's commands, and the operator session. Batches are applied in order, so the last
+ * session pushed is the one kept. Commands merge by lifecycle step, so replaying one is
+ * harmless; a session is not, once a sign-on or sign-off answer has replaced it, so a replay
+ * over another call's answer leaves the session out (`withSession` false).
+ */
+export function applyPushed(batches: readonly FieldBatch[], withSession = true): void {
+  if (!batches.length) return;
+  useField.getState().applyBatches(batches);
+  const commands = batches.flatMap((b) => b.commands ?? []);
+  if (commands.length) useCommands.getState().apply(commands);
+  if (withSession) for (const b of batches) if (b.session) useSession.getState().setSession(b.session, 'push');
+}
 
 /**
  * Connects the stores to the station: subscribes to pushed batches first (applied at most
- * once per animation frame), then loads the site, valves, points, link and app info once.
+ * once per animation frame), then loads the site, valves, points, link, app info and the
+ * operator session once.
  *
  * An answer can be older than a batch that arrived before it (main may push between
  * computing the answer and sending it), and newer than others. So the batches received
@@ -21,7 +40,7 @@ const RETRY_MS = 3000;
  */
 export function connectStation(api: PlainviewApi, scheduler: FrameScheduler): () => void {
   const field = useField.getState();
-  const batcher = createFrameBatcher<FieldBatch>((batches) => useField.getState().applyBatches(batches), scheduler);
+  const batcher = createFrameBatcher<FieldBatch>((batches) => applyPushed(batches), scheduler);
   /** Batches received while each call is in flight, to replay over its answer. */
   const inFlight = new Set<FieldBatch[]>();
   const unsubscribe = api.push.subscribe((batch) => {
@@ -53,12 +72,12 @@ export function connectStation(api: PlainviewApi, scheduler: FrameScheduler): ()
     }
     batcher.flush();
     apply(result.value);
-    if (during.length) useField.getState().applyBatches(during);
+    if (during.length) applyPushed(during, name === SESSION);
     if (errors.delete(name)) report();
     return true;
   }
 
-  const pending = new Set(['info', 'site', 'valves', 'points', 'link']);
+  const pending = new Set(['info', 'site', 'valves', 'points', 'link', 'session']);
   async function loadAll(): Promise<void> {
     retry = null;
     const tasks: Record<string, () => Promise<boolean>> = {
@@ -91,6 +110,12 @@ export function connectStation(api: PlainviewApi, scheduler: FrameScheduler): ()
           'link',
           () => api.system.status(),
           (v) => useField.getState().loadLink(v.link),
+        ),
+      session: () =>
+        load(
+          SESSION,
+          () => api.operator.session(),
+          (v) => useSession.getState().setSession(v, 'load'),
         ),
     };
     await Promise.all(

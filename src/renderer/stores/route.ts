@@ -1,8 +1,13 @@
-/** Hash routes: #/overview, #/valves, #/valves/v-101, #/system. Pure parsing and building. */
+/**
+ * Hash routes: #/overview, #/valves, #/valves/v-101, #/commands, #/audit, #/system. Pure parsing
+ * and building.
+ */
 export type Route =
   | { view: 'overview' }
   | { view: 'valves' }
   | { view: 'valve'; id: string }
+  | { view: 'commands' }
+  | { view: 'audit' }
   | { view: 'system' }
   | { view: 'not_found'; path: string };
 
@@ -13,6 +18,8 @@ export function parseRoute(hash: string): Route {
   if (rest.length === 0) {
     if (first === 'overview' && !second) return { view: 'overview' };
     if (first === 'system' && !second) return { view: 'system' };
+    if (first === 'commands' && !second) return { view: 'commands' };
+    if (first === 'audit' && !second) return { view: 'audit' };
     if (first === 'valves') {
       if (!second) return { view: 'valves' };
       let id = second;
@@ -35,6 +42,10 @@ export function routeHref(route: Route): string {
       return '#/valves';
     case 'valve':
       return `#/valves/${encodeURIComponent(route.id)}`;
+    case 'commands':
+      return '#/commands';
+    case 'audit':
+      return '#/audit';
     case 'system':
       return '#/system';
     case 'not_found':
@@ -45,7 +56,9 @@ export function routeHref(route: Route): string {
 export const valveHref = (id: string) => routeHref({ view: 'valve', id });
 
 /** Which navigation entry a route belongs to (the valve detail belongs to Valves). */
-export function navSection(route: Route): 'overview' | 'valves' | 'system' | null {
+export type NavSection = 'overview' | 'valves' | 'commands' | 'audit' | 'system';
+
+export function navSection(route: Route): NavSection | null {
   if (route.view === 'valve') return 'valves';
   if (route.view === 'not_found') return null;
   return route.view;

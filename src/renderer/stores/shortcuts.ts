@@ -3,7 +3,15 @@
  * view; single keys do the rest. The frame feeds it keydown events and performs the action.
  */
 export type ShortcutAction =
-  'toggle-help' | 'close' | 'go-overview' | 'go-valves' | 'go-system' | 'focus-search' | 'toggle-layout';
+  | 'toggle-help'
+  | 'close'
+  | 'go-overview'
+  | 'go-valves'
+  | 'go-commands'
+  | 'go-audit'
+  | 'go-system'
+  | 'focus-search'
+  | 'toggle-layout';
 
 export interface ShortcutState {
   /** A `g` pressed at this time (ms), waiting for its second key. */
@@ -28,11 +36,13 @@ export interface KeyInput {
 export const SHORTCUTS: readonly { keys: string[]; action: string }[] = [
   { keys: ['g', 'o'], action: 'Go to the overview' },
   { keys: ['g', 'v'], action: 'Go to the valve table' },
+  { keys: ['g', 'c'], action: 'Go to the command history' },
+  { keys: ['g', 'a'], action: 'Go to the audit log' },
   { keys: ['g', 's'], action: 'Go to the system view' },
   { keys: ['/'], action: 'Search valves' },
   { keys: ['l'], action: 'Switch between compact and large layout' },
   { keys: ['?'], action: 'Show or hide this help' },
-  { keys: ['Esc'], action: 'Close the help, leave a search field' },
+  { keys: ['Esc'], action: 'Close the help or a dialog, leave a search field, cancel a valve selection' },
   { keys: ['↑', '↓'], action: 'Move between rows in the valve table (PgUp, PgDn, Home, End too)' },
   { keys: ['Enter'], action: 'Open the focused valve' },
 ];
@@ -47,7 +57,13 @@ export function handleShortcut(
     return { state: initialShortcutState, action: null };
   const pending = state.pendingG !== null && now - state.pendingG <= SEQUENCE_MS;
   if (pending) {
-    const go: Record<string, ShortcutAction> = { o: 'go-overview', v: 'go-valves', s: 'go-system' };
+    const go: Record<string, ShortcutAction> = {
+      o: 'go-overview',
+      v: 'go-valves',
+      c: 'go-commands',
+      a: 'go-audit',
+      s: 'go-system',
+    };
     const action = go[input.key.toLowerCase()] ?? null;
     if (action) return { state: initialShortcutState, action };
   }

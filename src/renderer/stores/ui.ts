@@ -17,6 +17,8 @@ function readLayout(): Layout {
 interface UiState {
   layout: Layout;
   helpOpen: boolean;
+  /** The sign-on dialog is open. */
+  signOnOpen: boolean;
   /** Kept across navigation so the operator comes back to the same table. */
   valveQuery: ValveQuery;
   trendRange: TrendRange;
@@ -25,6 +27,7 @@ interface UiState {
   setLayout(layout: Layout): void;
   toggleLayout(): void;
   setHelpOpen(open: boolean): void;
+  setSignOnOpen(open: boolean): void;
   setValveQuery(patch: Partial<ValveQuery>): void;
   setTrendRange(range: TrendRange): void;
   requestSearchFocus(): void;
@@ -33,6 +36,7 @@ interface UiState {
 export const useUi = create<UiState>((set, get) => ({
   layout: readLayout(),
   helpOpen: false,
+  signOnOpen: false,
   valveQuery: defaultValveQuery,
   trendRange: '1h',
   searchFocusRequest: 0,
@@ -48,6 +52,7 @@ export const useUi = create<UiState>((set, get) => ({
     get().setLayout(get().layout === 'large' ? 'compact' : 'large');
   },
   setHelpOpen: (helpOpen) => set({ helpOpen }),
+  setSignOnOpen: (signOnOpen) => set({ signOnOpen }),
   setValveQuery: (patch) => set((s) => ({ valveQuery: { ...s.valveQuery, ...patch } })),
   setTrendRange: (trendRange) => set({ trendRange }),
   requestSearchFocus: () => set((s) => ({ searchFocusRequest: s.searchFocusRequest + 1 })),

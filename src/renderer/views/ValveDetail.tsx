@@ -1,9 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { PointView, ValveDetail as ValveDetailData } from '../../shared/field';
+import { ActuationPanel } from '../components/ActuationPanel';
 import { Age } from '../components/Age';
 import { PositionBar, QualityBadge, StateBadge } from '../components/Badges';
+import { CommandTable, useLoadCommands } from '../components/CommandHistory';
 import { TrendChart } from '../components/TrendChart';
 import { GlyphDefs, ValveGlyph } from '../components/ValveGlyph';
+import { listCommands, useCommands } from '../stores/commands';
 import { useField, usePoint, useValve } from '../stores/field';
 import { formatDateTime, formatUnit, formatValue, parseTime } from '../stores/format';
 import { RANGES, RANGE_TEXT } from '../stores/trend';
@@ -17,9 +20,13 @@ type Lookup =
   | { status: 'missing' }
   | { status: 'error'; message: string };
 
+/** How many of a valve's latest commands its detail lists. */
+const VALVE_COMMANDS = 20;
+
 /**
  * One valve: its live state (from the store, so pushes update it), its segment's pressure
- * and flow, trends of pressure, flow and position, and the slot for the actuation panel.
+ * and flow, the actuation panel, its latest commands, and trends of pressure, flow and
+ * position.
  */
 export function ValveDetail({ id }: { id: string }) {
   const valve = useValve(id);
@@ -139,11 +146,11 @@ export function ValveDetail({ id }: { id: string }) {
             <PointFact label="Flow" pointId={flowId} />
           </dl>
         </section>
-        <section className="panel actuation-slot" aria-labelledby="actuation-title" data-testid="actuation-slot">
-          <h2 id="actuation-title">Actuation</h2>
-          <p className="muted">Open, close and set-position commands will appear here in the next release.</p>
-        </section>
+        <div className="actuation-slot" data-testid="actuation-slot">
+          <ActuationPanel valve={v} />
+        </div>
       </div>
+      <ValveCommands id={v.id} />
       <section className="panel trends" aria-labelledby="trends-title">
         <div className="trends-head">
           <h2 id="trends-title">Trends</h2>
@@ -173,6 +180,34 @@ export function ValveDetail({ id }: { id: string }) {
           fixedRange={POSITION_RANGE}
         />
       </section>
+    </section>
+  );
+}
+
+/** The valve's latest commands from this station, each expandable to its steps. */
+function ValveCommands({ id }: { id: string }) {
+  const load = useLoadCommands(id, VALVE_COMMANDS);
+  const byId = useCommands((s) => s.byId);
+  const commands = useMemo(() => listCommands(byId, id, VALVE_COMMANDS), [byId, id]);
+  return (
+    <section className="panel valve-commands" aria-labelledby="valve-commands-title" data-testid="valve-commands">
+      <div className="view-head">
+        <h2 id="valve-commands-title">Commands for {id}</h2>
+        <p className="muted">
+          <a href="#/commands">All commands of this station</a>
+        </p>
+      </div>
+      {load.status === 'error' && (
+        <p className="error" role="alert">
+          The command history could not be loaded: {load.message}
+        </p>
+      )}
+      <CommandTable
+        commands={commands}
+        showValve={false}
+        caption={`Latest ${VALVE_COMMANDS} commands, newest first`}
+        empty={load.status === 'loading' ? 'Loading…' : 'No command for this valve from this station yet.'}
+      />
     </section>
   );
 }

@@ -119,9 +119,11 @@ export const contract = {
       actor: z.string().max(64).optional(),
       action: z.string().max(64).optional(),
       limit: z.number().int().min(1).max(5000).default(500),
+      /** The newest `limit` entries (still returned oldest first) rather than the oldest. */
+      newest: z.boolean().default(false),
     }),
     output: z.array(AuditEntry),
-    description: 'The audit log, filtered, oldest first.',
+    description: 'The audit log, filtered, oldest first; with `newest`, the latest entries.',
   },
 } satisfies Record<ChannelName, ChannelSpec>;
 

@@ -1,4 +1,9 @@
-import type { AuditEntry } from '../../shared/domain/audit';
+import type { AuditEntry } from './domain/audit';
+
+/*
+ * The audit log as CSV and JSON lines, one implementation for `plainview audit export` and
+ * the console's Export buttons.
+ */
 
 export const AUDIT_COLUMNS = [
   'id',
@@ -13,6 +18,20 @@ export const AUDIT_COLUMNS = [
   'detail',
 ] as const;
 
+/** CSV headers: the store's column names, as investigators' tools expect. */
+const HEADERS: Record<(typeof AUDIT_COLUMNS)[number], string> = {
+  id: 'id',
+  at: 'at',
+  actor: 'actor',
+  stationId: 'station_id',
+  action: 'action',
+  subject: 'subject',
+  result: 'result',
+  correlationId: 'correlation_id',
+  requestId: 'request_id',
+  detail: 'detail',
+};
+
 /** RFC 4180 quoting, and a leading quote mark for values a spreadsheet would run as formulas. */
 function csvCell(value: unknown): string {
   let text =
@@ -22,7 +41,7 @@ function csvCell(value: unknown): string {
 }
 
 export function auditCsv(entries: readonly AuditEntry[]): string {
-  const lines = [AUDIT_COLUMNS.join(',')];
+  const lines = [AUDIT_COLUMNS.map((c) => HEADERS[c]).join(',')];
   for (const e of entries) lines.push(AUDIT_COLUMNS.map((c) => csvCell(e[c])).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }

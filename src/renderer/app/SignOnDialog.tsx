@@ -1,0 +1,157 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useSession } from '../stores/session';
+import { useUi } from '../stores/ui';
+
+const FOCUSABLE = 'input:not([disabled]), button:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
+
+/**
+ * Sign-on to the station with a station account (username and password or PIN). A modal
+ * dialog: focus stays inside, Escape or Cancel closes it, focus returns where it was. The
+ * station's answer is shown as given (wrong credentials, locked out until …). Keys typed
+ * here never reach the console's shortcuts.
+ */
+export function SignOnDialog() {
+  const setOpen = useUi((s) => s.setSignOnOpen);
+  const [username, setUsername] = useState('');
+  const [secret, setSecret] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const dialog = useRef<HTMLDivElement>(null);
+  const user = useRef<HTMLInputElement>(null);
+  const secretInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const previous = document.activeElement as HTMLElement | null;
+    user.current?.focus();
+    return () => {
+      // The Sign on button is replaced by Sign off on success: then the view takes the focus.
+      if (previous?.isConnected) previous.focus();
+      else document.querySelector<HTMLElement>('.frame-main')?.focus();
+    };
+  }, []);
+
+  const close = () => setOpen(false);
+
+  const submit = async () => {
+    if (busy) return;
+    if (!username.trim() || !secret) {
+      setError('Enter your username and your password or PIN.');
+      (username.trim() ? secretInput : user).current?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await window.plainview.operator.signOn({ username: username.trim(), secret });
+      if (!r.ok) {
+        setError(r.error.message);
+      } else if (r.value.ok) {
+        useSession.getState().setSession(r.value.session, 'call');
+        close();
+        return;
+      } else {
+        setError(r.value.message ?? 'Sign-on refused.');
+      }
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+    setSecret('');
+    secretInput.current?.focus();
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    // Keys typed in the dialog are the dialog's: no console shortcut may act on them.
+    e.stopPropagation();
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      close();
+      return;
+    }
+    if (e.key === 'Tab' && dialog.current) {
+      const items = [...dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
+      if (!items.length) return;
+      const first = items[0]!;
+      const last = items[items.length - 1]!;
+      const active = document.activeElement;
+      if (e.shiftKey && (active === first || !dialog.current.contains(active))) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && (active === last || !dialog.current.contains(active))) {
+        e.preventDefault();
+        first.focus();
+      }
+    }
+  };
+
+  return (
+    <div className="overlay-backdrop" onClick={close}>
+      <div
+        ref={dialog}
+        className="overlay sign-on"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="sign-on-title"
+        aria-describedby="sign-on-help"
+        data-testid="sign-on-dialog"
+        onClick={(e) => e.stopPropagation()}
+        onKeyDown={onKeyDown}
+      >
+        <h2 id="sign-on-title">Sign on</h2>
+        <p id="sign-on-help" className="muted">
+          Sign on with your station account to operate valves. Five wrong attempts lock the account for five minutes.
+        </p>
+        <form
+          className="sign-on-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          <label className="field">
+            <span>Username</span>
+            <input
+              ref={user}
+              data-testid="sign-on-username"
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+              autoComplete="username"
+              autoCapitalize="none"
+              spellCheck={false}
+              maxLength={64}
+              aria-invalid={error ? true : undefined}
+            />
+          </label>
+          <label className="field">
+            <span>Password or PIN</span>
+            <input
+              ref={secretInput}
+              type="password"
+              data-testid="sign-on-secret"
+              value={secret}
+              onChange={(e) => setSecret(e.target.value)}
+              autoComplete="current-password"
+              maxLength={256}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? 'sign-on-error' : undefined}
+            />
+          </label>
+          {error && (
+            <p className="error sign-on-error" id="sign-on-error" role="alert" data-testid="sign-on-error">
+              {error}
+            </p>
+          )}
+          <div className="dialog-actions">
+            <button type="button" onClick={close}>
+              Cancel <kbd>Esc</kbd>
+            </button>
+            <button type="submit" className="primary" data-testid="sign-on-submit" disabled={busy}>
+              {busy ? 'Signing on…' : 'Sign on'}
+            </button>
+          </div>
+        </form>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,210 @@
+import { Fragment, useEffect, useState } from 'react';
+import type { CommandHistory as History } from '../../shared/actuation';
+import type { ActuationCommand, CommandState } from '../../shared/domain/actuation';
+import { actionText, COMMAND_STATE_TEXT, isFinalState, isProblemState } from '../stores/actuation';
+import { useCommands } from '../stores/commands';
+import { formatDateTime, parseTime } from '../stores/format';
+import { valveHref } from '../stores/route';
+
+/** A command state as a word, with a mark for the ones to look at (never colour alone). */
+export function CommandStateWord({ state }: { state: CommandState }) {
+  const cls = isProblemState(state)
+    ? state === 'unknown'
+      ? 'cmd-unknown'
+      : 'cmd-problem'
+    : isFinalState(state)
+      ? `cmd-${state === 'completed' ? 'done' : 'quiet'}`
+      : 'cmd-moving';
+  return (
+    <span className={`cmd-state ${cls}`} data-state={state}>
+      {COMMAND_STATE_TEXT[state]}
+    </span>
+  );
+}
+
+const when = (iso: string) => {
+  const t = parseTime(iso);
+  return t === null ? iso : formatDateTime(t);
+};
+
+type Load = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; history: History | null };
+
+/** Every step of one command (commands.history), reloaded when the command changes. */
+function CommandSteps({ command }: { command: ActuationCommand }) {
+  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  useEffect(() => {
+    let cancelled = false;
+    window.plainview.commands
+      .history({ id: command.id })
+      .then((r) => {
+        if (cancelled) return;
+        setLoad(r.ok ? { status: 'ready', history: r.value } : { status: 'error', message: r.error.message });
+      })
+      .catch((err: Error) => !cancelled && setLoad({ status: 'error', message: err.message }));
+    return () => {
+      cancelled = true;
+    };
+  }, [command.id, command.state, command.updatedAt]);
+
+  if (load.status === 'loading') return <p className="muted">Loading the steps…</p>;
+  if (load.status === 'error')
+    return (
+      <p className="error" role="alert">
+        The steps could not be loaded: {load.message}
+      </p>
+    );
+  if (!load.history) return <p className="muted">The station no longer knows this command.</p>;
+  const { command: c, transitions } = load.history;
+  return (
+    <div className="command-steps" data-testid={`command-steps-${c.id}`}>
+      <ol className="steps-list">
+        {transitions.map((t, i) => (
+          <li key={`${t.state}-${t.at}-${i}`}>
+            <time dateTime={t.at} title={t.at}>
+              {when(t.at)}
+            </time>{' '}
+            <CommandStateWord state={t.state} />
+            {t.detail && <span className="step-detail"> · {t.detail}</span>}
+          </li>
+        ))}
+      </ol>
+      <p className="muted command-ids">
+        Command <code>{c.id}</code> · station {c.stationId}
+        {c.correlationId && (
+          <>
+            {' '}
+            · request <code>{c.correlationId}</code>
+          </>
+        )}{' '}
+        · expires {when(c.expiresAt)}
+      </p>
+    </div>
+  );
+}
+
+/**
+ * A table of commands, newest first, each row expandable to every step of its lifecycle.
+ * Used for one valve (the valve detail) and for the station (the Commands view).
+ */
+export function CommandTable({
+  commands,
+  showValve,
+  caption,
+  empty,
+}: {
+  commands: readonly ActuationCommand[];
+  showValve: boolean;
+  caption: string;
+  empty: string;
+}) {
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (id: string) =>
+    setOpen((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const cols = showValve ? 7 : 6;
+  return (
+    <table className="data commands-table">
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">
+            <span className="visually-hidden">Steps</span>
+          </th>
+          <th scope="col">Issued</th>
+          {showValve && <th scope="col">Valve</th>}
+          <th scope="col">Command</th>
+          <th scope="col">State</th>
+          <th scope="col">Operator</th>
+          <th scope="col">Reason</th>
+        </tr>
+      </thead>
+      <tbody>
+        {commands.length === 0 ? (
+          <tr>
+            <td colSpan={cols} className="muted">
+              {empty}
+            </td>
+          </tr>
+        ) : (
+          commands.map((c) => {
+            const expanded = open.has(c.id);
+            const stepsId = `steps-${c.id}`;
+            return (
+              <Fragment key={c.id}>
+                <tr data-testid={`command-row-${c.id}`} data-state={c.state} className={expanded ? 'row-open' : ''}>
+                  <td>
+                    <button
+                      type="button"
+                      className="expander"
+                      aria-expanded={expanded}
+                      aria-controls={expanded ? stepsId : undefined}
+                      aria-label={`${expanded ? 'Hide' : 'Show'} the steps of ${actionText(c.action, c.targetPosition)} ${c.valveId}`}
+                      data-testid={`command-expand-${c.id}`}
+                      onClick={() => toggle(c.id)}
+                    >
+                      <span aria-hidden="true">{expanded ? '▾' : '▸'}</span>
+                    </button>
+                  </td>
+                  <td className="c-time">
+                    <time dateTime={c.issuedAt} title={c.issuedAt}>
+                      {when(c.issuedAt)}
+                    </time>
+                  </td>
+                  {showValve && (
+                    <td>
+                      <a href={valveHref(c.valveId)}>{c.valveId}</a>
+                    </td>
+                  )}
+                  <td>{actionText(c.action, c.targetPosition)}</td>
+                  <td>
+                    <CommandStateWord state={c.state} />
+                  </td>
+                  <td>{c.operator}</td>
+                  <td className="c-reason">{c.reason ?? ''}</td>
+                </tr>
+                {expanded && (
+                  <tr id={stepsId} className="steps-row">
+                    <td colSpan={cols}>
+                      <CommandSteps command={c} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            );
+          })
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+export type ListLoad = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready' };
+
+/**
+ * Loads this station's commands (for one valve, or all) into the commands store once; pushed
+ * changes keep them current from then on. Answers how the load went.
+ */
+export function useLoadCommands(valveId: string | undefined, limit: number): ListLoad {
+  const [load, setLoad] = useState<ListLoad>({ status: 'loading' });
+  useEffect(() => {
+    let cancelled = false;
+    setLoad({ status: 'loading' });
+    window.plainview.commands
+      .list(valveId === undefined ? { limit } : { valveId, limit })
+      .then((r) => {
+        if (cancelled) return;
+        if (!r.ok) return setLoad({ status: 'error', message: r.error.message });
+        useCommands.getState().apply(r.value);
+        setLoad({ status: 'ready' });
+      })
+      .catch((err: Error) => !cancelled && setLoad({ status: 'error', message: err.message }));
+    return () => {
+      cancelled = true;
+    };
+  }, [valveId, limit]);
+  return load;
+}
