@@ -4,6 +4,8 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Actuation } from './actuation/service';
 import { AlarmService } from './alarms/service';
+import { AlarmDesk } from './alarms/desk';
+import { TokenBucket } from './actuation/throttle';
 import { HybridClock } from './sync/hlc';
 import { AuditLog } from './audit/audit-log';
 import { Auditor } from './audit/auditor';
@@ -46,6 +48,7 @@ export interface Running {
   sessions: OperatorSessions;
   actuation: Actuation;
   alarms: AlarmService;
+  alarmDesk: AlarmDesk;
   /** Unsubscribes the services from the bus. */
   offAck: () => void;
   field: Field;
@@ -203,9 +206,18 @@ export function createStation(config: Config, deps: StationDeps): Station {
       auditor,
       log: log.child('alarms'),
       now,
-      onChange: (alarm) => bus.emit('alarm.changed', alarm),
+      onChange: (alarm) => {
+        bus.emit('alarm.changed', alarm);
+        field.push.queueAlarm(alarm);
+      },
     });
     const alarmService = alarms;
+    const alarmDesk = new AlarmDesk(
+      alarmService,
+      () => sessions.identity(),
+      new TokenBucket(config.incidentMutationsPerMinute, 60_000, deps.monotonic ?? (() => performance.now())),
+      config.shelveOperatorMaxMin,
+    );
     const offEvents = bus.on('station.event', (event) => alarmService.applyEvent(event));
     // In-flight commands from a previous run become `unknown` before any acknowledgement can arrive.
     actuation.start();
@@ -220,6 +232,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       sessions,
       actuation,
       alarms: alarmService,
+      alarmDesk,
       field,
       demo,
       recovery,
@@ -305,6 +318,13 @@ export function createStation(config: Config, deps: StationDeps): Station {
       return null;
     },
     'audit.list': (query) => running().audit.list(query),
+    'alarms.list': () => running().alarms.list(),
+    'alarms.journal': ({ id }) => running().alarms.history(id),
+    'alarms.metrics': () => running().alarms.metrics(),
+    'alarms.acknowledge': ({ ids }) => running().alarmDesk.acknowledge(ids),
+    'alarms.shelve': ({ id, minutes, reason }) => running().alarmDesk.shelve(id, minutes, reason),
+    'alarms.unshelve': ({ id }) => running().alarmDesk.unshelve(id),
+    'alarms.resolve': ({ id, note }) => running().alarmDesk.resolve(id, note),
   };
 
   return { config, log, bus, health, handlers, start, stop, running, info };

@@ -4,6 +4,7 @@ import { PointKind } from './domain/telemetry';
 import { Quality } from './domain/quality';
 import { Valve } from './domain/valve';
 import { ActuationCommand } from './domain/actuation';
+import { Alarm } from './domain/alarm';
 import { OperatorSession } from './actuation';
 
 /** The MQTT link as operators see it (the frame's OFFLINE banner, the System view). */
@@ -88,5 +89,7 @@ export const FieldBatch = z.object({
   commands: z.array(ActuationCommand).optional(),
   /** The operator session, when it changed (sign-on, sign-off, idle lock). */
   session: OperatorSession.optional(),
+  /** Alarms that changed (raised, cleared, acknowledged, shelved, resolved), on any console. */
+  alarms: z.array(Alarm).optional(),
 });
 export type FieldBatch = z.infer<typeof FieldBatch>;

@@ -5,7 +5,9 @@ import type { StationEvents } from '../field/station-events';
 import type { Logger } from '../log';
 import type { Sql } from '../store/sql';
 import { encodeHlc, type HybridClock } from '../sync/hlc';
+import type { AlarmMetrics } from '../../shared/alarms';
 import { needsAck } from './isa';
+import { alarmMetrics } from './metrics';
 import { replay, type JournalEvent, type JournalKind } from './journal';
 
 export type AlarmActionResult = { ok: true; alarm: Alarm } | { ok: false; message: string };
@@ -151,6 +153,37 @@ export class AlarmService {
         actor: r.actor,
         body: JSON.parse(r.body) as JournalEvent['body'],
       }));
+  }
+
+  /** Alarm-system performance now (raises in the last 10 minutes come from the journals). */
+  metrics(now = this.d.now().getTime()): AlarmMetrics {
+    const since = new Date(now - 600_000).toISOString();
+    const raises = this.d.sql
+      .all(
+        this.d.sql.q
+          .selectFrom('alarm_journal')
+          .select(['alarm_id', 'at'])
+          .where('transition', '=', 'raise')
+          .where('at', '>=', since),
+      )
+      .map((r) => ({ alarmId: r.alarm_id, at: Date.parse(r.at) }));
+    const alarms = this.list().map((a) => ({
+      id: a.id,
+      active: a.state === 'active_unacked' || a.state === 'active_acked',
+      raisedAt: Date.parse(a.raisedAt),
+      shelved: a.shelvedUntil !== null && Date.parse(a.shelvedUntil) > now,
+    }));
+    return alarmMetrics(raises, alarms, now);
+  }
+
+  /** The journal as the console shows it: who did what, when, and why. */
+  history(alarmId: string): { kind: JournalKind; at: string; actor: string; note: string | null }[] {
+    return this.journal(alarmId).map((e) => ({
+      kind: e.kind,
+      at: e.at,
+      actor: e.actor,
+      note: e.body.note ?? e.body.reason ?? e.body.message ?? null,
+    }));
   }
 
   /** Publishes the operator's event (outbox) and applies it here in the same transaction. */

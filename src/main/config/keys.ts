@@ -206,6 +206,12 @@ export const keys = {
     doc: 'Incident and alarm changes this station may make per minute (the seed limit).',
     example: '20',
   },
+  shelveOperatorMaxMin: {
+    env: 'PLAINVIEW_SHELVE_OPERATOR_MAX_MIN',
+    schema: PositiveNumber,
+    doc: 'Longest an operator may shelve an alarm; longer needs a supervisor (up to 7 days).',
+    example: '60',
+  },
   operatorSignOn: {
     env: 'PLAINVIEW_OPERATOR_SIGN_ON',
     schema: Flag,

@@ -55,6 +55,7 @@ function defaults(env: Record<string, string | undefined>, hostname: string): Co
     actuationsPerMinute: 10,
     valveCooldownSec: 5,
     incidentMutationsPerMinute: 20,
+    shelveOperatorMaxMin: 60,
     operatorSignOn: false,
     osAccountRole: 'operator',
     idleLockMin: 15,

@@ -29,6 +29,7 @@ export interface Config {
   actuationsPerMinute: number;
   valveCooldownSec: number;
   incidentMutationsPerMinute: number;
+  shelveOperatorMaxMin: number;
   operatorSignOn: boolean;
   osAccountRole: OperatorRole;
   idleLockMin: number;

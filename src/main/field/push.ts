@@ -1,6 +1,7 @@
 import type { FieldBatch, LinkState, PointView } from '../../shared/field';
 import type { Valve } from '../../shared/domain/valve';
 import type { ActuationCommand } from '../../shared/domain/actuation';
+import type { Alarm } from '../../shared/domain/alarm';
 import type { OperatorSession } from '../../shared/actuation';
 import type { Logger } from '../log';
 import type { FieldState } from './state';
@@ -27,6 +28,7 @@ export class FieldPush {
   /** Command changes and the operator session, latest per id, for the next batch. */
   private readonly commands = new Map<string, ActuationCommand>();
   private session: OperatorSession | null = null;
+  private readonly alarms = new Map<string, Alarm>();
 
   constructor(
     private readonly state: FieldState,
@@ -55,6 +57,10 @@ export class FieldPush {
 
   queueCommand(command: ActuationCommand): void {
     this.commands.set(command.id, command);
+  }
+
+  queueAlarm(alarm: Alarm): void {
+    this.alarms.set(alarm.id, alarm);
   }
 
   queueSession(session: OperatorSession): void {
@@ -100,6 +106,8 @@ export class FieldPush {
     if (s.siteChanged) batch.site = s.siteView() ?? undefined;
     if (this.commands.size) batch.commands = [...this.commands.values()];
     if (this.session) batch.session = this.session;
+    if (this.alarms.size) batch.alarms = [...this.alarms.values()];
+    this.alarms.clear();
     this.commands.clear();
     this.session = null;
     this.linkChanged = false;

@@ -22,6 +22,13 @@ export const channelNames = [
   'operator.signOff',
   'operator.activity',
   'audit.list',
+  'alarms.list',
+  'alarms.journal',
+  'alarms.metrics',
+  'alarms.acknowledge',
+  'alarms.shelve',
+  'alarms.unshelve',
+  'alarms.resolve',
 ] as const;
 export type ChannelName = (typeof channelNames)[number];
 

@@ -3,6 +3,8 @@ import { AppInfo } from '../app-info';
 import { Valve } from '../domain/valve';
 import { ActuationCommand } from '../domain/actuation';
 import { AuditEntry } from '../domain/audit';
+import { Alarm } from '../domain/alarm';
+import { AlarmAction, AlarmMetrics, JournalEntry } from '../alarms';
 import { CommandHistory, OperateResult, OperatorSession, SelectInput, SelectResult } from '../actuation';
 import { PointView, SiteView, Trend, TrendRange, ValveDetail } from '../field';
 import { Health } from '../health';
@@ -124,6 +126,48 @@ export const contract = {
     }),
     output: z.array(AuditEntry),
     description: 'The audit log, filtered, oldest first; with `newest`, the latest entries.',
+  },
+  'alarms.list': {
+    input: NoInput,
+    output: z.array(Alarm),
+    description: 'Every alarm of the site, newest first (shelved ones have shelvedUntil in the future).',
+  },
+  'alarms.journal': {
+    input: z.object({ id: Id }),
+    output: z.array(JournalEntry),
+    description: 'Every transition of one alarm, in order: who, when and why.',
+  },
+  'alarms.metrics': {
+    input: NoInput,
+    output: AlarmMetrics,
+    description: 'Alarms in the last 10 minutes (flood above 10), standing, shelved and chattering alarms.',
+  },
+  'alarms.acknowledge': {
+    input: z.object({ ids: z.array(Id).min(1).max(500) }),
+    output: z.array(AlarmAction),
+    description: 'Acknowledge one alarm, or all visible ones.',
+  },
+  'alarms.shelve': {
+    input: z.object({
+      id: Id,
+      minutes: z
+        .number()
+        .positive()
+        .max(7 * 24 * 60),
+      reason: z.string().min(1).max(500),
+    }),
+    output: AlarmAction,
+    description: 'Shelve an alarm with a reason and an expiry (operators up to a limit, longer needs a supervisor).',
+  },
+  'alarms.unshelve': {
+    input: z.object({ id: Id }),
+    output: AlarmAction,
+    description: 'Return a shelved alarm before its expiry.',
+  },
+  'alarms.resolve': {
+    input: z.object({ id: Id, note: z.string().min(1).max(2000) }),
+    output: AlarmAction,
+    description: 'Close a cleared alarm with a note.',
   },
 } satisfies Record<ChannelName, ChannelSpec>;
 

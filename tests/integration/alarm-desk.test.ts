@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/main/log';
+import { FieldSimulator } from '../../src/main/sim';
+import { startAedes } from '../helpers/brokers';
+import { testStation, type TestStation } from '../helpers/station';
+import { waitFor } from '../helpers/wait';
+
+const quiet = createLogger({ level: 'error', json: true, sinks: [] });
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+async function site(env: Record<string, string> = {}) {
+  const broker = await startAedes();
+  const t = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_MQTT_PROTOCOL_VERSION: '4', ...env });
+  await t.station.start();
+  cleanups.push(() => t.station.stop());
+  const sim = new FieldSimulator({
+    brokerUrl: broker.url,
+    site: 'north',
+    log: quiet,
+    demo: false,
+    valves: 24,
+    rate: 5,
+  });
+  await sim.start();
+  cleanups.push(() => sim.stop());
+  return { t, sim };
+}
+
+const call = (t: TestStation, channel: keyof TestStation['station']['handlers'], input?: unknown) =>
+  (t.station.handlers[channel] as (i: unknown, c: unknown) => unknown)(input, { requestId: 'r', senderUrl: 'test://' });
+
+describe('working alarms through the IPC contract', () => {
+  it('acknowledge, shelve within the operator limit, supervisor-only beyond it, resolve once cleared', async () => {
+    const { t, sim } = await site();
+    sim.raiseLeak('seg-02');
+    await waitFor(() => (call(t, 'alarms.list') as { id: string }[]).some((a) => a.id === 'leak-seg-02'), 'the alarm');
+    expect(call(t, 'alarms.acknowledge', { ids: ['leak-seg-02'] })).toMatchObject([
+      { ok: true, alarm: { state: 'active_acked', ackedBy: 'alice' } },
+    ]);
+    expect(call(t, 'alarms.acknowledge', { ids: ['leak-seg-02'] })).toMatchObject([
+      { ok: false, message: expect.stringMatching(/nothing to acknowledge/) },
+    ]);
+    // Operators may shelve up to 60 minutes; longer needs a supervisor.
+    expect(call(t, 'alarms.shelve', { id: 'leak-seg-02', minutes: 120, reason: 'crew on site' })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/needs a supervisor/),
+    });
+    expect(call(t, 'alarms.shelve', { id: 'leak-seg-02', minutes: 30, reason: 'crew on site' })).toMatchObject({
+      ok: true,
+      alarm: { shelvedBy: 'alice' },
+    });
+    expect(call(t, 'alarms.resolve', { id: 'leak-seg-02', note: 'fixed' })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/still active/),
+    });
+    sim.clearLeak('seg-02');
+    await waitFor(() => t.station.running().alarms.get('leak-seg-02')?.state === 'normal', 'cleared');
+    expect(call(t, 'alarms.resolve', { id: 'leak-seg-02', note: 'sensor replaced' })).toMatchObject({
+      ok: true,
+      alarm: { resolvedAt: expect.any(String) },
+    });
+    const journal = call(t, 'alarms.journal', { id: 'leak-seg-02' }) as {
+      kind: string;
+      actor: string;
+      note: string | null;
+    }[];
+    expect(journal.map((j) => j.kind)).toEqual(['raise', 'ack', 'shelve', 'clear', 'resolve']);
+    expect(journal.find((j) => j.kind === 'shelve')).toMatchObject({ actor: 'alice', note: 'crew on site' });
+    const audit = t.station
+      .running()
+      .audit.list()
+      .map((e) => e.action);
+    expect(audit).toEqual(expect.arrayContaining(['alarm.ack', 'alarm.shelve', 'alarm.resolve']));
+  }, 30_000);
+
+  it('a supervisor may shelve for longer; a viewer may not touch alarms', async () => {
+    const sup = await site({ PLAINVIEW_OS_ACCOUNT_ROLE: 'supervisor' });
+    sup.sim.raiseLeak('seg-01');
+    await waitFor(() => sup.t.station.running().alarms.get('leak-seg-01'), 'the alarm');
+    expect(call(sup.t, 'alarms.shelve', { id: 'leak-seg-01', minutes: 600, reason: 'pump swap' })).toMatchObject({
+      ok: true,
+    });
+
+    const viewer = await site({ PLAINVIEW_OS_ACCOUNT_ROLE: 'viewer' });
+    viewer.sim.raiseLeak('seg-01');
+    await waitFor(() => viewer.t.station.running().alarms.get('leak-seg-01'), 'the alarm');
+    expect(call(viewer.t, 'alarms.acknowledge', { ids: ['leak-seg-01'] })).toMatchObject([
+      { ok: false, message: expect.stringMatching(/viewer/) },
+    ]);
+  }, 40_000);
+
+  it('the 21st alarm change in a minute is throttled with its retry time', async () => {
+    const { t, sim } = await site();
+    sim.raiseLeak('seg-01');
+    await waitFor(() => t.station.running().alarms.get('leak-seg-01'), 'the alarm');
+    const results = Array.from(
+      { length: 21 },
+      (_, i) =>
+        call(t, 'alarms.shelve', { id: 'leak-seg-01', minutes: 5 + i, reason: `r${i}` }) as {
+          ok: boolean;
+          retryAfterMs?: number;
+        },
+    );
+    expect(results.slice(0, 20).every((r) => r.ok)).toBe(true);
+    expect(results[20]).toMatchObject({ ok: false, retryAfterMs: expect.any(Number) });
+  }, 30_000);
+
+  it('flood indication above 10 alarms in 10 minutes', async () => {
+    const { t } = await site();
+    const alarms = t.station.running().alarms;
+    const now = Date.now();
+    for (let i = 0; i < 11; i++) {
+      alarms.onFieldAlert({
+        v: 1,
+        id: `a-${i}`,
+        status: 'raised',
+        severity: 'high',
+        segment: null,
+        message: `alarm ${i}`,
+        ts: new Date(now - i * 1000).toISOString(),
+      });
+    }
+    expect(call(t, 'alarms.metrics')).toMatchObject({ lastTenMinutes: 11, flood: true });
+  }, 30_000);
+});
