@@ -1,4 +1,5 @@
 import type { Alarm } from '../shared/domain/alarm';
+import type { Incident } from '../shared/domain/incident';
 import type { StationEventMessage, TopicKind, ValveAckMessage } from '../shared/protocol';
 import type { LinkState } from './field/link-state';
 import type { Logger } from './log';
@@ -62,4 +63,5 @@ export interface StationEvents {
   'field.ack': { valveId: string; ack: ValveAckMessage };
   'station.event': StationEventMessage;
   'alarm.changed': Alarm;
+  'incident.changed': Incident;
 }

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Actuation } from './actuation/service';
 import { AlarmService } from './alarms/service';
 import { AlarmDesk } from './alarms/desk';
+import { IncidentService } from './incidents/service';
 import { TokenBucket } from './actuation/throttle';
 import { HybridClock } from './sync/hlc';
 import { AuditLog } from './audit/audit-log';
@@ -49,6 +50,7 @@ export interface Running {
   actuation: Actuation;
   alarms: AlarmService;
   alarmDesk: AlarmDesk;
+  incidents: IncidentService;
   /** Unsubscribes the services from the bus. */
   offAck: () => void;
   field: Field;
@@ -147,6 +149,8 @@ export function createStation(config: Config, deps: StationDeps): Station {
     let demo: DemoSite | null = null;
     let field: Field;
     let alarms: AlarmService | null = null;
+    // One hybrid logical clock per station orders all its operators' events.
+    const stationClock = new HybridClock(config.stationId, () => now().getTime());
     try {
       if (!config.mqttUrl) demo = await (deps.startDemo ?? startDemoSite)(config, log.child('demo'), now);
       field = new Field({
@@ -201,7 +205,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       sql: store.sql,
       siteId: config.siteId,
       stationId: config.stationId,
-      clock: new HybridClock(config.stationId, () => now().getTime()),
+      clock: stationClock,
       events: field.stationEvents,
       auditor,
       log: log.child('alarms'),
@@ -212,13 +216,26 @@ export function createStation(config: Config, deps: StationDeps): Station {
       },
     });
     const alarmService = alarms;
+    const incidents = new IncidentService({
+      sql: store.sql,
+      siteId: config.siteId,
+      clock: stationClock,
+      events: field.stationEvents,
+      auditor,
+      log: log.child('incidents'),
+      now,
+      onChange: (incident) => bus.emit('incident.changed', incident),
+    });
     const alarmDesk = new AlarmDesk(
       alarmService,
       () => sessions.identity(),
       new TokenBucket(config.incidentMutationsPerMinute, 60_000, deps.monotonic ?? (() => performance.now())),
       config.shelveOperatorMaxMin,
     );
-    const offEvents = bus.on('station.event', (event) => alarmService.applyEvent(event));
+    const offEvents = bus.on('station.event', (event) => {
+      alarmService.applyEvent(event);
+      incidents.applyEvent(event);
+    });
     // In-flight commands from a previous run become `unknown` before any acknowledgement can arrive.
     actuation.start();
     const offAck = bus.on('field.ack', ({ valveId, ack }) => actuation.onAck(valveId, ack));
@@ -233,6 +250,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       actuation,
       alarms: alarmService,
       alarmDesk,
+      incidents,
       field,
       demo,
       recovery,

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import type { Incident, IncidentStatus } from '../../shared/domain/incident';
+import type { StationEventMessage } from '../../shared/protocol';
+import type { Auditor } from '../audit/auditor';
+import type { StationEvents } from '../field/station-events';
+import type { Logger } from '../log';
+import type { Sql } from '../store/sql';
+import type { HybridClock } from '../sync/hlc';
+
+type Field = 'title' | 'severity' | 'status' | 'assignee' | 'description';
+const FIELDS: Field[] = ['title', 'severity', 'status', 'assignee', 'description'];
+const ORDER: IncidentStatus[] = ['open', 'investigating', 'mitigated', 'resolved'];
+
+export type IncidentResult = { ok: true; incident: Incident } | { ok: false; message: string };
+
+export interface NewIncident {
+  title: string;
+  severity: Incident['severity'];
+  description: string;
+  segment: string | null;
+  valves: string[];
+  alarms: string[];
+}
+
+export interface IncidentServiceDeps {
+  sql: Sql;
+  siteId: string;
+  clock: HybridClock;
+  events: Pick<StationEvents, 'publish'>;
+  auditor: Auditor;
+  log: Logger;
+  now: () => Date;
+  onChange: (incident: Incident) => void;
+}
+
+/**
+ * Incidents, consistent across consoles: every change is a station event; each field is
+ * last-writer-wins by hybrid logical clock (the clock of its last write is kept per field)
+ * and the timeline is a set of entries keyed by event id, so every note appears once.
+ */
+export class IncidentService {
+  constructor(private readonly d: IncidentServiceDeps) {}
+
+  create(actor: string, n: NewIncident): IncidentResult {
+    if (!n.title.trim()) return { ok: false, message: 'An incident needs a title.' };
+    const incidentId = `inc-${randomUUID().slice(0, 8)}`;
+    this.emit('incident.create', { incidentId, actor, ...n });
+    return { ok: true, incident: this.get(incidentId)! };
+  }
+
+  update(actor: string, incidentId: string, fields: Partial<Pick<Incident, Field>>, reason?: string): IncidentResult {
+    const current = this.get(incidentId);
+    if (!current) return { ok: false, message: `No incident ${incidentId}.` };
+    if (fields.status && fields.status !== current.status) {
+      const back = ORDER.indexOf(fields.status) < ORDER.indexOf(current.status);
+      if (back && !reason?.trim())
+        return { ok: false, message: 'Reopening or stepping an incident back needs a reason.' };
+    }
+    const changed = Object.fromEntries(
+      Object.entries(fields).filter(([k, v]) => v !== undefined && current[k as Field] !== v),
+    );
+    if (!Object.keys(changed).length) return { ok: false, message: 'Nothing changes.' };
+    this.emit('incident.update', { incidentId, actor, fields: changed, reason: reason ?? null });
+    return { ok: true, incident: this.get(incidentId)! };
+  }
+
+  note(actor: string, incidentId: string, text: string): IncidentResult {
+    if (!this.get(incidentId)) return { ok: false, message: `No incident ${incidentId}.` };
+    if (!text.trim()) return { ok: false, message: 'A note needs text.' };
+    this.emit('incident.note', { incidentId, actor, text });
+    return { ok: true, incident: this.get(incidentId)! };
+  }
+
+  /** An incident event from any station (our own echo never reaches here twice). */
+  applyEvent(e: StationEventMessage): void {
+    if (!e.type.startsWith('incident.')) return;
+    const b = e.body as Record<string, unknown>;
+    if (typeof b.incidentId !== 'string' || typeof b.hlc !== 'string' || typeof b.actor !== 'string') {
+      this.d.log.warn('incident event without incident, clock or actor ignored', { event: e.id, type: e.type });
+      return;
+    }
+    this.d.clock.observe(b.hlc);
+    this.apply(e.id, e.type, e.ts, b as unknown as Body);
+  }
+
+  get(id: string): Incident | null {
+    const r = this.d.sql.first(this.d.sql.q.selectFrom('incidents').selectAll().where('id', '=', id));
+    if (!r || !r.title) return null;
+    return {
+      id: r.id,
+      siteId: r.site_id,
+      title: r.title,
+      severity: r.severity as Incident['severity'],
+      status: r.status as IncidentStatus,
+      description: r.description,
+      segment: r.segment,
+      assignee: r.assignee,
+      createdBy: r.created_by,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+  }
+
+  list(): Incident[] {
+    return this.d.sql
+      .all(this.d.sql.q.selectFrom('incidents').select('id').orderBy('created_at', 'desc'))
+      .flatMap((r) => this.get(r.id) ?? []);
+  }
+
+  timeline(id: string): { id: string; at: string; author: string; kind: string; note: string }[] {
+    return this.d.sql.all(
+      this.d.sql.q
+        .selectFrom('incident_timeline')
+        .select(['id', 'at', 'author', 'kind', 'note'])
+        .where('incident_id', '=', id)
+        .orderBy('hlc')
+        .orderBy('id'),
+    );
+  }
+
+  links(id: string): { kind: string; targetId: string }[] {
+    return this.d.sql
+      .all(this.d.sql.q.selectFrom('incident_links').select(['kind', 'target_id']).where('incident_id', '=', id))
+      .map((l) => ({ kind: l.kind, targetId: l.target_id }));
+  }
+
+  private emit(type: string, body: Omit<Body, 'hlc'>): void {
+    const full = { ...body, hlc: this.d.clock.now() } as Body;
+    const event = this.d.events.publish(type, { ...full }, (e) => this.apply(e.id, type, e.ts, full));
+    this.d.auditor.record({
+      actor: body.actor,
+      action: type,
+      subject: body.incidentId,
+      result: 'ok',
+      correlationId: event.id,
+      detail: { fields: body.fields, reason: body.reason },
+    });
+  }
+
+  private apply(eventId: string, type: string, at: string, b: Body): void {
+    const { sql } = this.d;
+    sql.transaction(() => {
+      // A placeholder lets an update or note that overtook its create be kept; the create fills it.
+      sql.run(
+        sql.q
+          .insertInto('incidents')
+          .values({
+            id: b.incidentId,
+            site_id: this.d.siteId,
+            title: '',
+            severity: 'low',
+            status: 'open',
+            description: '',
+            created_by: b.actor,
+            created_at: at,
+            updated_at: at,
+            hlc: b.hlc,
+            field_hlc: '{}',
+          })
+          .onConflict((oc) => oc.column('id').doNothing()),
+      );
+      const row = sql.first(
+        sql.q.selectFrom('incidents').select(['field_hlc', 'created_at']).where('id', '=', b.incidentId),
+      )!;
+      const clocks = JSON.parse(row.field_hlc) as Partial<Record<Field, string>>;
+      const values: Record<string, unknown> =
+        type === 'incident.create'
+          ? { title: b.title, severity: b.severity, status: 'open', description: b.description ?? '', assignee: null }
+          : (b.fields ?? {});
+      const set: Record<string, unknown> = {};
+      for (const f of FIELDS) {
+        if (!(f in values)) continue;
+        if ((clocks[f] ?? '') < b.hlc) {
+          set[f] = values[f];
+          clocks[f] = b.hlc;
+        }
+      }
+      const extra =
+        type === 'incident.create' ? { segment: b.segment ?? null, created_by: b.actor, created_at: at } : {};
+      sql.run(
+        sql.q
+          .updateTable('incidents')
+          .set({ ...set, ...extra, field_hlc: JSON.stringify(clocks), updated_at: at })
+          .where('id', '=', b.incidentId),
+      );
+      if (type === 'incident.create') {
+        for (const [kind, ids] of [
+          ['valve', b.valves ?? []],
+          ['alarm', b.alarms ?? []],
+        ] as const) {
+          for (const target of ids)
+            sql.run(
+              sql.q
+                .insertInto('incident_links')
+                .values({ incident_id: b.incidentId, kind, target_id: target })
+                .onConflict((oc) => oc.doNothing()),
+            );
+        }
+      }
+      const note =
+        type === 'incident.note' ? (b.text ?? '') : type === 'incident.create' ? `created: ${b.title}` : describe(b);
+      sql.run(
+        sql.q
+          .insertInto('incident_timeline')
+          .values({
+            id: eventId,
+            incident_id: b.incidentId,
+            at,
+            author: b.actor,
+            kind: type.slice('incident.'.length),
+            note,
+            hlc: b.hlc,
+          })
+          .onConflict((oc) => oc.column('id').doNothing()),
+      );
+    });
+    const incident = this.get(b.incidentId);
+    if (incident) this.d.onChange(incident);
+  }
+}
+
+interface Body {
+  incidentId: string;
+  hlc: string;
+  actor: string;
+  title?: string;
+  severity?: Incident['severity'];
+  description?: string;
+  segment?: string | null;
+  valves?: string[];
+  alarms?: string[];
+  fields?: Record<string, unknown>;
+  reason?: string | null;
+  text?: string;
+}
+
+function describe(b: Body): string {
+  const parts = Object.entries(b.fields ?? {}).map(([k, v]) => `${k} → ${String(v)}`);
+  return b.reason ? `${parts.join(', ')} (${b.reason})` : parts.join(', ');
+}

@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMosquitto } from '../helpers/brokers';
+import { startProxy } from '../helpers/proxy';
+import { testStation, type TestStation } from '../helpers/station';
+import { waitFor } from '../helpers/wait';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+const inc = (s: TestStation) => s.station.running().incidents;
+
+describe('incidents across two consoles', () => {
+  it('created on A, seen on B; conflicting edits in a partition converge; every note once', async () => {
+    const broker = await startMosquitto();
+    const proxy = await startProxy(broker.port);
+    cleanups.push(() => proxy.close());
+    const a = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_STATION_ID: 'ws-a' });
+    const b = testStation(
+      { PLAINVIEW_MQTT_URL: `mqtt://127.0.0.1:${proxy.port}`, PLAINVIEW_STATION_ID: 'ws-b' },
+      undefined,
+      { osAccount: 'bob' },
+    );
+    for (const s of [a, b]) {
+      await s.station.start();
+      cleanups.push(() => s.station.stop());
+      await waitFor(() => s.station.running().field.link.online, 'online');
+    }
+
+    const created = inc(a).create('alice', {
+      title: 'Pressure drop KP 14',
+      severity: 'high',
+      description: 'seen on seg-02',
+      segment: 'seg-02',
+      valves: ['v-107'],
+      alarms: ['leak-seg-02'],
+    });
+    expect(created.ok).toBe(true);
+    const id = created.ok ? created.incident.id : '';
+    await waitFor(() => inc(b).get(id)?.title === 'Pressure drop KP 14', 'the incident on B');
+    expect(inc(b).links(id)).toEqual(
+      expect.arrayContaining([
+        { kind: 'valve', targetId: 'v-107' },
+        { kind: 'alarm', targetId: 'leak-seg-02' },
+      ]),
+    );
+
+    await proxy.cut();
+    await waitFor(() => !b.station.running().field.link.online, 'B offline');
+    expect(inc(a).update('alice', id, { status: 'investigating', assignee: 'alice' }).ok).toBe(true);
+    expect(inc(a).note('alice', id, 'crew dispatched').ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 20)); // B's edit is later, and must win where they conflict
+    expect(inc(b).update('bob', id, { status: 'mitigated', severity: 'critical' }).ok).toBe(true);
+    expect(inc(b).note('bob', id, 'valve v-107 closed locally').ok).toBe(true);
+    expect(inc(a).get(id)!.status).not.toBe(inc(b).get(id)!.status);
+
+    await proxy.heal();
+    await waitFor(() => b.station.running().field.link.online, 'B back', 30_000);
+    const view = (s: TestStation) =>
+      JSON.stringify({
+        ...inc(s).get(id),
+        updatedAt: null,
+        timeline: inc(s)
+          .timeline(id)
+          .map((t) => t.id),
+      });
+    await waitFor(() => view(a) === view(b) && inc(a).timeline(id).length === 5, 'convergence', 30_000);
+    expect(inc(a).get(id)).toMatchObject({ status: 'mitigated', severity: 'critical', assignee: 'alice' });
+    const notes = inc(a)
+      .timeline(id)
+      .filter((t) => t.kind === 'note')
+      .map((t) => t.note);
+    expect(notes.sort()).toEqual(['crew dispatched', 'valve v-107 closed locally']);
+  }, 60_000);
+
+  it('stepping back or reopening needs a reason; every change is audited', async () => {
+    const t = testStation({});
+    await t.station.start();
+    cleanups.push(() => t.station.stop());
+    const r = inc(t).create('alice', {
+      title: 'Test',
+      severity: 'low',
+      description: '',
+      segment: null,
+      valves: [],
+      alarms: [],
+    });
+    const id = r.ok ? r.incident.id : '';
+    expect(inc(t).update('alice', id, { status: 'resolved' }).ok).toBe(true);
+    expect(inc(t).update('alice', id, { status: 'open' })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/needs a reason/),
+    });
+    expect(inc(t).update('alice', id, { status: 'open' }, 'leak returned').ok).toBe(true);
+    const actions = t.station
+      .running()
+      .audit.list()
+      .map((e) => e.action);
+    expect(actions.filter((x) => x.startsWith('incident.'))).toEqual([
+      'incident.create',
+      'incident.update',
+      'incident.update',
+    ]);
+  }, 30_000);
+});
