@@ -6,6 +6,7 @@ import { Actuation } from './actuation/service';
 import { AlarmService } from './alarms/service';
 import { AlarmDesk } from './alarms/desk';
 import { IncidentService } from './incidents/service';
+import { MutationGuard } from './operators/guard';
 import { TokenBucket } from './actuation/throttle';
 import { HybridClock } from './sync/hlc';
 import { AuditLog } from './audit/audit-log';
@@ -51,6 +52,8 @@ export interface Running {
   alarms: AlarmService;
   alarmDesk: AlarmDesk;
   incidents: IncidentService;
+  /** Checks for operators' changes to alarms and incidents (signed on, role, throttle). */
+  guard: MutationGuard;
   /** Unsubscribes the services from the bus. */
   offAck: () => void;
   field: Field;
@@ -224,14 +227,16 @@ export function createStation(config: Config, deps: StationDeps): Station {
       auditor,
       log: log.child('incidents'),
       now,
-      onChange: (incident) => bus.emit('incident.changed', incident),
+      onChange: (incident) => {
+        bus.emit('incident.changed', incident);
+        field.push.queueIncident(incident);
+      },
     });
-    const alarmDesk = new AlarmDesk(
-      alarmService,
+    const guard = new MutationGuard(
       () => sessions.identity(),
       new TokenBucket(config.incidentMutationsPerMinute, 60_000, deps.monotonic ?? (() => performance.now())),
-      config.shelveOperatorMaxMin,
     );
+    const alarmDesk = new AlarmDesk(alarmService, guard, config.shelveOperatorMaxMin);
     const offEvents = bus.on('station.event', (event) => {
       alarmService.applyEvent(event);
       incidents.applyEvent(event);
@@ -251,6 +256,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       alarms: alarmService,
       alarmDesk,
       incidents,
+      guard,
       field,
       demo,
       recovery,
@@ -343,6 +349,21 @@ export function createStation(config: Config, deps: StationDeps): Station {
     'alarms.shelve': ({ id, minutes, reason }) => running().alarmDesk.shelve(id, minutes, reason),
     'alarms.unshelve': ({ id }) => running().alarmDesk.unshelve(id),
     'alarms.resolve': ({ id, note }) => running().alarmDesk.resolve(id, note),
+    'incidents.list': ({ status }) =>
+      running()
+        .incidents.list()
+        .filter((i) => !status || i.status === status),
+    'incidents.get': ({ id }) => {
+      const { incidents } = running();
+      const incident = incidents.get(id);
+      return incident ? { incident, timeline: incidents.timeline(id), links: incidents.links(id) } : null;
+    },
+    'incidents.create': (input) =>
+      running().guard.run('incidents', (who) => running().incidents.create(who.username, input)),
+    'incidents.update': ({ id, reason, ...fields }) =>
+      running().guard.run('incidents', (who) => running().incidents.update(who.username, id, fields, reason)),
+    'incidents.note': ({ id, text }) =>
+      running().guard.run('incidents', (who) => running().incidents.note(who.username, id, text)),
   };
 
   return { config, log, bus, health, handlers, start, stop, running, info };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Alarm } from './domain/alarm';
+import { Incident } from './domain/incident';
 
 export const AlarmAction = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), alarm: Alarm }),
@@ -24,3 +25,18 @@ export const AlarmMetrics = z.object({
   chattering: z.array(z.string()),
 });
 export type AlarmMetrics = z.infer<typeof AlarmMetrics>;
+
+export const IncidentDetail = z.object({
+  incident: Incident,
+  timeline: z.array(
+    z.object({ id: z.string(), at: z.string(), author: z.string(), kind: z.string(), note: z.string() }),
+  ),
+  links: z.array(z.object({ kind: z.string(), targetId: z.string() })),
+});
+export type IncidentDetail = z.infer<typeof IncidentDetail>;
+
+export const IncidentAction = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), incident: Incident }),
+  z.object({ ok: z.literal(false), message: z.string(), retryAfterMs: z.number().int().optional() }),
+]);
+export type IncidentAction = z.infer<typeof IncidentAction>;

@@ -5,6 +5,7 @@ import { Quality } from './domain/quality';
 import { Valve } from './domain/valve';
 import { ActuationCommand } from './domain/actuation';
 import { Alarm } from './domain/alarm';
+import { Incident } from './domain/incident';
 import { OperatorSession } from './actuation';
 
 /** The MQTT link as operators see it (the frame's OFFLINE banner, the System view). */
@@ -91,5 +92,7 @@ export const FieldBatch = z.object({
   session: OperatorSession.optional(),
   /** Alarms that changed (raised, cleared, acknowledged, shelved, resolved), on any console. */
   alarms: z.array(Alarm).optional(),
+  /** Incidents that changed, on any console. */
+  incidents: z.array(Incident).optional(),
 });
 export type FieldBatch = z.infer<typeof FieldBatch>;

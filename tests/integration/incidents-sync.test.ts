@@ -74,6 +74,46 @@ describe('incidents across two consoles', () => {
     expect(notes.sort()).toEqual(['crew dispatched', 'valve v-107 closed locally']);
   }, 60_000);
 
+  it('through the contract: a viewer cannot open an incident; detail carries timeline and links', async () => {
+    const call = (t: TestStation, channel: keyof TestStation['station']['handlers'], input?: unknown) =>
+      (t.station.handlers[channel] as (i: unknown, c: unknown) => unknown)(input, {
+        requestId: 'r',
+        senderUrl: 'test://',
+      });
+    const viewer = testStation({ PLAINVIEW_OS_ACCOUNT_ROLE: 'viewer' });
+    await viewer.station.start();
+    cleanups.push(() => viewer.station.stop());
+    expect(
+      call(viewer, 'incidents.create', {
+        title: 'x',
+        severity: 'low',
+        description: '',
+        segment: null,
+        valves: [],
+        alarms: [],
+      }),
+    ).toMatchObject({ ok: false, message: expect.stringMatching(/viewer/) });
+    const op = testStation({});
+    await op.station.start();
+    cleanups.push(() => op.station.stop());
+    const r = call(op, 'incidents.create', {
+      title: 'Leak',
+      severity: 'high',
+      description: 'd',
+      segment: 'seg-01',
+      valves: ['v-101'],
+      alarms: [],
+    }) as { ok: true; incident: { id: string } };
+    expect(r.ok).toBe(true);
+    call(op, 'incidents.note', { id: r.incident.id, text: 'on our way' });
+    expect(call(op, 'incidents.get', { id: r.incident.id })).toMatchObject({
+      incident: { title: 'Leak' },
+      links: [{ kind: 'valve', targetId: 'v-101' }],
+    });
+    expect((call(op, 'incidents.get', { id: r.incident.id }) as { timeline: unknown[] }).timeline).toHaveLength(2);
+    expect(call(op, 'incidents.list', { status: 'open' })).toHaveLength(1);
+  }, 30_000);
+
   it('stepping back or reopening needs a reason; every change is audited', async () => {
     const t = testStation({});
     await t.station.start();

@@ -2,6 +2,7 @@ import type { FieldBatch, LinkState, PointView } from '../../shared/field';
 import type { Valve } from '../../shared/domain/valve';
 import type { ActuationCommand } from '../../shared/domain/actuation';
 import type { Alarm } from '../../shared/domain/alarm';
+import type { Incident } from '../../shared/domain/incident';
 import type { OperatorSession } from '../../shared/actuation';
 import type { Logger } from '../log';
 import type { FieldState } from './state';
@@ -29,6 +30,7 @@ export class FieldPush {
   private readonly commands = new Map<string, ActuationCommand>();
   private session: OperatorSession | null = null;
   private readonly alarms = new Map<string, Alarm>();
+  private readonly incidents = new Map<string, Incident>();
 
   constructor(
     private readonly state: FieldState,
@@ -61,6 +63,10 @@ export class FieldPush {
 
   queueAlarm(alarm: Alarm): void {
     this.alarms.set(alarm.id, alarm);
+  }
+
+  queueIncident(incident: Incident): void {
+    this.incidents.set(incident.id, incident);
   }
 
   queueSession(session: OperatorSession): void {
@@ -107,7 +113,9 @@ export class FieldPush {
     if (this.commands.size) batch.commands = [...this.commands.values()];
     if (this.session) batch.session = this.session;
     if (this.alarms.size) batch.alarms = [...this.alarms.values()];
+    if (this.incidents.size) batch.incidents = [...this.incidents.values()];
     this.alarms.clear();
+    this.incidents.clear();
     this.commands.clear();
     this.session = null;
     this.linkChanged = false;

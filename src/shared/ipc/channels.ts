@@ -29,6 +29,11 @@ export const channelNames = [
   'alarms.shelve',
   'alarms.unshelve',
   'alarms.resolve',
+  'incidents.list',
+  'incidents.get',
+  'incidents.create',
+  'incidents.update',
+  'incidents.note',
 ] as const;
 export type ChannelName = (typeof channelNames)[number];
 

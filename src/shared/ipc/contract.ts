@@ -4,7 +4,8 @@ import { Valve } from '../domain/valve';
 import { ActuationCommand } from '../domain/actuation';
 import { AuditEntry } from '../domain/audit';
 import { Alarm } from '../domain/alarm';
-import { AlarmAction, AlarmMetrics, JournalEntry } from '../alarms';
+import { AlarmAction, AlarmMetrics, IncidentAction, IncidentDetail, JournalEntry } from '../alarms';
+import { Incident, IncidentSeverity, IncidentStatus } from '../domain/incident';
 import { CommandHistory, OperateResult, OperatorSession, SelectInput, SelectResult } from '../actuation';
 import { PointView, SiteView, Trend, TrendRange, ValveDetail } from '../field';
 import { Health } from '../health';
@@ -168,6 +169,46 @@ export const contract = {
     input: z.object({ id: Id, note: z.string().min(1).max(2000) }),
     output: AlarmAction,
     description: 'Close a cleared alarm with a note.',
+  },
+  'incidents.list': {
+    input: z.object({ status: IncidentStatus.optional() }),
+    output: z.array(Incident),
+    description: 'Incidents, newest first, optionally of one status.',
+  },
+  'incidents.get': {
+    input: z.object({ id: Id }),
+    output: IncidentDetail.nullable(),
+    description: 'One incident with its timeline and its linked valves and alarms.',
+  },
+  'incidents.create': {
+    input: z.object({
+      title: z.string().min(1).max(200),
+      severity: IncidentSeverity,
+      description: z.string().max(10_000).default(''),
+      segment: z.string().max(64).nullable().default(null),
+      valves: z.array(Id).max(100).default([]),
+      alarms: z.array(Id).max(100).default([]),
+    }),
+    output: IncidentAction,
+    description: 'Open an incident.',
+  },
+  'incidents.update': {
+    input: z.object({
+      id: Id,
+      status: IncidentStatus.optional(),
+      severity: IncidentSeverity.optional(),
+      assignee: z.string().max(64).nullable().optional(),
+      title: z.string().min(1).max(200).optional(),
+      description: z.string().max(10_000).optional(),
+      reason: z.string().max(500).optional(),
+    }),
+    output: IncidentAction,
+    description: 'Change status (stepping back or reopening needs a reason), severity, assignee, title or description.',
+  },
+  'incidents.note': {
+    input: z.object({ id: Id, text: z.string().min(1).max(5000) }),
+    output: IncidentAction,
+    description: "Add a note to an incident's timeline.",
   },
 } satisfies Record<ChannelName, ChannelSpec>;
 

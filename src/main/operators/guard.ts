@@ -1,0 +1,31 @@
+import type { TokenBucket } from '../actuation/throttle';
+import type { Identity } from './sessions';
+
+export type Refused = { ok: false; message: string; retryAfterMs?: number };
+
+/**
+ * The checks every operator change to alarms and incidents meets, wherever it comes from:
+ * someone is signed on, is not a viewer, and the station's mutation throttle (the seed's 20 a
+ * minute) allows it.
+ */
+export class MutationGuard {
+  constructor(
+    private readonly identity: () => Identity | null,
+    private readonly throttle: TokenBucket,
+  ) {}
+
+  run<T>(what: string, fn: (who: Identity) => T): T | Refused {
+    const who = this.identity();
+    if (!who) return { ok: false, message: `Sign on to change ${what}.` };
+    if (who.role === 'viewer')
+      return { ok: false, message: `${who.username} is a viewer: viewers cannot change ${what}.` };
+    const wait = this.throttle.take();
+    if (wait > 0)
+      return {
+        ok: false,
+        message: `Too many changes this minute. Retry in ${Math.ceil(wait / 1000)} s.`,
+        retryAfterMs: wait,
+      };
+    return fn(who);
+  }
+}
