@@ -6,6 +6,7 @@ import { Actuation } from './actuation/service';
 import { AlarmService } from './alarms/service';
 import { AlarmDesk } from './alarms/desk';
 import { IncidentService } from './incidents/service';
+import { HandoverService } from './handover/service';
 import { MutationGuard } from './operators/guard';
 import { TokenBucket } from './actuation/throttle';
 import { HybridClock } from './sync/hlc';
@@ -52,6 +53,7 @@ export interface Running {
   alarms: AlarmService;
   alarmDesk: AlarmDesk;
   incidents: IncidentService;
+  handover: HandoverService;
   /** Checks for operators' changes to alarms and incidents (signed on, role, throttle). */
   guard: MutationGuard;
   /** Unsubscribes the services from the bus. */
@@ -237,9 +239,23 @@ export function createStation(config: Config, deps: StationDeps): Station {
       new TokenBucket(config.incidentMutationsPerMinute, 60_000, deps.monotonic ?? (() => performance.now())),
     );
     const alarmDesk = new AlarmDesk(alarmService, guard, config.shelveOperatorMaxMin);
+    const handover = new HandoverService({
+      sql: store.sql,
+      siteId: config.siteId,
+      stationId: config.stationId,
+      clock: stationClock,
+      events: field.stationEvents,
+      auditor,
+      alarms: alarmService,
+      incidents,
+      commands: actuation.commands,
+      field,
+      now,
+    });
     const offEvents = bus.on('station.event', (event) => {
       alarmService.applyEvent(event);
       incidents.applyEvent(event);
+      handover.applyEvent(event);
     });
     // In-flight commands from a previous run become `unknown` before any acknowledgement can arrive.
     actuation.start();
@@ -256,6 +272,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       alarms: alarmService,
       alarmDesk,
       incidents,
+      handover,
       guard,
       field,
       demo,
@@ -362,6 +379,17 @@ export function createStation(config: Config, deps: StationDeps): Station {
       running().guard.run('incidents', (who) => running().incidents.create(who.username, input)),
     'incidents.update': ({ id, reason, ...fields }) =>
       running().guard.run('incidents', (who) => running().incidents.update(who.username, id, fields, reason)),
+    'handover.list': () => running().handover.list(),
+    'handover.prepare': () =>
+      running().guard.run('handover', (who) => ({
+        ok: true as const,
+        report: running().handover.prepare(who.username),
+      })),
+    'handover.signOff': ({ id, notes }) =>
+      running().guard.run('handover', (who) => running().handover.signOff(id, who.username, notes)),
+    'handover.acknowledge': ({ id }) =>
+      running().guard.run('handover', (who) => running().handover.acknowledge(id, who.username)),
+    'handover.html': ({ id }) => running().handover.html(id),
     'incidents.note': ({ id, text }) =>
       running().guard.run('incidents', (who) => running().incidents.note(who.username, id, text)),
   };

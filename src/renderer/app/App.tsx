@@ -6,6 +6,7 @@ import { useField } from '../stores/field';
 import { useSession } from '../stores/session';
 import { useStation } from '../stores/station';
 import { useUi } from '../stores/ui';
+import { Alarms } from '../views/Alarms';
 import { Audit } from '../views/Audit';
 import { Commands } from '../views/Commands';
 import { Overview } from '../views/Overview';
@@ -22,6 +23,7 @@ import { useShortcuts } from './useShortcuts';
 const TITLES: Record<string, string> = {
   overview: 'Overview',
   valves: 'Valves',
+  alarms: 'Alarms',
   commands: 'Commands',
   audit: 'Audit',
   system: 'System',
@@ -68,6 +70,7 @@ export function App() {
         {route.view === 'overview' && <Overview />}
         {route.view === 'valves' && <Valves />}
         {route.view === 'valve' && <ValveDetail key={route.id} id={route.id} />}
+        {route.view === 'alarms' && <Alarms />}
         {route.view === 'commands' && <Commands />}
         {route.view === 'audit' && <Audit />}
         {route.view === 'system' && <System />}

@@ -1,3 +1,4 @@
+import { countUnacked, criticalUnacked, PRIORITIES, PRIORITY_WORD, useAlarms } from '../stores/alarms';
 import { useField } from '../stores/field';
 import { useNow } from '../stores/clock';
 import { formatClock, summarizeLink } from '../stores/format';
@@ -41,6 +42,68 @@ export function OfflineBanner() {
       </p>
       <p className="offline-hint">Values on screen are the last known and are marked STALE.</p>
     </div>
+  );
+}
+
+/**
+ * A critical alarm that is active and unacknowledged (and not shelved): on every view until
+ * it is acknowledged, with its message and a link to it in the Alarms view.
+ */
+export function CriticalBanner() {
+  const byId = useAlarms((s) => s.byId);
+  const now = useNow();
+  const critical = criticalUnacked(byId, now);
+  if (!critical.length) return null;
+  const first = critical[0]!;
+  return (
+    <div className="critical-banner" data-testid="critical-banner" role="alert">
+      <span className="critical-word">
+        <span className="prio-shape prio-shape-critical" aria-hidden="true" />
+        CRITICAL ALARM
+      </span>
+      <span className="critical-text">
+        {first.message}
+        {first.segment && <span className="critical-where"> · {first.segment}</span>}
+        {critical.length > 1 && <span className="critical-more"> · and {critical.length - 1} more</span>}
+      </span>
+      <a href="#/alarms" className="critical-link" data-testid="critical-banner-link">
+        Go to the alarm and acknowledge
+      </a>
+    </div>
+  );
+}
+
+/** Unacknowledged alarms by priority (shelved ones not counted), a link to the Alarms view. */
+function AlarmCounts() {
+  const byId = useAlarms((s) => s.byId);
+  const now = useNow();
+  const counts = countUnacked(byId, now);
+  const total = PRIORITIES.reduce((n, p) => n + counts[p], 0);
+  const label = total
+    ? `Unacknowledged alarms: ${PRIORITIES.filter((p) => counts[p])
+        .map((p) => `${counts[p]} ${PRIORITY_WORD[p].toLowerCase()}`)
+        .join(', ')}`
+    : 'No unacknowledged alarms';
+  return (
+    <a
+      className={`frame-item alarms alarm-counts ${total ? 'alarm-counts-abnormal' : ''}`}
+      data-testid="alarm-counts"
+      data-total={total}
+      href="#/alarms"
+      title={`${label}. Open the alarms.`}
+    >
+      <span className="frame-label">Unack alarms</span>
+      {total === 0 ? (
+        <strong className="alarm-count-none">none</strong>
+      ) : (
+        PRIORITIES.filter((p) => counts[p]).map((p) => (
+          <span key={p} className={`alarm-count prio-${p}`} data-testid={`alarm-count-${p}`}>
+            <span className={`prio-shape prio-shape-${p}`} aria-hidden="true" />
+            <strong>{counts[p]}</strong> {PRIORITY_WORD[p]}
+          </span>
+        ))
+      )}
+    </a>
   );
 }
 
@@ -151,6 +214,7 @@ function Operator() {
 const NAV: { section: NavSection; label: string; keys: string }[] = [
   { section: 'overview', label: 'Overview', keys: 'g o' },
   { section: 'valves', label: 'Valves', keys: 'g v' },
+  { section: 'alarms', label: 'Alarms', keys: 'g l' },
   { section: 'commands', label: 'Commands', keys: 'g c' },
   { section: 'audit', label: 'Audit', keys: 'g a' },
   { section: 'system', label: 'System', keys: 'g s' },
@@ -179,14 +243,13 @@ export function FrameHeader({ route, onSkip }: { route: Route; onSkip(): void })
       </a>
       <DemoBanner />
       <OfflineBanner />
+      <CriticalBanner />
       <div className="frame-bar">
         <div className="frame-item brand">Plainview</div>
         <SiteName />
         <LinkState />
         <Operator />
-        <div className="frame-item alarms" data-testid="alarm-counts">
-          alarms: —
-        </div>
+        <AlarmCounts />
         <Clocks />
         <div className="frame-item frame-tools">
           <button type="button" aria-pressed={layout === 'large'} onClick={toggleLayout} data-testid="layout-toggle">

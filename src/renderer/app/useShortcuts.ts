@@ -44,6 +44,10 @@ export function useShortcuts(): void {
           ui.setHelpOpen(false);
           navigate({ view: 'valves' });
           break;
+        case 'go-alarms':
+          ui.setHelpOpen(false);
+          navigate({ view: 'alarms' });
+          break;
         case 'go-commands':
           ui.setHelpOpen(false);
           navigate({ view: 'commands' });

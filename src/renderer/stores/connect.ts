@@ -2,6 +2,7 @@ import type { PlainviewApi } from '../../shared/ipc/api';
 import type { Result } from '../../shared/ipc/result';
 import type { FieldBatch } from '../../shared/field';
 import { createFrameBatcher, type FrameScheduler } from './batcher';
+import { useAlarms } from './alarms';
 import { useCommands } from './commands';
 import { useField } from './field';
 import { useSession } from './session';
@@ -12,16 +13,20 @@ const SESSION = 'operator session';
 
 /**
  * Applies pushed batches to every store: the field (valves, points, link, site), this
- * station's commands, and the operator session. Batches are applied in order, so the last
- * session pushed is the one kept. Commands merge by lifecycle step, so replaying one is
- * harmless; a session is not, once a sign-on or sign-off answer has replaced it, so a replay
- * over another call's answer leaves the session out (`withSession` false).
+ * station's commands, the site's alarms (from any console), and the operator session.
+ * Batches are applied in order, so the last session pushed is the one kept. Commands merge
+ * by lifecycle step, so replaying one is harmless; alarms merge by id, the later copy
+ * winning, so a replay over a load's answer brings back the pushed copy. A session is not
+ * harmless to replay once a sign-on or sign-off answer has replaced it, so a replay over
+ * another call's answer leaves the session out (`withSession` false).
  */
 export function applyPushed(batches: readonly FieldBatch[], withSession = true): void {
   if (!batches.length) return;
   useField.getState().applyBatches(batches);
   const commands = batches.flatMap((b) => b.commands ?? []);
   if (commands.length) useCommands.getState().apply(commands);
+  const alarms = batches.flatMap((b) => b.alarms ?? []);
+  if (alarms.length) useAlarms.getState().apply(alarms);
   if (withSession) for (const b of batches) if (b.session) useSession.getState().setSession(b.session, 'push');
 }
 
@@ -77,7 +82,7 @@ export function connectStation(api: PlainviewApi, scheduler: FrameScheduler): ()
     return true;
   }
 
-  const pending = new Set(['info', 'site', 'valves', 'points', 'link', 'session']);
+  const pending = new Set(['info', 'site', 'valves', 'points', 'link', 'session', 'alarms']);
   async function loadAll(): Promise<void> {
     retry = null;
     const tasks: Record<string, () => Promise<boolean>> = {
@@ -116,6 +121,12 @@ export function connectStation(api: PlainviewApi, scheduler: FrameScheduler): ()
           SESSION,
           () => api.operator.session(),
           (v) => useSession.getState().setSession(v, 'load'),
+        ),
+      alarms: () =>
+        load(
+          'alarms',
+          () => api.alarms.list(),
+          (v) => useAlarms.getState().load(v),
         ),
     };
     await Promise.all(

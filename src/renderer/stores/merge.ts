@@ -92,6 +92,7 @@ export function coalesceBatches(batches: readonly FieldBatch[]): FieldBatch | nu
   const valves = new Map<string, Valve>();
   const points = new Map<string, PointView>();
   const commands = new Map<string, NonNullable<FieldBatch['commands']>[number]>();
+  const alarms = new Map<string, NonNullable<FieldBatch['alarms']>[number]>();
   let link: LinkState | undefined;
   let site: SiteView | undefined;
   let session: FieldBatch['session'];
@@ -100,6 +101,10 @@ export function coalesceBatches(batches: readonly FieldBatch[]): FieldBatch | nu
     for (const v of b.valves) valves.set(v.id, v);
     for (const p of b.points) points.set(p.id, p);
     for (const c of b.commands ?? []) commands.set(c.id, c);
+    for (const a of b.alarms ?? []) {
+      alarms.delete(a.id); // keep the latest copy, in the order of its last change
+      alarms.set(a.id, a);
+    }
     if (b.link) link = b.link;
     if (b.site) site = b.site;
     if (b.session !== undefined) session = b.session;
@@ -110,6 +115,7 @@ export function coalesceBatches(batches: readonly FieldBatch[]): FieldBatch | nu
   if (site) out.site = site;
   // Carried for the actuation panel (next issue); the field store does not use them yet.
   if (commands.size) out.commands = [...commands.values()];
+  if (alarms.size) out.alarms = [...alarms.values()];
   if (session !== undefined) out.session = session;
   return out;
 }

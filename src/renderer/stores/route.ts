@@ -1,11 +1,13 @@
 /**
- * Hash routes: #/overview, #/valves, #/valves/v-101, #/commands, #/audit, #/system. Pure parsing
+ * Hash routes: #/overview, #/valves, #/valves/v-101, #/alarms, #/commands, #/audit, #/system.
+ * Pure parsing
  * and building.
  */
 export type Route =
   | { view: 'overview' }
   | { view: 'valves' }
   | { view: 'valve'; id: string }
+  | { view: 'alarms' }
   | { view: 'commands' }
   | { view: 'audit' }
   | { view: 'system' }
@@ -18,6 +20,7 @@ export function parseRoute(hash: string): Route {
   if (rest.length === 0) {
     if (first === 'overview' && !second) return { view: 'overview' };
     if (first === 'system' && !second) return { view: 'system' };
+    if (first === 'alarms' && !second) return { view: 'alarms' };
     if (first === 'commands' && !second) return { view: 'commands' };
     if (first === 'audit' && !second) return { view: 'audit' };
     if (first === 'valves') {
@@ -42,6 +45,8 @@ export function routeHref(route: Route): string {
       return '#/valves';
     case 'valve':
       return `#/valves/${encodeURIComponent(route.id)}`;
+    case 'alarms':
+      return '#/alarms';
     case 'commands':
       return '#/commands';
     case 'audit':
@@ -56,7 +61,7 @@ export function routeHref(route: Route): string {
 export const valveHref = (id: string) => routeHref({ view: 'valve', id });
 
 /** Which navigation entry a route belongs to (the valve detail belongs to Valves). */
-export type NavSection = 'overview' | 'valves' | 'commands' | 'audit' | 'system';
+export type NavSection = 'overview' | 'valves' | 'alarms' | 'commands' | 'audit' | 'system';
 
 export function navSection(route: Route): NavSection | null {
   if (route.view === 'valve') return 'valves';

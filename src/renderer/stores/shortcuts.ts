@@ -7,6 +7,7 @@ export type ShortcutAction =
   | 'close'
   | 'go-overview'
   | 'go-valves'
+  | 'go-alarms'
   | 'go-commands'
   | 'go-audit'
   | 'go-system'
@@ -36,6 +37,7 @@ export interface KeyInput {
 export const SHORTCUTS: readonly { keys: string[]; action: string }[] = [
   { keys: ['g', 'o'], action: 'Go to the overview' },
   { keys: ['g', 'v'], action: 'Go to the valve table' },
+  { keys: ['g', 'l'], action: 'Go to the alarms' },
   { keys: ['g', 'c'], action: 'Go to the command history' },
   { keys: ['g', 'a'], action: 'Go to the audit log' },
   { keys: ['g', 's'], action: 'Go to the system view' },
@@ -60,6 +62,7 @@ export function handleShortcut(
     const go: Record<string, ShortcutAction> = {
       o: 'go-overview',
       v: 'go-valves',
+      l: 'go-alarms',
       c: 'go-commands',
       a: 'go-audit',
       s: 'go-system',

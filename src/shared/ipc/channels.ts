@@ -34,6 +34,11 @@ export const channelNames = [
   'incidents.create',
   'incidents.update',
   'incidents.note',
+  'handover.list',
+  'handover.prepare',
+  'handover.signOff',
+  'handover.acknowledge',
+  'handover.html',
 ] as const;
 export type ChannelName = (typeof channelNames)[number];
 

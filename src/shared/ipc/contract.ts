@@ -4,7 +4,15 @@ import { Valve } from '../domain/valve';
 import { ActuationCommand } from '../domain/actuation';
 import { AuditEntry } from '../domain/audit';
 import { Alarm } from '../domain/alarm';
-import { AlarmAction, AlarmMetrics, IncidentAction, IncidentDetail, JournalEntry } from '../alarms';
+import {
+  AlarmAction,
+  AlarmMetrics,
+  HandoverAction,
+  HandoverReport,
+  IncidentAction,
+  IncidentDetail,
+  JournalEntry,
+} from '../alarms';
 import { Incident, IncidentSeverity, IncidentStatus } from '../domain/incident';
 import { CommandHistory, OperateResult, OperatorSession, SelectInput, SelectResult } from '../actuation';
 import { PointView, SiteView, Trend, TrendRange, ValveDetail } from '../field';
@@ -209,6 +217,31 @@ export const contract = {
     input: z.object({ id: Id, text: z.string().min(1).max(5000) }),
     output: IncidentAction,
     description: "Add a note to an incident's timeline.",
+  },
+  'handover.list': {
+    input: NoInput,
+    output: z.array(HandoverReport),
+    description: 'Shift handover reports, newest first.',
+  },
+  'handover.prepare': {
+    input: NoInput,
+    output: HandoverAction,
+    description: 'Generate the handover report of the shift ending now, for the operator at this console.',
+  },
+  'handover.signOff': {
+    input: z.object({ id: Id, notes: z.string().max(10_000).default('') }),
+    output: HandoverAction,
+    description: 'The outgoing operator signs the report off, with notes.',
+  },
+  'handover.acknowledge': {
+    input: z.object({ id: Id }),
+    output: HandoverAction,
+    description: 'The incoming operator acknowledges a signed-off report.',
+  },
+  'handover.html': {
+    input: z.object({ id: Id }),
+    output: z.string().nullable(),
+    description: 'The report as a self-contained HTML file to keep.',
   },
 } satisfies Record<ChannelName, ChannelSpec>;
 

@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import type { StationEventMessage } from '../../shared/protocol';
+import type { Actuation } from '../actuation/service';
+import type { AlarmService } from '../alarms/service';
+import type { Auditor } from '../audit/auditor';
+import type { Field } from '../field/field';
+import type { StationEvents } from '../field/station-events';
+import type { IncidentService } from '../incidents/service';
+import type { Sql } from '../store/sql';
+import type { HybridClock } from '../sync/hlc';
+import { reportHtml, type HandoverContent, type ReportMeta } from './report';
+
+export interface HandoverReport extends ReportMeta {
+  shiftStart: string;
+  shiftEnd: string;
+  createdAt: string;
+  content: HandoverContent;
+}
+
+export interface HandoverDeps {
+  sql: Sql;
+  siteId: string;
+  stationId: string;
+  clock: HybridClock;
+  events: Pick<StationEvents, 'publish'>;
+  auditor: Auditor;
+  alarms: Pick<AlarmService, 'list'>;
+  incidents: Pick<IncidentService, 'list'>;
+  commands: Pick<Actuation['commands'], 'list'>;
+  field: Pick<Field, 'state' | 'link'>;
+  now: () => Date;
+}
+
+const HALF_DAY_MS = 12 * 3_600_000;
+
+/**
+ * Shift handover: a report generated from the store, signed off by the outgoing operator
+ * and acknowledged by the incoming one; both are audited and shared with every console.
+ */
+export class HandoverService {
+  constructor(private readonly d: HandoverDeps) {}
+
+  /** Builds the report for the shift that ends now (it began at the last sign-off, or 12 h ago). */
+  prepare(outgoing: string): HandoverReport {
+    const now = this.d.now();
+    const last = this.d.sql.first(
+      this.d.sql.q
+        .selectFrom('handover_reports')
+        .select('shift_end')
+        .where('signed_off_at', 'is not', null)
+        .orderBy('shift_end', 'desc')
+        .limit(1),
+    );
+    const shiftStart = last?.shift_end ?? new Date(now.getTime() - HALF_DAY_MS).toISOString();
+    const shiftEnd = now.toISOString();
+    const alarms = this.d.alarms.list();
+    const shelved = (a: (typeof alarms)[number]) =>
+      a.shelvedUntil !== null && Date.parse(a.shelvedUntil) > now.getTime();
+    const valves = this.d.field.state.valveList();
+    const content: HandoverContent = {
+      shiftStart,
+      shiftEnd,
+      standingAlarms: alarms.filter((a) => a.state !== 'normal' && !shelved(a)),
+      shelvedAlarms: alarms.filter(shelved),
+      openIncidents: this.d.incidents.list().filter((i) => i.status !== 'resolved'),
+      commands: this.d.commands.list(undefined, 1000).filter((c) => c.issuedAt >= shiftStart && c.issuedAt <= shiftEnd),
+      dataQuality: {
+        link: this.d.field.link.state.status,
+        staleValves: valves.filter((v) => v.quality === 'stale').map((v) => v.id),
+        badValves: valves.filter((v) => v.quality === 'bad').map((v) => v.id),
+      },
+    };
+    const id = `hov-${randomUUID().slice(0, 8)}`;
+    this.d.sql.run(
+      this.d.sql.q.insertInto('handover_reports').values({
+        id,
+        site_id: this.d.siteId,
+        station_id: this.d.stationId,
+        shift_start: shiftStart,
+        shift_end: shiftEnd,
+        outgoing,
+        incoming: null,
+        notes: '',
+        content: JSON.stringify(content),
+        created_at: shiftEnd,
+        signed_off_at: null,
+        acknowledged_at: null,
+        hlc: this.d.clock.now(),
+      }),
+    );
+    return this.get(id)!;
+  }
+
+  /** The outgoing operator signs the report off, with free notes; shared with every console. */
+  signOff(
+    id: string,
+    actor: string,
+    notes: string,
+  ): { ok: true; report: HandoverReport } | { ok: false; message: string } {
+    const r = this.get(id);
+    if (!r) return { ok: false, message: `No handover report ${id}.` };
+    if (r.signedOffAt) return { ok: false, message: 'This report is already signed off.' };
+    if (r.outgoing !== actor)
+      return { ok: false, message: `Only ${r.outgoing}, the outgoing operator, can sign this report off.` };
+    const at = this.d.now().toISOString();
+    const event = this.d.events.publish(
+      'handover.signoff',
+      { id, actor, notes, at, report: { ...r, notes, signedOffAt: at } },
+      () =>
+        this.d.sql.run(
+          this.d.sql.q.updateTable('handover_reports').set({ notes, signed_off_at: at }).where('id', '=', id),
+        ),
+    );
+    this.d.auditor.record({
+      actor,
+      action: 'handover.sign_off',
+      subject: id,
+      result: 'ok',
+      correlationId: event.id,
+      detail: { shift_start: r.shiftStart, shift_end: r.shiftEnd },
+    });
+    return { ok: true, report: this.get(id)! };
+  }
+
+  /** The incoming operator acknowledges a signed-off report. */
+  acknowledge(id: string, actor: string): { ok: true; report: HandoverReport } | { ok: false; message: string } {
+    const r = this.get(id);
+    if (!r) return { ok: false, message: `No handover report ${id}.` };
+    if (!r.signedOffAt) return { ok: false, message: 'The outgoing operator has not signed this report off yet.' };
+    if (r.acknowledgedAt) return { ok: false, message: `Already acknowledged by ${r.incoming}.` };
+    if (actor === r.outgoing)
+      return { ok: false, message: 'The incoming operator acknowledges, not the outgoing one.' };
+    const at = this.d.now().toISOString();
+    const event = this.d.events.publish('handover.ack', { id, actor, at }, () =>
+      this.d.sql.run(
+        this.d.sql.q.updateTable('handover_reports').set({ incoming: actor, acknowledged_at: at }).where('id', '=', id),
+      ),
+    );
+    this.d.auditor.record({
+      actor,
+      action: 'handover.acknowledge',
+      subject: id,
+      result: 'ok',
+      correlationId: event.id,
+    });
+    return { ok: true, report: this.get(id)! };
+  }
+
+  /** Another console's sign-off or acknowledgement. */
+  applyEvent(e: StationEventMessage): void {
+    const b = e.body as { id?: string; actor?: string; at?: string; notes?: string; report?: HandoverReport };
+    if (!b.id || !b.actor || !b.at) return;
+    const { sql } = this.d;
+    if (e.type === 'handover.signoff' && b.report) {
+      const r = b.report;
+      sql.run(
+        sql.q
+          .insertInto('handover_reports')
+          .values({
+            id: r.id,
+            site_id: this.d.siteId,
+            station_id: r.station,
+            shift_start: r.shiftStart,
+            shift_end: r.shiftEnd,
+            outgoing: r.outgoing,
+            incoming: null,
+            notes: b.notes ?? '',
+            content: JSON.stringify(r.content),
+            created_at: r.createdAt,
+            signed_off_at: b.at,
+            acknowledged_at: null,
+            hlc: '',
+          })
+          .onConflict((oc) => oc.column('id').doUpdateSet({ notes: b.notes ?? '', signed_off_at: b.at })),
+      );
+    } else if (e.type === 'handover.ack') {
+      sql.run(
+        sql.q
+          .updateTable('handover_reports')
+          .set({ incoming: b.actor, acknowledged_at: b.at })
+          .where('id', '=', b.id)
+          .where('acknowledged_at', 'is', null),
+      );
+    }
+  }
+
+  get(id: string): HandoverReport | null {
+    const r = this.d.sql.first(this.d.sql.q.selectFrom('handover_reports').selectAll().where('id', '=', id));
+    if (!r) return null;
+    return {
+      id: r.id,
+      site: r.site_id,
+      station: r.station_id,
+      outgoing: r.outgoing,
+      incoming: r.incoming,
+      notes: r.notes,
+      signedOffAt: r.signed_off_at,
+      acknowledgedAt: r.acknowledged_at,
+      shiftStart: r.shift_start,
+      shiftEnd: r.shift_end,
+      createdAt: r.created_at,
+      content: JSON.parse(r.content) as HandoverContent,
+    };
+  }
+
+  list(): HandoverReport[] {
+    return this.d.sql
+      .all(this.d.sql.q.selectFrom('handover_reports').select('id').orderBy('created_at', 'desc'))
+      .map((r) => this.get(r.id)!);
+  }
+
+  html(id: string): string | null {
+    const r = this.get(id);
+    return r ? reportHtml(r, r.content) : null;
+  }
+}

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMosquitto } from '../helpers/brokers';
+import { testStation, type TestStation } from '../helpers/station';
+import { waitFor } from '../helpers/wait';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+describe('shift handover', () => {
+  it('the report matches the store; sign-off and acknowledgement are audited and reach the other console', async () => {
+    const broker = await startMosquitto();
+    const a = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_STATION_ID: 'ws-a' });
+    const b = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_STATION_ID: 'ws-b' }, undefined, {
+      osAccount: 'bob',
+    });
+    for (const s of [a, b] as TestStation[]) {
+      await s.station.start();
+      cleanups.push(() => s.station.stop());
+      await waitFor(() => s.station.running().field.link.online, 'online');
+    }
+    const ra = a.station.running();
+    const now = new Date().toISOString();
+    ra.alarms.onFieldAlert({
+      v: 1,
+      id: 'leak-seg-01',
+      status: 'raised',
+      severity: 'critical',
+      segment: 'seg-01',
+      message: 'Leak <b>&',
+      ts: now,
+    });
+    ra.alarms.onFieldAlert({
+      v: 1,
+      id: 'leak-seg-02',
+      status: 'raised',
+      severity: 'high',
+      segment: 'seg-02',
+      message: 'Leak 2',
+      ts: now,
+    });
+    ra.alarms.shelve('leak-seg-02', 'alice', new Date(Date.now() + 600_000), 'crew on site');
+    const inc = ra.incidents.create('alice', {
+      title: 'Pressure drop',
+      severity: 'high',
+      description: '',
+      segment: null,
+      valves: [],
+      alarms: [],
+    });
+    expect(inc.ok).toBe(true);
+
+    const report = ra.handover.prepare('alice');
+    expect(report.content.standingAlarms.map((x) => x.id)).toEqual(['leak-seg-01']);
+    expect(report.content.shelvedAlarms.map((x) => x.id)).toEqual(['leak-seg-02']);
+    expect(report.content.openIncidents.map((i) => i.title)).toEqual(['Pressure drop']);
+    expect(report.content.dataQuality.link).toBe('online');
+
+    expect(ra.handover.acknowledge(report.id, 'bob')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/not signed this report off/),
+    });
+    expect(ra.handover.signOff(report.id, 'bob', 'x')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/Only alice/),
+    });
+    expect(ra.handover.signOff(report.id, 'alice', 'Pump 3 noisy; watch seg-02')).toMatchObject({
+      ok: true,
+      report: { signedOffAt: expect.any(String) },
+    });
+
+    // The incoming operator, at the other console, sees it and acknowledges it.
+    const rb = b.station.running();
+    await waitFor(() => rb.handover.get(report.id)?.signedOffAt, 'the report on B');
+    expect(rb.handover.acknowledge(report.id, 'bob')).toMatchObject({ ok: true, report: { incoming: 'bob' } });
+    await waitFor(() => ra.handover.get(report.id)?.acknowledgedAt, 'the acknowledgement back on A');
+
+    expect(ra.audit.list().some((e) => e.action === 'handover.sign_off' && e.actor === 'alice')).toBe(true);
+    expect(rb.audit.list().some((e) => e.action === 'handover.acknowledge' && e.actor === 'bob')).toBe(true);
+
+    const html = ra.handover.html(report.id)!;
+    expect(html).toContain('Pump 3 noisy; watch seg-02');
+    expect(html).toContain('Leak &lt;b&gt;&amp;');
+    expect(html).not.toMatch(/<script/i);
+    expect(ra.handover.list().map((r) => r.id)).toEqual([report.id]);
+  }, 60_000);
+});
