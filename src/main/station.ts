@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Actuation } from './actuation/service';
 import { AlarmService } from './alarms/service';
 import { AlarmDesk } from './alarms/desk';
+import { FieldConditions } from './alarms/conditions';
 import { IncidentService } from './incidents/service';
 import { HandoverService } from './handover/service';
 import { MutationGuard } from './operators/guard';
@@ -252,6 +253,12 @@ export function createStation(config: Config, deps: StationDeps): Station {
       field,
       now,
     });
+    const conditions = new FieldConditions(field.state, alarmService);
+    const offChanges = bus.on('field.change', ({ kind, id }) => {
+      if (kind === 'valve_state') conditions.onValve(id);
+      else if (kind === 'gateway_presence')
+        conditions.onGateway(id, field.state.gatewayTs.get(id) ?? now().toISOString());
+    });
     const offEvents = bus.on('station.event', (event) => {
       alarmService.applyEvent(event);
       incidents.applyEvent(event);
@@ -277,7 +284,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       field,
       demo,
       recovery,
-      offAck: () => (offAck(), offEvents()),
+      offAck: () => (offAck(), offEvents(), offChanges()),
     };
     backupIfDue(store);
     // Checked every few minutes so a long-running station keeps its backups current.

@@ -125,4 +125,40 @@ describe('working alarms through the IPC contract', () => {
     }
     expect(call(t, 'alarms.metrics')).toMatchObject({ lastTenMinutes: 11, flood: true });
   }, 30_000);
+
+  it("the station's own conditions: a gateway offline and a valve in fault raise alarms, and clear", async () => {
+    const { t, sim } = await site();
+    await waitFor(
+      () => t.station.running().field.state.valves.size === 24 && t.station.running().field.link.online,
+      'the site',
+    );
+    const gw = t.station.running().field.state.valves.get('v-101')!.msg.gateway;
+    sim.dropGateway(gw);
+    await waitFor(
+      () => t.station.running().alarms.get(`gateway-offline-${gw}`)?.state === 'active_unacked',
+      'gateway alarm',
+    );
+    await sim.restoreGateway(gw);
+    await waitFor(
+      () => t.station.running().alarms.get(`gateway-offline-${gw}`)?.state === 'cleared_unacked',
+      'gateway alarm cleared',
+    );
+
+    sim.stickValve('v-102');
+    const v = t.station.running().field.state.valveView('v-102')!;
+    const sel = t.station
+      .running()
+      .actuation.select({ valveId: 'v-102', action: v.state === 'closed' ? 'open' : 'close' }, { requestId: null });
+    expect(sel.ok).toBe(true);
+    if (sel.ok) await t.station.running().actuation.operate(sel.selection.id, { requestId: null });
+    await waitFor(
+      () => t.station.running().alarms.get('valve-fault-v-102')?.state === 'active_unacked',
+      'fault alarm',
+      20_000,
+    );
+    expect(t.station.running().alarms.get('valve-fault-v-102')).toMatchObject({
+      priority: 'high',
+      source: 'station:valve',
+    });
+  }, 40_000);
 });

@@ -1,4 +1,4 @@
-import type { Alarm } from '../../shared/domain/alarm';
+import type { Alarm, AlarmPriority } from '../../shared/domain/alarm';
 import type { AlertMessage, StationEventMessage } from '../../shared/protocol';
 import type { Auditor } from '../audit/auditor';
 import type { StationEvents } from '../field/station-events';
@@ -50,13 +50,38 @@ export class AlarmService {
 
   /** A PipelineGuard alert raised or cleared: the same event, with the same id, on every station. */
   onFieldAlert(a: AlertMessage): void {
-    const kind: JournalKind = a.status === 'raised' ? 'raise' : 'clear';
-    const sortKey = encodeHlc({ wall: Date.parse(a.ts), counter: 0, node: 'field' });
-    this.record(a.id, `field:${a.id}:${a.status}:${a.ts}`, kind, sortKey, a.ts, 'pipelineguard', {
+    this.onCondition({
+      id: a.id,
+      active: a.status === 'raised',
       priority: a.severity,
       message: a.message,
       segment: a.segment,
       source: 'pipelineguard',
+      ts: a.ts,
+    });
+  }
+
+  /**
+   * A condition the field reports (an alert, a valve in fault, a gateway gone): journalled
+   * with the field's time as its sort key and an id made from it, so every station that sees
+   * the same field message records the same event, once.
+   */
+  onCondition(c: {
+    id: string;
+    active: boolean;
+    priority: AlarmPriority;
+    message: string;
+    segment: string | null;
+    source: string;
+    ts: string;
+  }): void {
+    const kind: JournalKind = c.active ? 'raise' : 'clear';
+    const sortKey = encodeHlc({ wall: Date.parse(c.ts), counter: 0, node: 'field' });
+    this.record(c.id, `field:${c.id}:${kind}:${c.ts}`, kind, sortKey, c.ts, c.source, {
+      priority: c.priority,
+      message: c.message,
+      segment: c.segment,
+      source: c.source,
     });
   }
 
