@@ -1,21 +1,9 @@
 import type { ActuationCommand, CommandState } from '../../shared/domain/actuation';
 import type { CommandHistory } from '../../shared/actuation';
 import type { Sql } from '../store/sql';
+import type { Tables } from '../store/tables';
 
-type Row = {
-  id: string;
-  valve_id: string;
-  action: string;
-  target_position: number | null;
-  state: string;
-  reason: string | null;
-  operator: string;
-  station_id: string;
-  correlation_id: string | null;
-  issued_at: string;
-  expires_at: string;
-  updated_at: string;
-};
+type Row = Tables['actuation_commands'];
 
 function toCommand(r: Row): ActuationCommand {
   return {
