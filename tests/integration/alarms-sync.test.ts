@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/main/log';
 import { FieldSimulator } from '../../src/main/sim';
-import { startMosquitto } from '../helpers/brokers';
-import { startProxy } from '../helpers/proxy';
-import { testStation, type TestStation } from '../helpers/station';
+import { twoStations } from '../helpers/two-stations';
+import type { TestStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 
 const quiet = createLogger({ level: 'error', json: true, sinks: [] });
@@ -12,22 +11,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function twoStations() {
-  const broker = await startMosquitto();
-  const proxy = await startProxy(broker.port);
-  cleanups.push(() => proxy.close());
-  const a = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_STATION_ID: 'ws-a' });
-  const b = testStation(
-    { PLAINVIEW_MQTT_URL: `mqtt://127.0.0.1:${proxy.port}`, PLAINVIEW_STATION_ID: 'ws-b' },
-    undefined,
-    { osAccount: 'bob' },
-  );
-  for (const s of [a, b]) {
-    await s.station.start();
-    cleanups.push(() => s.station.stop());
-  }
+async function withSimulator() {
+  const site = await twoStations(cleanups);
   const sim = new FieldSimulator({
-    brokerUrl: broker.url,
+    brokerUrl: site.broker.url,
     site: 'north',
     log: quiet,
     demo: false,
@@ -36,8 +23,7 @@ async function twoStations() {
   });
   await sim.start();
   cleanups.push(() => sim.stop());
-  for (const s of [a, b]) await waitFor(() => s.station.running().field.link.online, 'online');
-  return { broker, proxy, a, b, sim };
+  return { ...site, sim };
 }
 
 const alarms = (s: TestStation) => s.station.running().alarms;
@@ -56,7 +42,7 @@ const view = (s: TestStation) =>
 
 describe('alarms across two consoles (two stations, one mosquitto)', () => {
   it('a PipelineGuard alarm reaches both; an acknowledgement on A appears on B', async () => {
-    const { a, b, sim } = await twoStations();
+    const { a, b, sim } = await withSimulator();
     sim.raiseLeak('seg-01');
     for (const s of [a, b])
       await waitFor(() => alarms(s).get('leak-seg-01')?.state === 'active_unacked', 'the alarm on both').catch((e) => {
@@ -85,7 +71,7 @@ describe('alarms across two consoles (two stations, one mosquitto)', () => {
   }, 60_000);
 
   it('partition: conflicting changes on both sides converge to the same state once healed', async () => {
-    const { a, b, sim, proxy } = await twoStations();
+    const { a, b, sim, proxy } = await withSimulator();
     sim.raiseLeak('seg-01');
     sim.raiseLeak('seg-02');
     for (const s of [a, b])

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMosquitto } from '../helpers/brokers';
-import { startProxy } from '../helpers/proxy';
+import { twoStations } from '../helpers/two-stations';
 import { testStation, type TestStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 
@@ -13,20 +12,7 @@ const inc = (s: TestStation) => s.station.running().incidents;
 
 describe('incidents across two consoles', () => {
   it('created on A, seen on B; conflicting edits in a partition converge; every note once', async () => {
-    const broker = await startMosquitto();
-    const proxy = await startProxy(broker.port);
-    cleanups.push(() => proxy.close());
-    const a = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_STATION_ID: 'ws-a' });
-    const b = testStation(
-      { PLAINVIEW_MQTT_URL: `mqtt://127.0.0.1:${proxy.port}`, PLAINVIEW_STATION_ID: 'ws-b' },
-      undefined,
-      { osAccount: 'bob' },
-    );
-    for (const s of [a, b]) {
-      await s.station.start();
-      cleanups.push(() => s.station.stop());
-      await waitFor(() => s.station.running().field.link.online, 'online');
-    }
+    const { a, b, proxy } = await twoStations(cleanups);
 
     const created = inc(a).create('alice', {
       title: 'Pressure drop KP 14',
