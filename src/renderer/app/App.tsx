@@ -9,6 +9,8 @@ import { useUi } from '../stores/ui';
 import { Alarms } from '../views/Alarms';
 import { Audit } from '../views/Audit';
 import { Commands } from '../views/Commands';
+import { Handover } from '../views/Handover';
+import { IncidentDetailView, Incidents } from '../views/Incidents';
 import { Overview } from '../views/Overview';
 import { System } from '../views/System';
 import { ValveDetail } from '../views/ValveDetail';
@@ -24,6 +26,8 @@ const TITLES: Record<string, string> = {
   overview: 'Overview',
   valves: 'Valves',
   alarms: 'Alarms',
+  incidents: 'Incidents',
+  handover: 'Handover',
   commands: 'Commands',
   audit: 'Audit',
   system: 'System',
@@ -50,10 +54,15 @@ export function App() {
     document.documentElement.dataset.layout = layout;
   }, [layout]);
 
-  const routeKey = route.view === 'valve' ? `valve:${route.id}` : route.view;
+  const routeKey =
+    route.view === 'valve' ? `valve:${route.id}` : route.view === 'incident' ? `incident:${route.id}` : route.view;
   useEffect(() => {
     main.current?.scrollTo?.(0, 0);
-    const name = routeKey.startsWith('valve:') ? routeKey.slice(6) : (TITLES[routeKey] ?? 'Plainview');
+    const name = routeKey.startsWith('valve:')
+      ? routeKey.slice(6)
+      : routeKey.startsWith('incident:')
+        ? `Incident ${routeKey.slice(9)}`
+        : (TITLES[routeKey] ?? 'Plainview');
     document.title = `${name} · Plainview`;
   }, [routeKey]);
 
@@ -71,6 +80,9 @@ export function App() {
         {route.view === 'valves' && <Valves />}
         {route.view === 'valve' && <ValveDetail key={route.id} id={route.id} />}
         {route.view === 'alarms' && <Alarms />}
+        {route.view === 'incidents' && <Incidents />}
+        {route.view === 'incident' && <IncidentDetailView key={route.id} id={route.id} />}
+        {route.view === 'handover' && <Handover />}
         {route.view === 'commands' && <Commands />}
         {route.view === 'audit' && <Audit />}
         {route.view === 'system' && <System />}

@@ -215,6 +215,8 @@ const NAV: { section: NavSection; label: string; keys: string }[] = [
   { section: 'overview', label: 'Overview', keys: 'g o' },
   { section: 'valves', label: 'Valves', keys: 'g v' },
   { section: 'alarms', label: 'Alarms', keys: 'g l' },
+  { section: 'incidents', label: 'Incidents', keys: 'g i' },
+  { section: 'handover', label: 'Handover', keys: 'g h' },
   { section: 'commands', label: 'Commands', keys: 'g c' },
   { section: 'audit', label: 'Audit', keys: 'g a' },
   { section: 'system', label: 'System', keys: 'g s' },

@@ -60,6 +60,14 @@ export function useShortcuts(): void {
           ui.setHelpOpen(false);
           navigate({ view: 'system' });
           break;
+        case 'go-incidents':
+          ui.setHelpOpen(false);
+          navigate({ view: 'incidents' });
+          break;
+        case 'go-handover':
+          ui.setHelpOpen(false);
+          navigate({ view: 'handover' });
+          break;
         case 'focus-search':
           ui.setHelpOpen(false);
           navigate({ view: 'valves' });

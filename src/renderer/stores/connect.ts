@@ -5,6 +5,7 @@ import { createFrameBatcher, type FrameScheduler } from './batcher';
 import { useAlarms } from './alarms';
 import { useCommands } from './commands';
 import { useField } from './field';
+import { useIncidents } from './incidents';
 import { useSession } from './session';
 import { useStation } from './station';
 
@@ -27,6 +28,8 @@ export function applyPushed(batches: readonly FieldBatch[], withSession = true):
   if (commands.length) useCommands.getState().apply(commands);
   const alarms = batches.flatMap((b) => b.alarms ?? []);
   if (alarms.length) useAlarms.getState().apply(alarms);
+  const incidents = batches.flatMap((b) => b.incidents ?? []);
+  if (incidents.length) useIncidents.getState().apply(incidents);
   if (withSession) for (const b of batches) if (b.session) useSession.getState().setSession(b.session, 'push');
 }
 

@@ -93,6 +93,7 @@ export function coalesceBatches(batches: readonly FieldBatch[]): FieldBatch | nu
   const points = new Map<string, PointView>();
   const commands = new Map<string, NonNullable<FieldBatch['commands']>[number]>();
   const alarms = new Map<string, NonNullable<FieldBatch['alarms']>[number]>();
+  const incidents = new Map<string, NonNullable<FieldBatch['incidents']>[number]>();
   let link: LinkState | undefined;
   let site: SiteView | undefined;
   let session: FieldBatch['session'];
@@ -105,6 +106,10 @@ export function coalesceBatches(batches: readonly FieldBatch[]): FieldBatch | nu
       alarms.delete(a.id); // keep the latest copy, in the order of its last change
       alarms.set(a.id, a);
     }
+    for (const i of b.incidents ?? []) {
+      incidents.delete(i.id); // latest copy by id, like alarms
+      incidents.set(i.id, i);
+    }
     if (b.link) link = b.link;
     if (b.site) site = b.site;
     if (b.session !== undefined) session = b.session;
@@ -116,6 +121,7 @@ export function coalesceBatches(batches: readonly FieldBatch[]): FieldBatch | nu
   // Carried for the actuation panel (next issue); the field store does not use them yet.
   if (commands.size) out.commands = [...commands.values()];
   if (alarms.size) out.alarms = [...alarms.values()];
+  if (incidents.size) out.incidents = [...incidents.values()];
   if (session !== undefined) out.session = session;
   return out;
 }

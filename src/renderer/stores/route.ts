@@ -1,5 +1,6 @@
 /**
- * Hash routes: #/overview, #/valves, #/valves/v-101, #/alarms, #/commands, #/audit, #/system.
+ * Hash routes: #/overview, #/valves, #/valves/v-101, #/alarms, #/incidents, #/incidents/<id>,
+ * #/handover, #/commands, #/audit, #/system.
  * Pure parsing
  * and building.
  */
@@ -11,6 +12,9 @@ export type Route =
   | { view: 'commands' }
   | { view: 'audit' }
   | { view: 'system' }
+  | { view: 'incidents' }
+  | { view: 'incident'; id: string }
+  | { view: 'handover' }
   | { view: 'not_found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -23,6 +27,17 @@ export function parseRoute(hash: string): Route {
     if (first === 'alarms' && !second) return { view: 'alarms' };
     if (first === 'commands' && !second) return { view: 'commands' };
     if (first === 'audit' && !second) return { view: 'audit' };
+    if (first === 'handover' && !second) return { view: 'handover' };
+    if (first === 'incidents') {
+      if (!second) return { view: 'incidents' };
+      let id = second;
+      try {
+        id = decodeURIComponent(second);
+      } catch {
+        // keep it as written
+      }
+      return { view: 'incident', id };
+    }
     if (first === 'valves') {
       if (!second) return { view: 'valves' };
       let id = second;
@@ -53,18 +68,26 @@ export function routeHref(route: Route): string {
       return '#/audit';
     case 'system':
       return '#/system';
+    case 'incidents':
+      return '#/incidents';
+    case 'incident':
+      return `#/incidents/${encodeURIComponent(route.id)}`;
+    case 'handover':
+      return '#/handover';
     case 'not_found':
       return `#${route.path}`;
   }
 }
 
 export const valveHref = (id: string) => routeHref({ view: 'valve', id });
+export const incidentHref = (id: string) => routeHref({ view: 'incident', id });
 
 /** Which navigation entry a route belongs to (the valve detail belongs to Valves). */
-export type NavSection = 'overview' | 'valves' | 'alarms' | 'commands' | 'audit' | 'system';
+export type NavSection = 'overview' | 'valves' | 'alarms' | 'incidents' | 'handover' | 'commands' | 'audit' | 'system';
 
 export function navSection(route: Route): NavSection | null {
   if (route.view === 'valve') return 'valves';
+  if (route.view === 'incident') return 'incidents';
   if (route.view === 'not_found') return null;
   return route.view;
 }

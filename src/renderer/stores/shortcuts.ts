@@ -11,6 +11,8 @@ export type ShortcutAction =
   | 'go-commands'
   | 'go-audit'
   | 'go-system'
+  | 'go-incidents'
+  | 'go-handover'
   | 'focus-search'
   | 'toggle-layout';
 
@@ -41,6 +43,8 @@ export const SHORTCUTS: readonly { keys: string[]; action: string }[] = [
   { keys: ['g', 'c'], action: 'Go to the command history' },
   { keys: ['g', 'a'], action: 'Go to the audit log' },
   { keys: ['g', 's'], action: 'Go to the system view' },
+  { keys: ['g', 'i'], action: 'Go to the incidents' },
+  { keys: ['g', 'h'], action: 'Go to the shift handover' },
   { keys: ['/'], action: 'Search valves' },
   { keys: ['l'], action: 'Switch between compact and large layout' },
   { keys: ['?'], action: 'Show or hide this help' },
@@ -66,6 +70,8 @@ export function handleShortcut(
       c: 'go-commands',
       a: 'go-audit',
       s: 'go-system',
+      i: 'go-incidents',
+      h: 'go-handover',
     };
     const action = go[input.key.toLowerCase()] ?? null;
     if (action) return { state: initialShortcutState, action };

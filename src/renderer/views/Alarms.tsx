@@ -80,7 +80,7 @@ const FOCUSABLE =
   'input:not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
 
 /** A modal dialog: focus stays inside, Esc or Cancel closes it, focus returns where it was. */
-function Dialog({
+export function Dialog({
   title,
   testId,
   describe,

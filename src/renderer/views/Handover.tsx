@@ -1,0 +1,325 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { HandoverReport } from '../../shared/alarms';
+import { refusalText, STATE_WORDS } from '../stores/alarms';
+import { formatDateTime } from '../stores/format';
+import { HANDOVER_STATUS_WORD, handoverFileName, handoverStatus } from '../stores/incidents';
+import { incidentHref, valveHref } from '../stores/route';
+import { useSession } from '../stores/session';
+import { PriorityTag } from './Alarms';
+import { StatusTag } from './Incidents';
+
+/** How often the view asks for the report list while it is open (sign-offs from other consoles). */
+const LIST_MS = 5000;
+
+/** Saves text as a file through a Blob and a clicked download link (no network, CSP-safe). */
+function download(text: string, type: string, name: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** A handover action's answer (the contract's HandoverAction). */
+type HandoverAnswer = { ok: true; report: HandoverReport } | { ok: false; message: string; retryAfterMs?: number };
+
+const when = (iso: string | null) => (iso ? formatDateTime(Date.parse(iso)) : '—');
+
+/** The content of one report: what the incoming operator needs to know. */
+function ReportContent({ report }: { report: HandoverReport }) {
+  const c = report.content;
+  return (
+    <div className="handover-report" data-testid="handover-report">
+      <p>
+        Shift {when(c.shiftStart)} – {when(c.shiftEnd)} · outgoing <strong>{report.outgoing}</strong> · station{' '}
+        {report.station}
+      </p>
+      <h3>Standing alarms ({c.standingAlarms.length})</h3>
+      {c.standingAlarms.length ? (
+        <ul className="handover-items">
+          {c.standingAlarms.map((a) => (
+            <li key={a.id}>
+              <PriorityTag priority={a.priority} /> {STATE_WORDS[a.state]} · {a.message} ({a.id})
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">None.</p>
+      )}
+      <h3>Shelved alarms ({c.shelvedAlarms.length})</h3>
+      {c.shelvedAlarms.length ? (
+        <ul className="handover-items">
+          {c.shelvedAlarms.map((a) => (
+            <li key={a.id}>
+              <PriorityTag priority={a.priority} /> {a.message} ({a.id}) · until {when(a.shelvedUntil)}
+              {a.shelvedBy && ` by ${a.shelvedBy}`}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">None.</p>
+      )}
+      <h3>Open incidents ({c.openIncidents.length})</h3>
+      {c.openIncidents.length ? (
+        <ul className="handover-items">
+          {c.openIncidents.map((i) => (
+            <li key={i.id}>
+              <PriorityTag priority={i.severity} /> <StatusTag status={i.status} />{' '}
+              <a href={incidentHref(i.id)}>{i.title}</a> · {i.assignee ?? 'unassigned'}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">None.</p>
+      )}
+      <h3>Commands this shift ({c.commands.length})</h3>
+      {c.commands.length ? (
+        <ul className="handover-items">
+          {c.commands.map((cmd) => (
+            <li key={cmd.id}>
+              {when(cmd.issuedAt)} · {cmd.action}
+              {cmd.targetPosition !== null && ` ${cmd.targetPosition} %`}{' '}
+              <a href={valveHref(cmd.valveId)}>{cmd.valveId}</a> by {cmd.operator} →{' '}
+              <strong>{cmd.state.toUpperCase().replace('_', ' ')}</strong>
+              {cmd.reason && ` (${cmd.reason})`}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">None.</p>
+      )}
+      <h3>Link and data quality</h3>
+      <p>
+        Field link: <strong>{c.dataQuality.link.toUpperCase()}</strong> · stale valves:{' '}
+        {c.dataQuality.staleValves.length ? c.dataQuality.staleValves.join(', ') : 'none'} · bad valves:{' '}
+        {c.dataQuality.badValves.length ? c.dataQuality.badValves.join(', ') : 'none'}
+      </p>
+      {report.signedOffAt && (
+        <p data-testid="handover-report-notes">
+          Notes: {report.notes ? <q>{report.notes}</q> : <span className="muted">none</span>}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Shift handover: prepare the report of the shift ending now, add notes and sign it off; the
+ * incoming operator (another operator) acknowledges it. Every report, with its sign-off and
+ * acknowledgement, is listed and can be exported as a self-contained HTML file.
+ */
+export function Handover() {
+  const me = useSession((s) => s.session?.operator ?? null);
+  const [reports, setReports] = useState<HandoverReport[] | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
+  const [currentId, setCurrentId] = useState<string | null>(null);
+  const [prepared, setPrepared] = useState<HandoverReport | null>(null);
+  const [notes, setNotes] = useState('');
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const refresh = useCallback(async () => {
+    try {
+      const r = await window.plainview.handover.list();
+      if (r.ok) {
+        setReports(r.value);
+        setListError(null);
+      } else setListError(r.error.message);
+    } catch (err) {
+      setListError((err as Error).message);
+    }
+  }, []);
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: number | undefined;
+    const poll = async () => {
+      await refresh();
+      if (!stopped) timer = window.setTimeout(() => void poll(), LIST_MS);
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      window.clearTimeout(timer);
+    };
+  }, [refresh]);
+
+  const act = async (
+    call: () => Promise<{ ok: true; value: HandoverAnswer } | { ok: false; error: { message: string } }>,
+  ) => {
+    if (busy) return null;
+    setBusy(true);
+    setRefusal(null);
+    try {
+      const r = await call();
+      if (!r.ok) {
+        setRefusal(r.error.message);
+        return null;
+      }
+      if (!r.value.ok) {
+        setRefusal(refusalText(r.value.message, r.value.retryAfterMs));
+        return null;
+      }
+      return r.value.report;
+    } catch (err) {
+      setRefusal((err as Error).message);
+      return null;
+    } finally {
+      setBusy(false);
+      void refresh();
+    }
+  };
+
+  const prepare = async () => {
+    const report = await act(() => window.plainview.handover.prepare());
+    if (report) {
+      setPrepared(report);
+      setCurrentId(report.id);
+      setNotes('');
+    }
+  };
+
+  const exportHtml = async (report: HandoverReport) => {
+    setRefusal(null);
+    try {
+      const r = await window.plainview.handover.html({ id: report.id });
+      if (!r.ok) setRefusal(r.error.message);
+      else if (r.value === null) setRefusal(`No handover report ${report.id}.`);
+      else download(r.value, 'text/html;charset=utf-8', handoverFileName(report));
+    } catch (err) {
+      setRefusal((err as Error).message);
+    }
+  };
+
+  const current =
+    (currentId && reports?.find((r) => r.id === currentId)) || (prepared?.id === currentId ? prepared : null);
+  const signable = current && !current.signedOffAt;
+
+  return (
+    <section className="view handover-view" data-testid="handover-view" aria-labelledby="handover-title">
+      <div className="view-head">
+        <h1 id="handover-title">Shift handover</h1>
+        <p className="muted">{me ? `Operator at this console: ${me}` : 'Nobody is signed on.'}</p>
+      </div>
+      <div className="alarm-toolbar incident-toolbar">
+        <button
+          type="button"
+          className="primary"
+          data-testid="handover-prepare"
+          disabled={busy}
+          onClick={() => void prepare()}
+        >
+          Prepare the handover report
+        </button>
+        <button type="button" data-testid="handover-refresh" onClick={() => void refresh()}>
+          Refresh
+        </button>
+      </div>
+      {refusal && (
+        <p className="error" role="alert" data-testid="handover-refusal">
+          {refusal}
+        </p>
+      )}
+      {current && (
+        <div className="panel handover-current">
+          <h2>
+            Report {current.id} · {HANDOVER_STATUS_WORD[handoverStatus(current)]}
+          </h2>
+          <ReportContent report={current} />
+          {signable && (
+            <form
+              className="handover-signoff-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void act(() => window.plainview.handover.signOff({ id: current.id, notes: notes.trim() })).then(
+                  (r) => r && setPrepared(r),
+                );
+              }}
+            >
+              <label className="field">
+                <span>Notes for the incoming operator</span>
+                <textarea
+                  data-testid="handover-notes"
+                  value={notes}
+                  maxLength={10_000}
+                  rows={4}
+                  onChange={(e) => setNotes(e.target.value)}
+                />
+              </label>
+              <button type="submit" className="primary" data-testid="handover-signoff" disabled={busy}>
+                Sign off
+              </button>
+            </form>
+          )}
+        </div>
+      )}
+      <div className="panel">
+        <h2>Reports</h2>
+        {listError && (
+          <p className="error" role="alert">
+            The reports could not be loaded: {listError}
+          </p>
+        )}
+        {reports?.length ? (
+          <ul className="alarm-list handover-list" aria-label="Handover reports, newest first">
+            {reports.map((r) => {
+              const status = handoverStatus(r);
+              return (
+                <li
+                  key={r.id}
+                  className={`alarm-row handover-row handover-${status}`}
+                  data-testid={`handover-row-${r.id}`}
+                  data-status={status}
+                >
+                  <div className="alarm-line">
+                    <span className={`incident-status handover-status-${status}`}>{HANDOVER_STATUS_WORD[status]}</span>
+                    <span className="alarm-message">
+                      {when(r.shiftStart)} – {when(r.shiftEnd)}
+                    </span>
+                    <span className="alarm-where muted">
+                      out {r.outgoing}
+                      {r.signedOffAt && `, signed off ${when(r.signedOffAt)}`}
+                      {r.acknowledgedAt && ` · in ${r.incoming ?? '—'}, acknowledged ${when(r.acknowledgedAt)}`}
+                    </span>
+                    <span className="alarm-actions">
+                      <button
+                        type="button"
+                        data-testid={`handover-show-${r.id}`}
+                        aria-pressed={currentId === r.id}
+                        onClick={() => setCurrentId(currentId === r.id ? null : r.id)}
+                      >
+                        {currentId === r.id ? 'Hide' : 'Show'}
+                      </button>
+                      {status === 'signed_off' && (
+                        <button
+                          type="button"
+                          data-testid={`handover-ack-${r.id}`}
+                          disabled={busy}
+                          title={r.outgoing === me ? 'The incoming operator acknowledges, not you.' : undefined}
+                          onClick={() => void act(() => window.plainview.handover.acknowledge({ id: r.id }))}
+                        >
+                          Acknowledge
+                        </button>
+                      )}
+                      <button type="button" data-testid={`handover-export-${r.id}`} onClick={() => void exportHtml(r)}>
+                        Export HTML
+                      </button>
+                    </span>
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        ) : (
+          <p className="empty" data-testid="handover-empty">
+            {reports ? 'No handover reports yet.' : 'Loading…'}
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { criticalUnacked, countUnacked, isShelved } from '../../src/renderer/stores/alarms';
+import { needsReason, parseIdList } from '../../src/renderer/stores/incidents';
+import type { Alarm } from '../../src/shared/domain/alarm';
+
+const alarm = (id: string, over: Partial<Alarm> = {}): Alarm => ({
+  id,
+  siteId: 'demo',
+  source: 'pipelineguard',
+  priority: 'critical',
+  state: 'active_unacked',
+  segment: null,
+  valveId: null,
+  message: id,
+  raisedAt: '2026-11-25T10:00:00.000Z',
+  clearedAt: null,
+  ackedAt: null,
+  ackedBy: null,
+  shelvedUntil: null,
+  shelvedBy: null,
+  resolvedAt: null,
+  ...over,
+});
+
+describe('alarm and incident console logic (pure)', () => {
+  it('a shelved alarm counts as shelved only until its expiry; shelved alarms are not annunciated', () => {
+    const now = Date.parse('2026-11-25T10:00:00Z');
+    const byId = { a: alarm('a', { shelvedUntil: '2026-11-25T10:00:03.000Z' }), b: alarm('b') };
+    expect(isShelved(byId.a, now)).toBe(true);
+    expect(isShelved(byId.a, now + 4000)).toBe(false);
+    expect(criticalUnacked(byId, now).map((x) => x.id)).toEqual(['b']);
+    expect(countUnacked(byId, now).critical).toBe(1);
+    expect(
+      criticalUnacked(byId, now + 4000)
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(['a', 'b']);
+  });
+
+  it('stepping an incident back needs a reason; id lists are parsed forgivingly', () => {
+    expect(needsReason('resolved', 'open')).toBe(true);
+    expect(needsReason('open', 'investigating')).toBe(false);
+    expect(parseIdList(' v-101, v-102 ,,v-103 ')).toEqual(['v-101', 'v-102', 'v-103']);
+  });
+});
