@@ -6,6 +6,7 @@ import { Actuation } from './actuation/service';
 import { AlarmService } from './alarms/service';
 import { AlarmDesk } from './alarms/desk';
 import { FieldConditions } from './alarms/conditions';
+import { LocalConditions } from './alarms/local-conditions';
 import { IncidentService } from './incidents/service';
 import { HandoverService } from './handover/service';
 import { MutationGuard } from './operators/guard';
@@ -254,6 +255,9 @@ export function createStation(config: Config, deps: StationDeps): Station {
       now,
     });
     const conditions = new FieldConditions(field.state, alarmService);
+    const local = new LocalConditions(config.stationId, alarmService, () => field.counters.dropped);
+    const offLink = bus.on('field.link', (link) => local.onLink(link));
+    local.start();
     const offChanges = bus.on('field.change', ({ kind, id }) => {
       if (kind === 'valve_state') conditions.onValve(id);
       else if (kind === 'gateway_presence')
@@ -284,7 +288,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       field,
       demo,
       recovery,
-      offAck: () => (offAck(), offEvents(), offChanges()),
+      offAck: () => (offAck(), offEvents(), offChanges(), offLink(), local.stop()),
     };
     backupIfDue(store);
     // Checked every few minutes so a long-running station keeps its backups current.

@@ -13,6 +13,7 @@ afterEach(async () => {
 
 async function site(env: Record<string, string> = {}) {
   const broker = await startAedes();
+  cleanups.push(() => broker.dispose());
   const t = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_MQTT_PROTOCOL_VERSION: '4', ...env });
   await t.station.start();
   cleanups.push(() => t.station.stop());
@@ -26,7 +27,7 @@ async function site(env: Record<string, string> = {}) {
   });
   await sim.start();
   cleanups.push(() => sim.stop());
-  return { t, sim };
+  return { t, sim, broker };
 }
 
 const call = (t: TestStation, channel: keyof TestStation['station']['handlers'], input?: unknown) =>
@@ -161,4 +162,21 @@ describe('working alarms through the IPC contract', () => {
       source: 'station:valve',
     });
   }, 40_000);
+
+  it("this station's link down is a local alarm: raised, worked here without being shared, cleared when back", async () => {
+    const { t, broker } = await site();
+    await waitFor(() => t.station.running().field.link.online, 'online');
+    await broker.kill();
+    await waitFor(() => t.station.running().alarms.get('link-down-ws-1')?.state === 'active_unacked', 'the link alarm');
+    const before = (t.station.running().store.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+    expect(call(t, 'alarms.acknowledge', { ids: ['link-down-ws-1'] })).toMatchObject([
+      { ok: true, alarm: { state: 'active_acked' } },
+    ]);
+    // Nothing queued for the other consoles: their links may be fine.
+    expect((t.station.running().store.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n).toBe(
+      before,
+    );
+    await broker.restart();
+    await waitFor(() => t.station.running().alarms.get('link-down-ws-1')?.state === 'normal', 'cleared', 30_000);
+  }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Alarm, AlarmPriority } from '../../shared/domain/alarm';
 import type { AlertMessage, StationEventMessage } from '../../shared/protocol';
 import type { Auditor } from '../audit/auditor';
@@ -46,7 +47,37 @@ const OPERATOR_ACTIONS: Record<string, JournalKind> = {
  * operators' actions by hybrid logical clock), and the alarm row is the journal's replay.
  */
 export class AlarmService {
+  private readonly localIds = new Set<string>();
+
   constructor(private readonly d: AlarmServiceDeps) {}
+
+  /**
+   * A condition of this station alone (its link down, its ingest overloaded): an alarm its
+   * operators see and work, never shared with other consoles (docs/sync.md).
+   */
+  onLocalCondition(c: { id: string; active: boolean; priority: AlarmPriority; message: string; source: string }): void {
+    const kind: JournalKind = c.active ? 'raise' : 'clear';
+    const hlc = this.d.clock.now();
+    this.localIds.add(c.id);
+    this.record(
+      c.id,
+      `local:${c.id}:${kind}:${hlc}`,
+      kind,
+      hlc,
+      this.d.now().toISOString(),
+      c.source,
+      { priority: c.priority, message: c.message, segment: null, source: c.source },
+      this.d.stationId,
+      true,
+    );
+  }
+
+  private isLocal(alarmId: string): boolean {
+    return (
+      this.localIds.has(alarmId) ||
+      this.d.sql.first(this.d.sql.q.selectFrom('alarms').select('local').where('id', '=', alarmId))?.local === 1
+    );
+  }
 
   /** A PipelineGuard alert raised or cleared: the same event, with the same id, on every station. */
   onFieldAlert(a: AlertMessage): void {
@@ -215,6 +246,29 @@ export class AlarmService {
   private act(type: string, b: Omit<ActionBody, 'hlc'>): AlarmActionResult {
     const body: ActionBody = { ...b, hlc: this.d.clock.now() };
     const kind = OPERATOR_ACTIONS[type]!;
+    if (this.isLocal(b.alarmId)) {
+      // A station's own alarm (its link, its ingest) is worked here only: no event is shared.
+      const id = `local:${randomUUID()}`;
+      this.record(
+        b.alarmId,
+        id,
+        kind,
+        body.hlc,
+        this.d.now().toISOString(),
+        b.actor,
+        { until: b.until, reason: b.reason, note: b.note },
+        this.d.stationId,
+      );
+      this.d.auditor.record({
+        actor: b.actor,
+        action: type,
+        subject: b.alarmId,
+        result: 'ok',
+        correlationId: id,
+        detail: { local: true },
+      });
+      return { ok: true, alarm: this.get(b.alarmId)! };
+    }
     // The journal row, the outbox row and the applied id: one transaction.
     const event = this.d.events.publish(type, { ...body }, (e) =>
       this.record(
@@ -250,6 +304,7 @@ export class AlarmService {
     actor: string,
     body: JournalEvent['body'],
     station = 'field',
+    local = false,
   ): void {
     const { sql } = this.d;
     sql.transaction(() => {
@@ -266,7 +321,7 @@ export class AlarmService {
             message: '',
             raised_at: at,
             hlc: '',
-            local: 0,
+            local: local ? 1 : 0,
           })
           .onConflict((oc) => oc.column('id').doNothing()),
       );

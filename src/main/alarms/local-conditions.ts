@@ -1,0 +1,65 @@
+import type { LinkState } from '../../shared/field';
+import type { AlarmService } from './service';
+
+const OVERLOAD_CHECK_MS = 10_000;
+
+/**
+ * Alarms about this station itself: its field link down (or refused), its ingest dropping
+ * samples. Local to the station (another console's link may be fine), raised and cleared on
+ * change only.
+ */
+export class LocalConditions {
+  private linkDown = false;
+  private overloaded = false;
+  private lastDropped = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly stationId: string,
+    private readonly alarms: Pick<AlarmService, 'onLocalCondition'>,
+    private readonly dropped: () => number,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.checkOverload(), OVERLOAD_CHECK_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  onLink(link: LinkState): void {
+    const down = link.status === 'offline' || link.status === 'auth_failed';
+    if (down === this.linkDown || link.status === 'connecting') return;
+    this.linkDown = down;
+    const reason = 'reason' in link ? link.reason : '';
+    this.alarms.onLocalCondition({
+      id: `link-down-${this.stationId}`,
+      active: down,
+      priority: 'high',
+      message: down
+        ? `This station's field link is down (${reason}): values are stale, commands refused`
+        : "This station's field link is back",
+      source: 'station:link',
+    });
+  }
+
+  /** Exposed for tests: raises when samples were dropped since the last check, clears after a quiet one. */
+  checkOverload(): void {
+    const now = this.dropped();
+    const dropping = now > this.lastDropped;
+    this.lastDropped = now;
+    if (dropping === this.overloaded) return;
+    this.overloaded = dropping;
+    this.alarms.onLocalCondition({
+      id: `ingest-overload-${this.stationId}`,
+      active: dropping,
+      priority: 'medium',
+      message: dropping
+        ? 'Ingest cannot keep up: the oldest telemetry samples are being dropped (see System)'
+        : 'Ingest keeps up again',
+      source: 'station:ingest',
+    });
+  }
+}
