@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useSession } from '../stores/session';
 import { useUi } from '../stores/ui';
-
-const FOCUSABLE = 'input:not([disabled]), button:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
+import { dialogKeys } from '../components/focus-trap';
 
 /**
  * Sign-on to the station with a station account (username and password or PIN). A modal
@@ -61,29 +60,8 @@ export function SignOnDialog() {
     secretInput.current?.focus();
   };
 
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    // Keys typed in the dialog are the dialog's: no console shortcut may act on them.
-    e.stopPropagation();
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      close();
-      return;
-    }
-    if (e.key === 'Tab' && dialog.current) {
-      const items = [...dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
-      if (!items.length) return;
-      const first = items[0]!;
-      const last = items[items.length - 1]!;
-      const active = document.activeElement;
-      if (e.shiftKey && (active === first || !dialog.current.contains(active))) {
-        e.preventDefault();
-        last.focus();
-      } else if (!e.shiftKey && (active === last || !dialog.current.contains(active))) {
-        e.preventDefault();
-        first.focus();
-      }
-    }
-  };
+  // Keys typed in the dialog are the dialog's: no console shortcut may act on them.
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => dialogKeys(e, dialog.current, close);
 
   return (
     <div className="overlay-backdrop" onClick={close}>

@@ -14,6 +14,7 @@ import {
 } from '../stores/alarms';
 import { useNow } from '../stores/clock';
 import { formatAge, formatDateTime } from '../stores/format';
+import { dialogKeys } from '../components/focus-trap';
 
 /** How often the view asks for the alarm-system metrics while it is open. */
 const METRICS_MS = 5000;
@@ -76,9 +77,6 @@ function applyActions(actions: readonly AlarmAction[]): string | null {
   return refused.length > 1 ? `${refused.length} refused: ${words.join(' ')}` : words[0]!;
 }
 
-const FOCUSABLE =
-  'input:not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
-
 /** A modal dialog: focus stays inside, Esc or Cancel closes it, focus returns where it was. */
 export function Dialog({
   title,
@@ -104,28 +102,8 @@ export function Dialog({
       else document.querySelector<HTMLElement>('.frame-main')?.focus();
     };
   }, []);
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    e.stopPropagation();
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      onClose();
-      return;
-    }
-    if (e.key === 'Tab' && dialog.current) {
-      const items = [...dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
-      if (!items.length) return;
-      const first = items[0]!;
-      const last = items[items.length - 1]!;
-      const active = document.activeElement;
-      if (e.shiftKey && (active === first || !dialog.current.contains(active))) {
-        e.preventDefault();
-        last.focus();
-      } else if (!e.shiftKey && (active === last || !dialog.current.contains(active))) {
-        e.preventDefault();
-        first.focus();
-      }
-    }
-  };
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => dialogKeys(e, dialog.current, onClose);
+
   return (
     <div className="overlay-backdrop" onClick={onClose}>
       <div
