@@ -174,6 +174,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
           onAck: (valveId, ack) => bus.emit('field.ack', { valveId, ack }),
           // The alarm service exists before the field starts, so before any alert arrives.
           onAlert: (alert) => alarms!.onFieldAlert(alert),
+          onAlarmSnapshot: (snapshot) => alarms!.mergeSnapshot(snapshot),
           onStationEvent: (event) => bus.emit('station.event', event),
         },
       });
@@ -214,6 +215,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       stationId: config.stationId,
       clock: stationClock,
       events: field.stationEvents,
+      outbox: field.outbox,
       auditor,
       log: log.child('alarms'),
       now,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/main/log';
 import { FieldSimulator } from '../../src/main/sim';
 import { twoStations } from '../helpers/two-stations';
-import type { TestStation } from '../helpers/station';
+import { testStation, type TestStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 
 const quiet = createLogger({ level: 'error', json: true, sinks: [] });
@@ -128,4 +128,21 @@ describe('alarms across two consoles (two stations, one mosquitto)', () => {
       expect(journal.filter((e) => e.kind === 'raise')).toHaveLength(1);
     }
   }, 90_000);
+
+  it('a console that joins late catches up from the retained snapshot', async () => {
+    const { a, sim, broker } = await withSimulator();
+    sim.raiseLeak('seg-03');
+    await waitFor(() => alarms(a).get('leak-seg-03')?.state === 'active_unacked', 'the alarm on A');
+    alarms(a).acknowledge('leak-seg-03', 'alice');
+    alarms(a).shelve('leak-seg-03', 'alice', new Date(Date.now() + 600_000), 'crew on site');
+    await waitFor(() => a.station.running().field.outbox.unsentCount() === 0, 'published');
+    // A new console, never online before: everything it knows comes from retained messages.
+    const c = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_STATION_ID: 'ws-c' }, undefined, {
+      osAccount: 'carol',
+    });
+    await c.station.start();
+    cleanups.push(() => c.station.stop());
+    await waitFor(() => alarms(c).get('leak-seg-03')?.shelvedBy === 'alice', 'the snapshot on C');
+    expect(alarms(c).get('leak-seg-03')).toMatchObject({ state: 'active_acked', ackedBy: 'alice' });
+  }, 60_000);
 });

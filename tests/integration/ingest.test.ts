@@ -37,6 +37,7 @@ async function setup(queueMax = 200_000) {
     {
       onAck: () => undefined,
       onAlert: () => undefined,
+      onAlarmSnapshot: () => undefined,
       onStationEvent: () => undefined,
       onChange: (kind, id) => changes.push(`${kind}:${id}`),
     },

@@ -25,6 +25,7 @@ import {
   ValveCommandMessage,
   ValveStateMessage,
   type TopicKind,
+  AlarmSnapshotMessage,
 } from '../../src/shared/protocol';
 import { startAedes, startMosquitto, type TestBroker } from '../helpers/brokers';
 import { cleanEnv, runCli, startCli } from '../helpers/cli';
@@ -38,6 +39,7 @@ const SCHEMAS: Record<TopicKind, z.ZodType> = {
   point_meta: PointMetaMessage,
   telemetry: TelemetryMessage,
   alert: AlertMessage,
+  alarm_snapshot: AlarmSnapshotMessage,
   station_event: StationEventMessage,
   station_presence: PresenceMessage,
   gateway_presence: PresenceMessage,

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Alarm, AlarmPriority } from '../../shared/domain/alarm';
-import type { AlertMessage, StationEventMessage } from '../../shared/protocol';
+import { topics, type AlarmSnapshotMessage, type AlertMessage, type StationEventMessage } from '../../shared/protocol';
 import type { Auditor } from '../audit/auditor';
 import type { StationEvents } from '../field/station-events';
+import type { Outbox } from '../field/outbox';
 import type { Logger } from '../log';
 import type { Sql } from '../store/sql';
 import { encodeHlc, type HybridClock } from '../sync/hlc';
@@ -19,6 +20,8 @@ export interface AlarmServiceDeps {
   stationId: string;
   clock: HybridClock;
   events: Pick<StationEvents, 'publish'>;
+  /** Retained snapshots of shared alarms go out through the outbox, like events. */
+  outbox?: Pick<Outbox, 'enqueue' | 'kick'>;
   auditor: Auditor;
   log: Logger;
   now: () => Date;
@@ -77,6 +80,14 @@ export class AlarmService {
       this.localIds.has(alarmId) ||
       this.d.sql.first(this.d.sql.q.selectFrom('alarms').select('local').where('id', '=', alarmId))?.local === 1
     );
+  }
+
+  /** Another console's retained journal of an alarm: what is missing here is applied, once. */
+  mergeSnapshot(snap: AlarmSnapshotMessage): void {
+    for (const e of snap.events) {
+      if (!e.sortKey.endsWith('-field')) this.d.clock.observe(e.sortKey);
+      this.record(snap.id, e.eventId, e.kind, e.sortKey, e.at, e.actor, e.body as JournalEvent['body'], e.station);
+    }
   }
 
   /** A PipelineGuard alert raised or cleared: the same event, with the same id, on every station. */
@@ -343,9 +354,43 @@ export class AlarmService {
       );
       if (inserted.changes === 0) return;
       this.save(alarmId);
+      if (!local && !this.localIds.has(alarmId)) this.snapshot(alarmId);
     });
     const alarm = this.get(alarmId);
     if (alarm) this.d.onChange(alarm);
+  }
+
+  /** Queues the alarm's whole journal as its retained snapshot (in the caller's transaction). */
+  private snapshot(alarmId: string): void {
+    if (!this.d.outbox) return;
+    const rows = this.d.sql.all(
+      this.d.sql.q
+        .selectFrom('alarm_journal')
+        .select(['event_id', 'transition', 'sort_key', 'at', 'actor', 'station_id', 'body'])
+        .where('alarm_id', '=', alarmId)
+        .where('event_id', 'is not', null)
+        .orderBy('sort_key'),
+    );
+    const message: AlarmSnapshotMessage = {
+      v: 1,
+      id: alarmId,
+      events: rows.map((r) => ({
+        eventId: r.event_id!,
+        kind: r.transition as JournalKind,
+        sortKey: r.sort_key,
+        at: r.at,
+        actor: r.actor,
+        station: r.station_id,
+        body: JSON.parse(r.body) as Record<string, unknown>,
+      })),
+    };
+    this.d.outbox.enqueue({
+      id: randomUUID(),
+      topic: topics.alarmSnapshot(this.d.siteId, alarmId),
+      payload: JSON.stringify(message),
+      retain: true,
+    });
+    queueMicrotask(() => this.d.outbox?.kick());
   }
 
   private save(alarmId: string): void {

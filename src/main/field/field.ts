@@ -3,6 +3,7 @@ import type { HealthCheck } from '../../shared/health';
 import {
   stationSubscriptions,
   topics,
+  type AlarmSnapshotMessage,
   type AlertMessage,
   type StationEventMessage,
   type ValveAckMessage,
@@ -29,6 +30,7 @@ export interface FieldEvents {
   onChange(kind: TopicKind, id: string): void;
   onAck(valveId: string, ack: ValveAckMessage): void;
   onAlert(alert: AlertMessage): void;
+  onAlarmSnapshot(snapshot: AlarmSnapshotMessage): void;
   onStationEvent(event: StationEventMessage): void;
 }
 
@@ -94,6 +96,7 @@ export class Field {
       {
         onAck: (id, ack) => o.events.onAck(id, ack),
         onAlert: (alert) => o.events.onAlert(alert),
+        onAlarmSnapshot: (snapshot) => o.events.onAlarmSnapshot(snapshot),
         onStationEvent: (e) => void this.stationEvents.receive(e),
         onChange: (kind, id) => o.events.onChange(kind, id),
       },

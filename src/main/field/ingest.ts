@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  AlarmSnapshotMessage,
   AlertMessage,
   parseTopic,
   PointMetaMessage,
@@ -29,6 +30,7 @@ const schemas: Partial<Record<TopicKind, z.ZodType>> = {
   telemetry: TelemetryMessage,
   alert: AlertMessage,
   station_event: StationEventMessage,
+  alarm_snapshot: AlarmSnapshotMessage,
   station_presence: PresenceMessage,
   gateway_presence: PresenceMessage,
 };
@@ -45,11 +47,14 @@ const patterns: Record<TopicKind, string> = {
   station_event: 'events/+',
   station_presence: 'presence/stations/+',
   gateway_presence: 'presence/gateways/+',
+  alarm_snapshot: 'snapshots/alarms/+',
 };
 
 export interface IngestHooks {
   /** A field acknowledgement of a valve command (the actuation service listens). */
   onAck(valveId: string, ack: ValveAckMessage): void;
+  /** The retained journal of an alarm: merged by event id (late joiners catch up). */
+  onAlarmSnapshot(snapshot: AlarmSnapshotMessage): void;
   /** A station event from any station, this one included; the receiver deduplicates. */
   onStationEvent(event: StationEventMessage): void;
   /** A PipelineGuard alert raised or cleared (the alarm service journals it). */
@@ -162,6 +167,8 @@ export class Ingest {
         return this.hooks.onAck(id, data as ValveAckMessage);
       case 'station_event':
         return this.hooks.onStationEvent(data as StationEventMessage);
+      case 'alarm_snapshot':
+        return this.hooks.onAlarmSnapshot(data as AlarmSnapshotMessage);
       default:
         return;
     }

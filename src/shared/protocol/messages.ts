@@ -116,3 +116,26 @@ export const StationEventMessage = z.looseObject({
   body: z.record(z.string(), z.unknown()),
 });
 export type StationEventMessage = z.infer<typeof StationEventMessage>;
+
+/**
+ * The whole journal of one alarm, retained, so a console that joins late (or was restored
+ * from a backup) merges what it missed: events are applied by id, once (docs/sync.md).
+ */
+export const AlarmSnapshotMessage = z.looseObject({
+  v: V,
+  id: z.string().min(1).max(128),
+  events: z
+    .array(
+      z.looseObject({
+        eventId: z.string().min(1).max(200),
+        kind: z.enum(['raise', 'clear', 'ack', 'shelve', 'unshelve', 'resolve']),
+        sortKey: z.string().min(1).max(200),
+        at: z.string(),
+        actor: z.string().max(200),
+        station: z.string().max(200),
+        body: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .max(10_000),
+});
+export type AlarmSnapshotMessage = z.infer<typeof AlarmSnapshotMessage>;

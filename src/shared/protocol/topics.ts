@@ -14,6 +14,7 @@ export const topics = {
   telemetry: (site: string, point: string) => `${ROOT}/${site}/points/${point}/sample`,
   alert: (site: string, alert: string) => `${ROOT}/${site}/alerts/${alert}`,
   stationEvents: (site: string, station: string) => `${ROOT}/${site}/events/${station}`,
+  alarmSnapshot: (site: string, alarm: string) => `${ROOT}/${site}/snapshots/alarms/${alarm}`,
   stationPresence: (site: string, station: string) => `${ROOT}/${site}/presence/stations/${station}`,
   gatewayPresence: (site: string, gateway: string) => `${ROOT}/${site}/presence/gateways/${gateway}`,
 } as const;
@@ -28,6 +29,7 @@ export const stationSubscriptions = (site: string) => [
   `${ROOT}/${site}/alerts/+`,
   `${ROOT}/${site}/events/+`,
   `${ROOT}/${site}/presence/#`,
+  `${ROOT}/${site}/snapshots/alarms/+`,
 ];
 
 export type TopicKind =
@@ -40,6 +42,7 @@ export type TopicKind =
   | 'alert'
   | 'station_event'
   | 'station_presence'
+  | 'alarm_snapshot'
   | 'gateway_presence';
 
 export interface ParsedTopic {
@@ -76,6 +79,8 @@ export function parseTopic(topic: string): ParsedTopic | null {
       return p.length === 5 && id ? { kind: 'alert', site, id } : null;
     case 'events':
       return p.length === 5 && id ? { kind: 'station_event', site, id } : null;
+    case 'snapshots':
+      return p.length === 6 && p[4] === 'alarms' && p[5] ? { kind: 'alarm_snapshot', site, id: p[5] } : null;
     case 'presence':
       if (p.length !== 6 || !p[5]) return null;
       if (p[4] === 'stations') return { kind: 'station_presence', site, id: p[5] };
