@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { AlarmAction, JournalEntry } from '../../shared/alarms';
 import type { Alarm, AlarmPriority } from '../../shared/domain/alarm';
 import {
@@ -14,7 +14,7 @@ import {
 } from '../stores/alarms';
 import { useNow } from '../stores/clock';
 import { formatAge, formatDateTime } from '../stores/format';
-import { dialogKeys } from '../components/focus-trap';
+import { Dialog } from '../components/Dialog';
 
 /** How often the view asks for the alarm-system metrics while it is open. */
 const METRICS_MS = 5000;
@@ -75,56 +75,6 @@ function applyActions(actions: readonly AlarmAction[]): string | null {
   if (!refused.length) return null;
   const words = [...new Set(refused.map((r) => refusalText(r.message, r.retryAfterMs)))];
   return refused.length > 1 ? `${refused.length} refused: ${words.join(' ')}` : words[0]!;
-}
-
-/** A modal dialog: focus stays inside, Esc or Cancel closes it, focus returns where it was. */
-export function Dialog({
-  title,
-  testId,
-  describe,
-  onClose,
-  children,
-}: {
-  title: string;
-  testId: string;
-  describe: string;
-  onClose(): void;
-  children: ReactNode;
-}) {
-  const dialog = useRef<HTMLDivElement>(null);
-  const titleId = `${testId}-title`;
-  const descId = `${testId}-desc`;
-  useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
-    dialog.current?.querySelector<HTMLElement>('select, textarea, input')?.focus();
-    return () => {
-      if (previous?.isConnected) previous.focus();
-      else document.querySelector<HTMLElement>('.frame-main')?.focus();
-    };
-  }, []);
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => dialogKeys(e, dialog.current, onClose);
-
-  return (
-    <div className="overlay-backdrop" onClick={onClose}>
-      <div
-        ref={dialog}
-        className="overlay alarm-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        aria-describedby={descId}
-        data-testid={testId}
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={onKeyDown}
-      >
-        <h2 id={titleId}>{title}</h2>
-        <p id={descId} className="muted">
-          {describe}
-        </p>
-        {children}
-      </div>
-    </div>
-  );
 }
 
 function ShelveDialog({ alarm, onClose }: { alarm: Alarm; onClose(): void }) {

@@ -14,6 +14,7 @@ import {
 } from '../stores/audit';
 import { formatDateTime, parseTime } from '../stores/format';
 import { useStation } from '../stores/station';
+import { download } from '../components/download';
 
 /** The view reloads the log this often while it is open (the log has no push). */
 const REFRESH_MS = 5000;
@@ -21,22 +22,6 @@ const REFRESH_MS = 5000;
 const SHOWN_ROWS = 500;
 /** Text filters wait for the operator to stop typing. */
 const DEBOUNCE_MS = 300;
-
-/**
- * Saves text as a file: a Blob, an object URL and a download link clicked in the page. No
- * network request and no inline script, so the Content-Security-Policy needs nothing more.
- */
-function download(text: string, type: string, name: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.hidden = true;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 type Load =
   | { status: 'loading' }

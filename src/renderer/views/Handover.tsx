@@ -7,22 +7,10 @@ import { incidentHref, valveHref } from '../stores/route';
 import { useSession } from '../stores/session';
 import { PriorityTag } from './Alarms';
 import { StatusTag } from './Incidents';
+import { download } from '../components/download';
 
 /** How often the view asks for the report list while it is open (sign-offs from other consoles). */
 const LIST_MS = 5000;
-
-/** Saves text as a file through a Blob and a clicked download link (no network, CSP-safe). */
-function download(text: string, type: string, name: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.hidden = true;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 /** A handover action's answer (the contract's HandoverAction). */
 type HandoverAnswer = { ok: true; report: HandoverReport } | { ok: false; message: string; retryAfterMs?: number };

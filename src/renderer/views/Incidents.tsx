@@ -16,7 +16,8 @@ import {
   type IncidentSeverity,
 } from '../stores/incidents';
 import { incidentHref, valveHref } from '../stores/route';
-import { Dialog, PriorityTag } from './Alarms';
+import { Dialog } from '../components/Dialog';
+import { PriorityTag } from './Alarms';
 
 type Call<T> = Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>;
 
