@@ -156,6 +156,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
     let demo: DemoSite | null = null;
     let field: Field;
     let alarms: AlarmService | null = null;
+    let incidentService: IncidentService | null = null;
     // One hybrid logical clock per station orders all its operators' events.
     const stationClock = new HybridClock(config.stationId, () => now().getTime());
     try {
@@ -175,6 +176,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
           // The alarm service exists before the field starts, so before any alert arrives.
           onAlert: (alert) => alarms!.onFieldAlert(alert),
           onAlarmSnapshot: (snapshot) => alarms!.mergeSnapshot(snapshot),
+          onIncidentSnapshot: (snapshot) => incidentService!.mergeSnapshot(snapshot),
           onStationEvent: (event) => bus.emit('station.event', event),
         },
       });
@@ -225,11 +227,12 @@ export function createStation(config: Config, deps: StationDeps): Station {
       },
     });
     const alarmService = alarms;
-    const incidents = new IncidentService({
+    const incidents = (incidentService = new IncidentService({
       sql: store.sql,
       siteId: config.siteId,
       clock: stationClock,
       events: field.stationEvents,
+      outbox: field.outbox,
       auditor,
       log: log.child('incidents'),
       now,
@@ -237,7 +240,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
         bus.emit('incident.changed', incident);
         field.push.queueIncident(incident);
       },
-    });
+    }));
     const guard = new MutationGuard(
       () => sessions.identity(),
       new TokenBucket(config.incidentMutationsPerMinute, 60_000, deps.monotonic ?? (() => performance.now())),

@@ -145,4 +145,59 @@ describe('alarms across two consoles (two stations, one mosquitto)', () => {
     await waitFor(() => alarms(c).get('leak-seg-03')?.shelvedBy === 'alice', 'the snapshot on C');
     expect(alarms(c).get('leak-seg-03')).toMatchObject({ state: 'active_acked', ackedBy: 'alice' });
   }, 60_000);
+
+  it('a station restarted with unsent events delivers them all after the restart, each once in effect', async () => {
+    const { a, b, sim, proxy } = await withSimulator();
+    sim.raiseLeak('seg-03');
+    for (const s of [a, b])
+      await waitFor(() => alarms(s).get('leak-seg-03')?.state === 'active_unacked', 'the alarm on both');
+
+    // B works offline, then its process ends before the link comes back.
+    await proxy.cut();
+    await waitFor(() => !b.station.running().field.link.online, 'B offline');
+    expect(alarms(b).acknowledge('leak-seg-03', 'bob').ok).toBe(true);
+    const created = b.station.running().incidents.create('bob', {
+      title: 'Leak suspected KP 40',
+      severity: 'critical',
+      description: '',
+      segment: 'seg-03',
+      valves: [],
+      alarms: ['leak-seg-03'],
+    });
+    const incidentId = created.ok ? created.incident.id : '';
+    expect(b.station.running().incidents.note('bob', incidentId, 'pressure still falling').ok).toBe(true);
+    const unsent = b.station.running().field.outbox.unsentCount();
+    expect(unsent).toBeGreaterThanOrEqual(4); // three events and their snapshots at least
+    await b.station.stop();
+    expect(alarms(a).get('leak-seg-03')!.state).toBe('active_unacked');
+
+    // The same data folder, a new process: the outbox is still there and goes out.
+    await proxy.heal();
+    const b2 = testStation(
+      { PLAINVIEW_MQTT_URL: `mqtt://127.0.0.1:${proxy.port}`, PLAINVIEW_STATION_ID: 'ws-b' },
+      b.config.dataDir,
+      { osAccount: 'bob' },
+    );
+    await b2.station.start();
+    cleanups.push(() => b2.station.stop());
+    await waitFor(() => b2.station.running().field.outbox.unsentCount() === 0, 'outbox drained after restart', 30_000);
+    await waitFor(() => alarms(a).get('leak-seg-03')?.ackedBy === 'bob', 'the acknowledgement on A');
+    const incidents = a.station.running().incidents;
+    await waitFor(() => incidents.timeline(incidentId).length === 2, 'the incident and its note on A');
+
+    // A PUBACK lost in a crash means the same events go out again: nothing changes twice.
+    const events = a.station.running().field.stationEvents;
+    const before = events.duplicates;
+    const db = b2.station.running().store.db;
+    const resent = db.prepare("UPDATE outbox SET sent_at = NULL WHERE topic LIKE '%/events/%'").run().changes;
+    b2.station.running().field.outbox.kick();
+    await waitFor(() => events.duplicates - before >= resent, 'the redelivered events seen and ignored', 30_000);
+    expect(
+      alarms(a)
+        .journal('leak-seg-03')
+        .filter((e) => e.kind === 'ack'),
+    ).toHaveLength(1);
+    expect(incidents.timeline(incidentId).map((t) => t.kind)).toEqual(['create', 'note']);
+    expect(incidents.get(incidentId)).toMatchObject({ title: 'Leak suspected KP 40', createdBy: 'bob' });
+  }, 90_000);
 });

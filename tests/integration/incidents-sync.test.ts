@@ -60,6 +60,39 @@ describe('incidents across two consoles', () => {
     expect(notes.sort()).toEqual(['crew dispatched', 'valve v-107 closed locally']);
   }, 60_000);
 
+  it('a console that joins late catches up from the retained snapshot, and an edit made there reaches the others', async () => {
+    const { a, b, broker } = await twoStations(cleanups);
+    const created = inc(a).create('alice', {
+      title: 'Odorant low at KP 3',
+      severity: 'medium',
+      description: 'tank reading 12 %',
+      segment: 'seg-01',
+      valves: ['v-102'],
+      alarms: [],
+    });
+    const id = created.ok ? created.incident.id : '';
+    await waitFor(() => inc(b).get(id) !== null, 'the incident on B');
+    expect(inc(b).update('bob', id, { status: 'investigating', assignee: 'bob' }).ok).toBe(true);
+    expect(inc(b).note('bob', id, 'refill ordered').ok).toBe(true);
+    for (const s of [a, b]) await waitFor(() => s.station.running().field.outbox.unsentCount() === 0, 'published');
+    await waitFor(() => inc(a).timeline(id).length === 3, 'B’s edits on A');
+
+    // A new console, never online before: all it knows of the incident is the retained snapshot.
+    const c = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_STATION_ID: 'ws-c' }, undefined, {
+      osAccount: 'carol',
+    });
+    await c.station.start();
+    cleanups.push(() => c.station.stop());
+    const view = (s: TestStation) =>
+      JSON.stringify({ ...inc(s).get(id), updatedAt: null, timeline: inc(s).timeline(id), links: inc(s).links(id) });
+    await waitFor(() => view(c) === view(a), `C caught up: ${view(c)} vs ${view(a)}`, 30_000);
+    expect(inc(c).get(id)).toMatchObject({ status: 'investigating', assignee: 'bob', createdBy: 'alice' });
+
+    // C takes part like any console.
+    expect(inc(c).update('carol', id, { status: 'mitigated' }).ok).toBe(true);
+    for (const s of [a, b]) await waitFor(() => inc(s).get(id)?.status === 'mitigated', 'C’s edit everywhere');
+  }, 60_000);
+
   it('through the contract: a viewer cannot open an incident; detail carries timeline and links', async () => {
     const call = (t: TestStation, channel: keyof TestStation['station']['handlers'], input?: unknown) =>
       (t.station.handlers[channel] as (i: unknown, c: unknown) => unknown)(input, {

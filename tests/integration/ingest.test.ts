@@ -29,6 +29,7 @@ async function setup(queueMax = 200_000) {
     committed.push(upTo);
   });
   const changes: string[] = [];
+  const received: string[] = [];
   const ingest = new Ingest(
     state,
     writer,
@@ -38,7 +39,8 @@ async function setup(queueMax = 200_000) {
       onAck: () => undefined,
       onAlert: () => undefined,
       onAlarmSnapshot: () => undefined,
-      onStationEvent: () => undefined,
+      onIncidentSnapshot: (s) => received.push(`snapshot:${s.id}`),
+      onStationEvent: (e) => received.push(`event:${e.type}`),
       onChange: (kind, id) => changes.push(`${kind}:${id}`),
     },
     () => now,
@@ -54,6 +56,7 @@ async function setup(queueMax = 200_000) {
     send,
     sink,
     changes,
+    received,
     committed,
     commits: () => commits,
     advance: (ms: number) => (now += ms),
@@ -127,6 +130,51 @@ describe('ingest', () => {
     // Logged at a limited rate: one line per kind, not one per message.
     for (let i = 0; i < 1000; i++) t.send(topics.valveState(SITE, 'v-101'), 'garbage');
     expect(t.sink.lines.length).toBeLessThan(bad.length + 3);
+    await t.store.close();
+  });
+
+  it('station events and snapshots with a body this station cannot apply are rejected and counted, the good ones pass', async () => {
+    const t = await setup();
+    const hlc = '001764064800000-0000-ws-b';
+    const event = (type: string, body: Record<string, unknown>) => ({
+      v: 1,
+      id: crypto.randomUUID(),
+      type,
+      station: 'ws-b',
+      ts: '2026-11-25T10:00:00.000Z',
+      body,
+    });
+    const events = topics.stationEvents(SITE, 'ws-b');
+    const good = event('alarm.ack', { alarmId: 'leak-seg-02', actor: 'bob', hlc });
+    const bad = [
+      event('alarm.ack', { alarmId: 'leak-seg-02', actor: 'bob' }), // no clock
+      event('alarm.shelve', { alarmId: 'leak-seg-02', actor: 'bob', hlc, until: 'tomorrow', reason: 'x' }),
+      event('incident.update', {
+        incidentId: 'inc-1',
+        actor: 'bob',
+        hlc,
+        fields: { status: 'exploded' },
+        reason: null,
+      }),
+      event('incident.update', { incidentId: 'inc-1', actor: 'bob', hlc, fields: { owner: 'eve' }, reason: null }),
+      event('alarm.delete', { alarmId: 'leak-seg-02', actor: 'bob', hlc }), // a type nobody defined
+    ];
+    for (const e of [good, ...bad]) t.send(events, e);
+    const note = { incidentId: 'inc-1', actor: 'bob', hlc, text: 'crew on site' };
+    const snapshot = (body: Record<string, unknown>) => ({
+      v: 1,
+      id: 'inc-1',
+      events: [{ eventId: 'e-1', type: 'incident.note', at: '2026-11-25T10:00:00.000Z', body }],
+    });
+    t.send(topics.incidentSnapshot(SITE, 'inc-1'), snapshot(note));
+    t.send(topics.incidentSnapshot(SITE, 'inc-1'), snapshot({ ...note, text: '' }));
+    expect(t.counters.snapshot().rejected).toEqual({
+      'schema events/+': bad.length,
+      'schema snapshots/incidents/+': 1,
+    });
+    expect(t.received).toEqual(['event:alarm.ack', 'snapshot:inc-1']);
+    // The first of a kind is logged with what was wrong (then rate-limited summaries).
+    expect(t.sink.lines.some((l) => l.includes('alarm.ack body: hlc'))).toBe(true);
     await t.store.close();
   });
 

@@ -26,6 +26,7 @@ import {
   ValveStateMessage,
   type TopicKind,
   AlarmSnapshotMessage,
+  IncidentSnapshotMessage,
 } from '../../src/shared/protocol';
 import { startAedes, startMosquitto, type TestBroker } from '../helpers/brokers';
 import { cleanEnv, runCli, startCli } from '../helpers/cli';
@@ -40,6 +41,7 @@ const SCHEMAS: Record<TopicKind, z.ZodType> = {
   telemetry: TelemetryMessage,
   alert: AlertMessage,
   alarm_snapshot: AlarmSnapshotMessage,
+  incident_snapshot: IncidentSnapshotMessage,
   station_event: StationEventMessage,
   station_presence: PresenceMessage,
   gateway_presence: PresenceMessage,

@@ -37,6 +37,9 @@ interface ActionBody {
   note?: string;
 }
 
+/** A snapshot stays well inside the 2 MiB a station takes for one (src/main/field/ingest.ts). */
+const SNAPSHOT_EVENTS = 2_000;
+
 const OPERATOR_ACTIONS: Record<string, JournalKind> = {
   'alarm.ack': 'ack',
   'alarm.shelve': 'shelve',
@@ -51,6 +54,8 @@ const OPERATOR_ACTIONS: Record<string, JournalKind> = {
  */
 export class AlarmService {
   private readonly localIds = new Set<string>();
+  /** While a snapshot is merged: the alarms whose own snapshot waits for the merge to end. */
+  private merging: Set<string> | null = null;
 
   constructor(private readonly d: AlarmServiceDeps) {}
 
@@ -84,9 +89,18 @@ export class AlarmService {
 
   /** Another console's retained journal of an alarm: what is missing here is applied, once. */
   mergeSnapshot(snap: AlarmSnapshotMessage): void {
-    for (const e of snap.events) {
-      if (!e.sortKey.endsWith('-field')) this.d.clock.observe(e.sortKey);
-      this.record(snap.id, e.eventId, e.kind, e.sortKey, e.at, e.actor, e.body as JournalEvent['body'], e.station);
+    // One transaction, and one snapshot of ours afterwards rather than one per new event.
+    const merging = (this.merging = new Set());
+    try {
+      this.d.sql.transaction(() => {
+        for (const e of snap.events) {
+          if (!e.sortKey.endsWith('-field')) this.d.clock.observe(e.sortKey);
+          this.record(snap.id, e.eventId, e.kind, e.sortKey, e.at, e.actor, e.body as JournalEvent['body'], e.station);
+        }
+        if (merging.size) this.snapshot(snap.id);
+      });
+    } finally {
+      this.merging = null;
     }
   }
 
@@ -354,23 +368,32 @@ export class AlarmService {
       );
       if (inserted.changes === 0) return;
       this.save(alarmId);
-      if (!local && !this.localIds.has(alarmId)) this.snapshot(alarmId);
+      if (local || this.localIds.has(alarmId)) return;
+      if (this.merging) this.merging.add(alarmId);
+      else this.snapshot(alarmId);
     });
     const alarm = this.get(alarmId);
     if (alarm) this.d.onChange(alarm);
   }
 
-  /** Queues the alarm's whole journal as its retained snapshot (in the caller's transaction). */
+  /**
+   * Queues the alarm's journal as its retained snapshot (in the caller's transaction): its
+   * latest SNAPSHOT_EVENTS events, enough to replay its state (a chattering alarm's oldest
+   * raise and clear cycles are left out).
+   */
   private snapshot(alarmId: string): void {
     if (!this.d.outbox) return;
-    const rows = this.d.sql.all(
-      this.d.sql.q
-        .selectFrom('alarm_journal')
-        .select(['event_id', 'transition', 'sort_key', 'at', 'actor', 'station_id', 'body'])
-        .where('alarm_id', '=', alarmId)
-        .where('event_id', 'is not', null)
-        .orderBy('sort_key'),
-    );
+    const rows = this.d.sql
+      .all(
+        this.d.sql.q
+          .selectFrom('alarm_journal')
+          .select(['event_id', 'transition', 'sort_key', 'at', 'actor', 'station_id', 'body'])
+          .where('alarm_id', '=', alarmId)
+          .where('event_id', 'is not', null)
+          .orderBy('sort_key', 'desc')
+          .limit(SNAPSHOT_EVENTS),
+      )
+      .reverse();
     const message: AlarmSnapshotMessage = {
       v: 1,
       id: alarmId,

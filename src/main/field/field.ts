@@ -4,6 +4,7 @@ import {
   stationSubscriptions,
   topics,
   type AlarmSnapshotMessage,
+  type IncidentSnapshotMessage,
   type AlertMessage,
   type StationEventMessage,
   type ValveAckMessage,
@@ -31,6 +32,7 @@ export interface FieldEvents {
   onAck(valveId: string, ack: ValveAckMessage): void;
   onAlert(alert: AlertMessage): void;
   onAlarmSnapshot(snapshot: AlarmSnapshotMessage): void;
+  onIncidentSnapshot(snapshot: IncidentSnapshotMessage): void;
   onStationEvent(event: StationEventMessage): void;
 }
 
@@ -97,6 +99,7 @@ export class Field {
         onAck: (id, ack) => o.events.onAck(id, ack),
         onAlert: (alert) => o.events.onAlert(alert),
         onAlarmSnapshot: (snapshot) => o.events.onAlarmSnapshot(snapshot),
+        onIncidentSnapshot: (snapshot) => o.events.onIncidentSnapshot(snapshot),
         onStationEvent: (e) => void this.stationEvents.receive(e),
         onChange: (kind, id) => o.events.onChange(kind, id),
       },

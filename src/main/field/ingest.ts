@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import {
   AlarmSnapshotMessage,
   AlertMessage,
+  checkEventBody,
+  IncidentSnapshotMessage,
   parseTopic,
   PointMetaMessage,
   PresenceMessage,
@@ -19,8 +21,12 @@ import type { FieldWriter } from './writer';
 
 /** Larger payloads are refused before parsing: no legitimate message comes near it. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
-/** The site description lists every segment; a 10,000-valve site needs more room. */
-const MAX_SITE_BYTES = 2 * 1024 * 1024;
+/**
+ * The site description lists every segment, and a snapshot is an alarm's or incident's whole
+ * history (up to its last 2,000 events): they need more room.
+ */
+const MAX_LARGE_BYTES = 2 * 1024 * 1024;
+const LARGE: ReadonlySet<TopicKind> = new Set(['site', 'alarm_snapshot', 'incident_snapshot']);
 
 const schemas: Partial<Record<TopicKind, z.ZodType>> = {
   site: SiteMessage,
@@ -31,6 +37,7 @@ const schemas: Partial<Record<TopicKind, z.ZodType>> = {
   alert: AlertMessage,
   station_event: StationEventMessage,
   alarm_snapshot: AlarmSnapshotMessage,
+  incident_snapshot: IncidentSnapshotMessage,
   station_presence: PresenceMessage,
   gateway_presence: PresenceMessage,
 };
@@ -48,6 +55,7 @@ const patterns: Record<TopicKind, string> = {
   station_presence: 'presence/stations/+',
   gateway_presence: 'presence/gateways/+',
   alarm_snapshot: 'snapshots/alarms/+',
+  incident_snapshot: 'snapshots/incidents/+',
 };
 
 export interface IngestHooks {
@@ -55,6 +63,8 @@ export interface IngestHooks {
   onAck(valveId: string, ack: ValveAckMessage): void;
   /** The retained journal of an alarm: merged by event id (late joiners catch up). */
   onAlarmSnapshot(snapshot: AlarmSnapshotMessage): void;
+  /** The retained event log of an incident: merged by event id, like the alarm's. */
+  onIncidentSnapshot(snapshot: IncidentSnapshotMessage): void;
   /** A station event from any station, this one included; the receiver deduplicates. */
   onStationEvent(event: StationEventMessage): void;
   /** A PipelineGuard alert raised or cleared (the alarm service journals it). */
@@ -85,7 +95,7 @@ export class Ingest {
     if (t.site !== this.state.siteId) return this.counters.reject('wrong_site', pattern, t.site);
     if (payload.length === 0)
       return this.counters.reject('empty', pattern, 'empty payload (a cleared retained message)');
-    const limit = t.kind === 'site' ? MAX_SITE_BYTES : MAX_PAYLOAD_BYTES;
+    const limit = LARGE.has(t.kind) ? MAX_LARGE_BYTES : MAX_PAYLOAD_BYTES;
     if (payload.length > limit) return this.counters.reject('oversize', pattern, `${payload.length} bytes`);
     const schema = schemas[t.kind];
     if (!schema) return this.counters.reject('unknown_topic', pattern, 'stations do not take this topic');
@@ -109,6 +119,8 @@ export class Ingest {
         `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
       );
     }
+    const bodies = eventBodiesOf(t.kind, parsed.data);
+    if (!bodies.ok) return this.counters.reject('schema', pattern, bodies.detail);
     try {
       this.apply(t.kind, t.id, parsed.data);
       this.counters.accept(t.kind);
@@ -169,8 +181,28 @@ export class Ingest {
         return this.hooks.onStationEvent(data as StationEventMessage);
       case 'alarm_snapshot':
         return this.hooks.onAlarmSnapshot(data as AlarmSnapshotMessage);
+      case 'incident_snapshot':
+        return this.hooks.onIncidentSnapshot(data as IncidentSnapshotMessage);
       default:
         return;
     }
   }
+}
+
+/**
+ * An event's envelope may be fine and its body not: the body must be one this station knows
+ * how to apply. A snapshot is taken whole or not at all.
+ */
+function eventBodiesOf(kind: TopicKind, data: unknown): { ok: true } | { ok: false; detail: string } {
+  if (kind === 'station_event') {
+    const e = data as StationEventMessage;
+    return checkEventBody(e.type, e.body);
+  }
+  if (kind === 'incident_snapshot') {
+    for (const e of (data as IncidentSnapshotMessage).events) {
+      const check = checkEventBody(e.type, e.body);
+      if (!check.ok) return { ok: false, detail: `event ${e.eventId}: ${check.detail}` };
+    }
+  }
+  return { ok: true };
 }

@@ -50,14 +50,20 @@ export class StationEvents {
     return event;
   }
 
-  /** An event from the broker: applied once, whatever how often it arrives. */
+  /**
+   * An event from the broker: applied once, however often it arrives. Marking it applied and
+   * applying it are one transaction: if applying throws, the event is not marked, and a
+   * redelivery tries again.
+   */
   receive(event: StationEventMessage): boolean {
-    const fresh = this.markApplied.run(event.id, this.now().toISOString()).changes === 1;
-    if (!fresh) {
-      this.duplicates++;
-      return false;
-    }
-    this.onApply(event);
-    return true;
+    return this.db.transaction(() => {
+      const fresh = this.markApplied.run(event.id, this.now().toISOString()).changes === 1;
+      if (!fresh) {
+        this.duplicates++;
+        return false;
+      }
+      this.onApply(event);
+      return true;
+    })();
   }
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Incident, IncidentStatus } from '../../shared/domain/incident';
-import type { StationEventMessage } from '../../shared/protocol';
+import { topics, type IncidentSnapshotMessage, type StationEventMessage } from '../../shared/protocol';
 import type { Auditor } from '../audit/auditor';
+import type { Outbox } from '../field/outbox';
 import type { StationEvents } from '../field/station-events';
 import type { Logger } from '../log';
 import type { Sql } from '../store/sql';
@@ -10,6 +11,8 @@ import type { HybridClock } from '../sync/hlc';
 type Field = 'title' | 'severity' | 'status' | 'assignee' | 'description';
 const FIELDS: Field[] = ['title', 'severity', 'status', 'assignee', 'description'];
 const ORDER: IncidentStatus[] = ['open', 'investigating', 'mitigated', 'resolved'];
+/** A snapshot stays well inside the 2 MiB a station takes for one (src/main/field/ingest.ts). */
+const SNAPSHOT_EVENTS = 2_000;
 
 export type IncidentResult = { ok: true; incident: Incident } | { ok: false; message: string };
 
@@ -27,6 +30,8 @@ export interface IncidentServiceDeps {
   siteId: string;
   clock: HybridClock;
   events: Pick<StationEvents, 'publish'>;
+  /** Retained snapshots of incidents go out through the outbox, like events. */
+  outbox?: Pick<Outbox, 'enqueue' | 'kick'>;
   auditor: Auditor;
   log: Logger;
   now: () => Date;
@@ -71,16 +76,21 @@ export class IncidentService {
     return { ok: true, incident: this.get(incidentId)! };
   }
 
-  /** An incident event from any station (our own echo never reaches here twice). */
+  /** An incident event from any station (ingest checked its body; our own echo never gets here). */
   applyEvent(e: StationEventMessage): void {
     if (!e.type.startsWith('incident.')) return;
-    const b = e.body as Record<string, unknown>;
-    if (typeof b.incidentId !== 'string' || typeof b.hlc !== 'string' || typeof b.actor !== 'string') {
-      this.d.log.warn('incident event without incident, clock or actor ignored', { event: e.id, type: e.type });
-      return;
-    }
+    const b = e.body as unknown as Body;
     this.d.clock.observe(b.hlc);
-    this.apply(e.id, e.type, e.ts, b as unknown as Body);
+    this.apply([{ eventId: e.id, type: e.type, at: e.ts, body: b }]);
+  }
+
+  /** Another console's retained event log of an incident: what is missing here is applied, once. */
+  mergeSnapshot(snap: IncidentSnapshotMessage): void {
+    const events = snap.events
+      .map((e) => ({ eventId: e.eventId, type: e.type, at: e.at, body: e.body as unknown as Body }))
+      .filter((e) => e.body.incidentId === snap.id);
+    for (const e of events) this.d.clock.observe(e.body.hlc);
+    this.apply(events);
   }
 
   get(id: string): Incident | null {
@@ -126,7 +136,9 @@ export class IncidentService {
 
   private emit(type: string, body: Omit<Body, 'hlc'>): void {
     const full = { ...body, hlc: this.d.clock.now() } as Body;
-    const event = this.d.events.publish(type, { ...full }, (e) => this.apply(e.id, type, e.ts, full));
+    const event = this.d.events.publish(type, { ...full }, (e) =>
+      this.apply([{ eventId: e.id, type, at: e.ts, body: full }]),
+    );
     this.d.auditor.record({
       actor: body.actor,
       action: type,
@@ -137,86 +149,156 @@ export class IncidentService {
     });
   }
 
-  private apply(eventId: string, type: string, at: string, b: Body): void {
-    const { sql } = this.d;
-    sql.transaction(() => {
-      // A placeholder lets an update or note that overtook its create be kept; the create fills it.
-      sql.run(
-        sql.q
-          .insertInto('incidents')
-          .values({
-            id: b.incidentId,
-            site_id: this.d.siteId,
-            title: '',
-            severity: 'low',
-            status: 'open',
-            description: '',
-            created_by: b.actor,
-            created_at: at,
-            updated_at: at,
-            hlc: b.hlc,
-            field_hlc: '{}',
-          })
-          .onConflict((oc) => oc.column('id').doNothing()),
-      );
-      const row = sql.first(
-        sql.q.selectFrom('incidents').select(['field_hlc', 'created_at']).where('id', '=', b.incidentId),
-      )!;
-      const clocks = JSON.parse(row.field_hlc) as Partial<Record<Field, string>>;
-      const values: Record<string, unknown> =
-        type === 'incident.create'
-          ? { title: b.title, severity: b.severity, status: 'open', description: b.description ?? '', assignee: null }
-          : (b.fields ?? {});
-      const set: Record<string, unknown> = {};
-      for (const f of FIELDS) {
-        if (!(f in values)) continue;
-        if ((clocks[f] ?? '') < b.hlc) {
-          set[f] = values[f];
-          clocks[f] = b.hlc;
-        }
-      }
-      const extra =
-        type === 'incident.create' ? { segment: b.segment ?? null, created_by: b.actor, created_at: at } : {};
-      sql.run(
-        sql.q
-          .updateTable('incidents')
-          .set({ ...set, ...extra, field_hlc: JSON.stringify(clocks), updated_at: at })
-          .where('id', '=', b.incidentId),
-      );
-      if (type === 'incident.create') {
-        for (const [kind, ids] of [
-          ['valve', b.valves ?? []],
-          ['alarm', b.alarms ?? []],
-        ] as const) {
-          for (const target of ids)
-            sql.run(
-              sql.q
-                .insertInto('incident_links')
-                .values({ incident_id: b.incidentId, kind, target_id: target })
-                .onConflict((oc) => oc.doNothing()),
-            );
-        }
-      }
-      const note =
-        type === 'incident.note' ? (b.text ?? '') : type === 'incident.create' ? `created: ${b.title}` : describe(b);
-      sql.run(
-        sql.q
-          .insertInto('incident_timeline')
-          .values({
-            id: eventId,
-            incident_id: b.incidentId,
-            at,
-            author: b.actor,
-            kind: type.slice('incident.'.length),
-            note,
-            hlc: b.hlc,
-          })
-          .onConflict((oc) => oc.column('id').doNothing()),
-      );
+  /**
+   * Applies events (in one transaction, the caller's if there is one); those already here
+   * change nothing. If any was new, the incident's snapshot is queued and consoles told.
+   */
+  private apply(events: Applied[]): void {
+    const incidentId = events[0]?.body.incidentId;
+    if (!incidentId) return;
+    let fresh = 0;
+    this.d.sql.transaction(() => {
+      for (const e of events) if (this.applyOne(e)) fresh++;
+      if (fresh) this.snapshot(incidentId);
     });
-    const incident = this.get(b.incidentId);
+    const incident = fresh ? this.get(incidentId) : null;
     if (incident) this.d.onChange(incident);
   }
+
+  private applyOne({ eventId, type, at, body: b }: Applied): boolean {
+    const { sql } = this.d;
+    // A placeholder lets an update or note that overtook its create be kept; the create fills it.
+    sql.run(
+      sql.q
+        .insertInto('incidents')
+        .values({
+          id: b.incidentId,
+          site_id: this.d.siteId,
+          title: '',
+          severity: 'low',
+          status: 'open',
+          description: '',
+          created_by: b.actor,
+          created_at: at,
+          updated_at: at,
+          hlc: b.hlc,
+          field_hlc: '{}',
+        })
+        .onConflict((oc) => oc.column('id').doNothing()),
+    );
+    const note =
+      type === 'incident.note' ? (b.text ?? '') : type === 'incident.create' ? `created: ${b.title}` : describe(b);
+    // The timeline is a set keyed by event id: an event already in it was applied before.
+    const added = sql.run(
+      sql.q
+        .insertInto('incident_timeline')
+        .values({
+          id: eventId,
+          incident_id: b.incidentId,
+          at,
+          author: b.actor,
+          kind: type.slice('incident.'.length),
+          note,
+          hlc: b.hlc,
+          body: JSON.stringify(b),
+        })
+        .onConflict((oc) => oc.column('id').doNothing()),
+    );
+    if (added.changes === 0) return false;
+    this.mergeFields(type, at, b);
+    if (type === 'incident.create') this.link(b);
+    return true;
+  }
+
+  /** Last writer wins per field, by hybrid logical clock. */
+  private mergeFields(type: string, at: string, b: Body): void {
+    const { sql } = this.d;
+    const row = sql.first(sql.q.selectFrom('incidents').select(['field_hlc']).where('id', '=', b.incidentId))!;
+    const clocks = JSON.parse(row.field_hlc) as Partial<Record<Field, string>>;
+    const values: Record<string, unknown> =
+      type === 'incident.create'
+        ? { title: b.title, severity: b.severity, status: 'open', description: b.description ?? '', assignee: null }
+        : (b.fields ?? {});
+    const set: Record<string, unknown> = {};
+    for (const f of FIELDS) {
+      if (!(f in values)) continue;
+      if ((clocks[f] ?? '') < b.hlc) {
+        set[f] = values[f];
+        clocks[f] = b.hlc;
+      }
+    }
+    const extra = type === 'incident.create' ? { segment: b.segment ?? null, created_by: b.actor, created_at: at } : {};
+    sql.run(
+      sql.q
+        .updateTable('incidents')
+        .set({ ...set, ...extra, field_hlc: JSON.stringify(clocks), updated_at: at })
+        .where('id', '=', b.incidentId),
+    );
+  }
+
+  private link(b: Body): void {
+    const { sql } = this.d;
+    for (const [kind, ids] of [
+      ['valve', b.valves ?? []],
+      ['alarm', b.alarms ?? []],
+    ] as const) {
+      for (const target of ids)
+        sql.run(
+          sql.q
+            .insertInto('incident_links')
+            .values({ incident_id: b.incidentId, kind, target_id: target })
+            .onConflict((oc) => oc.doNothing()),
+        );
+    }
+  }
+
+  /**
+   * Queues the incident's event log as its retained snapshot (in the caller's transaction):
+   * the create and the latest events, at most SNAPSHOT_EVENTS of them.
+   */
+  private snapshot(incidentId: string): void {
+    if (!this.d.outbox) return;
+    const rows = this.d.sql.all(
+      this.d.sql.q
+        .selectFrom('incident_timeline')
+        .select(['id', 'kind', 'at', 'body'])
+        .where('incident_id', '=', incidentId)
+        .where('body', 'is not', null)
+        .orderBy('hlc')
+        .orderBy('id'),
+    );
+    const kept =
+      rows.length <= SNAPSHOT_EVENTS
+        ? rows
+        : [
+            ...rows.filter((r) => r.kind === 'create'),
+            ...rows.filter((r) => r.kind !== 'create').slice(-(SNAPSHOT_EVENTS - 1)),
+          ];
+    const message: IncidentSnapshotMessage = {
+      v: 1,
+      id: incidentId,
+      events: kept.map((r) => ({
+        eventId: r.id,
+        type: `incident.${r.kind}` as IncidentSnapshotMessage['events'][number]['type'],
+        at: r.at,
+        body: JSON.parse(r.body!) as Record<string, unknown>,
+      })),
+    };
+    this.d.outbox.enqueue({
+      id: randomUUID(),
+      topic: topics.incidentSnapshot(this.d.siteId, incidentId),
+      payload: JSON.stringify(message),
+      retain: true,
+    });
+    queueMicrotask(() => this.d.outbox?.kick());
+  }
+}
+
+interface Applied {
+  eventId: string;
+  type: string;
+  at: string;
+  body: Body;
 }
 
 interface Body {

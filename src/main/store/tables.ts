@@ -113,6 +113,8 @@ export interface Tables {
     kind: string;
     note: string;
     hlc: string;
+    /** The event's body as JSON (null before schema v4). */
+    body: string | null;
   };
   handover_reports: {
     id: string;

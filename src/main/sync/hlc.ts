@@ -2,7 +2,7 @@
  * Hybrid logical clock (Kulkarni et al.): timestamps that follow wall time, never go
  * backwards on one station even if its clock does, and order every event across stations
  * (ties broken by counter, then station id). Encoded so that string order is time order:
- * `000001764064800000-0000-ws-1`.
+ * `001764064800000-0000-ws-1`.
  */
 export interface Hlc {
   wall: number;

@@ -139,3 +139,23 @@ export const AlarmSnapshotMessage = z.looseObject({
     .max(10_000),
 });
 export type AlarmSnapshotMessage = z.infer<typeof AlarmSnapshotMessage>;
+
+/**
+ * Every event of one incident (its timeline is its event log), retained, so a console that
+ * joins late merges what it missed: each event is applied by id, once (docs/sync.md).
+ */
+export const IncidentSnapshotMessage = z.looseObject({
+  v: V,
+  id: z.string().min(1).max(128),
+  events: z
+    .array(
+      z.looseObject({
+        eventId: z.string().min(1).max(200),
+        type: z.enum(['incident.create', 'incident.update', 'incident.note']),
+        at: Timestamp,
+        body: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .max(10_000),
+});
+export type IncidentSnapshotMessage = z.infer<typeof IncidentSnapshotMessage>;

@@ -15,6 +15,7 @@ export const topics = {
   alert: (site: string, alert: string) => `${ROOT}/${site}/alerts/${alert}`,
   stationEvents: (site: string, station: string) => `${ROOT}/${site}/events/${station}`,
   alarmSnapshot: (site: string, alarm: string) => `${ROOT}/${site}/snapshots/alarms/${alarm}`,
+  incidentSnapshot: (site: string, incident: string) => `${ROOT}/${site}/snapshots/incidents/${incident}`,
   stationPresence: (site: string, station: string) => `${ROOT}/${site}/presence/stations/${station}`,
   gatewayPresence: (site: string, gateway: string) => `${ROOT}/${site}/presence/gateways/${gateway}`,
 } as const;
@@ -30,6 +31,7 @@ export const stationSubscriptions = (site: string) => [
   `${ROOT}/${site}/events/+`,
   `${ROOT}/${site}/presence/#`,
   `${ROOT}/${site}/snapshots/alarms/+`,
+  `${ROOT}/${site}/snapshots/incidents/+`,
 ];
 
 export type TopicKind =
@@ -43,6 +45,7 @@ export type TopicKind =
   | 'station_event'
   | 'station_presence'
   | 'alarm_snapshot'
+  | 'incident_snapshot'
   | 'gateway_presence';
 
 export interface ParsedTopic {
@@ -80,7 +83,10 @@ export function parseTopic(topic: string): ParsedTopic | null {
     case 'events':
       return p.length === 5 && id ? { kind: 'station_event', site, id } : null;
     case 'snapshots':
-      return p.length === 6 && p[4] === 'alarms' && p[5] ? { kind: 'alarm_snapshot', site, id: p[5] } : null;
+      if (p.length !== 6 || !p[5]) return null;
+      if (p[4] === 'alarms') return { kind: 'alarm_snapshot', site, id: p[5] };
+      if (p[4] === 'incidents') return { kind: 'incident_snapshot', site, id: p[5] };
+      return null;
     case 'presence':
       if (p.length !== 6 || !p[5]) return null;
       if (p[4] === 'stations') return { kind: 'station_presence', site, id: p[5] };
