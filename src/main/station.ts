@@ -245,7 +245,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       () => sessions.identity(),
       new TokenBucket(config.incidentMutationsPerMinute, 60_000, deps.monotonic ?? (() => performance.now())),
     );
-    const alarmDesk = new AlarmDesk(alarmService, guard, config.shelveOperatorMaxMin);
+    const alarmDesk = new AlarmDesk(alarmService, guard, config.shelveOperatorMaxMin, now);
     const handover = new HandoverService({
       sql: store.sql,
       siteId: config.siteId,
@@ -263,6 +263,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
     const local = new LocalConditions(config.stationId, alarmService, () => field.counters.dropped);
     const offLink = bus.on('field.link', (link) => local.onLink(link));
     local.start();
+    alarmService.start();
     const offChanges = bus.on('field.change', ({ kind, id }) => {
       if (kind === 'valve_state') conditions.onValve(id);
       else if (kind === 'gateway_presence')
@@ -293,7 +294,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       field,
       demo,
       recovery,
-      offAck: () => (offAck(), offEvents(), offChanges(), offLink(), local.stop()),
+      offAck: () => (offAck(), offEvents(), offChanges(), offLink(), local.stop(), alarmService.stop()),
     };
     backupIfDue(store);
     // Checked every few minutes so a long-running station keeps its backups current.

@@ -11,10 +11,14 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function site(env: Record<string, string> = {}) {
+async function site(env: Record<string, string> = {}, deps: Parameters<typeof testStation>[2] = {}) {
   const broker = await startAedes();
   cleanups.push(() => broker.dispose());
-  const t = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_MQTT_PROTOCOL_VERSION: '4', ...env });
+  const t = testStation(
+    { PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_MQTT_PROTOCOL_VERSION: '4', ...env },
+    undefined,
+    deps,
+  );
   await t.station.start();
   cleanups.push(() => t.station.stop());
   const sim = new FieldSimulator({
@@ -92,6 +96,41 @@ describe('working alarms through the IPC contract', () => {
       { ok: false, message: expect.stringMatching(/viewer/) },
     ]);
   }, 40_000);
+
+  it('a shelf that runs out returns the alarm by itself: journalled, audited once, pushed to the console', async () => {
+    let ahead = 0; // the station's clock, moved on instead of waiting a minute
+    const { t, sim } = await site({}, { now: () => new Date(Date.now() + ahead) });
+    const pushed: string[] = [];
+    t.station
+      .running()
+      .field.push.subscribe((batch) =>
+        batch.alarms?.forEach((a) => pushed.push(`${a.id}:${a.shelvedUntil ?? 'unshelved'}`)),
+      );
+    sim.raiseLeak('seg-03');
+    await waitFor(() => t.station.running().alarms.get('leak-seg-03'), 'the alarm');
+    expect(call(t, 'alarms.shelve', { id: 'leak-seg-03', minutes: 1, reason: 'crew on site' })).toMatchObject({
+      ok: true,
+    });
+    expect(call(t, 'alarms.metrics')).toMatchObject({ shelved: ['leak-seg-03'] });
+
+    ahead = 61_000;
+    await waitFor(() => t.station.running().alarms.get('leak-seg-03')?.shelvedUntil === null, 'back from the shelf');
+    expect(t.station.running().alarms.get('leak-seg-03')!.state).toBe('active_unacked');
+    expect((call(t, 'alarms.journal', { id: 'leak-seg-03' }) as { kind: string }[]).at(-1)).toMatchObject({
+      kind: 'unshelve',
+      actor: 'system',
+      note: 'shelf expired',
+    });
+    expect(call(t, 'alarms.metrics')).toMatchObject({ shelved: [] });
+    await waitFor(() => pushed.includes('leak-seg-03:unshelved'), 'the console told');
+    await new Promise((r) => setTimeout(r, 2_100)); // two more sweeps: nothing more happens
+    const expiries = t.station
+      .running()
+      .audit.list()
+      .filter((e) => e.action === 'alarm.shelf_expired');
+    expect(expiries).toHaveLength(1);
+    expect(expiries[0]).toMatchObject({ actor: 'system', subject: 'leak-seg-03' });
+  }, 30_000);
 
   it('the 21st alarm change in a minute is throttled with its retry time', async () => {
     const { t, sim } = await site();

@@ -75,4 +75,19 @@ describe('alarm journal replay', () => {
     const f = replay([raise, ev('ack', 'k2', 'alice'), ev('clear', 'k3'), ev('raise', 'k4')]);
     expect(f).toMatchObject({ state: 'active_unacked', ackedBy: null });
   });
+
+  it('a shelf that runs out returns the alarm, unless it was shelved again before the expiry sorted', () => {
+    const until = '2026-11-25T11:00:00.000Z';
+    const shelve = ev('shelve', 'k2', 'alice', { until, reason: 'crew on site' });
+    const expired = ev('unshelve', 'k4', 'system', { until, expired: true });
+    expect(replay([raise, shelve, expired])).toMatchObject({ shelvedUntil: null, shelvedBy: null });
+    // Bob shelved it again on his console; Alice's station noticed the first shelf run out later.
+    const again = ev('shelve', 'k3', 'bob', { until: '2026-11-25T12:00:00.000Z', reason: 'still on site' });
+    expect(replay([raise, shelve, again, expired])).toMatchObject({
+      shelvedUntil: '2026-11-25T12:00:00.000Z',
+      shelvedBy: 'bob',
+    });
+    // An operator's unshelve is not tied to one shelf.
+    expect(replay([raise, shelve, again, ev('unshelve', 'k5', 'carol')]).shelvedUntil).toBeNull();
+  });
 });

@@ -15,6 +15,7 @@ export class AlarmDesk {
     private readonly alarms: AlarmService,
     private readonly guard: MutationGuard,
     private readonly operatorMaxMin: number,
+    private readonly now: () => Date,
   ) {}
 
   acknowledge(ids: readonly string[]): AlarmAction[] {
@@ -27,7 +28,7 @@ export class AlarmDesk {
       if (minutes > limit) {
         return { ok: false, message: `Shelving for more than ${limit} minutes needs a supervisor.` };
       }
-      return this.alarms.shelve(id, who.username, new Date(Date.now() + minutes * 60_000), reason);
+      return this.alarms.shelve(id, who.username, new Date(this.now().getTime() + minutes * 60_000), reason);
     });
   }
 

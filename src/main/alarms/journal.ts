@@ -17,6 +17,8 @@ export interface JournalEvent {
     until?: string;
     reason?: string;
     note?: string;
+    /** An unshelve by expiry: it ends the shelf that ran `until`, and no later one. */
+    expired?: boolean;
   };
 }
 
@@ -96,6 +98,9 @@ function apply(f: AlarmFold, e: JournalEvent): void {
       Object.assign(f, { shelvedUntil: e.body.until ?? null, shelvedBy: e.actor, shelveReason: e.body.reason ?? null });
       return;
     case 'unshelve':
+      // A shelf that ran out ends only if it is still the shelf in force: an operator may
+      // have shelved the alarm again, on another console, before this station noticed.
+      if (e.body.expired && f.shelvedUntil !== e.body.until) return;
       Object.assign(f, { shelvedUntil: null, shelvedBy: null, shelveReason: null });
       return;
     case 'resolve':

@@ -40,6 +40,9 @@ interface ActionBody {
 /** A snapshot stays well inside the 2 MiB a station takes for one (src/main/field/ingest.ts). */
 const SNAPSHOT_EVENTS = 2_000;
 
+/** The actor of what the station does by itself (a shelf running out). */
+const SYSTEM = 'system';
+
 const OPERATOR_ACTIONS: Record<string, JournalKind> = {
   'alarm.ack': 'ack',
   'alarm.shelve': 'shelve',
@@ -56,6 +59,7 @@ export class AlarmService {
   private readonly localIds = new Set<string>();
   /** While a snapshot is merged: the alarms whose own snapshot waits for the merge to end. */
   private merging: Set<string> | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly d: AlarmServiceDeps) {}
 
@@ -102,6 +106,44 @@ export class AlarmService {
     } finally {
       this.merging = null;
     }
+  }
+
+  /**
+   * Shelves that have run out: each returns its alarm with an `unshelve` in the journal, made
+   * from the shelf's end (its id and sort key), so every station that notices it records the
+   * same event, once, and snapshots carry it. Called every second while the station runs.
+   */
+  expireShelves(now = this.d.now()): void {
+    const due = this.d.sql.all(
+      this.d.sql.q
+        .selectFrom('alarms')
+        .select(['id', 'shelved_until', 'local'])
+        .where('shelved_until', 'is not', null)
+        .where('shelved_until', '<=', now.toISOString()),
+    );
+    for (const { id, shelved_until: until, local } of due) {
+      const sortKey = encodeHlc({ wall: Date.parse(until!), counter: 0, node: 'field' });
+      const eventId = `shelf-expired:${id}:${until}`;
+      const body = { until: until!, expired: true, reason: 'shelf expired' };
+      if (!this.record(id, eventId, 'unshelve', sortKey, until!, SYSTEM, body, this.d.stationId, local === 1)) continue;
+      this.d.auditor.record({
+        actor: SYSTEM,
+        action: 'alarm.shelf_expired',
+        subject: id,
+        result: 'ok',
+        correlationId: eventId,
+        detail: { until },
+      });
+    }
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.expireShelves(), 1_000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
   }
 
   /** A PipelineGuard alert raised or cleared: the same event, with the same id, on every station. */
@@ -330,9 +372,9 @@ export class AlarmService {
     body: JournalEvent['body'],
     station = 'field',
     local = false,
-  ): void {
+  ): boolean {
     const { sql } = this.d;
-    sql.transaction(() => {
+    const added = sql.transaction(() => {
       // The journal refers to its alarm: a first event creates the row, the replay fills it.
       sql.run(
         sql.q
@@ -366,14 +408,16 @@ export class AlarmService {
           })
           .onConflict((oc) => oc.column('event_id').where('event_id', 'is not', null).doNothing()),
       );
-      if (inserted.changes === 0) return;
+      if (inserted.changes === 0) return false;
       this.save(alarmId);
-      if (local || this.localIds.has(alarmId)) return;
+      if (local || this.localIds.has(alarmId)) return true;
       if (this.merging) this.merging.add(alarmId);
       else this.snapshot(alarmId);
+      return true;
     });
-    const alarm = this.get(alarmId);
+    const alarm = added ? this.get(alarmId) : null;
     if (alarm) this.d.onChange(alarm);
+    return added;
   }
 
   /**
