@@ -258,6 +258,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       commands: actuation.commands,
       field,
       now,
+      onChange: (report) => field.push.queueHandover(report),
     });
     const conditions = new FieldConditions(field.state, alarmService);
     const local = new LocalConditions(config.stationId, alarmService, () => field.counters.dropped);

@@ -7,6 +7,7 @@ import { ActuationCommand } from './domain/actuation';
 import { Alarm } from './domain/alarm';
 import { Incident } from './domain/incident';
 import { OperatorSession } from './actuation';
+import { HandoverReport } from './alarms';
 
 /** The MQTT link as operators see it (the frame's OFFLINE banner, the System view). */
 export const LinkState = z.discriminatedUnion('status', [
@@ -94,5 +95,7 @@ export const FieldBatch = z.object({
   alarms: z.array(Alarm).optional(),
   /** Incidents that changed, on any console. */
   incidents: z.array(Incident).optional(),
+  /** Handover reports prepared, signed off or acknowledged, on any console. */
+  handovers: z.array(HandoverReport).optional(),
 });
 export type FieldBatch = z.infer<typeof FieldBatch>;

@@ -21,6 +21,15 @@ describe('shift handover', () => {
       await waitFor(() => s.station.running().field.link.online, 'online');
     }
     const ra = a.station.running();
+    // What B's console is pushed about handovers (no polling: it learns when it happens).
+    const pushedToB: string[] = [];
+    b.station
+      .running()
+      .field.push.subscribe((batch) =>
+        batch.handovers?.forEach((r) =>
+          pushedToB.push(`${r.id}:${r.acknowledgedAt ? 'acked' : r.signedOffAt ? 'signed' : 'draft'}`),
+        ),
+      );
     const now = new Date().toISOString();
     ra.alarms.onFieldAlert({
       v: 1,
@@ -73,6 +82,7 @@ describe('shift handover', () => {
     // The incoming operator, at the other console, sees it and acknowledges it.
     const rb = b.station.running();
     await waitFor(() => rb.handover.get(report.id)?.signedOffAt, 'the report on B');
+    await waitFor(() => pushedToB.includes(`${report.id}:signed`), 'B’s console told of the sign-off');
     expect(rb.handover.acknowledge(report.id, 'bob')).toMatchObject({ ok: true, report: { incoming: 'bob' } });
     await waitFor(() => ra.handover.get(report.id)?.acknowledgedAt, 'the acknowledgement back on A');
 
@@ -85,4 +95,40 @@ describe('shift handover', () => {
     expect(html).not.toMatch(/<script/i);
     expect(ra.handover.list().map((r) => r.id)).toEqual([report.id]);
   }, 60_000);
+
+  it('a console that hears the acknowledgement before the sign-off ends with both', async () => {
+    const t = testStation({});
+    await t.station.start();
+    cleanups.push(() => t.station.stop());
+    const handover = t.station.running().handover;
+    const report = handover.prepare('alice');
+    // The same report as another station signed it off, under an id this station has never seen.
+    const signed = { ...report, id: 'hov-remote1', station: 'ws-a', notes: 'all quiet', signedOffAt: report.shiftEnd };
+    const event = (type: string, body: Record<string, unknown>) => ({
+      v: 1 as const,
+      id: crypto.randomUUID(),
+      type,
+      station: 'ws-b',
+      ts: new Date().toISOString(),
+      body,
+    });
+    const at = new Date().toISOString();
+    handover.applyEvent(event('handover.ack', { id: signed.id, actor: 'bob', at, report: signed }));
+    handover.applyEvent(
+      event('handover.signoff', {
+        id: signed.id,
+        actor: 'alice',
+        at: signed.signedOffAt,
+        notes: 'all quiet',
+        report: signed,
+      }),
+    );
+    expect(handover.get(signed.id)).toMatchObject({
+      outgoing: 'alice',
+      incoming: 'bob',
+      notes: 'all quiet',
+      signedOffAt: signed.signedOffAt,
+      acknowledgedAt: at,
+    });
+  }, 30_000);
 });

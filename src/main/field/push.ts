@@ -3,6 +3,7 @@ import type { Valve } from '../../shared/domain/valve';
 import type { ActuationCommand } from '../../shared/domain/actuation';
 import type { Alarm } from '../../shared/domain/alarm';
 import type { Incident } from '../../shared/domain/incident';
+import type { HandoverReport } from '../../shared/alarms';
 import type { OperatorSession } from '../../shared/actuation';
 import type { Logger } from '../log';
 import type { FieldState } from './state';
@@ -31,6 +32,7 @@ export class FieldPush {
   private session: OperatorSession | null = null;
   private readonly alarms = new Map<string, Alarm>();
   private readonly incidents = new Map<string, Incident>();
+  private readonly handovers = new Map<string, HandoverReport>();
 
   constructor(
     private readonly state: FieldState,
@@ -69,6 +71,10 @@ export class FieldPush {
     this.incidents.set(incident.id, incident);
   }
 
+  queueHandover(report: HandoverReport): void {
+    this.handovers.set(report.id, report);
+  }
+
   queueSession(session: OperatorSession): void {
     this.session = session;
   }
@@ -88,7 +94,10 @@ export class FieldPush {
       !this.linkChanged &&
       !s.siteChanged &&
       !this.commands.size &&
-      !this.session
+      !this.session &&
+      !this.alarms.size &&
+      !this.incidents.size &&
+      !this.handovers.size
     ) {
       return null;
     }
@@ -114,8 +123,10 @@ export class FieldPush {
     if (this.session) batch.session = this.session;
     if (this.alarms.size) batch.alarms = [...this.alarms.values()];
     if (this.incidents.size) batch.incidents = [...this.incidents.values()];
+    if (this.handovers.size) batch.handovers = [...this.handovers.values()];
     this.alarms.clear();
     this.incidents.clear();
+    this.handovers.clear();
     this.commands.clear();
     this.session = null;
     this.linkChanged = false;

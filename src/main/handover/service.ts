@@ -29,6 +29,8 @@ export interface HandoverDeps {
   commands: Pick<Actuation['commands'], 'list'>;
   field: Pick<Field, 'state' | 'link'>;
   now: () => Date;
+  /** A report was prepared, signed off or acknowledged, here or on another console. */
+  onChange?: (report: HandoverReport) => void;
 }
 
 const HALF_DAY_MS = 12 * 3_600_000;
@@ -88,6 +90,7 @@ export class HandoverService {
         hlc: this.d.clock.now(),
       }),
     );
+    this.changed(id);
     return this.get(id)!;
   }
 
@@ -119,6 +122,7 @@ export class HandoverService {
       correlationId: event.id,
       detail: { shift_start: r.shiftStart, shift_end: r.shiftEnd },
     });
+    this.changed(id);
     return { ok: true, report: this.get(id)! };
   }
 
@@ -131,7 +135,8 @@ export class HandoverService {
     if (actor === r.outgoing)
       return { ok: false, message: 'The incoming operator acknowledges, not the outgoing one.' };
     const at = this.d.now().toISOString();
-    const event = this.d.events.publish('handover.ack', { id, actor, at }, () =>
+    // The report travels with the acknowledgement too: a console that missed the sign-off learns both.
+    const event = this.d.events.publish('handover.ack', { id, actor, at, report: r }, () =>
       this.d.sql.run(
         this.d.sql.q.updateTable('handover_reports').set({ incoming: actor, acknowledged_at: at }).where('id', '=', id),
       ),
@@ -143,45 +148,67 @@ export class HandoverService {
       result: 'ok',
       correlationId: event.id,
     });
+    this.changed(id);
     return { ok: true, report: this.get(id)! };
   }
 
-  /** Another console's sign-off or acknowledgement. */
+  /**
+   * Another console's sign-off or acknowledgement (ingest checked the body). Both carry the
+   * signed report, so whichever arrives first creates it here, and neither undoes the other.
+   */
   applyEvent(e: StationEventMessage): void {
-    const b = e.body as { id?: string; actor?: string; at?: string; notes?: string; report?: HandoverReport };
-    if (!b.id || !b.actor || !b.at) return;
+    if (e.type !== 'handover.signoff' && e.type !== 'handover.ack') return;
+    const b = e.body as { id: string; actor: string; at: string; notes?: string; report?: HandoverReport };
     const { sql } = this.d;
-    if (e.type === 'handover.signoff' && b.report) {
-      const r = b.report;
-      sql.run(
-        sql.q
-          .insertInto('handover_reports')
-          .values({
-            id: r.id,
-            site_id: this.d.siteId,
-            station_id: r.station,
-            shift_start: r.shiftStart,
-            shift_end: r.shiftEnd,
-            outgoing: r.outgoing,
-            incoming: null,
-            notes: b.notes ?? '',
-            content: JSON.stringify(r.content),
-            created_at: r.createdAt,
-            signed_off_at: b.at,
-            acknowledged_at: null,
-            hlc: '',
-          })
-          .onConflict((oc) => oc.column('id').doUpdateSet({ notes: b.notes ?? '', signed_off_at: b.at })),
-      );
-    } else if (e.type === 'handover.ack') {
-      sql.run(
-        sql.q
-          .updateTable('handover_reports')
-          .set({ incoming: b.actor, acknowledged_at: b.at })
-          .where('id', '=', b.id)
-          .where('acknowledged_at', 'is', null),
-      );
-    }
+    sql.transaction(() => {
+      if (b.report) this.insertSigned(b.report);
+      if (e.type === 'handover.signoff')
+        sql.run(
+          sql.q
+            .updateTable('handover_reports')
+            .set({ notes: b.notes ?? '', signed_off_at: b.at })
+            .where('id', '=', b.id)
+            .where('signed_off_at', 'is', null),
+        );
+      else
+        sql.run(
+          sql.q
+            .updateTable('handover_reports')
+            .set({ incoming: b.actor, acknowledged_at: b.at })
+            .where('id', '=', b.id)
+            .where('acknowledged_at', 'is', null),
+        );
+    });
+    this.changed(b.id);
+  }
+
+  /** A signed report from another console, unless this one has it already. */
+  private insertSigned(r: HandoverReport): void {
+    this.d.sql.run(
+      this.d.sql.q
+        .insertInto('handover_reports')
+        .values({
+          id: r.id,
+          site_id: this.d.siteId,
+          station_id: r.station,
+          shift_start: r.shiftStart,
+          shift_end: r.shiftEnd,
+          outgoing: r.outgoing,
+          incoming: null,
+          notes: r.notes,
+          content: JSON.stringify(r.content),
+          created_at: r.createdAt,
+          signed_off_at: r.signedOffAt,
+          acknowledged_at: null,
+          hlc: '',
+        })
+        .onConflict((oc) => oc.column('id').doNothing()),
+    );
+  }
+
+  private changed(id: string): void {
+    const report = this.get(id);
+    if (report) this.d.onChange?.(report);
   }
 
   get(id: string): HandoverReport | null {

@@ -5,6 +5,7 @@ import { createFrameBatcher, type FrameScheduler } from './batcher';
 import { useAlarms } from './alarms';
 import { useCommands } from './commands';
 import { useField } from './field';
+import { useHandovers } from './handover';
 import { useIncidents } from './incidents';
 import { useSession } from './session';
 import { useStation } from './station';
@@ -30,6 +31,8 @@ export function applyPushed(batches: readonly FieldBatch[], withSession = true):
   if (alarms.length) useAlarms.getState().apply(alarms);
   const incidents = batches.flatMap((b) => b.incidents ?? []);
   if (incidents.length) useIncidents.getState().apply(incidents);
+  const handovers = batches.flatMap((b) => b.handovers ?? []);
+  if (handovers.length) useHandovers.getState().apply(handovers);
   if (withSession) for (const b of batches) if (b.session) useSession.getState().setSession(b.session, 'push');
 }
 

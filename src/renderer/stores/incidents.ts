@@ -1,12 +1,11 @@
 import { create } from 'zustand';
-import type { HandoverReport } from '../../shared/alarms';
 import type { Incident, IncidentStatus } from '../../shared/domain/incident';
 import { compareNatural } from './merge';
 
 /**
  * The site's incidents as the console knows them: the loaded list (incidents.list) and
  * pushed changes (FieldBatch.incidents, from any console), merged by id, the later copy
- * winning. Also the pure helpers of the Incidents and Handover views.
+ * winning. Also the pure helpers of the Incidents view.
  */
 export type IncidentRecord = Readonly<Record<string, Incident>>;
 export type IncidentSeverity = Incident['severity'];
@@ -70,26 +69,6 @@ export function upsertIncidents(byId: IncidentRecord, incidents: readonly Incide
     next[i.id] = i;
   }
   return next ?? byId;
-}
-
-export type HandoverStatus = 'draft' | 'signed_off' | 'acknowledged';
-
-export const HANDOVER_STATUS_WORD: Record<HandoverStatus, string> = {
-  draft: 'NOT SIGNED OFF',
-  signed_off: 'SIGNED OFF · AWAITING ACK',
-  acknowledged: 'ACKNOWLEDGED',
-};
-
-export function handoverStatus(r: Pick<HandoverReport, 'signedOffAt' | 'acknowledgedAt'>): HandoverStatus {
-  if (r.acknowledgedAt) return 'acknowledged';
-  if (r.signedOffAt) return 'signed_off';
-  return 'draft';
-}
-
-/** "plainview-handover-2026-11-25T2146.html" from the shift's end. */
-export function handoverFileName(r: Pick<HandoverReport, 'shiftEnd' | 'station'>): string {
-  const stamp = r.shiftEnd.slice(0, 16).replace(/:/g, '');
-  return `plainview-handover-${r.station}-${stamp}.html`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 interface IncidentsStore {

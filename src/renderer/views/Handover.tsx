@@ -1,16 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { HandoverReport } from '../../shared/alarms';
 import { refusalText, STATE_WORDS } from '../stores/alarms';
 import { formatDateTime } from '../stores/format';
-import { HANDOVER_STATUS_WORD, handoverFileName, handoverStatus } from '../stores/incidents';
+import { HANDOVER_STATUS_WORD, handoverFileName, handoverList, handoverStatus, useHandovers } from '../stores/handover';
 import { incidentHref, valveHref } from '../stores/route';
 import { useSession } from '../stores/session';
 import { PriorityTag } from './Alarms';
 import { StatusTag } from './Incidents';
 import { download } from '../components/download';
-
-/** How often the view asks for the report list while it is open (sign-offs from other consoles). */
-const LIST_MS = 5000;
 
 /** A handover action's answer (the contract's HandoverAction). */
 type HandoverAnswer = { ok: true; report: HandoverReport } | { ok: false; message: string; retryAfterMs?: number };
@@ -102,10 +99,11 @@ function ReportContent({ report }: { report: HandoverReport }) {
  */
 export function Handover() {
   const me = useSession((s) => s.session?.operator ?? null);
-  const [reports, setReports] = useState<HandoverReport[] | null>(null);
+  const byId = useHandovers((s) => s.byId);
+  const loaded = useHandovers((s) => s.loaded);
+  const reports = useMemo(() => (loaded ? handoverList(byId) : null), [byId, loaded]);
   const [listError, setListError] = useState<string | null>(null);
   const [currentId, setCurrentId] = useState<string | null>(null);
-  const [prepared, setPrepared] = useState<HandoverReport | null>(null);
   const [notes, setNotes] = useState('');
   const [refusal, setRefusal] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -114,7 +112,7 @@ export function Handover() {
     try {
       const r = await window.plainview.handover.list();
       if (r.ok) {
-        setReports(r.value);
+        useHandovers.getState().load(r.value);
         setListError(null);
       } else setListError(r.error.message);
     } catch (err) {
@@ -122,19 +120,8 @@ export function Handover() {
     }
   }, []);
 
-  useEffect(() => {
-    let stopped = false;
-    let timer: number | undefined;
-    const poll = async () => {
-      await refresh();
-      if (!stopped) timer = window.setTimeout(() => void poll(), LIST_MS);
-    };
-    void poll();
-    return () => {
-      stopped = true;
-      window.clearTimeout(timer);
-    };
-  }, [refresh]);
+  // Loaded once when the view opens; other consoles' sign-offs and acknowledgements are pushed.
+  useEffect(() => void refresh(), [refresh]);
 
   const act = async (
     call: () => Promise<{ ok: true; value: HandoverAnswer } | { ok: false; error: { message: string } }>,
@@ -152,20 +139,19 @@ export function Handover() {
         setRefusal(refusalText(r.value.message, r.value.retryAfterMs));
         return null;
       }
+      useHandovers.getState().apply([r.value.report]);
       return r.value.report;
     } catch (err) {
       setRefusal((err as Error).message);
       return null;
     } finally {
       setBusy(false);
-      void refresh();
     }
   };
 
   const prepare = async () => {
     const report = await act(() => window.plainview.handover.prepare());
     if (report) {
-      setPrepared(report);
       setCurrentId(report.id);
       setNotes('');
     }
@@ -183,8 +169,7 @@ export function Handover() {
     }
   };
 
-  const current =
-    (currentId && reports?.find((r) => r.id === currentId)) || (prepared?.id === currentId ? prepared : null);
+  const current = currentId ? (byId[currentId] ?? null) : null;
   const signable = current && !current.signedOffAt;
 
   return (
@@ -223,9 +208,7 @@ export function Handover() {
               className="handover-signoff-form"
               onSubmit={(e) => {
                 e.preventDefault();
-                void act(() => window.plainview.handover.signOff({ id: current.id, notes: notes.trim() })).then(
-                  (r) => r && setPrepared(r),
-                );
+                void act(() => window.plainview.handover.signOff({ id: current.id, notes: notes.trim() }));
               }}
             >
               <label className="field">

@@ -58,6 +58,8 @@ export const stationEventBodies = {
     id: z.string().min(1).max(128),
     actor: Actor,
     at: z.iso.datetime({ offset: false }),
+    /** The signed report (since the ack can arrive where the sign-off did not). */
+    report: HandoverReport.optional(),
   }),
 } as const;
 
