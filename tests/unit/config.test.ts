@@ -108,6 +108,25 @@ describe('configuration', () => {
     expect(policyFilePath('win32', { ProgramData: 'D:\\PD' })).toBe('D:\\PD\\Plainview\\policy.json');
   });
 
+  it('the API is off by default, binds loopback only, and a wider address is refused at start-up', () => {
+    const { base, policyPath } = files();
+    expect(loadConfig({ ...base, env: {} }).config).toMatchObject({
+      apiEnabled: false,
+      apiPort: 4000,
+      apiBind: ['127.0.0.1'],
+      corsOrigins: [],
+    });
+    const both = loadConfig({ ...base, env: { PLAINVIEW_API_BIND: '127.0.0.1, ::1' } }).config;
+    expect(both.apiBind).toEqual(['127.0.0.1', '::1']);
+    for (const bind of ['0.0.0.0', '::', '192.168.1.20', '127.0.0.1,10.0.0.1', ' , '])
+      expect(() => loadConfig({ ...base, env: { PLAINVIEW_API_BIND: bind } }), bind).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, env: { PLAINVIEW_API_BIND: '0.0.0.0' } })).toThrow(/loopback only/);
+    fs.writeFileSync(policyPath, JSON.stringify({ apiEnabled: true, apiBind: ['0.0.0.0'] }));
+    expect(() => loadConfig({ ...base, env: {} })).toThrow(/loopback only/);
+    fs.writeFileSync(policyPath, JSON.stringify({ corsOrigins: ['http://localhost:5173/app'] }));
+    expect(() => loadConfig({ ...base, env: {} })).toThrow(/must be an origin/);
+  });
+
   it('.env.example documents every key', () => {
     const example = fs.readFileSync(path.resolve(__dirname, '../../.env.example'), 'utf8');
     for (const spec of Object.values(keys)) expect(example, spec.env).toMatch(new RegExp(`^#? ?${spec.env}=`, 'm'));

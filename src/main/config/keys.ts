@@ -33,6 +33,26 @@ const FilePath = z
   .min(1)
   .refine((p) => fs.existsSync(p), 'no such file');
 const PositiveInt = z.coerce.number().int().positive();
+/** A comma-separated list in the environment, an array in JSON files; empty means none. */
+const List = <T extends z.ZodType<string, string>>(item: T) =>
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : v,
+    z.array(item),
+  );
+/** Loopback only: a local API on an operator's workstation is never reachable from the network. */
+const LoopbackAddress = z.enum(['127.0.0.1', '::1'], {
+  error: 'the API binds to loopback only: 127.0.0.1 and/or ::1',
+});
+const WebOrigin = z
+  .string()
+  .trim()
+  .refine((o) => URL.canParse(o) && new URL(o).origin === o, 'must be an origin such as http://localhost:5173');
 
 export interface KeySpec {
   /** The environment variable (and .env) name. */
@@ -229,6 +249,30 @@ export const keys = {
     schema: PositiveNumber,
     doc: 'With sign-on, the console signs the operator off after this many idle minutes.',
     example: '15',
+  },
+  apiEnabled: {
+    env: 'PLAINVIEW_API_ENABLED',
+    schema: Flag,
+    doc: 'true: serve the loopback HTTP API for local integrations (docs/api.md). Off by default.',
+    example: 'false',
+  },
+  apiPort: {
+    env: 'PLAINVIEW_API_PORT',
+    schema: z.coerce.number().int().min(1).max(65_535),
+    doc: 'The port of the loopback HTTP API.',
+    example: '4000',
+  },
+  apiBind: {
+    env: 'PLAINVIEW_API_BIND',
+    schema: List(LoopbackAddress).refine((l) => l.length > 0, 'name at least one of 127.0.0.1 and ::1'),
+    doc: 'Addresses the API listens on, comma-separated: 127.0.0.1 and/or ::1. Any other address is refused at start-up.',
+    example: '127.0.0.1',
+  },
+  corsOrigins: {
+    env: 'PLAINVIEW_CORS_ORIGINS',
+    schema: List(WebOrigin),
+    doc: 'Web origins (comma-separated) whose pages may call the API. Empty: no CORS headers, and any request with an Origin header is refused.',
+    example: '',
   },
 } satisfies Record<string, KeySpec>;
 

@@ -59,6 +59,10 @@ function defaults(env: Record<string, string | undefined>, hostname: string): Co
     operatorSignOn: false,
     osAccountRole: 'operator',
     idleLockMin: 15,
+    apiEnabled: false,
+    apiPort: 4000,
+    apiBind: ['127.0.0.1'],
+    corsOrigins: [],
   };
 }
 

@@ -33,6 +33,10 @@ export interface Config {
   operatorSignOn: boolean;
   osAccountRole: OperatorRole;
   idleLockMin: number;
+  apiEnabled: boolean;
+  apiPort: number;
+  apiBind: ('127.0.0.1' | '::1')[];
+  corsOrigins: string[];
 }
 
 /** Where a value came from, named in errors and in `plainview config`-style output. */
