@@ -19,8 +19,12 @@ import { OperatorSessions } from './operators/sessions';
 import { EventBus, type StationEvents } from './bus';
 import type { Config } from './config';
 import { HealthService, busCheck } from './health';
-import type { Handlers } from './ipc/router';
+import type { CallContext, Handlers } from './ipc/router';
 import { createLogger, type Logger, type LogSink } from './log';
+import { CallScope } from './calls';
+import { ApiKeys } from './api/keys';
+import { ApiServer } from './api/server';
+import type { ApiStatus } from '../shared/system';
 import { openStore, type Store } from './store';
 import type { Recovery } from './store/recovery';
 import { appName, appVersion } from './version';
@@ -61,6 +65,9 @@ export interface Running {
   /** Unsubscribes the services from the bus. */
   offAck: () => void;
   field: Field;
+  /** The loopback HTTP API, when enabled and listening. */
+  api: ApiServer | null;
+  apiKeys: ApiKeys;
   /** Set when the station runs the built-in DEMO / training site. */
   demo: DemoSite | null;
   recovery?: Recovery;
@@ -88,7 +95,17 @@ const HOUR_MS = 3_600_000;
  */
 export function createStation(config: Config, deps: StationDeps): Station {
   const now = deps.now ?? (() => new Date());
-  const log = createLogger({ level: config.logLevel, json: config.jsonLogging, sinks: deps.logSinks, now });
+  const calls = new CallScope();
+  const log = createLogger({
+    level: config.logLevel,
+    json: config.jsonLogging,
+    sinks: deps.logSinks,
+    now,
+    context: () => {
+      const call = calls.current();
+      return call && { request_id: call.requestId };
+    },
+  });
   const bus = new EventBus<StationEvents>(log.child('bus'), () => now().getTime());
   const health = new HealthService(appVersion, log.child('health'), () => now().getTime());
   const secrets = deps.secrets ?? new KeytarSecretStore();
@@ -186,7 +203,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       throw err;
     }
     const audit = new AuditLog(store.sql, now);
-    const auditor = new Auditor(audit, config.stationId, log.child('audit'));
+    const auditor = new Auditor(audit, config.stationId, log.child('audit'), () => calls.current()?.requestId ?? null);
     const operators = new OperatorDirectory(store.sql, now);
     const sessions = new OperatorSessions({
       signOnRequired: config.operatorSignOn,
@@ -198,13 +215,15 @@ export function createStation(config: Config, deps: StationDeps): Station {
       now,
       onChange: (session) => field.push.queueSession(session),
     });
+    // Who acts: the API key of an HTTP call, else the console's operator.
+    const actingIdentity = () => calls.current()?.identity ?? sessions.identity();
     const actuation = new Actuation({
       config,
       sql: store.sql,
       state: field.state,
       link: field.link,
       flushField: () => field.flushWrites(),
-      sessions,
+      sessions: { identity: actingIdentity },
       auditor,
       log: log.child('actuation'),
       now,
@@ -242,7 +261,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       },
     }));
     const guard = new MutationGuard(
-      () => sessions.identity(),
+      actingIdentity,
       new TokenBucket(config.incidentMutationsPerMinute, 60_000, deps.monotonic ?? (() => performance.now())),
     );
     const alarmDesk = new AlarmDesk(alarmService, guard, config.shelveOperatorMaxMin, now);
@@ -296,7 +315,10 @@ export function createStation(config: Config, deps: StationDeps): Station {
       demo,
       recovery,
       offAck: () => (offAck(), offEvents(), offChanges(), offLink(), local.stop(), alarmService.stop()),
+      api: null,
+      apiKeys: new ApiKeys(store.sql, now),
     };
+    if (config.apiEnabled) await startApi(state);
     backupIfDue(store);
     // Checked every few minutes so a long-running station keeps its backups current.
     backupTimer = setInterval(() => backupIfDue(store), Math.min(config.backupIntervalHours * HOUR_MS, 5 * 60_000));
@@ -316,12 +338,13 @@ export function createStation(config: Config, deps: StationDeps): Station {
 
   const stop = async (): Promise<void> => {
     if (!state) return;
-    const { store, field, demo, actuation, sessions, offAck } = state;
+    const { store, field, demo, actuation, sessions, offAck, api } = state;
     bus.emit('station.stopping', { at: now().toISOString() });
     if (backupTimer) clearInterval(backupTimer);
     state = null;
-    // Commands and sessions first, then the field (flushes what it received), then the
-    // demo site, then the database.
+    // The API first (no new calls), then commands and sessions, then the field (flushes
+    // what it received), then the demo site, then the database.
+    await api?.stop();
     offAck();
     actuation.stop();
     sessions.stop();
@@ -330,6 +353,43 @@ export function createStation(config: Config, deps: StationDeps): Station {
     await store.close();
     log.info('station stopped');
   };
+
+  /**
+   * The loopback API is optional: if it cannot listen (a port in use), the station runs
+   * without it and says why in the System view and the log.
+   */
+  let apiError: string | null = null;
+  const startApi = async (r: Running) => {
+    const api = new ApiServer({
+      port: config.apiPort,
+      bind: config.apiBind,
+      corsOrigins: config.corsOrigins,
+      handlers: scoped,
+      keys: r.apiKeys,
+      auditor: r.auditor,
+      log: log.child('api'),
+      subscribe: (sink) => r.field.push.subscribe(sink),
+      version: appVersion,
+      now: () => now().getTime(),
+    });
+    try {
+      await api.start();
+      r.api = api;
+    } catch (err) {
+      apiError = (err as Error).message;
+      await api.stop().catch(() => undefined);
+      log.error('the loopback API could not start; the station runs without it', { error: err });
+    }
+  };
+  const apiStatus = (): ApiStatus =>
+    state?.api?.stats() ?? {
+      enabled: config.apiEnabled,
+      listening: [],
+      error: config.apiEnabled ? apiError : null,
+      requests: 0,
+      refused: {},
+      streams: 0,
+    };
 
   const field = () => running().field;
   const handlers: Handlers = {
@@ -354,6 +414,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
         },
         outboxUnsent: f.outbox.unsentCount(),
         connectionAttempts: f.link.attempts,
+        api: apiStatus(),
       };
     },
     'actuation.select': (input, ctx) => running().actuation.select(input, { requestId: ctx.requestId }),
@@ -412,7 +473,19 @@ export function createStation(config: Config, deps: StationDeps): Station {
       running().guard.run('incidents', (who) => running().incidents.note(who.username, id, text)),
   };
 
-  return { config, log, bus, health, handlers, start, stop, running, info };
+  // Each call runs in its scope: its request id reaches the log lines and audit entries it
+  // causes, and an API call acts as its key.
+  const scoped = Object.fromEntries(
+    Object.entries(handlers).map(([name, handler]) => [
+      name,
+      (input: unknown, ctx: CallContext) =>
+        calls.run({ requestId: ctx.requestId, identity: ctx.identity }, () =>
+          (handler as (i: unknown, c: CallContext) => unknown)(input, ctx),
+        ),
+    ]),
+  ) as Handlers;
+
+  return { config, log, bus, health, handlers: scoped, start, stop, running, info };
 }
 
 /** The OS user name, or a placeholder where the OS cannot say (some service accounts). */

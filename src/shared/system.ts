@@ -3,6 +3,17 @@ import { AppInfo } from './app-info';
 import { IngestCounters, LinkState } from './field';
 import { Health } from './health';
 
+export const ApiStatus = z.object({
+  enabled: z.boolean(),
+  listening: z.array(z.string()),
+  /** Why it does not listen (or not everywhere it should): a port in use, say. */
+  error: z.string().nullable(),
+  requests: z.number().int(),
+  refused: z.record(z.string(), z.number().int()),
+  streams: z.number().int(),
+});
+export type ApiStatus = z.infer<typeof ApiStatus>;
+
 /** Everything the System view shows, in one call. */
 export const SystemStatus = z.object({
   health: Health,
@@ -16,5 +27,7 @@ export const SystemStatus = z.object({
   }),
   outboxUnsent: z.number().int(),
   connectionAttempts: z.number().int(),
+  /** The loopback HTTP API: where it listens, what it served and refused (docs/api.md). */
+  api: ApiStatus,
 });
 export type SystemStatus = z.infer<typeof SystemStatus>;

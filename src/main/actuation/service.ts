@@ -7,7 +7,7 @@ import type { Config } from '../config';
 import type { FieldLink } from '../field/link';
 import type { FieldState } from '../field/state';
 import type { Logger } from '../log';
-import type { Identity, OperatorSessions } from '../operators/sessions';
+import type { Identity } from '../operators/sessions';
 import type { Sql } from '../store/sql';
 import { checkOperator, checkValve, describeAction, refusal } from './checks';
 import { CommandStore } from './commands';
@@ -20,7 +20,8 @@ export interface ActuationDeps {
   link: Pick<FieldLink, 'online' | 'publish'>;
   /** Commits what ingest holds, so the valve a command names is in the store. */
   flushField: () => void;
-  sessions: Pick<OperatorSessions, 'identity'>;
+  /** Who acts: the console's operator, or the API key of an HTTP call. */
+  sessions: { identity(): Identity | null };
   auditor: Auditor;
   log: Logger;
   /** Wall clock, for timestamps in commands and the audit log. */
@@ -232,6 +233,13 @@ export class Actuation {
       this.d.config.commandExpirySec * 1000,
       'no acknowledgement from the field before the command expired',
     );
+    this.d.log.info('valve command sent', {
+      command: selectionId,
+      valve: selection.valveId,
+      action: selection.action,
+      position: selection.targetPosition,
+      operator: who.username,
+    });
     return { ok: true, command: this.commands.get(selectionId)! };
   }
 
@@ -388,6 +396,7 @@ export class Actuation {
     call: CallInfo,
     detail: Record<string, unknown>,
   ): SelectResult {
+    this.d.log.info('actuation refused', { step: action, valve: valveId, code: r.code, operator: who?.username });
     try {
       this.audit(who?.username ?? '(nobody)', action, valveId, `refused:${r.code}`, null, call, {
         ...detail,

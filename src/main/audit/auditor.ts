@@ -27,6 +27,8 @@ export class Auditor {
     private readonly auditLog: AuditLog,
     private readonly stationId: string,
     private readonly log: Logger,
+    /** The request id of the call in progress, for entries that do not name one. */
+    private readonly currentRequestId: () => string | null = () => null,
   ) {}
 
   record(r: AuditRecord): number {
@@ -38,7 +40,7 @@ export class Auditor {
         subject: r.subject ?? null,
         result: r.result,
         correlationId: r.correlationId ?? null,
-        requestId: r.requestId ?? null,
+        requestId: r.requestId ?? this.currentRequestId(),
         detail: r.detail ?? {},
       });
     } catch (err) {

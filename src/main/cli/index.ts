@@ -7,6 +7,7 @@ import { registerSecretsCommands } from './secrets-command';
 import { registerSimCommand } from './sim-command';
 import { registerAuditCommands } from './audit-command';
 import { registerOperatorCommands } from './operators-command';
+import { registerKeyCommands } from './keys-command';
 import { stationCommand } from './station-command';
 
 function version(value: string): number {
@@ -51,6 +52,7 @@ registerSecretsCommands(program);
 registerSimCommand(program);
 registerOperatorCommands(program);
 registerAuditCommands(program);
+registerKeyCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`plainview: ${(err as Error).message}\n`);

@@ -1,12 +1,10 @@
-import os from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { OperatorRole } from '../../shared/domain/operator';
-import { AuditLog } from '../audit/audit-log';
 import { normaliseUsername, OperatorDirectory } from '../operators/directory';
 import type { Store } from '../store';
-import { CliError, configOrExit, runCommand } from './run';
+import { CliError, runCommand } from './run';
 import { readSecretInput } from './stdin';
-import { withStore } from './store-access';
+import { audited, withStore } from './store-access';
 
 const MIN_SECRET = 4;
 
@@ -20,21 +18,6 @@ function username(value: string): string {
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
-}
-
-/** The site admin's changes to operator accounts are audited like everything else. */
-function audited(store: Store, action: string, subject: string, detail: Record<string, unknown> = {}): void {
-  const { config } = configOrExit();
-  new AuditLog(store.sql).append({
-    actor: `os:${os.userInfo().username}`,
-    stationId: config.stationId,
-    action,
-    subject,
-    result: 'ok',
-    correlationId: null,
-    requestId: null,
-    detail,
-  });
 }
 
 async function secret(name: string): Promise<string> {

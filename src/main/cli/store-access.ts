@@ -1,4 +1,6 @@
+import os from 'node:os';
 import { migrations } from '../../../migrations';
+import { AuditLog } from '../audit/audit-log';
 import { createLogger, streamSink } from '../log';
 import { openStore, type Store } from '../store';
 import { configOrExit } from './run';
@@ -25,4 +27,19 @@ export async function withStore<T>(
   } finally {
     await store.close();
   }
+}
+
+/** The site admin's changes from the command line (operators, API keys) are audited like everything else. */
+export function audited(store: Store, action: string, subject: string, detail: Record<string, unknown> = {}): void {
+  const { config } = configOrExit();
+  new AuditLog(store.sql).append({
+    actor: `os:${os.userInfo().username}`,
+    stationId: config.stationId,
+    action,
+    subject,
+    result: 'ok',
+    correlationId: null,
+    requestId: null,
+    detail,
+  });
 }

@@ -3,11 +3,14 @@ import { channelNames, type ChannelName } from '../../shared/ipc/channels';
 import { contract, type ChannelArgs, type ChannelOutput } from '../../shared/ipc/contract';
 import { fail, ok, type IpcErrorCode, type Result } from '../../shared/ipc/result';
 import type { Logger } from '../log';
+import type { Identity } from '../operators/sessions';
 
 export interface CallContext {
   requestId: string;
   /** The URL of the frame that called, as Electron reports it (or the harness's origin). */
   senderUrl: string;
+  /** Set by the HTTP API only: the API key the call acts as. Console calls act as its operator. */
+  identity?: Identity;
 }
 
 export type Handlers = {

@@ -27,6 +27,8 @@ export interface LoggerOptions {
   sinks: LogSink[];
   name?: string;
   now?: () => Date;
+  /** Fields of the work in progress (the request id of the call it serves), added to each line. */
+  context?: () => Fields | undefined;
 }
 
 /**
@@ -47,7 +49,7 @@ export function createLogger(options: LoggerOptions): Logger {
         level,
         logger: name,
         message: redactText(message),
-        fields: redact({ ...bound, ...fields }) as Fields,
+        fields: redact({ ...options.context?.(), ...bound, ...fields }) as Fields,
       };
       const line = format(record);
       for (const sink of options.sinks) {

@@ -11,8 +11,12 @@ export interface Identity {
   username: string;
   displayName: string;
   role: OperatorRole;
-  via: 'sign_on' | 'os_account';
+  /** Signed on at the console, the console's OS account, or a local integration's API key. */
+  via: 'sign_on' | 'os_account' | 'api_key';
 }
+
+/** The operator at this console. */
+export type ConsoleIdentity = Identity & { via: 'sign_on' | 'os_account' };
 
 export interface SessionOptions {
   signOnRequired: boolean;
@@ -34,7 +38,7 @@ export type SignOnResult = { ok: true; session: OperatorSession } | { ok: false;
  * Every sign-on, sign-off, failure and lock-out is audited.
  */
 export class OperatorSessions {
-  private signedOn: Identity | null = null;
+  private signedOn: ConsoleIdentity | null = null;
   private lastActivity = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -50,7 +54,7 @@ export class OperatorSessions {
   }
 
   /** Who acts now; null when sign-on is required and nobody is signed on. */
-  identity(): Identity | null {
+  identity(): ConsoleIdentity | null {
     if (!this.o.signOnRequired) {
       return {
         username: this.o.osAccount,

@@ -1,0 +1,66 @@
+import type { ServerResponse } from 'node:http';
+import type { StreamEvent } from '../../shared/api/routes';
+import type { FieldBatch } from '../../shared/field';
+import type { PushSink } from '../field/push';
+
+const HEARTBEAT_MS = 15_000;
+
+/** What of a console batch an integration is told: changes of state, not telemetry samples. */
+export function streamEvents(batch: FieldBatch): StreamEvent[] {
+  const out: StreamEvent[] = [];
+  if (batch.valves.length) out.push({ type: 'valves', valves: batch.valves });
+  if (batch.alarms?.length) out.push({ type: 'alarms', alarms: batch.alarms });
+  if (batch.incidents?.length) out.push({ type: 'incidents', incidents: batch.incidents });
+  if (batch.commands?.length) out.push({ type: 'commands', commands: batch.commands });
+  if (batch.link) out.push({ type: 'link', link: batch.link });
+  return out;
+}
+
+/**
+ * Server-Sent Events to local integrations: the station's coalesced pushes (at most 20 a
+ * second), as `event: <type>` with JSON data and the batch's sequence as the id. A slow
+ * client is dropped rather than buffered without bound.
+ */
+export class EventStreams {
+  private readonly open = new Set<() => void>();
+
+  constructor(
+    private readonly subscribe: (sink: PushSink) => () => void,
+    readonly max: number,
+  ) {}
+
+  get count(): number {
+    return this.open.size;
+  }
+
+  /** Streams to `res` (headers already sent) until the client goes or the server stops. */
+  attach(res: ServerResponse, onEnd: () => void): void {
+    const write = (chunk: string) => {
+      // More than 1 MiB waiting means the client is not reading: end it.
+      if (res.writableLength > 1024 * 1024) return close();
+      res.write(chunk);
+    };
+    const unsubscribe = this.subscribe((batch) => {
+      for (const e of streamEvents(batch)) write(`id: ${batch.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    });
+    const heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
+    heartbeat.unref();
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      clearInterval(heartbeat);
+      this.open.delete(close);
+      res.end();
+      onEnd();
+    };
+    this.open.add(close);
+    res.on('close', close);
+    res.write(': connected\n\n');
+  }
+
+  closeAll(): void {
+    for (const close of [...this.open]) close();
+  }
+}

@@ -1,0 +1,152 @@
+import type { z } from 'zod';
+import type { ActuateAnswer, ActuateBody, IncidentUpdate, routes, RouteKey } from '../../shared/api/routes';
+import type { Refusal } from '../../shared/actuation';
+import type { Incident } from '../../shared/domain/incident';
+import type { CallContext, Handlers } from '../ipc/router';
+import { ApiFailure, fail } from './errors';
+
+type Spec<K extends RouteKey> = (typeof routes)[K];
+type Part<S, P extends string> = S extends Record<P, z.ZodType> ? z.infer<S[P]> : undefined;
+
+/** A route's validated input. */
+export interface RouteInput<K extends RouteKey> {
+  params: Part<Spec<K>, 'params'>;
+  query: Part<Spec<K>, 'query'>;
+  body: Part<Spec<K>, 'body'>;
+}
+
+export interface RouteAnswer {
+  status?: number;
+  body: unknown;
+}
+
+export type RouteImpl<K extends RouteKey> = (input: RouteInput<K>, ctx: CallContext) => Promise<RouteAnswer>;
+export type RouteImpls = { [K in Exclude<RouteKey, 'GET /events' | 'GET /openapi.json'>]: RouteImpl<K> };
+
+/** A refusal by the station's own rules, as HTTP: throttles are 429, the rest say why they refused. */
+function refusedBy(message: string, retryAfterMs?: number): ApiFailure {
+  if (retryAfterMs !== undefined) return fail.tooMany(message, retryAfterMs / 1000);
+  if (/^No (alarm|incident|handover report) /.test(message)) return fail.notFound(message);
+  if (/viewer|Sign on/.test(message)) return fail.forbidden('forbidden', message);
+  return fail.conflict('refused', message);
+}
+
+function actuationRefusal(r: Refusal): ApiFailure {
+  switch (r.code) {
+    case 'throttled':
+      return fail.tooMany(r.message, (r.retryAfterMs ?? 60_000) / 1000);
+    case 'role':
+    case 'not_signed_on':
+      return fail.forbidden(r.code, r.message);
+    case 'valve_unknown':
+      return fail.notFound(r.message);
+    case 'audit_unavailable':
+    case 'publish_failed':
+      return new ApiFailure(503, r.code, r.message);
+    default:
+      return fail.conflict(r.code, r.message);
+  }
+}
+
+type Refused = { ok: false; message: string; retryAfterMs?: number };
+
+/** The value of a station answer `{ok: true, [key]: value}`, or its refusal thrown as HTTP. */
+function unwrap<R extends { ok: true } | Refused, K extends keyof Extract<R, { ok: true }>>(
+  r: R,
+  key: K,
+): Extract<R, { ok: true }>[K] {
+  if (!r.ok) throw refusedBy((r as Refused).message, (r as Refused).retryAfterMs);
+  return (r as Extract<R, { ok: true }>)[key];
+}
+
+const ok = (body: unknown, status?: number): RouteAnswer => ({ body, status });
+
+/**
+ * What each route does: it calls the same handlers as the console, so the API meets every
+ * rule the console meets (roles, throttles, select-before-operate, audit), acting as its key.
+ */
+export function routeImpls(h: Handlers): RouteImpls {
+  return {
+    'GET /health': async (_, ctx) => ok(await h['health.get'](undefined, ctx)),
+    'GET /valves': async ({ query }, ctx) =>
+      ok(
+        (await h['valves.list'](undefined, ctx)).filter(
+          (v) =>
+            (!query.segment || v.segment === query.segment) &&
+            (!query.state || v.state === query.state) &&
+            (!query.quality || v.quality === query.quality),
+        ),
+      ),
+    'GET /valves/:id': async ({ params }, ctx) => {
+      const valve = await h['valves.get']({ id: params.id }, ctx);
+      if (!valve) throw fail.notFound(`No valve ${params.id}.`);
+      return ok(valve);
+    },
+    'POST /valves/:id/actuate': async ({ params, body }, ctx) => ok(await actuate(h, params.id, body, ctx)),
+    'GET /incidents': async ({ query }, ctx) => ok(await h['incidents.list']({ status: query.status }, ctx)),
+    'POST /incidents': async ({ body }, ctx) => ok(unwrap(await h['incidents.create'](body, ctx), 'incident'), 201),
+    'GET /incidents/:id': async ({ params }, ctx) => {
+      const detail = await h['incidents.get']({ id: params.id }, ctx);
+      if (!detail) throw fail.notFound(`No incident ${params.id}.`);
+      return ok(detail);
+    },
+    'POST /incidents/:id/update': async ({ params, body }, ctx) => ok(await updateIncident(h, params.id, body, ctx)),
+    'GET /pipeline/alerts': async ({ query }, ctx) =>
+      ok(
+        (await h['alarms.list'](undefined, ctx)).filter(
+          (a) => (!query.state || a.state === query.state) && (!query.priority || a.priority === query.priority),
+        ),
+      ),
+    'GET /pipeline/alerts/metrics': async (_, ctx) => ok(await h['alarms.metrics'](undefined, ctx)),
+    'POST /pipeline/alerts/:id/acknowledge': async ({ params }, ctx) => {
+      const [r] = await h['alarms.acknowledge']({ ids: [params.id] }, ctx);
+      return ok(unwrap(r!, 'alarm'));
+    },
+    'POST /pipeline/alerts/:id/shelve': async ({ params, body }, ctx) =>
+      ok(unwrap(await h['alarms.shelve']({ id: params.id, ...body }, ctx), 'alarm')),
+    'POST /pipeline/alerts/:id/resolve': async ({ params, body }, ctx) =>
+      ok(unwrap(await h['alarms.resolve']({ id: params.id, note: body.note }, ctx), 'alarm')),
+    'GET /audit': async ({ query }, ctx) => ok(await h['audit.list'](query, ctx)),
+  };
+}
+
+/**
+ * Select-before-operate over HTTP. The first call selects (every check runs, nothing moves);
+ * the second, with `confirm`, operates that selection: it must be this key's, for this valve
+ * and this action, and not expired, and every check runs again (docs/api.md).
+ */
+async function actuate(h: Handlers, valveId: string, body: ActuateBody, ctx: CallContext): Promise<ActuateAnswer> {
+  if (!body.confirm) {
+    const r = await h['actuation.select']({ valveId, action: body.action, position: body.position }, ctx);
+    if (!r.ok) throw actuationRefusal(r.refusal);
+    const { position, action } = body;
+    return { stage: 'selected', selection: r.selection, confirm: { action, position, confirm: r.selection.id } };
+  }
+  const selected = await h['commands.history']({ id: body.confirm }, ctx);
+  const c = selected?.command;
+  const position = body.action === 'set_position' ? (body.position ?? null) : null;
+  if (!c || c.state !== 'selected')
+    throw fail.conflict('selection_expired', 'No such selection is waiting: select the valve again.');
+  if (c.valveId !== valveId || c.action !== body.action || c.targetPosition !== position)
+    throw fail.conflict(
+      'selection_mismatch',
+      `Selection ${body.confirm} is for ${c.action} ${c.valveId}, not this call.`,
+    );
+  const r = await h['actuation.operate']({ selectionId: body.confirm }, ctx);
+  if (!r.ok) throw actuationRefusal(r.refusal);
+  return { stage: 'sent', command: r.command };
+}
+
+async function updateIncident(
+  h: Handlers,
+  id: string,
+  body: z.infer<typeof IncidentUpdate>,
+  ctx: CallContext,
+): Promise<Incident> {
+  const { note, reason, ...fields } = body;
+  let incident: Incident | null = null;
+  if (Object.keys(fields).length)
+    incident = unwrap(await h['incidents.update']({ id, ...fields, reason }, ctx), 'incident');
+  if (note) incident = unwrap(await h['incidents.note']({ id, text: note }, ctx), 'incident');
+  return incident!;
+}
