@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { SystemStatus } from '../../shared/system';
 import { Age } from '../components/Age';
 import { useNow } from '../stores/clock';
@@ -62,6 +62,7 @@ export function System() {
           </section>
           <IngestPanel status={status} />
           <DatabasePanel status={status} />
+          <ApiPanel status={status} />
           <VersionPanel status={status} />
         </div>
       )}
@@ -127,66 +128,23 @@ function IngestPanel({ status }: { status: SystemStatus }) {
         <dt>Write errors</dt>
         <dd className={ingest.write_errors ? 'attention' : ''}>{ingest.write_errors}</dd>
       </dl>
-      <table className="data" data-testid="ingest-rejected">
-        <caption>Rejected messages by reason</caption>
-        <thead>
-          <tr>
-            <th scope="col">Reason</th>
-            <th scope="col">Topic pattern</th>
-            <th scope="col" className="num">
-              Count
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rejected.length === 0 ? (
-            <tr>
-              <td colSpan={3} className="muted">
-                none
-              </td>
-            </tr>
-          ) : (
-            rejected.map((r) => (
-              <tr key={r.key} data-reason={r.reason}>
-                <td>{r.reason}</td>
-                <td>
-                  <code>{r.topic}</code>
-                </td>
-                <td className="num">{r.count}</td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
-      <table className="data" data-testid="ingest-accepted">
-        <caption>Accepted messages by topic pattern</caption>
-        <thead>
-          <tr>
-            <th scope="col">Topic pattern</th>
-            <th scope="col" className="num">
-              Count
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {accepted.length === 0 ? (
-            <tr>
-              <td colSpan={2} className="muted">
-                none
-              </td>
-            </tr>
-          ) : (
-            accepted.map(([topic, count]) => (
-              <tr key={topic}>
-                <td>
-                  <code>{topic}</code>
-                </td>
-                <td className="num">{count}</td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
+      <CountTable
+        testId="ingest-rejected"
+        caption="Rejected messages by reason"
+        head={['Reason', 'Topic pattern']}
+        rows={rejected.map((r) => ({
+          key: r.key,
+          reason: r.reason,
+          cells: [r.reason, <code key="t">{r.topic}</code>],
+          count: r.count,
+        }))}
+      />
+      <CountTable
+        testId="ingest-accepted"
+        caption="Accepted messages by topic pattern"
+        head={['Topic pattern']}
+        rows={accepted.map(([topic, count]) => ({ key: topic, cells: [<code key="t">{topic}</code>], count }))}
+      />
     </section>
   );
 }
@@ -253,4 +211,98 @@ function formatUptime(sec: number): string {
   const m = Math.floor((sec % 3600) / 60);
   const s = sec % 60;
   return d ? `${d} d ${h} h ${m} min` : h ? `${h} h ${m} min` : m ? `${m} min ${s} s` : `${s} s`;
+}
+
+interface CountRow {
+  key: string;
+  cells: ReactNode[];
+  count: number;
+  reason?: string;
+}
+
+/** A table of counts (ingest by topic, refusals by reason), "none" when empty. */
+function CountTable({
+  testId,
+  caption,
+  head,
+  rows,
+}: {
+  testId: string;
+  caption: string;
+  head: string[];
+  rows: CountRow[];
+}) {
+  return (
+    <table className="data" data-testid={testId}>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          {head.map((h) => (
+            <th scope="col" key={h}>
+              {h}
+            </th>
+          ))}
+          <th scope="col" className="num">
+            Count
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.length === 0 ? (
+          <tr>
+            <td colSpan={head.length + 1} className="muted">
+              none
+            </td>
+          </tr>
+        ) : (
+          rows.map((r) => (
+            <tr key={r.key} data-reason={r.reason}>
+              {r.cells.map((c, i) => (
+                <td key={i}>{c}</td>
+              ))}
+              <td className="num">{r.count}</td>
+            </tr>
+          ))
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+/** The loopback HTTP API (docs/api.md): off, where it listens, what it served and refused. */
+function ApiPanel({ status }: { status: SystemStatus }) {
+  const { api } = status;
+  const state = !api.enabled
+    ? 'Off'
+    : api.listening.length
+      ? `Listening on ${api.listening.join(', ')}`
+      : 'Not listening';
+  const refused = Object.entries(api.refused).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  return (
+    <section className="panel" aria-labelledby="api-title" data-testid="system-api">
+      <h2 id="api-title">HTTP API</h2>
+      <dl className="facts">
+        <dt>State</dt>
+        <dd>{state}</dd>
+        {api.error && (
+          <>
+            <dt>Problem</dt>
+            <dd className="attention">{api.error}</dd>
+          </>
+        )}
+        <dt>Requests</dt>
+        <dd>{api.requests}</dd>
+        <dt>Event streams</dt>
+        <dd>{api.streams}</dd>
+      </dl>
+      {api.enabled && (
+        <CountTable
+          testId="api-refused"
+          caption="Refused requests by reason"
+          head={['Reason']}
+          rows={refused.map(([code, count]) => ({ key: code, reason: code, cells: [code], count }))}
+        />
+      )}
+    </section>
+  );
 }
