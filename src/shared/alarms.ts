@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Alarm } from './domain/alarm';
-import { Incident } from './domain/incident';
+import { Incident, IncidentSeverity } from './domain/incident';
 import { ActuationCommand } from './domain/actuation';
 
 export const AlarmAction = z.discriminatedUnion('ok', [
@@ -43,6 +43,16 @@ export const IncidentAction = z.discriminatedUnion('ok', [
 export type IncidentAction = z.infer<typeof IncidentAction>;
 
 /** A shift handover report (its content is what the shift hands over). */
+/** What opening an incident takes, from the console and from the HTTP API alike. */
+export const NewIncident = z.object({
+  title: z.string().min(1).max(200),
+  severity: IncidentSeverity,
+  description: z.string().max(10_000).default(''),
+  segment: z.string().max(64).nullable().default(null),
+  valves: z.array(z.string().min(1).max(128)).max(100).default([]),
+  alarms: z.array(z.string().min(1).max(128)).max(100).default([]),
+});
+
 export const HandoverReport = z.object({
   id: z.string(),
   site: z.string(),

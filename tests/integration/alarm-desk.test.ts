@@ -1,38 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/main/log';
-import { FieldSimulator } from '../../src/main/sim';
-import { startAedes } from '../helpers/brokers';
+import { simulatedSite } from '../helpers/site';
 import { testStation, type TestStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 
-const quiet = createLogger({ level: 'error', json: true, sinks: [] });
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function site(env: Record<string, string> = {}, deps: Parameters<typeof testStation>[2] = {}) {
-  const broker = await startAedes();
-  cleanups.push(() => broker.dispose());
-  const t = testStation(
-    { PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_MQTT_PROTOCOL_VERSION: '4', ...env },
-    undefined,
-    deps,
-  );
-  await t.station.start();
-  cleanups.push(() => t.station.stop());
-  const sim = new FieldSimulator({
-    brokerUrl: broker.url,
-    site: 'north',
-    log: quiet,
-    demo: false,
-    valves: 24,
-    rate: 5,
-  });
-  await sim.start();
-  cleanups.push(() => sim.stop());
-  return { t, sim, broker };
-}
+const site = (env: Record<string, string> = {}, deps: Parameters<typeof testStation>[2] = {}) =>
+  simulatedSite(cleanups, { env, deps, valves: 24 });
 
 const call = (t: TestStation, channel: keyof TestStation['station']['handlers'], input?: unknown) =>
   (t.station.handlers[channel] as (i: unknown, c: unknown) => unknown)(input, { requestId: 'r', senderUrl: 'test://' });

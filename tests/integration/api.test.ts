@@ -4,15 +4,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/main/log';
-import { FieldSimulator } from '../../src/main/sim';
-import { startAedes } from '../helpers/brokers';
+import type { FieldSimulator } from '../../src/main/sim';
+import { simulatedSite } from '../helpers/site';
 import { freePort, request } from '../helpers/http';
-import { testStation, type TestStation } from '../helpers/station';
+import type { TestStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 import { routes, type RouteKey } from '../../src/shared/api/routes';
 
-const quiet = createLogger({ level: 'error', json: true, sinks: [] });
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
@@ -29,30 +27,11 @@ interface Site {
 
 /** A station with the API on, a simulated field, and a read and a write key. */
 async function site(env: Record<string, string> = {}): Promise<Site> {
-  const broker = await startAedes();
-  cleanups.push(() => broker.dispose());
   const port = await freePort();
-  const t = testStation({
-    PLAINVIEW_MQTT_URL: broker.url,
-    PLAINVIEW_MQTT_PROTOCOL_VERSION: '4',
-    PLAINVIEW_API_ENABLED: 'true',
-    PLAINVIEW_API_PORT: String(port),
-    PLAINVIEW_VALVE_COOLDOWN_SEC: '0',
-    ...env,
-  });
-  await t.station.start();
-  cleanups.push(() => t.station.stop());
-  const sim = new FieldSimulator({
-    brokerUrl: broker.url,
-    site: 'north',
-    log: quiet,
-    demo: false,
-    valves: 12,
-    rate: 5,
+  const { t, sim } = await simulatedSite(cleanups, {
+    env: { PLAINVIEW_API_ENABLED: 'true', PLAINVIEW_API_PORT: String(port), PLAINVIEW_VALVE_COOLDOWN_SEC: '0', ...env },
     strokeMs: 200,
   });
-  await sim.start();
-  cleanups.push(() => sim.stop());
   await waitFor(() => t.station.running().field.state.valveList().length === 12, 'the valves');
   const keys = t.station.running().apiKeys;
   const read = keys.create('historian', 'read').key;

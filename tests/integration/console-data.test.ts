@@ -2,39 +2,18 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHarness, type Harness } from '../../harness/server';
-import { createLogger } from '../../src/main/log';
-import { FieldSimulator } from '../../src/main/sim';
 import type { FieldBatch } from '../../src/shared/field';
-import { startAedes } from '../helpers/brokers';
-import { testStation, type TestStation } from '../helpers/station';
+import { simulatedSite } from '../helpers/site';
+import type { TestStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 
-const quiet = createLogger({ level: 'error', json: true, sinks: [] });
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
 async function site(opts: { rate?: number; env?: Record<string, string> } = {}) {
-  const broker = await startAedes();
-  const t = testStation({
-    PLAINVIEW_MQTT_URL: broker.url,
-    PLAINVIEW_MQTT_PROTOCOL_VERSION: '4',
-    PLAINVIEW_SITE_ID: 'north',
-    ...opts.env,
-  });
-  await t.station.start();
-  cleanups.push(() => t.station.stop());
-  const sim = new FieldSimulator({
-    brokerUrl: broker.url,
-    site: 'north',
-    log: quiet,
-    demo: false,
-    valves: 12,
-    rate: opts.rate ?? 50,
-  });
-  await sim.start();
-  cleanups.push(() => sim.stop());
+  const { broker, t, sim } = await simulatedSite(cleanups, { env: opts.env, rate: opts.rate ?? 50 });
   const batches: FieldBatch[] = [];
   cleanups.push(async () => unsubscribe());
   const unsubscribe = t.station.running().field.push.subscribe((b) => batches.push(b));

@@ -6,7 +6,7 @@ import { Incident, IncidentSeverity, IncidentStatus } from '../domain/incident';
 import { Quality } from '../domain/quality';
 import { Valve, ValveState } from '../domain/valve';
 import { Selection } from '../actuation';
-import { AlarmMetrics, IncidentDetail } from '../alarms';
+import { AlarmMetrics, IncidentDetail, NewIncident } from '../alarms';
 import { ValveDetail } from '../field';
 import { Health } from '../health';
 
@@ -78,16 +78,7 @@ export const ActuateAnswer = z.discriminatedUnion('stage', [
 ]);
 export type ActuateAnswer = z.infer<typeof ActuateAnswer>;
 
-export const NewIncident = z
-  .object({
-    title: z.string().min(1).max(200),
-    severity: IncidentSeverity,
-    description: z.string().max(10_000).default(''),
-    segment: z.string().max(64).nullable().default(null),
-    valves: z.array(Id).max(100).default([]),
-    alarms: z.array(Id).max(100).default([]),
-  })
-  .strict();
+export const NewIncidentBody = NewIncident.strict();
 
 export const IncidentUpdate = z
   .object({
@@ -170,7 +161,7 @@ export const routes = {
     access: 'write',
     limit: 'mutation',
     summary: 'Open an incident.',
-    body: NewIncident,
+    body: NewIncidentBody,
     response: Incident,
     status: 201,
   },

@@ -12,6 +12,7 @@ import {
   IncidentAction,
   IncidentDetail,
   JournalEntry,
+  NewIncident,
 } from '../alarms';
 import { Incident, IncidentSeverity, IncidentStatus } from '../domain/incident';
 import { CommandHistory, OperateResult, OperatorSession, SelectInput, SelectResult } from '../actuation';
@@ -189,14 +190,7 @@ export const contract = {
     description: 'One incident with its timeline and its linked valves and alarms.',
   },
   'incidents.create': {
-    input: z.object({
-      title: z.string().min(1).max(200),
-      severity: IncidentSeverity,
-      description: z.string().max(10_000).default(''),
-      segment: z.string().max(64).nullable().default(null),
-      valves: z.array(Id).max(100).default([]),
-      alarms: z.array(Id).max(100).default([]),
-    }),
+    input: NewIncident,
     output: IncidentAction,
     description: 'Open an incident.',
   },
