@@ -274,6 +274,53 @@ export const keys = {
     doc: 'Web origins (comma-separated) whose pages may call the API. Empty: no CORS headers, and any request with an Origin header is refused.',
     example: '',
   },
+  notifyCritical: {
+    env: 'PLAINVIEW_NOTIFY_CRITICAL',
+    schema: Flag,
+    doc: 'true: a new critical alarm raises an OS notification; clicking it shows the alarm.',
+    example: 'true',
+  },
+  alarmSound: {
+    env: 'PLAINVIEW_ALARM_SOUND',
+    schema: Flag,
+    doc: 'true: a new critical alarm also plays a sound at the console.',
+    example: 'true',
+  },
+  windowMode: {
+    env: 'PLAINVIEW_WINDOW_MODE',
+    schema: z.enum(['normal', 'fullscreen', 'kiosk']),
+    doc: 'normal, fullscreen, or kiosk (full screen that the operator cannot leave).',
+    example: 'normal',
+  },
+  preventDisplaySleep: {
+    env: 'PLAINVIEW_PREVENT_DISPLAY_SLEEP',
+    schema: Flag,
+    doc: 'true: the display does not sleep while the console is open.',
+    example: 'false',
+  },
+  updatesEnabled: {
+    env: 'PLAINVIEW_UPDATES_ENABLED',
+    schema: Flag,
+    doc: 'false: never check for or download updates (IT deploys new versions itself).',
+    example: 'true',
+  },
+  updateUrl: {
+    env: 'PLAINVIEW_UPDATE_URL',
+    schema: Optional(
+      z
+        .string()
+        .trim()
+        .refine((u) => /^https?:\/\/[^/]/.test(u) && URL.canParse(u), 'must be an http:// or https:// URL'),
+    ),
+    doc: "IT's update server (a folder with latest.yml and the installers); unset: no updates. A bearer token, if the server needs one, is the keychain secret update-token.",
+    example: '',
+  },
+  updateChannel: {
+    env: 'PLAINVIEW_UPDATE_CHANNEL',
+    schema: z.enum(['stable', 'beta']),
+    doc: 'stable, or beta for pilot stations.',
+    example: 'stable',
+  },
 } satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof keys;

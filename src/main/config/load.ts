@@ -63,6 +63,13 @@ function defaults(env: Record<string, string | undefined>, hostname: string): Co
     apiPort: 4000,
     apiBind: ['127.0.0.1'],
     corsOrigins: [],
+    notifyCritical: true,
+    alarmSound: true,
+    windowMode: 'normal',
+    preventDisplaySleep: false,
+    updatesEnabled: true,
+    updateUrl: null,
+    updateChannel: 'stable',
   };
 }
 

@@ -37,6 +37,13 @@ export interface Config {
   apiPort: number;
   apiBind: ('127.0.0.1' | '::1')[];
   corsOrigins: string[];
+  notifyCritical: boolean;
+  alarmSound: boolean;
+  windowMode: 'normal' | 'fullscreen' | 'kiosk';
+  preventDisplaySleep: boolean;
+  updatesEnabled: boolean;
+  updateUrl: string | null;
+  updateChannel: 'stable' | 'beta';
 }
 
 /** Where a value came from, named in errors and in `plainview config`-style output. */
