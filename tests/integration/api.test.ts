@@ -144,6 +144,13 @@ describe('the loopback HTTP API', () => {
     if (lan) await expect(request(s.port, 'GET', '/health', { address: lan })).rejects.toThrow(/ECONNREFUSED/);
   }, 60_000);
 
+  it('asked for both loopback addresses, it listens on both, and on nothing else', async () => {
+    const s = await site({ PLAINVIEW_API_BIND: '127.0.0.1,::1' });
+    expect(s.t.station.running().api!.stats().listening).toEqual([`127.0.0.1:${s.port}`, `[::1]:${s.port}`]);
+    const v6 = await request(s.port, 'GET', '/health', { address: '::1', host: `[::1]:${s.port}` });
+    expect(v6.status).toBe(200);
+  }, 60_000);
+
   it('bad requests get one error shape: 400 naming the field, 404, 405, 413, 415; a key in the URL is refused', async () => {
     const s = await site();
     const w = withKey(s.write);
