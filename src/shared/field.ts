@@ -73,6 +73,8 @@ export const IngestCounters = z.object({
   rejected: z.record(z.string(), z.number()),
   rejected_total: z.number(),
   dropped_samples: z.number(),
+  /** Telemetry samples committed to the store. */
+  written_samples: z.number(),
   write_errors: z.number(),
 });
 export type IngestCounters = z.infer<typeof IngestCounters>;
@@ -97,5 +99,7 @@ export const FieldBatch = z.object({
   incidents: z.array(Incident).optional(),
   /** Handover reports prepared, signed off or acknowledged, on any console. */
   handovers: z.array(HandoverReport).optional(),
+  /** The operator clicked an alarm notification: show the Alarms view, with this alarm if set. */
+  focus: z.object({ alarmId: z.string().nullable() }).optional(),
 });
 export type FieldBatch = z.infer<typeof FieldBatch>;

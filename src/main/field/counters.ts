@@ -15,6 +15,8 @@ export class IngestCounters {
   readonly rejected = new Map<string, number>();
   /** Telemetry samples dropped because the write queue was full (oldest first). */
   dropped = 0;
+  /** Telemetry samples committed to the store. */
+  written = 0;
   writeErrors = 0;
   private sinceLog = 0;
   private lastLogAt = 0;
@@ -59,6 +61,7 @@ export class IngestCounters {
       rejected: Object.fromEntries(this.rejected),
       rejected_total: this.totalRejected(),
       dropped_samples: this.dropped,
+      written_samples: this.written,
       write_errors: this.writeErrors,
     };
   }

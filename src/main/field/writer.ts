@@ -136,6 +136,7 @@ export class FieldWriter {
       return false;
     }
     const rest = this.samples.length - chunk.length;
+    this.counters.written += chunk.length;
     this.clear(chunk.length);
     // Everything added before the last sample written is durable; with no samples left, all of it.
     this.onCommitted(rest > 0 ? chunk[chunk.length - 1]!.seq : this.seq);

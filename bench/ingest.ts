@@ -1,0 +1,215 @@
+/**
+ * 1. Ingest and 2. responsiveness under it (issue 9): a publisher process floods mosquitto
+ * with 120-byte telemetry over 5,000 topics; a bare mqtt.js wildcard subscriber that only
+ * counts is the baseline; the station takes the same flood through its whole path
+ * (validate, persist, state, coalesced pushes). Meanwhile the station's event-loop delay and
+ * the round trip of a trivial IPC-contract call are sampled.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import mqtt from 'mqtt';
+import { loadConfig } from '../src/main/config';
+import { IpcRouter } from '../src/main/ipc/router';
+import { createLogger } from '../src/main/log';
+import { createStation, type Station } from '../src/main/station';
+import { startMosquitto, type TestBroker } from '../tests/helpers/broker-procs';
+import type { Bench, BenchOptions } from './lib/bench';
+import type { Figure } from './lib/report';
+import { percentile, spread } from './lib/stats';
+
+const SITE = 'bench';
+const TOPICS = 5_000;
+const quiet = createLogger({ level: 'error', json: true, sinks: [] });
+
+interface Round {
+  rate: number;
+  lost: number;
+  counted: number;
+}
+
+class Publisher {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(url: string, qos: 0 | 1): Promise<Publisher> {
+    const child = fork(path.join(__dirname, 'lib', 'publisher.ts'), [], { execArgv: ['--import', 'tsx'] });
+    child.send({ url, site: SITE, qos, topics: TOPICS });
+    await new Promise((resolve) => child.once('message', resolve));
+    return new Publisher(child);
+  }
+
+  flood(count: number): Promise<{ startedAt: number; endedAt: number }> {
+    return new Promise((resolve) => {
+      this.child.once('message', (m) => resolve(m as { startedAt: number; endedAt: number }));
+      this.child.send({ cmd: 'go', count });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.child.send({ cmd: 'stop' });
+    await new Promise((resolve) => this.child.once('exit', resolve));
+  }
+}
+
+/** Waits until `done()` or until `count()` has not moved for `quietMs`; returns when the last change came. */
+async function settle(count: () => number, done: () => boolean, quietMs: number): Promise<number> {
+  let last = count();
+  let lastAt = Date.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 5));
+    const n = count();
+    if (n !== last) {
+      last = n;
+      lastAt = Date.now();
+    }
+    if (done() || Date.now() - lastAt > quietMs) return lastAt;
+  }
+}
+
+async function baselineRound(broker: TestBroker, pub: Publisher, qos: 0 | 1, count: number): Promise<Round> {
+  const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
+  let received = 0;
+  client.on('message', () => received++);
+  await client.subscribeAsync(`plainview/v1/${SITE}/points/+/sample`, { qos });
+  const flood = pub.flood(count);
+  const lastAt = await settle(
+    () => received,
+    () => received >= count,
+    1_500,
+  );
+  const { startedAt } = await flood;
+  await client.endAsync(true);
+  return { rate: received / ((lastAt - startedAt) / 1000), lost: count - received, counted: 0 };
+}
+
+async function stationRound(
+  broker: TestBroker,
+  pub: Publisher,
+  qos: 0 | 1,
+  count: number,
+  probes: { delays: number[]; rtts: number[] },
+): Promise<Round> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plainview-bench-'));
+  const { config } = loadConfig({
+    env: {
+      PLAINVIEW_DATA_DIR: dir,
+      PLAINVIEW_SITE_ID: SITE,
+      PLAINVIEW_STATION_ID: 'bench-station',
+      PLAINVIEW_MQTT_URL: broker.url,
+      PLAINVIEW_LOG_LEVEL: 'error',
+    },
+    cwd: dir,
+    policyPath: path.join(dir, 'none.json'),
+    settingsPath: path.join(dir, 'none.json'),
+  });
+  const station: Station = createStation(config, { logSinks: [], osAccount: 'bench' });
+  const running = await station.start();
+  const { field } = running;
+  while (!field.link.online || field.counters.accepted.get('point_meta') !== TOPICS)
+    await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 300));
+  const router = new IpcRouter(station.handlers, () => true, quiet);
+  const written0 = field.counters.written;
+  const accepted0 = field.counters.accepted.get('telemetry') ?? 0;
+  const dropped0 = field.counters.dropped;
+
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  let probing = true;
+  const probe = async () => {
+    while (probing) {
+      const t0 = performance.now();
+      await router.dispatch('app.info', undefined, 'bench://');
+      probes.rtts.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const probeDone = probe();
+  const flood = pub.flood(count);
+  const lastAt = await settle(
+    () => field.counters.written + field.counters.dropped,
+    () => field.counters.written - written0 >= count,
+    1_500,
+  );
+  const { startedAt } = await flood;
+  probing = false;
+  await probeDone;
+  delay.disable();
+  probes.delays.push(delay.percentile(99) / 1e6);
+  const written = field.counters.written - written0;
+  const accepted = (field.counters.accepted.get('telemetry') ?? 0) - accepted0;
+  const dropped = field.counters.dropped - dropped0;
+  await station.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return {
+    rate: written / ((lastAt - startedAt) / 1000),
+    lost: count - written,
+    counted: dropped + (accepted - written - dropped),
+  };
+}
+
+async function run(o: BenchOptions): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const probes = { delays: [] as number[], rtts: [] as number[] };
+  for (const qos of [0, 1] as const) {
+    const count = (qos === 0 ? 200_000 : 100_000) / (o.quick ? 5 : 1);
+    const broker = await startMosquitto({
+      extraConfig: ['max_queued_messages 0', 'max_queued_bytes 0', 'max_inflight_messages 100'],
+    });
+    const pub = await Publisher.start(broker.url, qos);
+    const base: Round[] = [];
+    const st: Round[] = [];
+    try {
+      for (let r = 0; r < o.runs; r++) {
+        base.push(await baselineRound(broker, pub, qos, count));
+        st.push(await stationRound(broker, pub, qos, count, probes));
+        o.log(
+          `  QoS ${qos} run ${r + 1}: baseline ${Math.round(base.at(-1)!.rate)} msg/s, station ${Math.round(st.at(-1)!.rate)} msg/s (lost ${st.at(-1)!.lost})`,
+        );
+      }
+    } finally {
+      await pub.stop();
+      await broker.dispose();
+    }
+    const b = spread(base.map((x) => x.rate));
+    const s = spread(st.map((x) => x.rate));
+    const ratio = s.median / b.median;
+    const lost = Math.max(...st.map((x) => x.lost));
+    const target = qos === 1 ? 0.95 : 0.85;
+    figures.push({
+      id: `ingest.qos${qos}`,
+      what: `Ingest, QoS ${qos} (${count.toLocaleString('en-US')} msgs over 5,000 topics)`,
+      unit: 'msg/s',
+      station: s,
+      baseline: { ...b, what: 'bare mqtt.js subscriber' },
+      ratio,
+      target: qos === 1 ? '≥ 0.95×, zero loss' : '≥ 0.85×, every drop counted',
+      met: ratio >= target && (qos === 1 ? lost === 0 : st.every((x) => x.lost === x.counted)),
+      note: `station lost ${lost} of ${count} in the worst run${qos === 0 ? `; drops counted by the station: ${Math.max(...st.map((x) => x.counted))}` : ''}.`,
+    });
+  }
+  const d = spread(probes.delays);
+  figures.push({
+    id: 'responsiveness.eventloop',
+    what: 'Event-loop delay p99 during the flood (per run)',
+    unit: 'ms',
+    station: d,
+    target: '≤ 10 ms',
+    met: d.max <= 10,
+  });
+  const rtt = percentile(probes.rtts, 99);
+  figures.push({
+    id: 'responsiveness.ipc',
+    what: 'IPC-contract call round trip p99 during the flood',
+    unit: 'ms',
+    station: { median: rtt, min: percentile(probes.rtts, 50), max: Math.max(...probes.rtts), runs: probes.rtts.length },
+    target: '≤ 10 ms',
+    met: rtt <= 10,
+    note: `${probes.rtts.length} calls; the spread shows p50–max.`,
+  });
+  return figures;
+}
+
+export const ingestBench: Bench = { id: 'ingest', title: 'Ingest and responsiveness', run };

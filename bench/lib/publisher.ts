@@ -1,0 +1,77 @@
+/**
+ * A field flood, in its own process so it does not share the measured process's event loop:
+ * telemetry samples of 120 bytes over `topics` points, as fast as the broker takes them.
+ * Driven by its parent over IPC: `{cmd: 'go', count}` → `{done, startedAt, endedAt, sent}`.
+ */
+import mqtt from 'mqtt';
+import { topics as t } from '../../src/shared/protocol';
+
+interface Setup {
+  url: string;
+  site: string;
+  qos: 0 | 1;
+  topics: number;
+}
+
+const PAYLOAD_BYTES = 120;
+const WINDOW = 2_000; // QoS 1 publishes awaiting their PUBACK at once
+
+function payload(seq: number, ts: number): string {
+  const base = `{"v":1,"ts":"${new Date(ts).toISOString()}","value":${(seq % 10_000) / 7},"quality":"good","seq":${seq},"pad":""}`;
+  return base.replace('"pad":""', `"pad":"${'x'.repeat(Math.max(0, PAYLOAD_BYTES - base.length))}"`);
+}
+
+async function main(): Promise<void> {
+  const setup = await new Promise<Setup>((resolve) => process.once('message', (m) => resolve(m as Setup)));
+  const client = await mqtt.connectAsync(setup.url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
+  const names = Array.from({ length: setup.topics }, (_, i) =>
+    t.telemetry(setup.site, `p-${String(i).padStart(5, '0')}`),
+  );
+  // Point meta, retained, so the points are known before the flood (as a gateway does at birth).
+  await Promise.all(
+    names.map((_, i) =>
+      client.publishAsync(
+        t.pointMeta(setup.site, `p-${String(i).padStart(5, '0')}`),
+        JSON.stringify({ v: 1, gateway: 'gw-bench', kind: 'pressure', unit: 'bar' }),
+        { qos: 1, retain: true },
+      ),
+    ),
+  );
+  process.send!({ ready: true });
+  let seq = 0;
+  let base = Date.parse('2026-01-01T00:00:00Z');
+  process.on('message', (m: { cmd: string; count: number }) => {
+    if (m.cmd === 'stop') return void client.endAsync().then(() => process.exit(0));
+    void flood(m.count);
+  });
+
+  async function flood(count: number): Promise<void> {
+    const startedAt = Date.now();
+    base += 3_600_000; // every round writes new rows
+    if (setup.qos === 0) {
+      for (let i = 0; i < count; i++) {
+        seq++;
+        const last = i === count - 1;
+        // Every 5,000th (and the last) waits until written, so the flood never piles up in memory.
+        if (i % 5_000 === 4_999 || last)
+          await new Promise<void>((resolve) =>
+            client.publish(names[seq % names.length]!, payload(seq, base + i), { qos: 0 }, () => resolve()),
+          );
+        else client.publish(names[seq % names.length]!, payload(seq, base + i), { qos: 0 });
+      }
+    } else {
+      const pending = new Set<Promise<unknown>>();
+      for (let i = 0; i < count; i++) {
+        seq++;
+        const p = client.publishAsync(names[seq % names.length]!, payload(seq, base + i), { qos: 1 });
+        pending.add(p);
+        void p.finally(() => pending.delete(p));
+        if (pending.size >= WINDOW) await Promise.race(pending);
+      }
+      await Promise.all(pending);
+    }
+    process.send!({ done: true, startedAt, endedAt: Date.now(), sent: count });
+  }
+}
+
+void main();
