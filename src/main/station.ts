@@ -31,6 +31,8 @@ import { appName, appVersion } from './version';
 import { Field } from './field/field';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store';
 import { startDemoSite, type DemoSite } from './demo';
+import type { Updates } from './update/service';
+import { quietUpdateStatus, UNSUPPORTED_REASON } from '../shared/update';
 
 export interface StationDeps {
   /** Where log lines go; the CLI passes stdout and the log file, tests pass memory. */
@@ -46,6 +48,12 @@ export interface StationDeps {
   osAccount?: string;
   /** Starts the DEMO site when no broker is configured (tests may pass their own). */
   startDemo?: typeof startDemoSite;
+  /**
+   * Automatic updates (src/main/update), asked at each call so the Electron shell can start
+   * them once the station runs (they need its log and auditor). None, or null: `unsupported`
+   * (the headless station never updates itself).
+   */
+  updates?: () => Updates | null;
 }
 
 /** What exists only while the station runs (after start, before stop). */
@@ -391,6 +399,9 @@ export function createStation(config: Config, deps: StationDeps): Station {
       streams: 0,
     };
 
+  const updateStatus = () =>
+    deps.updates?.()?.status() ?? quietUpdateStatus('unsupported', config.updateChannel, appVersion);
+
   const field = () => running().field;
   const handlers: Handlers = {
     'health.get': () => health.get(),
@@ -415,6 +426,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
         outboxUnsent: f.outbox.unsentCount(),
         connectionAttempts: f.link.attempts,
         api: apiStatus(),
+        update: updateStatus(),
       };
     },
     'actuation.select': (input, ctx) => running().actuation.select(input, { requestId: ctx.requestId }),
@@ -469,6 +481,12 @@ export function createStation(config: Config, deps: StationDeps): Station {
     'handover.acknowledge': ({ id }) =>
       running().guard.run('handover', (who) => running().handover.acknowledge(id, who.username)),
     'handover.html': ({ id }) => running().handover.html(id),
+    'update.check': () => deps.updates?.()?.check() ?? updateStatus(),
+    'update.install': () =>
+      deps.updates?.()?.install(calls.current()?.identity ?? state?.sessions.identity() ?? null) ?? {
+        ok: false,
+        message: `Nothing to install: ${UNSUPPORTED_REASON}.`,
+      },
     'incidents.note': ({ id, text }) =>
       running().guard.run('incidents', (who) => running().incidents.note(who.username, id, text)),
   };

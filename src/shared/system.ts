@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppInfo } from './app-info';
 import { IngestCounters, LinkState } from './field';
 import { Health } from './health';
+import { UpdateStatus } from './update';
 
 export const ApiStatus = z.object({
   enabled: z.boolean(),
@@ -29,5 +30,7 @@ export const SystemStatus = z.object({
   connectionAttempts: z.number().int(),
   /** The loopback HTTP API: where it listens, what it served and refused (docs/api.md). */
   api: ApiStatus,
+  /** Automatic updates: channel, state, download progress, the version waiting to install. */
+  update: UpdateStatus,
 });
 export type SystemStatus = z.infer<typeof SystemStatus>;

@@ -39,6 +39,8 @@ export const channelNames = [
   'handover.signOff',
   'handover.acknowledge',
   'handover.html',
+  'update.check',
+  'update.install',
 ] as const;
 export type ChannelName = (typeof channelNames)[number];
 

@@ -19,6 +19,7 @@ import { CommandHistory, OperateResult, OperatorSession, SelectInput, SelectResu
 import { PointView, SiteView, Trend, TrendRange, ValveDetail } from '../field';
 import { Health } from '../health';
 import { SystemStatus } from '../system';
+import { UpdateInstallResult, UpdateStatus } from '../update';
 import type { ChannelName } from './channels';
 
 export interface ChannelSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -236,6 +237,17 @@ export const contract = {
     input: z.object({ id: Id }),
     output: z.string().nullable(),
     description: 'The report as a self-contained HTML file to keep.',
+  },
+  'update.check': {
+    input: NoInput,
+    output: UpdateStatus,
+    description: 'Check the update server now (when updates are on and configured); the update status after the check.',
+  },
+  'update.install': {
+    input: NoInput,
+    output: UpdateInstallResult,
+    description:
+      "The operator's consent to install the downloaded update: audited, then the console quits, installs and restarts. Refused when nothing is downloaded or for a viewer.",
   },
 } satisfies Record<ChannelName, ChannelSpec>;
 
