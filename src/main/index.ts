@@ -1,18 +1,50 @@
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  crashReporter,
+  dialog,
+  ipcMain,
+  Notification,
+  powerSaveBlocker,
+  protocol,
+  screen,
+  session,
+  shell,
+  type WebContents,
+} from 'electron';
 import { PUSH_CHANNEL } from '../shared/ipc/channels';
 import { ConfigError, loadConfig } from './config';
 import { registerIpc } from './ipc/electron';
 import { IpcRouter } from './ipc/router';
 import { fileSink, streamSink } from './log';
+import { MainErrorReporter, startCrashReporter } from './shell/crash';
+import { hardenContents, sameAppOrigin } from './shell/navigation';
+import { CriticalAlarmNotifier } from './shell/notifications';
+import { denyAllPermissions } from './shell/permissions';
+import { APP_SCHEME_PRIVILEGES, installAppProtocol } from './shell/protocol';
+import { RendererWatchdog } from './shell/watchdog';
 import { mainWindowOptions, rendererLocation, trustedSender } from './shell/window';
+import { readWindowState, restorePlacement, WINDOW_STATE_FILE, WindowStateKeeper } from './shell/window-state';
+import { keepDisplayAwake, showAndFocus } from './shell/workstation';
+import type { AuditRecord } from './audit/auditor';
 import { createStation, type Station } from './station';
 import { StoreError } from './store';
 
 /*
- * The Electron shell, kept thin: lifecycle, one window, IPC wiring. Everything it starts
- * is the same station `plainview station` runs headless.
+ * The Electron shell, kept thin: lifecycle, one window, and wiring of the shell modules in
+ * ./shell (each takes its Electron pieces as parameters and is tested with a fake).
+ * Everything it starts is the same station `plainview station` runs headless.
+ * See docs/shell.md for the security checklist and the workstation behaviour.
  */
+
+// Before ready: local crash dumps (never uploaded), the app:// scheme, sandbox everywhere.
+startCrashReporter(crashReporter);
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+app.enableSandbox();
+
+/** The dev server only in development: a packaged app never loads a URL from the environment. */
+const location = rendererLocation(app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL);
 
 let station: Station | null = null;
 let window: BrowserWindow | null = null;
@@ -21,6 +53,12 @@ function fail(title: string, err: unknown): void {
   const known = err instanceof ConfigError || err instanceof StoreError;
   dialog.showErrorBox(title, known ? err.message : String((err as Error).stack ?? err));
   app.exit(known ? err.exitCode : 1);
+}
+
+/** An audit entry from the shell; throws when the station is not running (callers catch). */
+function audit(record: AuditRecord): void {
+  if (!station) throw new Error('the station is not running');
+  station.running().auditor.record(record);
 }
 
 async function main(): Promise<void> {
@@ -36,40 +74,94 @@ async function main(): Promise<void> {
     runtime: { electron: process.versions.electron },
   });
   for (const w of loaded.warnings) station.log.warn(w);
-  const log = station.log;
-  process.on('unhandledRejection', (reason) => log.error('unhandled promise rejection', { error: reason }));
-  // The console stays up for the operator (the store is transactional); the shell issue adds
-  // auditing and a visible notice for these.
-  process.on('uncaughtException', (err) =>
-    log.error('uncaught exception in the main process', { error: err, stack: err.stack }),
-  );
+  const log = station.log.child('shell');
+  // The console stays up for the operator (the store is transactional): logged, and each
+  // distinct error audited at most once a minute.
+  const errors = new MainErrorReporter({ log, audit });
+  process.on('unhandledRejection', (reason) => errors.report('unhandled_rejection', reason));
+  process.on('uncaughtException', (err) => errors.report('uncaught_exception', err));
+  log.info('crash reports are kept on this workstation only', { crash_dumps: app.getPath('crashDumps') });
   try {
     await station.start();
   } catch (err) {
     return fail('Plainview cannot start: database', err);
   }
 
-  const location = rendererLocation(path.join(__dirname, '..'), process.env.ELECTRON_RENDERER_URL);
-  registerIpc(ipcMain, new IpcRouter(station.handlers, trustedSender(location), station.log.child('ipc')));
+  // Hardening: every webContents (navigation, new windows, webviews), every permission,
+  // the renderer served from app://, IPC only from our window's top frame.
+  app.on('web-contents-created', (_event, contents) =>
+    hardenContents(contents, { shell, isAppUrl: sameAppOrigin(location), log }),
+  );
+  denyAllPermissions(session.defaultSession, log);
+  installAppProtocol(protocol, path.join(__dirname, '../renderer'));
+  registerIpc(
+    ipcMain,
+    new IpcRouter(station.handlers, trustedSender(location), station.log.child('ipc')),
+    (sender) => !!window && !window.isDestroyed() && (sender as WebContents).id === window.webContents.id,
+  );
 
-  window = new BrowserWindow(mainWindowOptions(path.join(__dirname, '../preload/index.js')));
-  window.once('ready-to-show', () => window?.show());
-  const contents = window.webContents;
-  const unsubscribe = station.running().field.push.subscribe((batch) => {
+  // The window, where it was last on this monitor layout, in the mode policy asks for.
+  const stateFile = path.join(config.dataDir, WINDOW_STATE_FILE);
+  const displays = () => screen.getAllDisplays();
+  const placement = restorePlacement(readWindowState(stateFile), displays());
+  const win = new BrowserWindow(
+    mainWindowOptions(path.join(__dirname, '../preload/index.js'), config.windowMode, placement),
+  );
+  window = win;
+  if (placement.maximized && config.windowMode === 'normal') win.maximize();
+  new WindowStateKeeper(win, { file: stateFile, displays, log });
+  win.once('ready-to-show', () => win.show());
+  keepDisplayAwake(win, powerSaveBlocker, config.preventDisplaySleep, log);
+
+  const contents = win.webContents;
+  new RendererWatchdog(contents, {
+    log,
+    audit,
+    giveUp: async (message) => {
+      const { response } = await dialog.showMessageBox(win, {
+        type: 'error',
+        title: 'Plainview: the console window keeps failing',
+        message,
+        buttons: ['Reload the console', 'Quit Plainview'],
+        defaultId: 0,
+        cancelId: 0,
+        noLink: true,
+      });
+      if (response === 1) app.quit();
+      return response === 0 ? 'reload' : 'wait';
+    },
+  });
+
+  const running = station.running();
+  const unsubscribe = running.field.push.subscribe((batch) => {
     if (!contents.isDestroyed()) contents.send(PUSH_CHANNEL, batch);
   });
-  window.on('closed', unsubscribe);
-  await window.loadURL(location);
+  const notifier = new CriticalAlarmNotifier({
+    enabled: config.notifyCritical,
+    sound: config.alarmSound,
+    create: (options) => new Notification(options),
+    isSupported: () => Notification.isSupported(),
+    onClick: (alarmId) => {
+      showAndFocus(window);
+      running.field.push.queueFocus(alarmId);
+    },
+    log,
+  });
+  const offAlarms = station.bus.on('alarm.changed', (alarm) => notifier.onAlarm(alarm));
+  win.on('closed', () => {
+    unsubscribe();
+    offAlarms();
+    notifier.closeAll();
+    window = null;
+  });
+  await win.loadURL(location);
 }
 
 if (!app.requestSingleInstanceLock()) {
   // A second Plainview on one workstation would fight the first over the database.
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    if (window?.isMinimized()) window.restore();
-    window?.focus();
-  });
+  app.on('second-instance', () => showAndFocus(window));
   app.on('window-all-closed', () => app.quit());
   let stopped = false;
   app.on('will-quit', (event) => {

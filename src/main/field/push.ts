@@ -33,6 +33,7 @@ export class FieldPush {
   private readonly alarms = new Map<string, Alarm>();
   private readonly incidents = new Map<string, Incident>();
   private readonly handovers = new Map<string, HandoverReport>();
+  private focus: NonNullable<FieldBatch['focus']> | null = null;
 
   constructor(
     private readonly state: FieldState,
@@ -79,6 +80,11 @@ export class FieldPush {
     this.session = session;
   }
 
+  /** The console should show this alarm (null: the Alarms view): an alarm notification was clicked. */
+  queueFocus(alarmId: string | null): void {
+    this.focus = { alarmId };
+  }
+
   onLink(link: LinkState): void {
     this.link = link;
     this.linkChanged = true;
@@ -97,7 +103,8 @@ export class FieldPush {
       !this.session &&
       !this.alarms.size &&
       !this.incidents.size &&
-      !this.handovers.size
+      !this.handovers.size &&
+      !this.focus
     ) {
       return null;
     }
@@ -124,6 +131,8 @@ export class FieldPush {
     if (this.alarms.size) batch.alarms = [...this.alarms.values()];
     if (this.incidents.size) batch.incidents = [...this.incidents.values()];
     if (this.handovers.size) batch.handovers = [...this.handovers.values()];
+    if (this.focus) batch.focus = this.focus;
+    this.focus = null;
     this.alarms.clear();
     this.incidents.clear();
     this.handovers.clear();

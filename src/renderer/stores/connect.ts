@@ -1,6 +1,7 @@
 import type { PlainviewApi } from '../../shared/ipc/api';
 import type { Result } from '../../shared/ipc/result';
 import type { FieldBatch } from '../../shared/field';
+import { revealAlarm } from '../app/router';
 import { createFrameBatcher, type FrameScheduler } from './batcher';
 import { useAlarms } from './alarms';
 import { useCommands } from './commands';
@@ -46,10 +47,15 @@ export function applyPushed(batches: readonly FieldBatch[], withSession = true):
  * while a call is in flight are kept, and when its answer comes the answer is applied and
  * those batches replayed on top, in order: every valve ends at its latest pushed value, or
  * the answer's when nothing was pushed for it meanwhile.
- * A failed load is retried after a pause; the lists are never polled. Returns the function
- * that disconnects.
+ * A failed load is retried after a pause; the lists are never polled. A batch's `focus` (an
+ * alarm notification was clicked) goes to `onFocus` once, as it arrives, never replayed.
+ * Returns the function that disconnects.
  */
-export function connectStation(api: PlainviewApi, scheduler: FrameScheduler): () => void {
+export function connectStation(
+  api: PlainviewApi,
+  scheduler: FrameScheduler,
+  onFocus: (alarmId: string | null) => void = revealAlarm,
+): () => void {
   const field = useField.getState();
   const batcher = createFrameBatcher<FieldBatch>((batches) => applyPushed(batches), scheduler);
   /** Batches received while each call is in flight, to replay over its answer. */
@@ -57,6 +63,7 @@ export function connectStation(api: PlainviewApi, scheduler: FrameScheduler): ()
   const unsubscribe = api.push.subscribe((batch) => {
     for (const log of inFlight) log.push(batch);
     batcher.push(batch);
+    if (batch.focus) onFocus(batch.focus.alarmId);
   });
   let stopped = false;
   let retry: number | null = null;

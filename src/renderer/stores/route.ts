@@ -1,5 +1,6 @@
 /**
- * Hash routes: #/overview, #/valves, #/valves/v-101, #/alarms, #/incidents, #/incidents/<id>,
+ * Hash routes: #/overview, #/valves, #/valves/v-101, #/alarms, #/alarms/<id> (the Alarms view
+ * showing one alarm: an alarm notification was clicked), #/incidents, #/incidents/<id>,
  * #/handover, #/commands, #/audit, #/system.
  * Pure parsing
  * and building.
@@ -8,7 +9,7 @@ export type Route =
   | { view: 'overview' }
   | { view: 'valves' }
   | { view: 'valve'; id: string }
-  | { view: 'alarms' }
+  | { view: 'alarms'; alarmId?: string }
   | { view: 'commands' }
   | { view: 'audit' }
   | { view: 'system' }
@@ -24,7 +25,16 @@ export function parseRoute(hash: string): Route {
   if (rest.length === 0) {
     if (first === 'overview' && !second) return { view: 'overview' };
     if (first === 'system' && !second) return { view: 'system' };
-    if (first === 'alarms' && !second) return { view: 'alarms' };
+    if (first === 'alarms') {
+      if (!second) return { view: 'alarms' };
+      let alarmId = second;
+      try {
+        alarmId = decodeURIComponent(second);
+      } catch {
+        // keep it as written
+      }
+      return { view: 'alarms', alarmId };
+    }
     if (first === 'commands' && !second) return { view: 'commands' };
     if (first === 'audit' && !second) return { view: 'audit' };
     if (first === 'handover' && !second) return { view: 'handover' };
@@ -61,7 +71,7 @@ export function routeHref(route: Route): string {
     case 'valve':
       return `#/valves/${encodeURIComponent(route.id)}`;
     case 'alarms':
-      return '#/alarms';
+      return route.alarmId ? `#/alarms/${encodeURIComponent(route.alarmId)}` : '#/alarms';
     case 'commands':
       return '#/commands';
     case 'audit':
