@@ -1,10 +1,13 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { SystemStatus } from '../../shared/system';
+import type { UpdateStatus } from '../../shared/update';
 import { Age } from '../components/Age';
 import { useNow } from '../stores/clock';
 import { useField } from '../stores/field';
 import { formatBytes, formatDateTime, parseTime, secondsUntil, summarizeLink } from '../stores/format';
+import { useSession } from '../stores/session';
 import { splitRejectedKey } from '../stores/system';
+import { canCheck, canInstall, channelText, describeUpdate, progressText } from '../stores/update';
 import { SystemHealth } from './SystemHealth';
 
 const REFRESH_MS = 2000;
@@ -63,6 +66,7 @@ export function System() {
           <IngestPanel status={status} />
           <DatabasePanel status={status} />
           <ApiPanel status={status} />
+          <UpdatePanel update={status.update} onUpdate={(update) => setStatus((s) => s && { ...s, update })} />
           <VersionPanel status={status} />
         </div>
       )}
@@ -303,6 +307,160 @@ function ApiPanel({ status }: { status: SystemStatus }) {
           rows={refused.map(([code, count]) => ({ key: code, reason: code, cells: [code], count }))}
         />
       )}
+    </section>
+  );
+}
+
+/**
+ * Automatic updates: the channel, the state in plain words, the download's progress, and
+ * "Install and restart" (after a confirm step) once an update is downloaded, for anyone but
+ * a viewer. The console never restarts by itself: otherwise the update installs at quit.
+ */
+function UpdatePanel({ update, onUpdate }: { update: UpdateStatus; onUpdate(update: UpdateStatus): void }) {
+  const now = useNow();
+  const role = useSession((s) => s.session?.role ?? null);
+  const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [note, setNote] = useState<{ text: string; error: boolean } | null>(null);
+  const notNow = useRef<HTMLButtonElement>(null);
+  const installButton = useRef<HTMLButtonElement>(null);
+  const words = describeUpdate(update, now);
+  const installable = canInstall(update, role);
+  const progress = update.state === 'downloading' ? update.progress : null;
+  const showNotes =
+    !!update.releaseNotes && ['available', 'downloading', 'downloaded'].includes(update.state) && !!update.version;
+
+  useEffect(() => {
+    if (confirming) notNow.current?.focus();
+  }, [confirming]);
+  useEffect(() => {
+    if (!installable) setConfirming(false);
+  }, [installable]);
+
+  const checkNow = async () => {
+    setBusy(true);
+    setNote(null);
+    try {
+      const r = await window.plainview.update.check();
+      if (r.ok) onUpdate(r.value);
+      else setNote({ text: `The check could not run: ${r.error.message}`, error: true });
+    } catch (err) {
+      setNote({ text: `The check could not run: ${(err as Error).message}`, error: true });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const install = async () => {
+    setBusy(true);
+    try {
+      const r = await window.plainview.update.install();
+      if (r.ok) setNote({ text: r.value.message, error: !r.value.ok });
+      else setNote({ text: `The update could not be installed: ${r.error.message}`, error: true });
+    } catch (err) {
+      setNote({ text: `The update could not be installed: ${(err as Error).message}`, error: true });
+    } finally {
+      setBusy(false);
+      setConfirming(false);
+    }
+  };
+
+  const cancel = () => {
+    setConfirming(false);
+    installButton.current?.focus();
+  };
+
+  return (
+    <section className="panel" aria-labelledby="update-title" data-testid="system-update">
+      <h2 id="update-title">Updates</h2>
+      <dl className="facts">
+        <dt>Channel</dt>
+        <dd data-testid="update-channel">{channelText(update.channel)}</dd>
+        <dt>State</dt>
+        <dd className={words.tone === 'attention' ? 'attention' : ''} data-testid="update-state">
+          {words.headline}
+        </dd>
+        {words.detail && (
+          <>
+            <dt>Detail</dt>
+            <dd data-testid="update-detail">{words.detail}</dd>
+          </>
+        )}
+        <dt>This version</dt>
+        <dd>{update.currentVersion}</dd>
+      </dl>
+      {progress && (
+        <div className="selection-countdown" data-testid="update-progress">
+          <div
+            className="countdown-track"
+            role="progressbar"
+            aria-label={`Downloading version ${update.version ?? ''}`}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.floor(progress.percent)}
+            aria-valuetext={progressText(progress)}
+          >
+            <div className="countdown-fill" style={{ width: `${progress.percent.toFixed(1)}%` }} />
+          </div>
+          <span className="countdown-text">{Math.floor(progress.percent)} %</span>
+        </div>
+      )}
+      {showNotes && (
+        <details>
+          <summary>Release notes for version {update.version}</summary>
+          <p style={{ whiteSpace: 'pre-wrap' }}>{update.releaseNotes}</p>
+        </details>
+      )}
+      {confirming ? (
+        <div role="group" aria-labelledby="update-confirm-text" data-testid="update-confirm">
+          <p id="update-confirm-text">
+            Install version {update.version} now? Plainview closes, installs it and starts again; the console is out of
+            use for a minute or two. The field keeps running and the station catches up when it is back.
+          </p>
+          <div className="selection-actions">
+            <button type="button" ref={notNow} onClick={cancel} disabled={busy} data-testid="update-cancel">
+              Not now
+            </button>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => void install()}
+              disabled={busy}
+              data-testid="update-install-confirm"
+            >
+              Install and restart now
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div className="selection-actions">
+          {installable && (
+            <button
+              type="button"
+              className="primary"
+              ref={installButton}
+              onClick={() => setConfirming(true)}
+              disabled={busy}
+              data-testid="update-install"
+            >
+              Install and restart…
+            </button>
+          )}
+          {(canCheck(update) || update.state === 'checking') && (
+            <button
+              type="button"
+              onClick={() => void checkNow()}
+              disabled={busy || !canCheck(update)}
+              data-testid="update-check"
+            >
+              {update.state === 'checking' || busy ? 'Checking…' : 'Check now'}
+            </button>
+          )}
+        </div>
+      )}
+      <p role="status" className={note?.error ? 'attention' : 'muted'} data-testid="update-note">
+        {note?.text ?? ''}
+      </p>
     </section>
   );
 }
