@@ -48,6 +48,7 @@ describe('the main window', () => {
     expect(trust('app://plainview/index.html')).toBe(true);
     expect(trust('app://plainview/index.html#/alarms')).toBe(true);
     expect(trust('app://evil/index.html')).toBe(false);
+    expect(trust('https://plainview/index.html')).toBe(false);
     expect(trust('file:///app/out/renderer/index.html')).toBe(false);
     expect(trust('blob:app://plainview/1234')).toBe(false);
     expect(trust('https://example.com/')).toBe(false);
