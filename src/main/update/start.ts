@@ -5,11 +5,15 @@ import { UpdateService, type UpdateServiceOptions } from './service';
 export { UpdateService, type Updates } from './service';
 
 /**
- * Starts automatic updates for the desktop app; the Electron shell calls it once the station
- * runs and hands the service to the station's handlers (`StationDeps.updates`):
+ * Starts automatic updates for the desktop app. The Electron shell calls it once the station
+ * runs (the service audits with the station's auditor) and gives it to the station's
+ * handlers through `StationDeps.updates`, which is asked at each call:
  *
- *     import { autoUpdater } from 'electron-updater';
- *     const updates = startAutoUpdate({ config, secrets, log, auditor, updater: autoUpdater });
+ *     let updates: UpdateService | null = null;
+ *     station = createStation(config, { ..., updates: () => updates });
+ *     await station.start();
+ *     updates = startAutoUpdate({ config, secrets, log: station.log,
+ *       auditor: station.running().auditor, updater: autoUpdater });
  *
  * `updater: null` gives a service in state `unsupported` that never touches the network.
  * Never throws: a problem becomes the service's state and one log line.
