@@ -12,7 +12,14 @@ export default defineConfig({
       outDir: 'out/main',
       externalizeDeps: true,
       rollupOptions: {
-        input: { index: resolve('src/main/index.ts'), cli: resolve('src/main/cli/index.ts') },
+        input: {
+          index: resolve('src/main/index.ts'),
+          cli: resolve('src/main/cli/index.ts'),
+          // The telemetry writer thread (src/main/field/sample-sink.ts) loads this file by name.
+          'writer-thread': resolve('src/main/field/writer-thread.ts'),
+        },
+        // Shared chunks beside the entries, so code in a chunk finds writer-thread.js in its __dirname.
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

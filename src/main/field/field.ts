@@ -23,6 +23,7 @@ import { StationEvents } from './station-events';
 import { FieldState } from './state';
 import { loadLastKnown, saveLatestPoints } from './last-known';
 import { FieldWriter } from './writer';
+import { WorkerSampleSink } from './sample-sink';
 import { FieldPush } from './push';
 import { Trends } from './trends';
 
@@ -66,6 +67,7 @@ export class Field {
   readonly push: FieldPush;
   readonly trends: Trends;
   private readonly writer: FieldWriter;
+  private readonly sink: WorkerSampleSink | null;
   private readonly rollups = new RollupAccumulator();
   private readonly ingest: Ingest;
   private timers: NodeJS.Timeout[] = [];
@@ -78,6 +80,9 @@ export class Field {
     this.counters = new IngestCounters(log.child('ingest'), nowMs);
     this.push = new FieldPush(this.state, log.child('push'));
     this.link = this.createLink();
+    // Samples are committed on a thread of their own (the main thread keeps serving operators);
+    // an in-memory database (tests of pure logic) has no file another thread could open.
+    this.sink = db.memory ? null : WorkerSampleSink.start(db.name, log.child('writer'));
     this.writer = new FieldWriter(
       db,
       config.siteId,
@@ -85,6 +90,7 @@ export class Field {
       this.counters,
       log.child('writer'),
       (upTo) => this.link.commitDone(upTo),
+      this.sink,
     );
     this.outbox = new Outbox(db, this.link, log.child('outbox'), o.now);
     this.stationEvents = new StationEvents(db, this.outbox, config.siteId, config.stationId, o.now, (e) =>
@@ -203,8 +209,12 @@ export class Field {
     this.outbox.stop();
     await this.link.stop();
     this.writer.addRollups(this.rollups.drain());
-    this.writer.flush();
+    if (!(await this.writer.drain()))
+      this.o.log.error('some telemetry samples could not be written before stopping', {
+        pending: this.writer.pendingCount(),
+      });
     this.writer.stop();
+    await this.sink?.close();
     this.savePoints();
   }
 

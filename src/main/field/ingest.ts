@@ -15,6 +15,7 @@ import {
   type TopicKind,
 } from '../../shared/protocol';
 import type { IngestCounters } from './counters';
+import { quickTelemetry } from './telemetry';
 import type { RollupAccumulator } from './rollups';
 import type { FieldState } from './state';
 import type { FieldWriter } from './writer';
@@ -110,7 +111,8 @@ export class Ingest {
       const v = typeof json === 'object' && json !== null ? (json as { v?: unknown }).v : undefined;
       return this.counters.reject('version', pattern, `protocol version ${JSON.stringify(v) ?? 'missing'}, expected 1`);
     }
-    const parsed = schema.safeParse(json);
+    const quick = t.kind === 'telemetry' ? quickTelemetry(json as Record<string, unknown>) : null;
+    const parsed = quick ? { success: true as const, data: quick } : schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return this.counters.reject(
@@ -142,7 +144,7 @@ export class Ingest {
           Object.assign(p, { value: m.value, quality: m.quality, ts, receivedAt });
           this.state.dirtyPoints.add(id);
         }
-        this.writer.addSample({ pointId: id, ts, value: m.value, quality: m.quality });
+        this.writer.addSample(id, ts, m.value, m.quality);
         const done = this.rollups.add(id, ts, m.value);
         if (done) this.writer.addRollups([done]);
         return;

@@ -3,6 +3,7 @@ import type { PointMetaMessage, SiteMessage, ValveStateMessage } from '../../sha
 import type { Logger } from '../log';
 import type { IngestCounters } from './counters';
 import type { Rollup } from './rollups';
+import { encodeSamples, SinkBroken, type SampleSink } from './sample-sink';
 
 interface Sample {
   pointId: string;
@@ -19,6 +20,12 @@ const RETRY_MS = 1000;
  * with the event loop free in between.
  */
 export const MAX_SAMPLES_PER_COMMIT = 1000;
+/**
+ * With a sample sink (the writer thread), one batch carries up to this many samples: the
+ * thread's commit holds no event loop, and larger batches dirty each index page once for many
+ * rows (bench/ingest.ts, docs/performance.md).
+ */
+export const MAX_SAMPLES_PER_BATCH = 20_000;
 
 /**
  * Batches everything ingest writes and commits it in one transaction per turn of the event
@@ -46,17 +53,26 @@ export class FieldWriter {
     private readonly counters: IngestCounters,
     private readonly log: Logger,
     private readonly onCommitted: (committedUpTo: number) => void,
+    /** Where samples are committed; without one they are written here, in chunks. */
+    private sink: SampleSink | null = null,
   ) {
     this.stmt = prepare(db);
   }
+
+  /** Samples sent to the sink and not yet durable: [first, last] sequence numbers and the batch. */
+  private inFlight: { first: number; last: number; count: number; retry: NodeJS.Timeout | null } | null = null;
+  private readonly pointIndex = new Map<string, number>();
+  private sinkRollups: Rollup[] = [];
+  /** The sequence number of the first state item (valve, meta, rollup, site) not yet committed. */
+  private stateSince: number | null = null;
 
   /** The number of the latest item added (see DurableAcks). */
   get sequence(): number {
     return this.seq;
   }
 
-  addSample(s: Sample): void {
-    this.samples.push({ ...s, seq: ++this.seq });
+  addSample(pointId: string, ts: number, value: number, quality: string): void {
+    this.samples.push({ pointId, ts, value, quality, seq: ++this.seq });
     if (this.samples.length > this.queueMax) {
       // Oldest first, and only telemetry: state, alerts and acknowledgements are never dropped.
       const drop = this.samples.length - this.queueMax;
@@ -68,36 +84,52 @@ export class FieldWriter {
 
   addValve(msg: ValveStateMessage, id: string, receivedAt: string): void {
     this.seq++;
+    this.stateSince ??= this.seq;
     this.valves.set(id, { msg, receivedAt });
     this.schedule();
   }
 
   addMeta(id: string, msg: PointMetaMessage): void {
     this.seq++;
+    this.stateSince ??= this.seq;
     this.metas.set(id, msg);
     this.schedule();
   }
 
   addRollups(r: Rollup[]): void {
     if (!r.length) return;
+    if (this.sink) {
+      // Derived from samples already acknowledged: they go with the next batch, no sequence.
+      for (const x of r) this.sinkRollups.push(x);
+      return void this.schedule();
+    }
     this.seq++;
+    this.stateSince ??= this.seq;
     for (const x of r) this.rollups.push(x);
     this.schedule();
   }
 
   setSite(msg: SiteMessage): void {
     this.seq++;
+    this.stateSince ??= this.seq;
     this.site = msg;
     this.schedule();
   }
 
   /** Nothing to commit and nothing waiting for a retry. */
   get idle(): boolean {
-    return !this.scheduled && !this.retryTimer && this.pendingCount() === 0;
+    return !this.scheduled && !this.retryTimer && !this.inFlight && this.pendingCount() === 0;
   }
 
   pendingCount(): number {
-    return this.samples.length + this.valves.size + this.metas.size + this.rollups.length + (this.site ? 1 : 0);
+    return (
+      this.samples.length +
+      this.valves.size +
+      this.metas.size +
+      this.rollups.length +
+      this.sinkRollups.length +
+      (this.site ? 1 : 0)
+    );
   }
 
   private schedule(): void {
@@ -115,6 +147,7 @@ export class FieldWriter {
    * limit, oldest first); returns false, and retries later, when the write fails.
    */
   flush(): boolean {
+    if (this.sink) return this.flushState();
     if (this.pendingCount() === 0) {
       this.onCommitted(this.seq);
       return true;
@@ -147,14 +180,111 @@ export class FieldWriter {
   stop(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    if (this.inFlight?.retry) clearTimeout(this.inFlight.retry);
   }
 
-  private clear(samplesWritten: number): void {
-    this.samples = samplesWritten >= this.samples.length ? [] : this.samples.slice(samplesWritten);
+  /** Writes everything pending and waits (up to `timeoutMs`) until it is durable. */
+  async drain(timeoutMs = 10_000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    this.flush();
+    while (!this.idle && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 10));
+      if (!this.scheduled && !this.retryTimer) this.flush();
+    }
+    return this.idle;
+  }
+
+  /**
+   * With a sink: state (valves, metas, rollups, the site) is committed here at once (a command
+   * row must find its valve), samples go to the sink; acknowledgements follow what is durable.
+   */
+  private flushState(): boolean {
+    if (this.stateSince !== null) {
+      try {
+        this.db.transaction(() => this.writeAll([]))();
+      } catch (err) {
+        this.counters.writeErrors++;
+        this.log.error('writing field state failed; keeping it and retrying', { error: err });
+        this.retryTimer ??= setTimeout(() => {
+          this.retryTimer = null;
+          this.flush();
+        }, RETRY_MS);
+        this.sendSamples();
+        return false;
+      }
+      this.clearState();
+    }
+    this.sendSamples();
+    this.onCommitted(this.durableUpTo());
+    return true;
+  }
+
+  /** Everything before the first sample or state item not yet durable is. */
+  private durableUpTo(): number {
+    const first = Math.min(
+      this.inFlight?.first ?? Infinity,
+      this.samples[0]?.seq ?? Infinity,
+      this.stateSince ?? Infinity,
+    );
+    return first === Infinity ? this.seq : first - 1;
+  }
+
+  /** Hands the oldest samples to the sink, one batch at a time; retries a failed batch as it was. */
+  private sendSamples(): void {
+    if (!this.sink || this.inFlight || (!this.samples.length && !this.sinkRollups.length)) return;
+    const sink = this.sink;
+    const batch = this.samples.splice(0, MAX_SAMPLES_PER_BATCH);
+    const rollups = this.sinkRollups;
+    this.sinkRollups = [];
+    const encoded = { ...encodeSamples(batch, this.pointIndex), rollups };
+    const flight = {
+      first: batch[0]?.seq ?? Infinity,
+      last: batch.at(-1)?.seq ?? Infinity,
+      count: batch.length,
+      retry: null as NodeJS.Timeout | null,
+    };
+    this.inFlight = flight;
+    const attempt = () =>
+      sink.write(encoded).then(
+        () => {
+          this.counters.written += flight.count;
+          this.inFlight = null;
+          this.onCommitted(this.durableUpTo());
+          this.sendSamples();
+        },
+        (err: unknown) => {
+          if (err instanceof SinkBroken) {
+            // The thread is gone: this batch and the rest are written here, in chunks.
+            this.sink = null;
+            this.inFlight = null;
+            this.samples.unshift(...batch);
+            this.rollups.push(...rollups, ...this.sinkRollups);
+            this.sinkRollups = [];
+            this.schedule();
+            return;
+          }
+          this.counters.writeErrors++;
+          this.log.error('writing samples failed; keeping them and retrying', { error: err, samples: flight.count });
+          flight.retry = setTimeout(() => {
+            flight.retry = null;
+            void attempt();
+          }, RETRY_MS);
+        },
+      );
+    void attempt();
+  }
+
+  private clearState(): void {
     this.valves.clear();
     this.metas.clear();
     this.rollups = [];
     this.site = null;
+    this.stateSince = null;
+  }
+
+  private clear(samplesWritten: number): void {
+    this.samples.splice(0, samplesWritten);
+    this.clearState();
   }
 
   private writeAll(samples: Sample[]): void {

@@ -1,0 +1,48 @@
+/**
+ * The writer thread (src/main/field/sample-sink.ts): commits telemetry sample batches over its
+ * own connection, one transaction per batch, and answers each with ok or the error.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openConnection } from '../store/connection';
+import { QUALITY_CODES, type SampleBatch } from './sample-sink';
+
+const db = openConnection((workerData as { file: string }).file);
+const ROWS = 64;
+const columns = 'INSERT OR IGNORE INTO telemetry_samples (point_id, ts, value, quality) VALUES ';
+const one = db.prepare(`${columns}(?, ?, ?, ?)`);
+// One statement for many rows: far fewer crossings into SQLite per sample.
+const many = db.prepare(columns + Array.from({ length: ROWS }, () => '(?, ?, ?, ?)').join(', '));
+const rollup = db.prepare(`INSERT INTO telemetry_rollups (point_id, bucket, min, max, mean, last, count)
+  VALUES (?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT(point_id, bucket) DO UPDATE SET min = min(min, excluded.min), max = max(max, excluded.max),
+    mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
+    last = excluded.last, count = count + excluded.count`);
+const names: string[] = [];
+const args: unknown[] = new Array(ROWS * 4);
+
+const write = db.transaction((b: SampleBatch) => {
+  const n = b.pidx.length;
+  let i = 0;
+  for (; i + ROWS <= n; i += ROWS) {
+    for (let j = 0; j < ROWS; j++) {
+      const k = i + j;
+      args[j * 4] = names[b.pidx[k]!];
+      args[j * 4 + 1] = b.ts[k];
+      args[j * 4 + 2] = b.val[k];
+      args[j * 4 + 3] = QUALITY_CODES[b.q[k]!];
+    }
+    many.run(args);
+  }
+  for (; i < n; i++) one.run(names[b.pidx[i]!], b.ts[i], b.val[i], QUALITY_CODES[b.q[i]!]);
+  for (const r of b.rollups ?? []) rollup.run(r.pointId, r.bucket, r.min, r.max, r.mean, r.last, r.count);
+});
+
+parentPort!.on('message', ({ id, batch }: { id: number; batch: SampleBatch }) => {
+  try {
+    for (const [idx, name] of batch.newPoints) names[idx] = name;
+    write(batch);
+    parentPort!.postMessage({ id, ok: true });
+  } catch (err) {
+    parentPort!.postMessage({ id, ok: false, message: (err as Error).message });
+  }
+});
