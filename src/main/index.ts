@@ -42,6 +42,8 @@ import { StoreError } from './store';
 startCrashReporter(crashReporter);
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 app.enableSandbox();
+// Windows shows notifications only for an app with an AppUserModelID: electron-builder's appId.
+if (process.platform === 'win32') app.setAppUserModelId('com.plainview.station');
 
 /** The dev server only in development: a packaged app never loads a URL from the environment. */
 const location = rendererLocation(app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL);
