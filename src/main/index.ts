@@ -13,6 +13,7 @@ import {
   shell,
   type WebContents,
 } from 'electron';
+import { autoUpdater } from 'electron-updater';
 import { PUSH_CHANNEL } from '../shared/ipc/channels';
 import { ConfigError, loadConfig } from './config';
 import { registerIpc } from './ipc/electron';
@@ -28,7 +29,9 @@ import { mainWindowOptions, rendererLocation, trustedSender } from './shell/wind
 import { readWindowState, restorePlacement, WINDOW_STATE_FILE, WindowStateKeeper } from './shell/window-state';
 import { keepDisplayAwake, showAndFocus } from './shell/workstation';
 import type { AuditRecord } from './audit/auditor';
+import { KeytarSecretStore } from './secrets/secret-store';
 import { createStation, type Station } from './station';
+import { startAutoUpdate, type UpdateService } from './update/start';
 import { StoreError } from './store';
 
 /*
@@ -50,6 +53,7 @@ const location = rendererLocation(app.isPackaged ? undefined : process.env.ELECT
 
 let station: Station | null = null;
 let window: BrowserWindow | null = null;
+let updates: UpdateService | null = null;
 
 function fail(title: string, err: unknown): void {
   const known = err instanceof ConfigError || err instanceof StoreError;
@@ -71,9 +75,13 @@ async function main(): Promise<void> {
     return fail('Plainview cannot start: configuration', err);
   }
   const { config } = loaded;
+  const secrets = new KeytarSecretStore();
   station = createStation(config, {
     logSinks: [fileSink(config.dataDir, config.logMaxBytes), streamSink(process.stdout)],
     runtime: { electron: process.versions.electron },
+    secrets,
+    // Asked at each call: the service exists once the station runs (it audits with its auditor).
+    updates: () => updates,
   });
   for (const w of loaded.warnings) station.log.warn(w);
   const log = station.log.child('shell');
@@ -88,6 +96,14 @@ async function main(): Promise<void> {
   } catch (err) {
     return fail('Plainview cannot start: database', err);
   }
+  // Downloads in the background; installs only with an operator's consent or at quit.
+  updates = startAutoUpdate({
+    config,
+    secrets,
+    log: station.log,
+    auditor: station.running().auditor,
+    updater: autoUpdater,
+  });
 
   // Hardening: every webContents (navigation, new windows, webviews), every permission,
   // the renderer served from app://, IPC only from our window's top frame.
@@ -169,6 +185,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('will-quit', (event) => {
     if (stopped || !station) return;
     event.preventDefault();
+    updates?.stop();
     void station.stop().finally(() => {
       stopped = true;
       app.quit();
