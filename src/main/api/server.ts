@@ -37,6 +37,11 @@ export interface ApiOptions {
   subscribe: (sink: PushSink) => () => void;
   version: string;
   now?: () => number;
+  /**
+   * The per-minute limits (default: the seed's, `LIMITS`). The station always uses the
+   * default; only the benchmark raises them, to measure the limiter without tripping it.
+   */
+  limits?: Readonly<Record<keyof typeof LIMITS, number>>;
 }
 
 export interface ApiStats {
@@ -71,8 +76,10 @@ export class ApiServer {
   private requests = 0;
   private listening: string[] = [];
   private error: string | null = null;
+  private readonly limits: Readonly<Record<keyof typeof LIMITS, number>>;
 
   constructor(private readonly o: ApiOptions) {
+    this.limits = o.limits ?? LIMITS;
     const now = o.now ?? Date.now;
     this.failures = new AuthFailures(o.auditor, now);
     this.streams = new EventStreams(o.subscribe, MAX_STREAMS);
@@ -94,7 +101,7 @@ export class ApiServer {
   }
 
   async start(): Promise<void> {
-    await this.app.register(rateLimit, { global: false, max: LIMITS.overall, timeWindow: 60_000 });
+    await this.app.register(rateLimit, { global: false, max: this.limits.overall, timeWindow: 60_000 });
     const limiters = this.limiters();
     this.app.addHook('onRequest', (req, reply) => this.checks(req, reply, limiters));
     this.app.addHook('onResponse', async (req, reply) => this.logged(req, reply.statusCode, reply.elapsedTime));
@@ -164,7 +171,8 @@ export class ApiServer {
   private limiters() {
     const keyGenerator = (req: FastifyRequest) => (req.apiKey ? `key:${req.apiKey.id}` : `ip:${req.ip}`);
     const make = (max: number) => this.app.createRateLimit({ max, timeWindow: 60_000, keyGenerator });
-    return { overall: make(LIMITS.overall), mutation: make(LIMITS.mutation), actuation: make(LIMITS.actuation) };
+    const l = this.limits;
+    return { overall: make(l.overall), mutation: make(l.mutation), actuation: make(l.actuation) };
   }
 
   /** Host and Origin, then the key, then the limits: all before the body is even read. */

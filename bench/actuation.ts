@@ -1,0 +1,227 @@
+/**
+ * 3. Actuation overhead (issue 9): from `operate()` (the IPC handler the console calls) to
+ * mosquitto delivering the valve command to a subscriber, against a bare mqtt.js publish of
+ * the same payload (QoS 1, the same expiry property) to a topic of the same length, received
+ * by the same subscriber, measured alternately in the same run. The field simulator runs the
+ * valves (known, fresh, good) and acknowledges every command, so each valve is free again
+ * before its next one. Overhead = station − baseline, per percentile.
+ *
+ * The station's throttles (10 commands a minute, 5 s between two commands to one valve) are
+ * lifted for this measurement only, through PLAINVIEW_ACTUATIONS_PER_MINUTE and
+ * PLAINVIEW_VALVE_COOLDOWN_SEC; every other check runs as in production.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import mqtt from 'mqtt';
+import type { CommandState } from '../src/shared/domain/actuation';
+import { topics, type ValveCommandMessage } from '../src/shared/protocol';
+import { createLogger } from '../src/main/log';
+import { FieldSimulator } from '../src/main/sim';
+import { startMosquitto } from '../tests/helpers/broker-procs';
+import type { Bench, BenchOptions } from './lib/bench';
+import type { Figure } from './lib/report';
+import { percentile, spread } from './lib/stats';
+import { SITE, sleep, startStation, waitUntil, type BenchStation } from './lib/stations';
+
+const VALVES = 24;
+/** The baseline's site: same length as SITE, so the topic is as long and the simulator ignores it. */
+const BARE_SITE = 'bare0';
+const FINAL: CommandState[] = ['completed', 'failed', 'rejected', 'expired', 'timed_out', 'unknown', 'cancelled'];
+const quiet = createLogger({ level: 'error', json: true, sinks: [] });
+
+interface RunResult {
+  station: number[];
+  bare: number[];
+}
+
+/** Resolves with the arrival time of a command id at the subscriber. */
+class Arrivals {
+  private readonly waiting = new Map<string, (at: number) => void>();
+  private readonly early = new Map<string, number>();
+
+  onMessage = (_topic: string, payload: Buffer): void => {
+    const at = performance.now();
+    const { id } = JSON.parse(payload.toString()) as { id: string };
+    const w = this.waiting.get(id);
+    if (w) {
+      this.waiting.delete(id);
+      w(at);
+    } else this.early.set(id, at);
+  };
+
+  of(id: string, timeoutMs = 5_000): Promise<number> {
+    const at = this.early.get(id);
+    if (at !== undefined) {
+      this.early.delete(id);
+      return Promise.resolve(at);
+    }
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`command ${id} never reached the subscriber`)), timeoutMs);
+      this.waiting.set(id, (at) => (clearTimeout(t), resolve(at)));
+    });
+  }
+}
+
+async function measure(
+  st: BenchStation,
+  bare: mqtt.MqttClient,
+  arrivals: Arrivals,
+  warmup: number,
+  count: number,
+): Promise<RunResult> {
+  const { handlers } = st.station;
+  const { actuation, field } = st.running;
+  const last = new Map<string, string>();
+  const out: RunResult = { station: [], bare: [] };
+  const valves = field.state.valveList().map((v) => v.id);
+  for (let i = 0; i < warmup + count; i++) {
+    const valve = valves[i % valves.length]!;
+    const previous = last.get(valve);
+    // The valve is free again once its previous command is over and it rests.
+    await waitUntil(
+      () =>
+        (!previous || FINAL.includes(actuation.commands.get(previous)!.state)) &&
+        ['open', 'closed'].includes(field.state.valveView(valve)!.state),
+      `${valve} to be free`,
+      10_000,
+      1,
+    );
+    const action = field.state.valveView(valve)!.state === 'closed' ? 'open' : 'close';
+    const ctx = { requestId: `bench-${i}`, senderUrl: 'bench://' };
+    const sel = await handlers['actuation.select']({ valveId: valve, action }, ctx);
+    if (!sel.ok) throw new Error(`select ${valve} refused: ${sel.refusal.code} ${sel.refusal.message}`);
+    last.set(valve, sel.selection.id);
+
+    const timeStation = async () => {
+      await sleep(2);
+      const t0 = performance.now();
+      const arrived = arrivals.of(sel.selection.id);
+      const op = await handlers['actuation.operate']({ selectionId: sel.selection.id }, ctx);
+      if (!op.ok) throw new Error(`operate ${valve} refused: ${op.refusal.code} ${op.refusal.message}`);
+      return (await arrived) - t0;
+    };
+    const timeBare = async () => {
+      await sleep(2);
+      const t0 = performance.now();
+      const now = new Date();
+      const message: ValveCommandMessage = {
+        v: 1,
+        id: randomUUID(),
+        valve,
+        action,
+        position: null,
+        issuedAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + st.config.commandExpirySec * 1000).toISOString(),
+        operator: 'bench',
+        station: st.config.stationId,
+      };
+      const arrived = arrivals.of(message.id);
+      await bare.publishAsync(topics.valveCommand(BARE_SITE, valve), JSON.stringify(message), {
+        qos: 1,
+        retain: false,
+        properties: { messageExpiryInterval: st.config.commandExpirySec },
+      });
+      return (await arrived) - t0;
+    };
+    // Alternate which goes first, so neither always meets a just-woken event loop.
+    let s: number;
+    let b: number;
+    if (i % 2 === 0) {
+      s = await timeStation();
+      b = await timeBare();
+    } else {
+      b = await timeBare();
+      s = await timeStation();
+    }
+    if (i >= warmup) {
+      out.station.push(s);
+      out.bare.push(b);
+    }
+  }
+  return out;
+}
+
+async function run(o: BenchOptions): Promise<Figure[]> {
+  const count = o.quick ? 50 : 200;
+  const warmup = o.quick ? 10 : 20;
+  const broker = await startMosquitto();
+  const cleanups: (() => Promise<unknown>)[] = [() => broker.dispose()];
+  try {
+    const st = await startStation({
+      PLAINVIEW_MQTT_URL: broker.url,
+      PLAINVIEW_MQTT_PROTOCOL_VERSION: '5',
+      // Lifted for the measurement only (see the top of this file).
+      PLAINVIEW_ACTUATIONS_PER_MINUTE: '1000000',
+      PLAINVIEW_VALVE_COOLDOWN_SEC: '0',
+    });
+    cleanups.unshift(() => st.stop());
+    const sim = new FieldSimulator({
+      brokerUrl: broker.url,
+      site: SITE,
+      log: quiet,
+      demo: false,
+      valves: VALVES,
+      rate: 0,
+      strokeMs: 1,
+      protocolVersion: 5,
+    });
+    await sim.start();
+    cleanups.unshift(() => sim.stop());
+    await waitUntil(
+      () =>
+        st.running.field.link.online &&
+        st.running.field.state.valveList().length === VALVES &&
+        st.running.field.state.valveList().every((v) => v.quality === 'good'),
+      'the simulated valves, fresh and good',
+    );
+    const arrivals = new Arrivals();
+    const sub = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
+    cleanups.unshift(() => sub.endAsync(true));
+    sub.on('message', arrivals.onMessage);
+    await sub.subscribeAsync([topics.valveCommand(SITE, '+'), topics.valveCommand(BARE_SITE, '+')], { qos: 1 });
+    const bare = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
+    cleanups.unshift(() => bare.endAsync(true));
+
+    const runs: RunResult[] = [];
+    for (let r = 0; r < o.runs; r++) {
+      runs.push(await measure(st, bare, arrivals, r === 0 ? warmup : 5, count));
+      const x = runs.at(-1)!;
+      o.log(
+        `  run ${r + 1}: station p50 ${percentile(x.station, 50).toFixed(2)} p99 ${percentile(x.station, 99).toFixed(2)} ms; ` +
+          `bare p50 ${percentile(x.bare, 50).toFixed(2)} p99 ${percentile(x.bare, 99).toFixed(2)} ms`,
+      );
+    }
+    const p = (q: number) => ({
+      station: spread(runs.map((x) => percentile(x.station, q))),
+      bare: spread(runs.map((x) => percentile(x.bare, q))),
+      overhead: spread(runs.map((x) => percentile(x.station, q) - percentile(x.bare, q))),
+    });
+    const p50 = p(50);
+    const p99 = p(99);
+    const ratio = p99.station.median - p99.bare.median;
+    return [
+      {
+        id: 'actuation.overhead',
+        what: `Actuation: operate() to the subscriber, p99 (${count} commands per run over ${VALVES} valves)`,
+        unit: 'ms',
+        station: p99.station,
+        baseline: { ...p99.bare, what: 'bare mqtt.js QoS 1 publish, same payload' },
+        ratio,
+        target: 'p99 overhead ≤ 2 ms',
+        met: ratio <= 2,
+        note:
+          `the ratio column is the overhead (station − baseline) of the p99s; per run p99 overhead ` +
+          `${fmtSpread(p99.overhead)} ms, p50 overhead ${fmtSpread(p50.overhead)} ms ` +
+          `(station p50 ${p50.station.median.toFixed(2)} ms, baseline p50 ${p50.bare.median.toFixed(2)} ms). ` +
+          `Throttles lifted for the measurement only (PLAINVIEW_ACTUATIONS_PER_MINUTE, PLAINVIEW_VALVE_COOLDOWN_SEC).`,
+      },
+    ];
+  } finally {
+    for (const c of cleanups) await c().catch(() => undefined);
+  }
+}
+
+const fmtSpread = (s: { median: number; min: number; max: number }) =>
+  `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+
+export const actuationBench: Bench = { id: 'actuation', title: 'Actuation overhead', run };

@@ -1,0 +1,190 @@
+/**
+ * 4. The loopback HTTP API (issue 9): `GET /valves` with 5,000 valves and `GET /health`,
+ * requests/s under autocannon (in its own process, 10 connections), against a bare Fastify
+ * route in the same process returning the same JSON, measured alternately in the same run.
+ *
+ * The station is real (mosquitto, the field simulator's 5,000 valves, a read key in the
+ * X-API-Key header). Its API server is built here exactly as `startApi` in station.ts builds
+ * it (same handlers, keys, auditor, push) with one difference: the per-minute rate limits
+ * (100 a minute per key) are raised for the measurement, so requests are served and not
+ * answered 429; the limiter still runs on every request. The log level is `info`, as
+ * deployed, so each request's log line is formatted (there is no sink to write it to).
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import Fastify from 'fastify';
+import { createLogger } from '../src/main/log';
+import { ApiServer } from '../src/main/api/server';
+import { FieldSimulator } from '../src/main/sim';
+import { appVersion } from '../src/main/version';
+import { freePort, startMosquitto } from '../tests/helpers/broker-procs';
+import type { Bench, BenchOptions } from './lib/bench';
+import type { Figure } from './lib/report';
+import { spread } from './lib/stats';
+import { SITE, startStation, waitUntil } from './lib/stations';
+
+const VALVES = 5_000;
+const CONNECTIONS = 10;
+const RAISED = { overall: 1e9, mutation: 1e9, actuation: 1e9 };
+const quiet = createLogger({ level: 'error', json: true, sinks: [] });
+
+interface Load {
+  rps: number;
+  non2xx: number;
+  errors: number;
+  p99ms: number;
+}
+
+/** autocannon's own CLI in a child process, so the load does not share the servers' event loop. */
+function autocannon(root: string, url: string, seconds: number, headers: Record<string, string>): Promise<Load> {
+  const args = [
+    path.join(root, 'node_modules', 'autocannon', 'autocannon.js'),
+    '-c',
+    String(CONNECTIONS),
+    '-d',
+    String(seconds),
+    '-j',
+    ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]),
+    url,
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited ${code}: ${err}`));
+      const r = JSON.parse(out) as {
+        requests: { total: number };
+        duration: number;
+        non2xx: number;
+        errors: number;
+        latency: { p99: number };
+      };
+      resolve({ rps: r.requests.total / r.duration, non2xx: r.non2xx, errors: r.errors, p99ms: r.latency.p99 });
+    });
+  });
+}
+
+async function run(o: BenchOptions): Promise<Figure[]> {
+  const seconds = o.quick ? 3 : 10;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    // The simulator's birth (5,000 valve states, 6,668 point descriptions) arrives at once:
+    // mosquitto must queue it rather than drop it (its default keeps 1,000 per client).
+    const broker = await startMosquitto({ extraConfig: ['max_queued_messages 0', 'max_queued_bytes 0'] });
+    cleanups.unshift(() => broker.dispose());
+    const st = await startStation({
+      PLAINVIEW_MQTT_URL: broker.url,
+      PLAINVIEW_MQTT_PROTOCOL_VERSION: '5',
+      PLAINVIEW_LOG_LEVEL: 'info',
+    });
+    cleanups.unshift(() => st.stop());
+    const sim = new FieldSimulator({
+      brokerUrl: broker.url,
+      site: SITE,
+      log: quiet,
+      demo: false,
+      valves: VALVES,
+      gateways: 10,
+      rate: 0,
+      protocolVersion: 5,
+    });
+    await sim.start();
+    cleanups.unshift(() => sim.stop());
+    const { running } = st;
+    await waitUntil(
+      () => running.field.link.online && running.field.state.valveList().length === VALVES,
+      `${VALVES} valves`,
+      60_000,
+      50,
+    );
+
+    const port = await freePort();
+    const api = new ApiServer({
+      port,
+      bind: ['127.0.0.1'],
+      corsOrigins: [],
+      handlers: st.station.handlers,
+      keys: running.apiKeys,
+      auditor: running.auditor,
+      log: st.station.log.child('api'),
+      subscribe: (sink) => running.field.push.subscribe(sink),
+      version: appVersion,
+      limits: RAISED,
+    });
+    await api.start();
+    cleanups.unshift(() => api.stop());
+    const key = running.apiKeys.create('bench', 'read').key;
+
+    // The bare route serves the station's own answers, taken once: the same JSON, no work.
+    const ctx = { requestId: 'bench', senderUrl: 'bench://' };
+    const valves = await st.station.handlers['valves.list'](undefined, ctx);
+    const health = await st.station.handlers['health.get'](undefined, ctx);
+    const barePort = await freePort();
+    const bare = Fastify({ logger: false });
+    bare.get('/valves', async () => valves);
+    bare.get('/health', async () => health);
+    await bare.listen({ port: barePort, host: '127.0.0.1' });
+    cleanups.unshift(() => bare.close());
+
+    const routes = [
+      { id: 'api.valves', path: '/valves', what: `API GET /valves (${VALVES.toLocaleString('en-US')} valves)` },
+      { id: 'api.health', path: '/health', what: 'API GET /health' },
+    ];
+    const headers = { 'X-API-Key': key };
+    const figures: Figure[] = [];
+    for (const r of routes) {
+      const stationUrl = `http://127.0.0.1:${port}${r.path}`;
+      const bareUrl = `http://127.0.0.1:${barePort}${r.path}`;
+      const [sBody, bBody] = await Promise.all([
+        fetch(stationUrl, { headers }).then((x) => x.text()),
+        fetch(bareUrl).then((x) => x.text()),
+      ]);
+      // Warm both (JIT, connection pools), unmeasured.
+      await autocannon(o.root, stationUrl, 1, headers);
+      await autocannon(o.root, bareUrl, 1, headers);
+      const s: Load[] = [];
+      const b: Load[] = [];
+      for (let i = 0; i < o.runs; i++) {
+        // Alternate which goes first in each run.
+        if (i % 2 === 0) {
+          s.push(await autocannon(o.root, stationUrl, seconds, headers));
+          b.push(await autocannon(o.root, bareUrl, seconds, headers));
+        } else {
+          b.push(await autocannon(o.root, bareUrl, seconds, headers));
+          s.push(await autocannon(o.root, stationUrl, seconds, headers));
+        }
+        o.log(
+          `  ${r.path} run ${i + 1}: station ${Math.round(s.at(-1)!.rps)} req/s (p99 ${s.at(-1)!.p99ms} ms), bare ${Math.round(b.at(-1)!.rps)} req/s (p99 ${b.at(-1)!.p99ms} ms)`,
+        );
+      }
+      const failed = [...s, ...b].reduce((n, x) => n + x.non2xx + x.errors, 0);
+      const sp = spread(s.map((x) => x.rps));
+      const bp = spread(b.map((x) => x.rps));
+      const ratio = sp.median / bp.median;
+      figures.push({
+        id: r.id,
+        what: r.what,
+        unit: 'req/s',
+        station: sp,
+        baseline: { ...bp, what: 'bare Fastify route, same JSON' },
+        ratio,
+        target: '≥ 0.8×',
+        met: ratio >= 0.8 && failed === 0,
+        note:
+          `autocannon ${CONNECTIONS} connections × ${seconds} s per run; body ${sBody.length.toLocaleString('en-US')} bytes ` +
+          `(bare ${bBody.length.toLocaleString('en-US')}); station p99 latency ${spread(s.map((x) => x.p99ms)).median} ms, ` +
+          `bare ${spread(b.map((x) => x.p99ms)).median} ms; non-2xx or errors: ${failed}. ` +
+          `Rate limits raised for the measurement only (the limiter still runs).`,
+      });
+    }
+    return figures;
+  } finally {
+    for (const c of cleanups) await c().catch(() => undefined);
+  }
+}
+
+export const apiBench: Bench = { id: 'api', title: 'Loopback HTTP API', run };
