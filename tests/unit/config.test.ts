@@ -127,6 +127,28 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...base, env: {} })).toThrow(/must be an origin/);
   });
 
+  it('DEPLOYMENT.md documents every key, and its example policy file loads as written', () => {
+    const doc = fs.readFileSync(path.resolve(__dirname, '../../DEPLOYMENT.md'), 'utf8');
+    for (const [name, spec] of Object.entries(keys)) {
+      expect(doc, spec.env).toContain(`\`${spec.env}\``);
+      expect(doc, name).toContain(`\`${name}\``);
+    }
+    const example = /An example `policy.json`[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const { base, policyPath, dir } = files();
+    const ca = path.join(dir, 'site-ca.pem');
+    fs.writeFileSync(ca, 'not checked here');
+    fs.writeFileSync(policyPath, example!.replace('/etc/plainview/site-ca.pem', ca));
+    const { config, provenance } = loadConfig({ ...base, env: {} });
+    expect(config).toMatchObject({
+      siteId: 'north',
+      operatorSignOn: true,
+      windowMode: 'fullscreen',
+      apiEnabled: false,
+    });
+    expect(provenance.updateUrl).toBe('policy');
+  });
+
   it('.env.example documents every key', () => {
     const example = fs.readFileSync(path.resolve(__dirname, '../../.env.example'), 'utf8');
     for (const spec of Object.values(keys)) expect(example, spec.env).toMatch(new RegExp(`^#? ?${spec.env}=`, 'm'));
