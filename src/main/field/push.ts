@@ -12,6 +12,8 @@ export type PushSink = (batch: FieldBatch) => void;
 
 const TICK_MS = 50;
 const SWEEP_MS = 1000;
+/** Point values at most every 5 ticks (4 a second); valves, alarms and the rest every tick. */
+const POINT_TICKS = 5;
 
 /**
  * Coalesces field changes for the console: at most one batch per tick (20 a second) with
@@ -26,7 +28,10 @@ export class FieldPush {
   private link: LinkState | null = null;
   private linkChanged = false;
   /** Quality last sent per id, so the sweep sends only real changes. */
+  /** The quality each valve and point had when last pushed: a change of quality is a change. */
   private readonly sentQuality = new Map<string, string>();
+  private readonly sentPointQuality = new Map<string, string>();
+  private ticks = 0;
   /** Command changes and the operator session, latest per id, for the next batch. */
   private readonly commands = new Map<string, ActuationCommand>();
   private session: OperatorSession | null = null;
@@ -94,9 +99,12 @@ export class FieldPush {
   /** Builds and sends the batch of everything changed since the last one; exposed for tests. */
   tick(): FieldBatch | null {
     const s = this.state;
+    // Point values go out at most every POINT_TICKS ticks: a console cannot show thousands of
+    // values changing 20 times a second, and under a flood this is most of the work.
+    const withPoints = ++this.ticks % POINT_TICKS === 0 && s.dirtyPoints.size > 0;
     if (
       !s.dirtyValves.size &&
-      !s.dirtyPoints.size &&
+      !withPoints &&
       !this.linkChanged &&
       !s.siteChanged &&
       !this.commands.size &&
@@ -111,18 +119,20 @@ export class FieldPush {
     const valves: Valve[] = [];
     for (const id of s.dirtyValves) {
       const v = s.valveView(id);
-      if (v) valves.push(this.note(`v:${id}`, v));
+      if (v) valves.push(this.note(id, v));
     }
     const points: PointView[] = [];
-    for (const id of s.dirtyPoints) {
-      const p = s.pointView(id);
-      if (p) {
-        const { ageMs: _age, ...view } = p;
-        points.push(this.note(`p:${id}`, view));
+    if (withPoints) {
+      for (const id of s.dirtyPoints) {
+        const p = s.pushedPoint(id);
+        if (p) {
+          this.sentPointQuality.set(id, p.quality);
+          points.push(p);
+        }
       }
+      s.dirtyPoints.clear();
     }
     s.dirtyValves.clear();
-    s.dirtyPoints.clear();
     const batch: FieldBatch = { seq: ++this.seq, valves, points };
     if (this.linkChanged && this.link) batch.link = this.link;
     if (s.siteChanged) batch.site = s.siteView() ?? undefined;
@@ -154,10 +164,10 @@ export class FieldPush {
   sweep(): void {
     const s = this.state;
     for (const id of s.valves.keys()) {
-      if (this.sentQuality.get(`v:${id}`) !== s.valveView(id)?.quality) s.dirtyValves.add(id);
+      if (this.sentQuality.get(id) !== s.valveView(id)?.quality) s.dirtyValves.add(id);
     }
-    for (const id of s.points.keys()) {
-      if (this.sentQuality.get(`p:${id}`) !== s.pointView(id)?.quality) s.dirtyPoints.add(id);
+    for (const [id, p] of s.points) {
+      if (this.sentPointQuality.get(id) !== s.pointQuality(p)) s.dirtyPoints.add(id);
     }
   }
 

@@ -87,7 +87,14 @@ export class FieldState {
   pointView(id: string): PointState | null {
     const p = this.points.get(id);
     if (!p) return null;
-    const now = this.now();
+    const view = this.pushedPoint(id, p) as PointState;
+    view.ageMs = p.ts === null ? null : Math.max(0, this.now() - p.ts);
+    return view;
+  }
+
+  /** A point as pushed to the console (no age: the console computes it). */
+  pushedPoint(id: string, p: PointRecord | undefined = this.points.get(id)): PointView | null {
+    if (!p) return null;
     return {
       id,
       kind: p.meta?.kind ?? null,
@@ -95,16 +102,17 @@ export class FieldState {
       segment: p.meta?.segment ?? null,
       valveId: p.meta?.valve ?? null,
       value: p.value,
-      quality: effectiveQuality({
-        field: p.quality,
-        linkOnline: this.linkOnline,
-        gatewayOnline: this.gatewayOnline(p.meta?.gateway),
-        ageMs: p.receivedAt === null ? Infinity : now - p.receivedAt,
-        staleAfterMs: p.meta?.staleAfterMs ?? this.staleAfterMs,
-      }),
+      quality: this.pointQuality(p),
       ts: p.ts === null ? null : new Date(p.ts).toISOString(),
-      ageMs: p.ts === null ? null : Math.max(0, now - p.ts),
     };
+  }
+
+  /** A point's quality now, without building its view (the staleness sweep reads every point). */
+  pointQuality(p: PointRecord): Quality {
+    if (p.quality === 'bad') return 'bad';
+    if (!this.linkOnline || !this.gatewayOnline(p.meta?.gateway)) return 'stale';
+    const age = p.receivedAt === null ? Infinity : this.now() - p.receivedAt;
+    return age > (p.meta?.staleAfterMs ?? this.staleAfterMs) ? 'stale' : p.quality;
   }
 
   /** A gateway came or went: everything it reports changes quality. */
