@@ -68,4 +68,22 @@ describe('the writer thread', () => {
     expect(t.committed.at(-1)).toBe(t.writer.sequence);
     await t.store.close();
   });
+
+  it('latest point values go with a batch: the store has them for the next start', async () => {
+    const t = await setup();
+    t.store.db
+      .prepare("INSERT INTO telemetry_points (id, site_id, kind, unit) VALUES ('p-1', 'north', 'pressure', 'bar')")
+      .run();
+    expect(t.writer.addLatest([['p-1', 42.5, 'good', base]])).toBe(true);
+    await waitFor(() => t.writer.idle, 'written');
+    expect(
+      t.store.db.prepare("SELECT last_value, last_quality, last_ts FROM telemetry_points WHERE id = 'p-1'").get(),
+    ).toEqual({
+      last_value: 42.5,
+      last_quality: 'good',
+      last_ts: base,
+    });
+    await t.thread.close();
+    await t.store.close();
+  });
 });

@@ -21,7 +21,7 @@ import { Retention } from './retention';
 import { RollupAccumulator } from './rollups';
 import { StationEvents } from './station-events';
 import { FieldState } from './state';
-import { loadLastKnown, saveLatestPoints } from './last-known';
+import { changedPoints, loadLastKnown, saveLatestPoints } from './last-known';
 import { FieldWriter } from './writer';
 import { WorkerSampleSink } from './sample-sink';
 import { FieldPush } from './push';
@@ -215,7 +215,12 @@ export class Field {
       });
     this.writer.stop();
     await this.sink?.close();
-    this.savePoints();
+    // The writer thread is closed: the last values are written here.
+    try {
+      saveLatestPoints(this.o.db, this.state, this.savedPoints);
+    } catch (err) {
+      this.o.log.warn('saving latest point values failed', { error: err });
+    }
   }
 
   /** Writes what ingest holds now (a command row must find its valve in the store). */
@@ -225,6 +230,8 @@ export class Field {
 
   private savePoints(): void {
     try {
+      // On the writer thread when there is one; at stop (thread closed) and without one, here.
+      if (this.writer.addLatest(changedPoints(this.state, this.savedPoints))) return;
       saveLatestPoints(this.o.db, this.state, this.savedPoints);
     } catch (err) {
       this.o.log.warn('saving latest point values failed; will retry', { error: err });

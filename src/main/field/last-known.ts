@@ -79,16 +79,27 @@ export function loadLastKnown(db: Database, state: FieldState): void {
  * Writes the latest value of every point that changed since the last call (`saved` holds
  * the sample time last written per point), in one transaction.
  */
+/** The points whose latest value changed since they were last saved: [id, value, quality, ts]. */
+export function changedPoints(state: FieldState, saved: Map<string, number>): LatestPoint[] {
+  const out: LatestPoint[] = [];
+  for (const p of state.points.values()) {
+    if (p.ts === null || saved.get(p.id) === p.ts) continue;
+    out.push([p.id, p.value, p.quality, p.ts]);
+    saved.set(p.id, p.ts);
+  }
+  return out;
+}
+
+export type LatestPoint = [id: string, value: number | null, quality: string, ts: number];
+
+export const UPDATE_LATEST = 'UPDATE telemetry_points SET last_value = ?, last_quality = ?, last_ts = ? WHERE id = ?';
+
+/** Writes the latest values here, in one transaction (at stop, or without a writer thread). */
 export function saveLatestPoints(db: Database, state: FieldState, saved: Map<string, number>): number {
-  const last = saved;
-  const update = db.prepare('UPDATE telemetry_points SET last_value = ?, last_quality = ?, last_ts = ? WHERE id = ?');
+  const update = db.prepare(UPDATE_LATEST);
   let n = 0;
   db.transaction(() => {
-    for (const p of state.points.values()) {
-      if (p.ts === null || last.get(p.id) === p.ts) continue;
-      n += update.run(p.value, p.quality, p.ts, p.id).changes;
-      last.set(p.id, p.ts);
-    }
+    for (const [id, value, quality, ts] of changedPoints(state, saved)) n += update.run(value, quality, ts, id).changes;
   })();
   return n;
 }

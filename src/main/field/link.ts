@@ -171,6 +171,9 @@ export class FieldLink {
       keepalive: this.o.keepaliveSec,
       connectTimeout: 10_000,
       reconnectPeriod: 0,
+      // mqtt.js calls its debug logger several times per packet; unless DEBUG asks for it, a
+      // no-op saves that work on the ingest path (bench/ingest.ts).
+      ...(process.env.DEBUG?.includes('mqttjs') ? {} : { log: () => undefined }),
       resubscribe: false,
       username: this.o.username ?? undefined,
       password: (await this.o.password()) ?? undefined,

@@ -12,6 +12,8 @@ export interface SampleBatch {
   q: Uint8Array;
   /** One-minute rollups completed since the last batch. */
   rollups?: { pointId: string; bucket: number; min: number; max: number; mean: number; last: number; count: number }[];
+  /** Latest point values: [id, value, quality, ts]. */
+  latest?: [string, number | null, string, number][];
 }
 
 export const QUALITY_CODES = ['good', 'uncertain', 'bad', 'stale'] as const;

@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openConnection } from '../store/connection';
+import { UPDATE_LATEST } from './last-known';
 import { QUALITY_CODES, type SampleBatch } from './sample-sink';
 
 const db = openConnection((workerData as { file: string }).file);
@@ -17,6 +18,7 @@ const rollup = db.prepare(`INSERT INTO telemetry_rollups (point_id, bucket, min,
   ON CONFLICT(point_id, bucket) DO UPDATE SET min = min(min, excluded.min), max = max(max, excluded.max),
     mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
     last = excluded.last, count = count + excluded.count`);
+const latest = db.prepare(UPDATE_LATEST);
 const names: string[] = [];
 const args: unknown[] = new Array(ROWS * 4);
 
@@ -35,6 +37,7 @@ const write = db.transaction((b: SampleBatch) => {
   }
   for (; i < n; i++) one.run(names[b.pidx[i]!], b.ts[i], b.val[i], QUALITY_CODES[b.q[i]!]);
   for (const r of b.rollups ?? []) rollup.run(r.pointId, r.bucket, r.min, r.max, r.mean, r.last, r.count);
+  for (const [id, value, quality, ts] of b.latest ?? []) latest.run(value, quality, ts, id);
 });
 
 parentPort!.on('message', ({ id, batch }: { id: number; batch: SampleBatch }) => {

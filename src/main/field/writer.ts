@@ -3,6 +3,7 @@ import type { PointMetaMessage, SiteMessage, ValveStateMessage } from '../../sha
 import type { Logger } from '../log';
 import type { IngestCounters } from './counters';
 import type { Rollup } from './rollups';
+import { UPDATE_LATEST, type LatestPoint } from './last-known';
 import { encodeSamples, SinkBroken, type SampleSink } from './sample-sink';
 
 interface Sample {
@@ -63,6 +64,7 @@ export class FieldWriter {
   private inFlight: { first: number; last: number; count: number; retry: NodeJS.Timeout | null } | null = null;
   private readonly pointIndex = new Map<string, number>();
   private sinkRollups: Rollup[] = [];
+  private sinkLatest: LatestPoint[] = [];
   /** The sequence number of the first state item (valve, meta, rollup, site) not yet committed. */
   private stateSince: number | null = null;
 
@@ -114,6 +116,17 @@ export class FieldWriter {
     this.stateSince ??= this.seq;
     this.site = msg;
     this.schedule();
+  }
+
+  /**
+   * Latest point values for the store (served at the next start before the field answers).
+   * With a sink they go with the next batch; false means "write them yourself".
+   */
+  addLatest(rows: LatestPoint[]): boolean {
+    if (!this.sink) return false;
+    for (const r of rows) this.sinkLatest.push(r);
+    this.schedule();
+    return true;
   }
 
   /** Nothing to commit and nothing waiting for a retry. */
@@ -231,12 +244,15 @@ export class FieldWriter {
 
   /** Hands the oldest samples to the sink, one batch at a time; retries a failed batch as it was. */
   private sendSamples(): void {
-    if (!this.sink || this.inFlight || (!this.samples.length && !this.sinkRollups.length)) return;
+    if (!this.sink || this.inFlight || (!this.samples.length && !this.sinkRollups.length && !this.sinkLatest.length))
+      return;
     const sink = this.sink;
     const batch = this.samples.splice(0, MAX_SAMPLES_PER_BATCH);
     const rollups = this.sinkRollups;
+    const latest = this.sinkLatest;
     this.sinkRollups = [];
-    const encoded = { ...encodeSamples(batch, this.pointIndex), rollups };
+    this.sinkLatest = [];
+    const encoded = { ...encodeSamples(batch, this.pointIndex), rollups, latest };
     const flight = {
       first: batch[0]?.seq ?? Infinity,
       last: batch.at(-1)?.seq ?? Infinity,
@@ -260,6 +276,8 @@ export class FieldWriter {
             this.samples.unshift(...batch);
             this.rollups.push(...rollups, ...this.sinkRollups);
             this.sinkRollups = [];
+            this.writeLatest([...latest, ...this.sinkLatest]);
+            this.sinkLatest = [];
             this.schedule();
             return;
           }
@@ -272,6 +290,17 @@ export class FieldWriter {
         },
       );
     void attempt();
+  }
+
+  private writeLatest(rows: LatestPoint[]): void {
+    try {
+      const update = this.db.prepare(UPDATE_LATEST);
+      this.db.transaction(() => {
+        for (const [id, value, quality, ts] of rows) update.run(value, quality, ts, id);
+      })();
+    } catch (err) {
+      this.log.warn('saving latest point values failed', { error: err });
+    }
   }
 
   private clearState(): void {
