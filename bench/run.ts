@@ -8,8 +8,12 @@ import type { Bench } from './lib/bench';
 import { machine } from './lib/machine';
 import { save, table, type Figure } from './lib/report';
 import { ingestBench } from './ingest';
+import { actuationBench } from './actuation';
+import { apiBench } from './api';
+import { startupBench } from './startup';
+import { historyBench } from './history';
 
-const benches: Bench[] = [ingestBench];
+const benches: Bench[] = [ingestBench, actuationBench, apiBench, startupBench, historyBench];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

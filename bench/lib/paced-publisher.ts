@@ -1,0 +1,64 @@
+/**
+ * Steady telemetry at a set rate (bench/lib/publisher.ts floods as fast as the broker takes
+ * it), in its own process: 120-byte samples at QoS 1 over `topics` points whose descriptions
+ * are already retained on the broker. Driven over IPC: `{cmd: 'go', seconds}` publishes
+ * `rate` samples a second for that long and answers `{done, sent, seconds}` (more seconds than
+ * asked: the broker or the station could not keep up); `{cmd: 'stop'}`.
+ */
+import mqtt from 'mqtt';
+import { topics as t } from '../../src/shared/protocol';
+
+interface Setup {
+  url: string;
+  site: string;
+  topics: number;
+  rate: number;
+}
+
+const PAYLOAD_BYTES = 120;
+const WINDOW = 1_000;
+const TICK_MS = 5;
+
+function payload(seq: number, ts: number): string {
+  const base = `{"v":1,"ts":"${new Date(ts).toISOString()}","value":${(seq % 10_000) / 7},"quality":"good","seq":${seq},"pad":""}`;
+  return base.replace('"pad":""', `"pad":"${'x'.repeat(Math.max(0, PAYLOAD_BYTES - base.length))}"`);
+}
+
+async function main(): Promise<void> {
+  const setup = await new Promise<Setup>((resolve) => process.once('message', (m) => resolve(m as Setup)));
+  const client = await mqtt.connectAsync(setup.url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
+  const names = Array.from({ length: setup.topics }, (_, i) =>
+    t.telemetry(setup.site, `p-${String(i).padStart(5, '0')}`),
+  );
+  process.send!({ ready: true });
+  let seq = 0;
+  // Sample times well apart from the flood publisher's, one millisecond apart: never a duplicate.
+  let base = Date.parse('2025-06-01T00:00:00Z');
+  process.on('message', (m: { cmd: string; seconds: number }) => {
+    if (m.cmd === 'stop') return void client.endAsync().then(() => process.exit(0));
+    void paced(m.seconds);
+  });
+
+  async function paced(seconds: number): Promise<void> {
+    base += 3_600_000;
+    const started = performance.now();
+    const total = Math.round(setup.rate * seconds);
+    const pending = new Set<Promise<unknown>>();
+    let sent = 0;
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * setup.rate));
+      while (sent < due && pending.size < WINDOW) {
+        seq++;
+        const p = client.publishAsync(names[seq % names.length]!, payload(seq, base + sent), { qos: 1 });
+        pending.add(p);
+        void p.finally(() => pending.delete(p));
+        sent++;
+      }
+      await new Promise((r) => setTimeout(r, TICK_MS));
+    }
+    await Promise.all(pending);
+    process.send!({ done: true, sent, seconds: (performance.now() - started) / 1000 });
+  }
+}
+
+void main();
