@@ -15,8 +15,8 @@ import { performance } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import type { CommandState } from '../src/shared/domain/actuation';
 import { topics, type ValveCommandMessage } from '../src/shared/protocol';
-import { createLogger } from '../src/main/log';
-import { FieldSimulator } from '../src/main/sim';
+import { fork } from 'node:child_process';
+import path from 'node:path';
 import { startMosquitto } from '../tests/helpers/broker-procs';
 import type { Bench, BenchOptions } from './lib/bench';
 import type { Figure } from './lib/report';
@@ -27,7 +27,6 @@ const VALVES = 24;
 /** The baseline's site: same length as SITE, so the topic is as long and the simulator ignores it. */
 const BARE_SITE = 'bare0';
 const FINAL: CommandState[] = ['completed', 'failed', 'rejected', 'expired', 'timed_out', 'unknown', 'cancelled'];
-const quiet = createLogger({ level: 'error', json: true, sinks: [] });
 
 interface RunResult {
   station: number[];
@@ -71,37 +70,39 @@ async function measure(
 ): Promise<RunResult> {
   const { handlers } = st.station;
   const { actuation, field } = st.running;
-  const last = new Map<string, string>();
   const out: RunResult = { station: [], bare: [] };
   const valves = field.state.valveList().map((v) => v.id);
-  for (let i = 0; i < warmup + count; i++) {
-    const valve = valves[i % valves.length]!;
-    const previous = last.get(valve);
-    // The valve is free again once its previous command is over and it rests.
+  /** The command is over, the valve rests and the station has taken the field's last words. */
+  const settled = async (valve: string, command: string) => {
     await waitUntil(
       () =>
-        (!previous || FINAL.includes(actuation.commands.get(previous)!.state)) &&
+        FINAL.includes(actuation.commands.get(command)!.state) &&
         ['open', 'closed'].includes(field.state.valveView(valve)!.state),
       `${valve} to be free`,
       10_000,
       1,
     );
+    await sleep(3);
+  };
+  for (let i = 0; i < warmup + count; i++) {
+    const valve = valves[i % valves.length]!;
     const action = field.state.valveView(valve)!.state === 'closed' ? 'open' : 'close';
     const ctx = { requestId: `bench-${i}`, senderUrl: 'bench://' };
     const sel = await handlers['actuation.select']({ valveId: valve, action }, ctx);
     if (!sel.ok) throw new Error(`select ${valve} refused: ${sel.refusal.code} ${sel.refusal.message}`);
-    last.set(valve, sel.selection.id);
 
     const timeStation = async () => {
-      await sleep(2);
+      await sleep(3);
       const t0 = performance.now();
       const arrived = arrivals.of(sel.selection.id);
       const op = await handlers['actuation.operate']({ selectionId: sel.selection.id }, ctx);
       if (!op.ok) throw new Error(`operate ${valve} refused: ${op.refusal.code} ${op.refusal.message}`);
-      return (await arrived) - t0;
+      const dt = (await arrived) - t0;
+      await settled(valve, sel.selection.id);
+      return dt;
     };
     const timeBare = async () => {
-      await sleep(2);
+      await sleep(3);
       const t0 = performance.now();
       const now = new Date();
       const message: ValveCommandMessage = {
@@ -155,18 +156,22 @@ async function run(o: BenchOptions): Promise<Figure[]> {
       PLAINVIEW_VALVE_COOLDOWN_SEC: '0',
     });
     cleanups.unshift(() => st.stop());
-    const sim = new FieldSimulator({
+    // The simulator in its own process: its work on each command must not run on this event loop.
+    const sim = fork(path.join(__dirname, 'lib', 'sim-process.ts'), [], { execArgv: ['--import', 'tsx'] });
+    cleanups.unshift(async () => {
+      sim.send({ cmd: 'stop' });
+      await new Promise((resolve) => sim.once('exit', resolve));
+    });
+    sim.send({
       brokerUrl: broker.url,
       site: SITE,
-      log: quiet,
       demo: false,
       valves: VALVES,
       rate: 0,
       strokeMs: 1,
       protocolVersion: 5,
     });
-    await sim.start();
-    cleanups.unshift(() => sim.stop());
+    await new Promise((resolve) => sim.once('message', resolve));
     await waitUntil(
       () =>
         st.running.field.link.online &&

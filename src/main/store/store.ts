@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { HealthCheck } from '../../shared/health';
 import type { Logger } from '../log';
 import type { Backups } from './backups';
@@ -13,6 +13,8 @@ export class Store {
   readonly sql: Sql;
   private backupRun: { promise: Promise<string>; cancel: () => void } | null = null;
   private lastBackup: { file: string; at: Date } | null;
+  /** The health check's trivial read, prepared once: /health may be polled many times a second. */
+  private readonly ping: Statement;
 
   constructor(
     readonly db: Database,
@@ -23,6 +25,7 @@ export class Store {
     private readonly lock: DataDirLock | null = null,
   ) {
     this.sql = new Sql(db);
+    this.ping = db.prepare('SELECT 1');
     const newest = backups.newest();
     this.lastBackup = newest ? { file: newest.file, at: newest.takenAt } : null;
   }
@@ -41,7 +44,7 @@ export class Store {
 
   /** Database plus write-ahead log, in bytes. */
   sizeBytes(): number {
-    const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+    const size = (f: string) => fs.statSync(f, { throwIfNoEntry: false })?.size ?? 0;
     return size(this.file) + size(`${this.file}-wal`);
   }
 
@@ -70,7 +73,7 @@ export class Store {
 
   /** The database check of health: a trivial read, and how big and how backed-up the store is. */
   check(): HealthCheck {
-    this.db.prepare('SELECT 1').get();
+    this.ping.get();
     return {
       status: 'ok',
       details: {
