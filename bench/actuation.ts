@@ -16,7 +16,9 @@ import mqtt from 'mqtt';
 import type { CommandState } from '../src/shared/domain/actuation';
 import { topics, type ValveCommandMessage } from '../src/shared/protocol';
 import { fork } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import { openConnection } from '../src/main/store/connection';
 import { startMosquitto } from '../tests/helpers/broker-procs';
 import type { Bench, BenchOptions } from './lib/bench';
 import type { Figure } from './lib/report';
@@ -30,6 +32,8 @@ const FINAL: CommandState[] = ['completed', 'failed', 'rejected', 'expired', 'ti
 
 interface RunResult {
   station: number[];
+  /** The same payload through the station's MQTT connection (FieldLink.publish), no actuation service. */
+  link: number[];
   bare: number[];
 }
 
@@ -64,13 +68,14 @@ class Arrivals {
 async function measure(
   st: BenchStation,
   bare: mqtt.MqttClient,
+  gateway: mqtt.MqttClient,
   arrivals: Arrivals,
   warmup: number,
   count: number,
 ): Promise<RunResult> {
   const { handlers } = st.station;
   const { actuation, field } = st.running;
-  const out: RunResult = { station: [], bare: [] };
+  const out: RunResult = { station: [], link: [], bare: [] };
   const valves = field.state.valveList().map((v) => v.id);
   /** The command is over, the valve rests and the station has taken the field's last words. */
   const settled = async (valve: string, command: string) => {
@@ -84,6 +89,18 @@ async function measure(
     );
     await sleep(3);
   };
+  /**
+   * Every measurement starts as on a live site: a field message has just reached the station
+   * and been acknowledged (a sample at QoS 1, written, its PUBACK sent), then 3 ms of quiet.
+   */
+  let seq = 0;
+  const fieldTalks = async () => {
+    const written = field.counters.written;
+    const sample = { v: 1, ts: new Date(Date.now() + seq++).toISOString(), value: seq % 100, quality: 'good' };
+    await gateway.publishAsync(topics.telemetry(SITE, 'p-bench'), JSON.stringify(sample), { qos: 1 });
+    await waitUntil(() => field.counters.written > written, 'the sample written', 10_000, 1);
+    await sleep(3);
+  };
   for (let i = 0; i < warmup + count; i++) {
     const valve = valves[i % valves.length]!;
     const action = field.state.valveView(valve)!.state === 'closed' ? 'open' : 'close';
@@ -92,7 +109,7 @@ async function measure(
     if (!sel.ok) throw new Error(`select ${valve} refused: ${sel.refusal.code} ${sel.refusal.message}`);
 
     const timeStation = async () => {
-      await sleep(3);
+      await fieldTalks();
       const t0 = performance.now();
       const arrived = arrivals.of(sel.selection.id);
       const op = await handlers['actuation.operate']({ selectionId: sel.selection.id }, ctx);
@@ -101,8 +118,9 @@ async function measure(
       await settled(valve, sel.selection.id);
       return dt;
     };
-    const timeBare = async () => {
-      await sleep(3);
+    /** The same payload as the station sends, to the baseline's topic, through `send`. */
+    const timePublish = async (send: (topic: string, payload: string) => Promise<unknown>) => {
+      await fieldTalks();
       const t0 = performance.now();
       const now = new Date();
       const message: ValveCommandMessage = {
@@ -117,29 +135,61 @@ async function measure(
         station: st.config.stationId,
       };
       const arrived = arrivals.of(message.id);
-      await bare.publishAsync(topics.valveCommand(BARE_SITE, valve), JSON.stringify(message), {
-        qos: 1,
-        retain: false,
-        properties: { messageExpiryInterval: st.config.commandExpirySec },
-      });
+      await send(topics.valveCommand(BARE_SITE, valve), JSON.stringify(message));
       return (await arrived) - t0;
     };
-    // Alternate which goes first, so neither always meets a just-woken event loop.
-    let s: number;
-    let b: number;
-    if (i % 2 === 0) {
-      s = await timeStation();
-      b = await timeBare();
-    } else {
-      b = await timeBare();
-      s = await timeStation();
+    const expirySec = st.config.commandExpirySec;
+    const timeBare = () =>
+      timePublish((topic, payload) =>
+        bare.publishAsync(topic, payload, { qos: 1, retain: false, properties: { messageExpiryInterval: expirySec } }),
+      );
+    // The station's own MQTT connection, without the actuation service: splits the overhead.
+    const timeLink = () =>
+      timePublish((topic, payload) =>
+        field.link.publish(topic, payload, { retain: false, expirySec, valveCommand: true }),
+      );
+    // Rotate the order, so none always meets a just-woken event loop or a just-busy socket.
+    const order = [
+      ['station', timeStation],
+      ['link', timeLink],
+      ['bare', timeBare],
+    ] as const;
+    const took: Record<string, number> = {};
+    for (let k = 0; k < order.length; k++) {
+      const [name, time] = order[(i + k) % order.length]!;
+      took[name] = await time();
     }
     if (i >= warmup) {
-      out.station.push(s);
-      out.bare.push(b);
+      out.station.push(took.station!);
+      out.link.push(took.link!);
+      out.bare.push(took.bare!);
     }
   }
   return out;
+}
+
+/**
+ * The disk's own floor: one durable commit (WAL, synchronous=FULL, as the store opens it) of
+ * one row, in the data folder's file system. The service commits the command and its audit
+ * row before sending (fail closed), so no operate() can be faster than this.
+ */
+function durableCommit(dir: string, n: number): number[] {
+  const file = path.join(dir, 'fsync-probe.db');
+  const db = openConnection(file);
+  try {
+    db.exec('CREATE TABLE t (v INTEGER)');
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    const took: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      insert.run(i);
+      took.push(performance.now() - t0);
+    }
+    return took;
+  } finally {
+    db.close();
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+  }
 }
 
 async function run(o: BenchOptions): Promise<Figure[]> {
@@ -186,18 +236,21 @@ async function run(o: BenchOptions): Promise<Figure[]> {
     await sub.subscribeAsync([topics.valveCommand(SITE, '+'), topics.valveCommand(BARE_SITE, '+')], { qos: 1 });
     const bare = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
     cleanups.unshift(() => bare.endAsync(true));
+    const gateway = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
+    cleanups.unshift(() => gateway.endAsync(true));
 
+    const commits = durableCommit(st.dir, o.quick ? 100 : 300);
     const runs: RunResult[] = [];
     for (let r = 0; r < o.runs; r++) {
-      runs.push(await measure(st, bare, arrivals, r === 0 ? warmup : 5, count));
+      runs.push(await measure(st, bare, gateway, arrivals, r === 0 ? warmup : 5, count));
       const x = runs.at(-1)!;
       o.log(
-        `  run ${r + 1}: station p50 ${percentile(x.station, 50).toFixed(2)} p99 ${percentile(x.station, 99).toFixed(2)} ms; ` +
-          `bare p50 ${percentile(x.bare, 50).toFixed(2)} p99 ${percentile(x.bare, 99).toFixed(2)} ms`,
+        `  run ${r + 1}: p50 / p99 ms: station ${pp(x.station)}, station's MQTT connection alone ${pp(x.link)}, bare ${pp(x.bare)}`,
       );
     }
     const p = (q: number) => ({
       station: spread(runs.map((x) => percentile(x.station, q))),
+      link: spread(runs.map((x) => percentile(x.link, q))),
       bare: spread(runs.map((x) => percentile(x.bare, q))),
       overhead: spread(runs.map((x) => percentile(x.station, q) - percentile(x.bare, q))),
     });
@@ -216,8 +269,11 @@ async function run(o: BenchOptions): Promise<Figure[]> {
         met: ratio <= 2,
         note:
           `the ratio column is the overhead (station − baseline) of the p99s; per run p99 overhead ` +
-          `${fmtSpread(p99.overhead)} ms, p50 overhead ${fmtSpread(p50.overhead)} ms ` +
-          `(station p50 ${p50.station.median.toFixed(2)} ms, baseline p50 ${p50.bare.median.toFixed(2)} ms). ` +
+          `${fmtSpread(p99.overhead)} ms, p50 overhead ${fmtSpread(p50.overhead)} ms. Where it goes (p50 / p99, medians of runs): ` +
+          `bare publish ${p50.bare.median.toFixed(2)} / ${p99.bare.median.toFixed(2)} ms; the same payload through the ` +
+          `station's own MQTT connection (FieldLink.publish, no actuation service) ${p50.link.median.toFixed(2)} / ` +
+          `${p99.link.median.toFixed(2)} ms; operate() ${p50.station.median.toFixed(2)} / ${p99.station.median.toFixed(2)} ms. ` +
+          `One durable commit of one row on this disk: ${pp(commits)} ms. ` +
           `Throttles lifted for the measurement only (PLAINVIEW_ACTUATIONS_PER_MINUTE, PLAINVIEW_VALVE_COOLDOWN_SEC).`,
       },
     ];
@@ -226,6 +282,7 @@ async function run(o: BenchOptions): Promise<Figure[]> {
   }
 }
 
+const pp = (xs: number[]) => `${percentile(xs, 50).toFixed(2)} / ${percentile(xs, 99).toFixed(2)}`;
 const fmtSpread = (s: { median: number; min: number; max: number }) =>
   `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
 
