@@ -27,34 +27,6 @@ export interface SampleSink {
 /** The sink cannot take anything any more (its thread died): the writer falls back to writing itself. */
 export class SinkBroken extends Error {}
 
-export function encodeSamples(
-  samples: readonly { pointId: string; ts: number; value: number; quality: string }[],
-  index: Map<string, number>,
-): SampleBatch {
-  const n = samples.length;
-  const b: SampleBatch = {
-    newPoints: [],
-    pidx: new Uint32Array(n),
-    ts: new Float64Array(n),
-    val: new Float64Array(n),
-    q: new Uint8Array(n),
-  };
-  for (let i = 0; i < n; i++) {
-    const s = samples[i]!;
-    let idx = index.get(s.pointId);
-    if (idx === undefined) {
-      idx = index.size;
-      index.set(s.pointId, idx);
-      b.newPoints.push([idx, s.pointId]);
-    }
-    b.pidx[i] = idx;
-    b.ts[i] = s.ts;
-    b.val[i] = s.value;
-    b.q[i] = Math.max(0, QUALITY_CODES.indexOf(s.quality as (typeof QUALITY_CODES)[number]));
-  }
-  return b;
-}
-
 type Reply = { id: number; ok: true } | { id: number; ok: false; message: string };
 
 /**

@@ -4,14 +4,8 @@ import type { Logger } from '../log';
 import type { IngestCounters } from './counters';
 import type { Rollup } from './rollups';
 import { UPDATE_LATEST, type LatestPoint } from './last-known';
-import { encodeSamples, SinkBroken, type SampleSink } from './sample-sink';
-
-interface Sample {
-  pointId: string;
-  ts: number;
-  value: number;
-  quality: string;
-}
+import { SampleQueue, type SampleRun } from './sample-queue';
+import { QUALITY_CODES, SinkBroken, type SampleSink } from './sample-sink';
 
 const RETRY_MS = 1000;
 /**
@@ -36,7 +30,7 @@ export const MAX_SAMPLES_PER_BATCH = 20_000;
  * further messages once its in-flight window is full.
  */
 export class FieldWriter {
-  private samples: (Sample & { seq: number })[] = [];
+  private readonly samples = new SampleQueue();
   /** Counts every item ever added; a PUBACK is sent once everything up to its number is committed. */
   private seq = 0;
   private readonly valves = new Map<string, { msg: ValveStateMessage; receivedAt: string }>();
@@ -60,9 +54,12 @@ export class FieldWriter {
     this.stmt = prepare(db);
   }
 
-  /** Samples sent to the sink and not yet durable: [first, last] sequence numbers and the batch. */
-  private inFlight: { first: number; last: number; count: number; retry: NodeJS.Timeout | null } | null = null;
-  private readonly pointIndex = new Map<string, number>();
+  /** Samples sent to the sink and not yet durable. */
+  private inFlight: { run: SampleRun; retry: NodeJS.Timeout | null } | null = null;
+  /** A batch the sink took and could not write before its thread died: written here first. */
+  private orphan: SampleRun | null = null;
+  /** How many point names the sink has been told. */
+  private namesSent = 0;
   private sinkRollups: Rollup[] = [];
   private sinkLatest: LatestPoint[] = [];
   /** The sequence number of the first state item (valve, meta, rollup, site) not yet committed. */
@@ -74,11 +71,11 @@ export class FieldWriter {
   }
 
   addSample(pointId: string, ts: number, value: number, quality: string): void {
-    this.samples.push({ pointId, ts, value, quality, seq: ++this.seq });
+    this.samples.push(pointId, ts, value, quality, ++this.seq);
     if (this.samples.length > this.queueMax) {
       // Oldest first, and only telemetry: state, alerts and acknowledgements are never dropped.
       const drop = this.samples.length - this.queueMax;
-      this.samples.splice(0, drop);
+      this.samples.drop(drop);
       this.counters.dropped += drop;
     }
     this.schedule();
@@ -137,6 +134,7 @@ export class FieldWriter {
   pendingCount(): number {
     return (
       this.samples.length +
+      (this.orphan?.count ?? 0) +
       this.valves.size +
       this.metas.size +
       this.rollups.length +
@@ -165,11 +163,13 @@ export class FieldWriter {
       this.onCommitted(this.seq);
       return true;
     }
-    const chunk =
-      this.samples.length > MAX_SAMPLES_PER_COMMIT ? this.samples.slice(0, MAX_SAMPLES_PER_COMMIT) : this.samples;
+    const chunk = this.orphan ?? this.samples.take(MAX_SAMPLES_PER_COMMIT);
+    this.orphan = null;
     try {
       this.db.transaction(() => this.writeAll(chunk))();
     } catch (err) {
+      // Kept as it was, ahead of everything newer.
+      this.orphan = chunk;
       this.counters.writeErrors++;
       this.log.error('writing field data failed; keeping it and retrying', {
         error: err,
@@ -181,11 +181,11 @@ export class FieldWriter {
       }, RETRY_MS);
       return false;
     }
-    const rest = this.samples.length - chunk.length;
-    this.counters.written += chunk.length;
-    this.clear(chunk.length);
+    const rest = this.samples.length;
+    this.counters.written += chunk.count;
+    this.clearState();
     // Everything added before the last sample written is durable; with no samples left, all of it.
-    this.onCommitted(rest > 0 ? chunk[chunk.length - 1]!.seq : this.seq);
+    this.onCommitted(rest > 0 ? chunk.last : this.seq);
     if (rest > 0) this.schedule();
     return true;
   }
@@ -214,7 +214,7 @@ export class FieldWriter {
   private flushState(): boolean {
     if (this.stateSince !== null) {
       try {
-        this.db.transaction(() => this.writeAll([]))();
+        this.db.transaction(() => this.writeAll(null))();
       } catch (err) {
         this.counters.writeErrors++;
         this.log.error('writing field state failed; keeping it and retrying', { error: err });
@@ -235,8 +235,9 @@ export class FieldWriter {
   /** Everything before the first sample or state item not yet durable is. */
   private durableUpTo(): number {
     const first = Math.min(
-      this.inFlight?.first ?? Infinity,
-      this.samples[0]?.seq ?? Infinity,
+      this.inFlight?.run.first ?? Infinity,
+      this.orphan?.first ?? Infinity,
+      this.samples.firstSeq() ?? Infinity,
       this.stateSince ?? Infinity,
     );
     return first === Infinity ? this.seq : first - 1;
@@ -247,33 +248,31 @@ export class FieldWriter {
     if (!this.sink || this.inFlight || (!this.samples.length && !this.sinkRollups.length && !this.sinkLatest.length))
       return;
     const sink = this.sink;
-    const batch = this.samples.splice(0, MAX_SAMPLES_PER_BATCH);
+    const run = this.samples.take(MAX_SAMPLES_PER_BATCH);
+    const { names } = this.samples;
+    const newPoints = names.slice(this.namesSent).map((n, i): [number, string] => [this.namesSent + i, n]);
+    this.namesSent = names.length;
     const rollups = this.sinkRollups;
     const latest = this.sinkLatest;
     this.sinkRollups = [];
     this.sinkLatest = [];
-    const encoded = { ...encodeSamples(batch, this.pointIndex), rollups, latest };
-    const flight = {
-      first: batch[0]?.seq ?? Infinity,
-      last: batch.at(-1)?.seq ?? Infinity,
-      count: batch.length,
-      retry: null as NodeJS.Timeout | null,
-    };
+    const batch = { newPoints, pidx: run.pidx, ts: run.ts, val: run.val, q: run.q, rollups, latest };
+    const flight = { run, retry: null as NodeJS.Timeout | null };
     this.inFlight = flight;
     const attempt = () =>
-      sink.write(encoded).then(
+      sink.write(batch).then(
         () => {
-          this.counters.written += flight.count;
+          this.counters.written += run.count;
           this.inFlight = null;
           this.onCommitted(this.durableUpTo());
           this.sendSamples();
         },
         (err: unknown) => {
           if (err instanceof SinkBroken) {
-            // The thread is gone: this batch and the rest are written here, in chunks.
+            // The thread is gone: this batch first, then the rest, are written here.
             this.sink = null;
             this.inFlight = null;
-            this.samples.unshift(...batch);
+            if (run.count) this.orphan = run;
             this.rollups.push(...rollups, ...this.sinkRollups);
             this.sinkRollups = [];
             this.writeLatest([...latest, ...this.sinkLatest]);
@@ -282,7 +281,7 @@ export class FieldWriter {
             return;
           }
           this.counters.writeErrors++;
-          this.log.error('writing samples failed; keeping them and retrying', { error: err, samples: flight.count });
+          this.log.error('writing samples failed; keeping them and retrying', { error: err, samples: run.count });
           flight.retry = setTimeout(() => {
             flight.retry = null;
             void attempt();
@@ -311,12 +310,7 @@ export class FieldWriter {
     this.stateSince = null;
   }
 
-  private clear(samplesWritten: number): void {
-    this.samples.splice(0, samplesWritten);
-    this.clearState();
-  }
-
-  private writeAll(samples: Sample[]): void {
+  private writeAll(samples: SampleRun | null): void {
     const s = this.stmt;
     if (this.site) {
       s.site.run(this.siteId, this.site.name, this.site.demo ? 1 : 0, new Date().toISOString());
@@ -339,7 +333,9 @@ export class FieldWriter {
       );
     }
     for (const [id, m] of this.metas) s.meta.run(id, this.siteId, m.kind, m.unit, m.segment, m.valve, m.staleAfterMs);
-    for (const x of samples) s.sample.run(x.pointId, x.ts, x.value, x.quality);
+    const { names } = this.samples;
+    for (let i = 0; i < (samples?.count ?? 0); i++)
+      s.sample.run(names[samples!.pidx[i]!], samples!.ts[i], samples!.val[i], QUALITY_CODES[samples!.q[i]!]);
     for (const r of this.rollups) s.rollup.run(r.pointId, r.bucket, r.min, r.max, r.mean, r.last, r.count);
   }
 }
