@@ -141,7 +141,11 @@ export class Ingest {
         const ts = Date.parse(m.ts);
         const p = this.state.point(id);
         if (p.ts === null || ts >= p.ts) {
-          Object.assign(p, { value: m.value, quality: m.quality, ts, receivedAt });
+          // Field by field: this runs for every sample, and an object literal here is garbage.
+          p.value = m.value;
+          p.quality = m.quality;
+          p.ts = ts;
+          p.receivedAt = receivedAt;
           this.state.dirtyPoints.add(id);
         }
         this.writer.addSample(id, ts, m.value, m.quality);
