@@ -9,12 +9,15 @@ const DAY = 86_400_000;
  */
 const STEP_ROWS = 500;
 /**
- * Pruning hands the event loop back after this much work, and rests as long before the next
- * slice (bench/history.ts): it adds at most a few milliseconds to what operators wait for
- * (event-loop delay p99 ≤ 10 ms) and takes at most half of the main thread, leaving the rest
- * of the machine to ingest. A backlog is never urgent; it is gone in minutes all the same.
+ * Pruning hands the event loop back after this much work, and rests at least as long before
+ * the next slice, longer while the event loop is busy (bench/history.ts): it adds at most a
+ * few milliseconds to what operators wait for (event-loop delay p99 ≤ 10 ms), takes at most
+ * half of the main thread, and gives way to ingest. A backlog is never urgent; it is gone in
+ * minutes all the same.
  */
 const SLICE_MS = 4;
+/** The longest rest between two slices while the event loop is busy with other work. */
+const MAX_REST_MS = 200;
 /** Another connection (the writer thread) holds the write lock: try again after this long. */
 const BUSY_RETRY_MS = 10;
 /**
@@ -51,6 +54,7 @@ export class Retention {
   private pass = 0;
   private timer: NodeJS.Timeout | null = null;
   private sliceStart = 0;
+  private rest = SLICE_MS;
   private sinceCheckpoint = 0;
   deleted = 0;
 
@@ -149,8 +153,14 @@ export class Retention {
   /** Hands the event loop back once this turn's budget is spent; false once stopped. */
   private async yieldIfDue(live: () => boolean): Promise<boolean> {
     if (performance.now() - this.sliceStart >= SLICE_MS) {
-      await new Promise((r) => setTimeout(r, SLICE_MS));
+      const asked = this.rest;
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, asked));
       this.sliceStart = performance.now();
+      // A rest that ended late means the event loop is busy (a flood, the console): back off;
+      // once it is quiet again, come back to the shortest rest.
+      const late = this.sliceStart - t0 - asked;
+      this.rest = late > SLICE_MS ? Math.min(MAX_REST_MS, asked * 2) : Math.max(SLICE_MS, asked / 2);
     }
     return live();
   }
