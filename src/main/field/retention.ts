@@ -9,13 +9,13 @@ const DAY = 86_400_000;
  */
 const STEP_ROWS = 500;
 /**
- * Pruning hands the event loop back after this much work, and rests at least as long before
- * the next slice, longer while the event loop is busy (bench/history.ts): it adds at most a
- * few milliseconds to what operators wait for (event-loop delay p99 ≤ 10 ms), takes at most
- * half of the main thread, and gives way to ingest. A backlog is never urgent; it is gone in
- * minutes all the same.
+ * Pruning hands the event loop back after this much work (a statement or two), and rests at
+ * least as long before the next slice, longer while the event loop is busy: it adds a few
+ * milliseconds at most to what operators wait for (event-loop delay p99 ≤ 10 ms; 4 ms slices
+ * added twice as much under ingest, bench/history.ts), takes at most half of the main thread,
+ * and gives way to ingest. A backlog is never urgent; it is gone in minutes all the same.
  */
-const SLICE_MS = 4;
+const SLICE_MS = 2;
 /** The longest rest between two slices while the event loop is busy with other work. */
 const MAX_REST_MS = 200;
 /** Another connection (the writer thread) holds the write lock: try again after this long. */
