@@ -68,15 +68,19 @@ const ok = (body: unknown, status?: number): RouteAnswer => ({ body, status });
 export function routeImpls(h: Handlers): RouteImpls {
   return {
     'GET /health': async (_, ctx) => ok(await h['health.get'](undefined, ctx)),
-    'GET /valves': async ({ query }, ctx) =>
-      ok(
-        (await h['valves.list'](undefined, ctx)).filter(
+    'GET /valves': async ({ query }, ctx) => {
+      const valves = await h['valves.list'](undefined, ctx);
+      // Most calls want every valve: no second pass over thousands of them for no filter.
+      if (!query.segment && !query.state && !query.quality) return ok(valves);
+      return ok(
+        valves.filter(
           (v) =>
             (!query.segment || v.segment === query.segment) &&
             (!query.state || v.state === query.state) &&
             (!query.quality || v.quality === query.quality),
         ),
-      ),
+      );
+    },
     'GET /valves/:id': async ({ params }, ctx) => {
       const valve = await h['valves.get']({ id: params.id }, ctx);
       if (!valve) throw fail.notFound(`No valve ${params.id}.`);
