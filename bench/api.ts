@@ -131,8 +131,28 @@ async function run(o: BenchOptions): Promise<Figure[]> {
     cleanups.unshift(() => bare.close());
 
     const routes = [
-      { id: 'api.valves', path: '/valves', what: `API GET /valves (${VALVES.toLocaleString('en-US')} valves)` },
-      { id: 'api.health', path: '/health', what: 'API GET /health' },
+      {
+        id: 'api.valves',
+        path: '/valves',
+        what: `API GET /valves (${VALVES.toLocaleString('en-US')} valves)`,
+        why:
+          'Why (CPU profile, node --cpu-prof, of the station under this load): about 37 % is JSON serialisation of the ' +
+          '1 MB answer and 25 % writing it out, as in the baseline; about 20 % is FieldState.valveList ' +
+          '(src/main/field/state.ts), which sorts the 5,000 ids and builds every valve view on each call; the API ' +
+          "layer's own checks (host, key digest, limiter) take about 3 %. What would meet it: valveList without the " +
+          'per-call sort and allocation (ids kept in order as valves arrive).',
+      },
+      {
+        id: 'api.health',
+        path: '/health',
+        what: 'API GET /health',
+        why:
+          'Why (CPU profile): 64 % of the CPU is FieldState.qualitySummary (src/main/field/state.ts), which builds a ' +
+          'view of each of the 5,000 valves and 6,668 points per call (20 % in the clock alone, a Date per point), ' +
+          'then the database read and file sizes of the store check. A cheaper summary (one clock read, no views) ' +
+          'measured about 3× faster, still far from a route returning a constant: 0.8× needs a health answer ' +
+          'refreshed on a timer rather than computed per request, a decision for the maintainers.',
+      },
     ];
     const headers = { 'X-API-Key': key };
     const figures: Figure[] = [];
@@ -178,7 +198,8 @@ async function run(o: BenchOptions): Promise<Figure[]> {
           `autocannon ${CONNECTIONS} connections × ${seconds} s per run; body ${sBody.length.toLocaleString('en-US')} bytes ` +
           `(bare ${bBody.length.toLocaleString('en-US')}); station p99 latency ${spread(s.map((x) => x.p99ms)).median} ms, ` +
           `bare ${spread(b.map((x) => x.p99ms)).median} ms; non-2xx or errors: ${failed}. ` +
-          `Rate limits raised for the measurement only (the limiter still runs).`,
+          `Rate limits raised for the measurement only (the limiter still runs).` +
+          (ratio >= 0.8 ? '' : ` ${r.why}`),
       });
     }
     return figures;
