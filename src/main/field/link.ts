@@ -203,7 +203,7 @@ export class FieldLink {
     this.acks = new DurableAcks(client, this.o.writeSequence);
     const acks = this.acks;
     client.handleMessage = (packet, done) => {
-      // SABOTAGE
+      if (packet.qos === 1 && packet.messageId !== undefined) acks.hold(packet.messageId);
       try {
         this.o.onMessage(packet.topic, packet.payload as Buffer, packet);
       } finally {
