@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 /** Where tests/faults/setup.ts bundles tests/faults/fixture/station.ts (and the writer thread beside it). */
-export const FIXTURE = path.resolve(__dirname, '../../../node_modules/.cache/plainview-faults/station.js');
+export const FIXTURE = path.resolve(__dirname, '../../../test-results/faults-build/station.js');
 
 export interface Result {
   ok: boolean;
