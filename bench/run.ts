@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- --only ingest,api]`: every benchmark of issue 9, each station
  * figure beside its baseline measured in the same run; prints the table, writes
- * bench/results/<time>.json and (full runs) the table in docs/performance.md.
+ * bench/results/<time>.json and (full runs) the table in docs/performance.md. `--long`: the
+ * memory bench's 30-minute run (bench/memory.ts) instead of its 3-minute one.
  */
 import path from 'node:path';
 import type { Bench } from './lib/bench';
@@ -12,8 +13,18 @@ import { actuationBench } from './actuation';
 import { apiBench } from './api';
 import { startupBench } from './startup';
 import { historyBench } from './history';
+import { memoryBench } from './memory';
+import { rendererBench } from './renderer';
 
-const benches: Bench[] = [ingestBench, actuationBench, apiBench, startupBench, historyBench];
+const benches: Bench[] = [
+  ingestBench,
+  actuationBench,
+  apiBench,
+  startupBench,
+  historyBench,
+  rendererBench,
+  memoryBench,
+];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
