@@ -61,6 +61,7 @@ export function Overview() {
     getScrollElement: () => scroller.current,
     estimateSize: (i) => layout.bands[i]?.height ?? m.pipeTop + m.below,
     overscan: 6,
+    useFlushSync: false, // as in the valve table: no synchronous render inside a scroll event
   });
   // Heights come from the layout, not from measuring: recompute when it changes.
   useLayoutEffect(() => virtualizer.measure(), [layout, virtualizer]);

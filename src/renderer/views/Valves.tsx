@@ -166,6 +166,9 @@ function ValveTable({
     // The sticky header sits above the rows inside the same scroller.
     scrollMargin: headHeight,
     scrollPaddingStart: headHeight,
+    // Rows re-render in React's next frame, not synchronously inside the scroll event: a
+    // scroll never becomes one long task while a flood of changes is being applied.
+    useFlushSync: false,
   });
   useLayoutEffect(() => virtualizer.measure(), [rowHeight, virtualizer]);
 
