@@ -35,7 +35,10 @@ const MINUTE = 60_000;
 /** 1,000 points × 10,000 one-minute samples (about a week each, ending when built) = 10 million rows. */
 function cacheFile(samplesPerPoint: number): string {
   const rows = POINTS * samplesPerPoint;
-  return path.join(os.tmpdir(), `plainview-bench-startup-schema${latestVersion(migrations)}-layout${LAYOUT}-${rows}.db`);
+  return path.join(
+    os.tmpdir(),
+    `plainview-bench-startup-schema${latestVersion(migrations)}-layout${LAYOUT}-${rows}.db`,
+  );
 }
 
 function buildStore(file: string, samplesPerPoint: number, log: (l: string) => void): void {
@@ -56,7 +59,17 @@ function buildStore(file: string, samplesPerPoint: number, log: (l: string) => v
         local_control, fault_reason, updated_at, received_at, supports_position) VALUES (?, ?, ?, ?, ?, ?, 'good', 0, NULL, ?, ?, ?)`);
       for (let v = 0; v < VALVES; v++) {
         const open = v % 3 !== 0;
-        valve.run(`v-${v}`, SITE, `Block valve ${v}`, `seg-${v % SEGMENTS}`, open ? 'open' : 'closed', open ? 100 : 0, at, at, v % 4 === 0 ? 1 : 0);
+        valve.run(
+          `v-${v}`,
+          SITE,
+          `Block valve ${v}`,
+          `seg-${v % SEGMENTS}`,
+          open ? 'open' : 'closed',
+          open ? 100 : 0,
+          at,
+          at,
+          v % 4 === 0 ? 1 : 0,
+        );
       }
       const point = db.prepare(`INSERT INTO telemetry_points (id, site_id, kind, unit, segment, valve_id, last_value,
         last_quality, last_ts) VALUES (?, ?, ?, ?, ?, ?, ?, 'good', ?)`);
@@ -121,7 +134,9 @@ async function startOnce(cli: string, dataDir: string, home: string, brokerUrl: 
         if (out.includes('station ready')) resolve(at);
       });
       child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      void exited.then((code) => reject(new Error(`the station exited (${code}) before it was ready:\n${out.slice(-3000)}`)));
+      void exited.then((code) =>
+        reject(new Error(`the station exited (${code}) before it was ready:\n${out.slice(-3000)}`)),
+      );
       setTimeout(() => reject(new Error(`no "station ready" within 60 s:\n${out.slice(-3000)}`)), 60_000).unref();
     });
     const health = await fetch(`http://127.0.0.1:${port}/health`);
