@@ -19,7 +19,7 @@ import { OperatorSessions } from './operators/sessions';
 import { EventBus, type StationEvents } from './bus';
 import type { Config } from './config';
 import { HealthService, busCheck } from './health';
-import type { CallContext, Handlers } from './ipc/router';
+import { Refusal, type CallContext, type Handlers } from './ipc/router';
 import { createLogger, type Logger, type LogSink } from './log';
 import { CallScope } from './calls';
 import { ApiKeys } from './api/keys';
@@ -27,6 +27,7 @@ import { ApiServer } from './api/server';
 import type { ApiStatus } from '../shared/system';
 import { openStore, type Store } from './store';
 import type { Recovery } from './store/recovery';
+import { isStorageWriteError, StorageWatch, storageRefusalMessage } from './store/storage-watch';
 import { appName, appVersion } from './version';
 import { Field } from './field/field';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store';
@@ -79,6 +80,8 @@ export interface Running {
   /** Set when the station runs the built-in DEMO / training site. */
   demo: DemoSite | null;
   recovery?: Recovery;
+  /** Whether the database takes writes (disk full, I/O errors). */
+  storage: StorageWatch;
 }
 
 export interface Station {
@@ -143,7 +146,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
   });
 
   health.register('database', () =>
-    state ? state.store.check() : { status: 'down', reason: 'the database is not open' },
+    state ? (state.storage.check() ?? state.store.check()) : { status: 'down', reason: 'the database is not open' },
   );
   health.register('mqtt', () =>
     state ? state.field.check() : { status: 'down', reason: 'the station is not running' },
@@ -291,6 +294,14 @@ export function createStation(config: Config, deps: StationDeps): Station {
     const local = new LocalConditions(config.stationId, alarmService, () => field.counters.dropped);
     const offLink = bus.on('field.link', (link) => local.onLink(link));
     local.start();
+    const storage = new StorageWatch({
+      db: store.db,
+      writeErrors: () => field.counters.writeErrors,
+      now,
+      log: log.child('store'),
+      onChange: (failure) => local.onStorage(failure),
+    });
+    storage.start();
     alarmService.start();
     const offChanges = bus.on('field.change', ({ kind, id }) => {
       if (kind === 'valve_state') conditions.onValve(id);
@@ -322,9 +333,10 @@ export function createStation(config: Config, deps: StationDeps): Station {
       field,
       demo,
       recovery,
-      offAck: () => (offAck(), offEvents(), offChanges(), offLink(), local.stop(), alarmService.stop()),
+      offAck: () => (offAck(), offEvents(), offChanges(), offLink(), local.stop(), alarmService.stop(), storage.stop()),
       api: null,
       apiKeys: new ApiKeys(store.sql, now),
+      storage,
     };
     if (config.apiEnabled) await startApi(state);
     backupIfDue(store);
@@ -491,15 +503,28 @@ export function createStation(config: Config, deps: StationDeps): Station {
       running().guard.run('incidents', (who) => running().incidents.note(who.username, id, text)),
   };
 
+  // A change the database cannot store (disk full) is refused in plain words, nothing changed,
+  // and the station knows its database refuses writes (an alarm, health).
+  const storageRefusal = (err: unknown): never => {
+    if (!isStorageWriteError(err)) throw err;
+    state?.storage.failed(err);
+    throw new Refusal('unavailable', storageRefusalMessage(err));
+  };
   // Each call runs in its scope: its request id reaches the log lines and audit entries it
   // causes, and an API call acts as its key.
   const scoped = Object.fromEntries(
     Object.entries(handlers).map(([name, handler]) => [
       name,
       (input: unknown, ctx: CallContext) =>
-        calls.run({ requestId: ctx.requestId, identity: ctx.identity }, () =>
-          (handler as (i: unknown, c: CallContext) => unknown)(input, ctx),
-        ),
+        calls.run({ requestId: ctx.requestId, identity: ctx.identity }, () => {
+          let answer: unknown;
+          try {
+            answer = (handler as (i: unknown, c: CallContext) => unknown)(input, ctx);
+          } catch (err) {
+            return storageRefusal(err);
+          }
+          return answer instanceof Promise ? answer.catch(storageRefusal) : answer;
+        }),
     ]),
   ) as Handlers;
 

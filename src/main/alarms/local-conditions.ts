@@ -1,12 +1,13 @@
 import type { LinkState } from '../../shared/field';
+import type { StorageFailure } from '../store/storage-watch';
 import type { AlarmService } from './service';
 
 const OVERLOAD_CHECK_MS = 10_000;
 
 /**
  * Alarms about this station itself: its field link down (or refused), its ingest dropping
- * samples. Local to the station (another console's link may be fine), raised and cleared on
- * change only.
+ * samples, its database refusing writes. Local to the station (another console's link may be
+ * fine), raised and cleared on change only.
  */
 export class LocalConditions {
   private linkDown = false;
@@ -42,6 +43,20 @@ export class LocalConditions {
         ? `This station's field link is down (${reason}): values are stale, commands refused`
         : "This station's field link is back",
       source: 'station:link',
+    });
+  }
+
+  /** The database refuses writes (disk full, I/O errors), or takes them again. */
+  onStorage(failure: StorageFailure | null): void {
+    this.alarms.onLocalCondition({
+      id: `storage-${this.stationId}`,
+      active: failure !== null,
+      priority: 'high',
+      message: failure
+        ? `This station cannot write to its database (${failure.reason}): new field data waits at the broker, ` +
+          "operators' changes and commands are refused. Free disk space: it recovers by itself"
+        : "This station's database takes writes again",
+      source: 'station:storage',
     });
   }
 

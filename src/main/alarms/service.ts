@@ -55,8 +55,21 @@ const OPERATOR_ACTIONS: Record<string, JournalKind> = {
  * each change is an event in the alarm's journal (field conditions by the field's time,
  * operators' actions by hybrid logical clock), and the alarm row is the journal's replay.
  */
+/** A local condition's event not yet in the journal (the database refused the write). */
+interface UnsavedEvent {
+  alarmId: string;
+  eventId: string;
+  kind: JournalKind;
+  sortKey: string;
+  at: string;
+  actor: string;
+  body: JournalEvent['body'];
+}
+
 export class AlarmService {
   private readonly localIds = new Set<string>();
+  /** Local conditions' events waiting for the database to take writes, oldest first. */
+  private readonly unsaved: UnsavedEvent[] = [];
   /** While a snapshot is merged: the alarms whose own snapshot waits for the merge to end. */
   private merging: Set<string> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -71,17 +84,46 @@ export class AlarmService {
     const kind: JournalKind = c.active ? 'raise' : 'clear';
     const hlc = this.d.clock.now();
     this.localIds.add(c.id);
-    this.record(
-      c.id,
-      `local:${c.id}:${kind}:${hlc}`,
+    const event: UnsavedEvent = {
+      alarmId: c.id,
+      eventId: `local:${c.id}:${kind}:${hlc}`,
       kind,
-      hlc,
-      this.d.now().toISOString(),
-      c.source,
-      { priority: c.priority, message: c.message, segment: null, source: c.source },
-      this.d.stationId,
-      true,
-    );
+      sortKey: hlc,
+      at: this.d.now().toISOString(),
+      actor: c.source,
+      body: { priority: c.priority, message: c.message, segment: null, source: c.source },
+    };
+    if (!this.unsaved.length) {
+      try {
+        this.recordUnsaved(event);
+        return;
+      } catch (err) {
+        // The condition may be the database itself refusing writes: operators see the alarm
+        // at once, from memory, and it is journalled as soon as the database takes writes.
+        this.d.log.warn('a local alarm could not be saved; shown now and saved once the database takes writes', {
+          alarm: c.id,
+          error: err,
+        });
+      }
+    }
+    this.unsaved.push(event);
+    this.d.onChange(this.get(c.id)!);
+  }
+
+  /** Journals local conditions that could not be saved when they happened, in order. */
+  private saveUnsaved(): void {
+    while (this.unsaved.length) {
+      try {
+        this.recordUnsaved(this.unsaved[0]!);
+      } catch {
+        return;
+      }
+      this.unsaved.shift();
+    }
+  }
+
+  private recordUnsaved(e: UnsavedEvent): void {
+    this.record(e.alarmId, e.eventId, e.kind, e.sortKey, e.at, e.actor, e.body, this.d.stationId, true);
   }
 
   private isLocal(alarmId: string): boolean {
@@ -138,7 +180,15 @@ export class AlarmService {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.expireShelves(), 1_000);
+    this.timer = setInterval(() => {
+      try {
+        this.saveUnsaved();
+        this.expireShelves();
+      } catch (err) {
+        // The database refusing writes (disk full): tried again next second.
+        this.d.log.warn('alarm housekeeping failed; retrying', { error: err });
+      }
+    }, 1_000);
     this.timer.unref();
   }
 
@@ -232,6 +282,7 @@ export class AlarmService {
   }
 
   get(id: string): Alarm | null {
+    if (this.unsaved.some((e) => e.alarmId === id)) return this.unsavedView(id);
     const r = this.d.sql.first(this.d.sql.q.selectFrom('alarms').selectAll().where('id', '=', id));
     if (!r) return null;
     return {
@@ -253,10 +304,41 @@ export class AlarmService {
     };
   }
 
+  /** A local alarm with events not yet journalled: the replay of its journal and those events. */
+  private unsavedView(id: string): Alarm {
+    const f = replay([
+      ...this.journal(id),
+      ...this.unsaved
+        .filter((e) => e.alarmId === id)
+        .map((e) => ({ kind: e.kind, sortKey: e.sortKey, at: e.at, actor: e.actor, body: e.body })),
+    ]);
+    return {
+      id,
+      siteId: this.d.siteId,
+      source: f.source,
+      priority: f.priority,
+      state: f.state,
+      segment: f.segment,
+      valveId: null,
+      message: f.message,
+      raisedAt: f.raisedAt ?? this.d.now().toISOString(),
+      clearedAt: f.clearedAt,
+      ackedAt: f.ackedAt,
+      ackedBy: f.ackedBy,
+      shelvedUntil: f.shelvedUntil,
+      shelvedBy: f.shelvedBy,
+      resolvedAt: f.resolvedAt,
+    };
+  }
+
   list(): Alarm[] {
-    return this.d.sql
+    const ids = this.d.sql
       .all(this.d.sql.q.selectFrom('alarms').select('id').orderBy('raised_at', 'desc'))
-      .map((r) => this.get(r.id)!);
+      .map((r) => r.id);
+    // Not journalled yet (the database refused the write): the newest, first.
+    const stored = new Set(ids);
+    const waiting = [...new Set(this.unsaved.map((e) => e.alarmId))].filter((id) => !stored.has(id));
+    return [...waiting, ...ids].map((id) => this.get(id)!);
   }
 
   journal(alarmId: string): JournalEvent[] {

@@ -7,7 +7,7 @@ import { openApiDocument } from '../../shared/api/openapi';
 import { routes, type RouteKey, type RouteSpec } from '../../shared/api/routes';
 import type { Auditor } from '../audit/auditor';
 import type { PushSink } from '../field/push';
-import type { CallContext, Handlers } from '../ipc/router';
+import { Refusal, type CallContext, type Handlers } from '../ipc/router';
 import type { Logger } from '../log';
 import { authenticate, AuthFailures, keyIdentity } from './access';
 import { ApiFailure, fail, fromFramework } from './errors';
@@ -254,7 +254,12 @@ export class ApiServer {
 
   private failed(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
     const known =
-      err instanceof ApiFailure ? err : fromFramework(err as { code?: string; statusCode?: number; message: string });
+      err instanceof ApiFailure
+        ? err
+        : // The station cannot do it now (its database refuses writes): 503 with the station's words.
+          err instanceof Refusal && err.code === 'unavailable'
+          ? fail.unavailable(err.message)
+          : fromFramework(err as { code?: string; statusCode?: number; message: string });
     if (known) return this.send(req, reply, known);
     this.o.log.error('API request failed', { request_id: req.id, path: pathOf(req.url), error: err });
     return this.send(
