@@ -302,6 +302,21 @@ export function createStation(config: Config, deps: StationDeps): Station {
       onChange: (failure) => local.onStorage(failure),
     });
     storage.start();
+    if (recovery) {
+      // The operators, and the audit trail, learn what the log says: which period may be missing.
+      auditor.record({
+        actor: 'system',
+        action: 'store.restored',
+        subject: recovery.restoredFrom.file,
+        result: 'ok',
+        detail: {
+          problem: recovery.problem,
+          quarantined: recovery.quarantined,
+          backup_taken_at: recovery.restoredFrom.takenAt.toISOString(),
+        },
+      });
+      local.onRestored(recovery);
+    }
     alarmService.start();
     const offChanges = bus.on('field.change', ({ kind, id }) => {
       if (kind === 'valve_state') conditions.onValve(id);

@@ -1,4 +1,5 @@
 import type { LinkState } from '../../shared/field';
+import type { Recovery } from '../store/recovery';
 import type { StorageFailure } from '../store/storage-watch';
 import type { AlarmService } from './service';
 
@@ -58,6 +59,25 @@ export class LocalConditions {
         : "This station's database takes writes again",
       source: 'station:storage',
     });
+  }
+
+  /**
+   * The database was damaged and replaced by a backup at this start: raised and cleared at
+   * once, so it waits for an operator's acknowledgement, saying what may be missing.
+   */
+  onRestored(r: Recovery): void {
+    const at = r.restoredFrom.takenAt.toISOString();
+    const c = {
+      id: `database-restored-${this.stationId}`,
+      priority: 'high' as const,
+      message:
+        `The database was damaged (${r.problem}) and has been restored from the backup taken at ${at}: ` +
+        `changes made on this station after ${at} may be missing (what other consoles share comes back from them). ` +
+        `The damaged file is kept in ${r.quarantined}`,
+      source: 'station:database',
+    };
+    this.alarms.onLocalCondition({ ...c, active: true });
+    this.alarms.onLocalCondition({ ...c, active: false });
   }
 
   /** Exposed for tests: raises when samples were dropped since the last check, clears after a quiet one. */

@@ -12,6 +12,8 @@ import { recoverFromBackup, type Recovery } from './recovery';
 import { Store } from './store';
 
 export const DB_FILE = 'plainview.db';
+/** Up to this size the station runs `quick_check` at start (a couple of seconds at most). */
+export const QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024;
 
 export interface OpenOptions {
   dataDir: string;
@@ -77,7 +79,8 @@ async function openLocked(
     );
   }
   if (fs.existsSync(file)) {
-    const problem = inspectFile(file);
+    // The station reads a small file whole before trusting it; the `db` commands only look.
+    const problem = inspectFile(file, { quickCheckMaxBytes: options.mode === 'station' ? QUICK_CHECK_MAX_BYTES : 0 });
     if (problem && options.mode === 'inspect') {
       throw new StoreError(
         `The database ${file} is damaged: ${problem}. Starting the station restores the newest good backup.`,

@@ -36,10 +36,13 @@ export function snapshot(dataDir: string): Snapshot {
 
 /** Opens a database file itself and runs `PRAGMA integrity_check`. */
 export function integrityOf(file: string): string[] {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  let db: Database.Database | null = null;
   try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
     return (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  } catch (err) {
+    return [(err as Error).message];
   } finally {
-    db.close();
+    db?.close();
   }
 }
