@@ -183,7 +183,7 @@ function why(ingestAloneOver: boolean): string {
   return (
     `Why: ${ingest}Pruning's own share: 500-row DELETE statements of about 1 ms of CPU each (p99 2.3 ms), at most a ` +
     'slice of 2 ms at a time with a rest at least as long, backing off while the event loop is busy, and a WAL ' +
-    'checkpoint of what it wrote every 250 ms (7 to 13 ms each, mostly fsync); in a profile ' +
+    'checkpoint of what it wrote every 250 ms when nothing else writes (7 to 13 ms each, mostly fsync); in a profile ' +
     'during a flood it took about 9 % of the main thread (ingest 20 %, garbage collection 10 %). Before the fix (one 25-point step of up to 100,000 rows ' +
     "per turn, a DISTINCT scan of the rollups, and waits for the writer thread's lock on the shared connection) " +
     'a single turn held the event loop for 150 to 340 ms, and up to a second under the flood.'

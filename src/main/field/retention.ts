@@ -59,6 +59,8 @@ export class Retention {
   /** When pruning last checkpointed, and whether it wrote since. */
   private checkpointedAt = 0;
   private wrote = false;
+  /** SQLite's data_version when last looked at: it moves when another connection commits. */
+  private othersVersion = -1;
   deleted = 0;
 
   constructor(
@@ -95,6 +97,7 @@ export class Retention {
       const s = statements(conn);
       this.sliceStart = this.checkpointedAt = performance.now();
       this.wrote = false;
+      this.othersVersion = Number(conn.pragma('data_version', { simple: true }));
       const points = await this.pointIds(s, live);
       for (const id of points) {
         for (const [stmt, cut] of [
@@ -155,9 +158,15 @@ export class Retention {
     }
   }
 
-  /** A passive checkpoint (it never waits for readers or writers) of what pruning wrote. */
+  /**
+   * A passive checkpoint (it never waits for readers or writers) of what pruning wrote;
+   * skipped when other connections have committed meanwhile (ingest): each of their commits
+   * checkpoints the WAL once it passes SQLite's threshold, the writer thread's off the event loop.
+   */
   private checkpoint(db: Database): void {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const others = Number(db.pragma('data_version', { simple: true }));
+    if (others === this.othersVersion) db.pragma('wal_checkpoint(PASSIVE)');
+    this.othersVersion = others;
     this.checkpointedAt = performance.now();
     this.wrote = false;
   }
