@@ -61,6 +61,8 @@ export class Retention {
   private wrote = false;
   /** SQLite's data_version when last looked at: it moves when another connection commits. */
   private othersVersion = -1;
+  /** The running pass's own connection, closed by `stop` at once (the store closes next). */
+  private conn: Database | null = null;
   deleted = 0;
 
   constructor(
@@ -80,6 +82,12 @@ export class Retention {
     if (this.timer) clearInterval(this.timer);
     this.running = false;
     this.pass++;
+    this.closeConnection();
+  }
+
+  private closeConnection(): void {
+    if (this.conn && this.conn !== this.db) this.conn.close();
+    this.conn = null;
   }
 
   /** One full pass; resolves when every point is within its retention (or when stopped). */
@@ -91,9 +99,8 @@ export class Retention {
     const rawCut = this.now() - this.rawDays * DAY;
     const rollupCut = this.now() - this.rollupDays * DAY;
     let total = 0;
-    let conn: Database | null = null;
     try {
-      conn = this.connection();
+      const conn = (this.conn = this.connection());
       const s = statements(conn);
       this.sliceStart = this.checkpointedAt = performance.now();
       this.wrote = false;
@@ -116,8 +123,10 @@ export class Retention {
     } catch (err) {
       this.log.error('pruning old telemetry failed; will try again', { error: err });
     } finally {
-      if (live()) this.running = false;
-      if (conn !== this.db) conn?.close();
+      if (live()) {
+        this.running = false;
+        this.closeConnection();
+      }
       this.deleted += total;
       if (total) this.log.debug('pruned old telemetry', { rows: total });
     }
