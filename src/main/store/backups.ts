@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
+import { openConnection } from './connection';
 import { schemaVersion } from './migrator';
 
 export interface BackupFile {
@@ -64,8 +65,18 @@ export class Backups {
     const file = target ?? path.join(this.dir, `plainview-${stamp(now)}-v${schemaVersion(db)}-${reason}.db`);
     const partial = `${file}.partial`;
     fs.rmSync(partial, { force: true });
+    // The copy is read through a connection of its own holding one read transaction from the
+    // first page to the last: SQLite restarts a stepped backup whenever another connection
+    // (the writer thread) commits between two steps, which under steady ingest meant a
+    // backup that never finished. Writers go on meanwhile (WAL); the copy is the database
+    // as it was when the backup began.
+    const source = db.memory ? db : openConnection(db.name, { fileMustExist: true });
     try {
-      await db.backup(partial, {
+      if (source !== db) {
+        source.exec('BEGIN');
+        source.prepare('SELECT count(*) FROM sqlite_master').get();
+      }
+      await source.backup(partial, {
         // Small steps keep the event loop free while the station goes on working.
         progress: () => {
           if (cancelled()) throw new Error('backup cancelled');
@@ -75,6 +86,8 @@ export class Backups {
     } catch (err) {
       fs.rmSync(partial, { force: true });
       throw err;
+    } finally {
+      if (source !== db) source.close();
     }
     fs.renameSync(partial, file);
     return file;
