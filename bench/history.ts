@@ -200,7 +200,7 @@ async function run(o: BenchOptions): Promise<Figure[]> {
     const dataDir = path.join(work, 'data');
     fs.mkdirSync(dataDir);
     fs.copyFileSync(file, path.join(dataDir, 'plainview.db'), fs.constants.COPYFILE_FICLONE);
-    const probe = new Database(file, { readonly: true, fileMustExist: true });
+    const probe = new Database(path.join(dataDir, 'plainview.db'), { readonly: true, fileMustExist: true });
     const { end } = probe.prepare('SELECT max(bucket) AS end FROM telemetry_rollups').get() as { end: number };
     probe.close();
     // The station's clock starts where the store's data ends (plus the minute it covers).
