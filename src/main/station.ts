@@ -197,6 +197,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
         secret: (name) => secrets.get(name),
         log: log.child('field'),
         now,
+        monotonic: deps.monotonic,
         events: {
           onLink: (link) => bus.emit('field.link', link),
           onChange: (kind, id) => bus.emit('field.change', { kind, id }),
@@ -251,6 +252,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       auditor,
       log: log.child('alarms'),
       now,
+      monotonic: deps.monotonic,
       onChange: (alarm) => {
         bus.emit('alarm.changed', alarm);
         field.push.queueAlarm(alarm);

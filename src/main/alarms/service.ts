@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Alarm, AlarmPriority } from '../../shared/domain/alarm';
 import { topics, type AlarmSnapshotMessage, type AlertMessage, type StationEventMessage } from '../../shared/protocol';
 import type { Auditor } from '../audit/auditor';
@@ -25,6 +26,8 @@ export interface AlarmServiceDeps {
   auditor: Auditor;
   log: Logger;
   now: () => Date;
+  /** Monotonic milliseconds for how long a shelf lasts here (default: performance.now()). */
+  monotonic?: () => number;
   onChange: (alarm: Alarm) => void;
 }
 
@@ -70,6 +73,8 @@ export class AlarmService {
   private readonly localIds = new Set<string>();
   /** Local conditions' events waiting for the database to take writes, oldest first. */
   private readonly unsaved: UnsavedEvent[] = [];
+  /** Each shelf in force (`<alarm>@<until>`): when it ends on the monotonic clock. */
+  private readonly shelfDeadlines = new Map<string, number>();
   /** While a snapshot is merged: the alarms whose own snapshot waits for the merge to end. */
   private merging: Set<string> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -156,14 +161,19 @@ export class AlarmService {
    * same event, once, and snapshots carry it. Called every second while the station runs.
    */
   expireShelves(now = this.d.now()): void {
-    const due = this.d.sql.all(
-      this.d.sql.q
-        .selectFrom('alarms')
-        .select(['id', 'shelved_until', 'local'])
-        .where('shelved_until', 'is not', null)
-        .where('shelved_until', '<=', now.toISOString()),
+    // A shelf ends at its time on the wall clock, or once its length has passed on this
+    // station's monotonic clock, whichever is first: a wall clock set back an hour does not
+    // hide an alarm an hour longer (one set forward ends a shelf early, the safe side).
+    const mono = this.d.monotonic?.() ?? performance.now();
+    const shelved = this.d.sql.all(
+      this.d.sql.q.selectFrom('alarms').select(['id', 'shelved_until', 'local']).where('shelved_until', 'is not', null),
     );
-    for (const { id, shelved_until: until, local } of due) {
+    const seen = new Set<string>();
+    for (const { id, shelved_until: until, local } of shelved) {
+      const key = `${id}@${until}`;
+      seen.add(key);
+      const deadline = this.shelfDeadlines.get(key) ?? this.shelfDeadline(key, now);
+      if (until! > now.toISOString() && mono < deadline) continue;
       const sortKey = encodeHlc({ wall: Date.parse(until!), counter: 0, node: 'field' });
       const eventId = `shelf-expired:${id}:${until}`;
       const body = { until: until!, expired: true, reason: 'shelf expired' };
@@ -177,6 +187,17 @@ export class AlarmService {
         detail: { until },
       });
     }
+    for (const key of this.shelfDeadlines.keys()) if (!seen.has(key)) this.shelfDeadlines.delete(key);
+  }
+
+  /** Records (once) when the shelf `<alarm>@<until>` ends on the monotonic clock, seen from `now`. */
+  private shelfDeadline(key: string, now: Date): number {
+    const known = this.shelfDeadlines.get(key);
+    if (known !== undefined) return known;
+    const until = Date.parse(key.slice(key.lastIndexOf('@') + 1));
+    const deadline = (this.d.monotonic?.() ?? performance.now()) + (until - now.getTime());
+    this.shelfDeadlines.set(key, deadline);
+    return deadline;
   }
 
   start(): void {
@@ -492,6 +513,8 @@ export class AlarmService {
       );
       if (inserted.changes === 0) return false;
       this.save(alarmId);
+      // How long this shelf lasts here, measured from now on the monotonic clock.
+      if (kind === 'shelve' && body.until) this.shelfDeadline(`${alarmId}@${body.until}`, this.d.now());
       if (local || this.localIds.has(alarmId)) return true;
       if (this.merging) this.merging.add(alarmId);
       else this.snapshot(alarmId);

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Database } from 'better-sqlite3';
 import type { HealthCheck } from '../../shared/health';
 import {
@@ -46,10 +47,21 @@ export interface FieldOptions {
   secret: (name: 'mqtt-password' | 'mqtt-key-passphrase') => Promise<string | null>;
   log: Logger;
   now: () => Date;
+  /** Monotonic milliseconds (default: performance.now()). */
+  monotonic?: () => number;
   events: FieldEvents;
 }
 
 const POINT_FLUSH_MS = 2000;
+
+/**
+ * Epoch milliseconds that advance with the monotonic clock from the wall time at start: a step
+ * of the wall clock (set back or forward by hand, or by a time service) does not move it.
+ */
+export function steadyClock(now: () => number, monotonic: () => number): () => number {
+  const base = now() - monotonic();
+  return () => base + monotonic();
+}
 const ROLLUP_SWEEP_MS = 10_000;
 
 /**
@@ -76,7 +88,10 @@ export class Field {
   constructor(private readonly o: FieldOptions) {
     const { config, db, log } = o;
     const nowMs = () => o.now().getTime();
-    this.state = new FieldState(config.siteId, config.staleAfterSec * 1000, nowMs);
+    // When a value was received and how old it is are durations: a wall clock set back an hour
+    // must not keep a dead value fresh for that hour, nor one set forward make a fresh one stale.
+    const steady = steadyClock(nowMs, o.monotonic ?? (() => performance.now()));
+    this.state = new FieldState(config.siteId, config.staleAfterSec * 1000, steady);
     this.counters = new IngestCounters(log.child('ingest'), nowMs);
     this.push = new FieldPush(this.state, log.child('push'));
     this.link = this.createLink();
@@ -109,7 +124,7 @@ export class Field {
         onStationEvent: (e) => void this.stationEvents.receive(e),
         onChange: (kind, id) => o.events.onChange(kind, id),
       },
-      nowMs,
+      steady,
     );
     this.trends = new Trends(db);
     this.retention = new Retention(
