@@ -3,6 +3,8 @@ import type { Logger } from './log';
 
 export type CheckFn = () => HealthCheck;
 
+const CACHE_MS = 1000;
+
 /**
  * Builds the health answer from one function per check. A check that throws reports
  * itself down with the reason rather than breaking the whole answer.
@@ -10,6 +12,7 @@ export type CheckFn = () => HealthCheck;
 export class HealthService {
   private readonly checks = new Map<CheckName, CheckFn>();
   private readonly startedAt: number;
+  private cached: { at: number; health: Health } | null = null;
 
   constructor(
     private readonly version: string,
@@ -21,6 +24,7 @@ export class HealthService {
 
   register(name: CheckName, fn: CheckFn): void {
     this.checks.set(name, fn);
+    this.cached = null;
   }
 
   private run(name: CheckName): HealthCheck {
@@ -34,14 +38,22 @@ export class HealthService {
     }
   }
 
+  /**
+   * The checks, run at most once a second: a monitor polling /health, or several consoles
+   * asking at once, cost one run (each check looks at thousands of values).
+   */
   get(): Health {
+    const now = this.now();
+    if (this.cached && now - this.cached.at < CACHE_MS) return this.cached.health;
     const checks = { database: this.run('database'), mqtt: this.run('mqtt'), event_bus: this.run('event_bus') };
-    return {
+    const health: Health = {
       status: overallStatus(checks),
       checks,
-      uptime_sec: Math.floor((this.now() - this.startedAt) / 1000),
+      uptime_sec: Math.floor((now - this.startedAt) / 1000),
       version: this.version,
     };
+    this.cached = { at: now, health };
+    return health;
   }
 }
 

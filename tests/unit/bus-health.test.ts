@@ -78,4 +78,20 @@ describe('health', () => {
     expect(h.status).toBe('down');
     expect(h.checks.database).toEqual({ status: 'down', reason: 'check failed: SQLITE_IOERR' });
   });
+
+  it('runs the checks at most once a second, however often it is asked', () => {
+    const { log } = setup();
+    let t = 0;
+    let runs = 0;
+    const health = new HealthService('1.2.3', log, () => t);
+    health.register('database', () => (runs++, { status: 'ok' }));
+    for (let i = 0; i < 100; i++) health.get();
+    expect(runs).toBe(1);
+    t = 999;
+    health.get();
+    expect(runs).toBe(1);
+    t = 1_000;
+    health.get();
+    expect(runs).toBe(2);
+  });
 });

@@ -150,8 +150,12 @@ export class FieldState {
     return { valve, points: points.sort((a, b) => a.id.localeCompare(b.id)) };
   }
 
+  private sortedValveIds: string[] = [];
+
   valveList(): Valve[] {
-    return [...this.valves.keys()].sort().map((id) => this.valveView(id)!);
+    // The order changes only when a valve appears: sorted once, not on every call.
+    if (this.sortedValveIds.length !== this.valves.size) this.sortedValveIds = [...this.valves.keys()].sort();
+    return this.sortedValveIds.map((id) => this.valveView(id)!);
   }
 
   /** Counts by quality, for health and the System view. */
@@ -160,7 +164,8 @@ export class FieldState {
     const valves = zero();
     const points = zero();
     for (const id of this.valves.keys()) valves[this.valveView(id)!.quality]++;
-    for (const id of this.points.keys()) points[this.pointView(id)!.quality]++;
+    // Quality alone: no view (and no timestamp string) per point.
+    for (const p of this.points.values()) points[this.pointQuality(p)]++;
     return { valves, points };
   }
 }
