@@ -46,12 +46,12 @@ export function save(root: string, m: Machine, mode: string, figures: readonly F
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${started.toISOString().replace(/[:.]/g, '-')}${mode === 'quick' ? '-quick' : ''}.json`);
   fs.writeFileSync(file, `${JSON.stringify({ started: started.toISOString(), mode, machine: m, figures }, null, 2)}\n`);
-  if (mode === 'full') {
+  if (mode === 'full' || mode === 'quick') {
     const doc = path.join(root, 'docs', 'performance.md');
     const text = fs.readFileSync(doc, 'utf8');
     const block = [
       '<!-- bench:start -->',
-      `Run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}. Each figure: median of its runs (min–max); notes below the table.`,
+      `${mode === 'quick' ? 'A quick run (`--quick`: one run per figure, shorter floods; a full run replaces it)' : 'A full run'}, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}. Each figure: median of its runs (min–max); notes below the table.`,
       '',
       table(figures),
       '',
