@@ -71,7 +71,12 @@ describe('the loopback HTTP API', () => {
     expect(sent.status).toBe(200);
     expect(sent.json()).toMatchObject({
       stage: 'sent',
-      command: { id: sel.selection.id, state: 'sent', operator: 'api:scada-bridge' },
+      // Sent; on a fast link the field may have accepted it before the answer is built.
+      command: {
+        id: sel.selection.id,
+        state: expect.stringMatching(/^(sent|accepted|completed)$/),
+        operator: 'api:scada-bridge',
+      },
     });
     await waitFor(() => s.t.station.running().field.state.valveView('v-101')?.state === 'closed', 'v-101 closed');
 
