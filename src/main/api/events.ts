@@ -36,8 +36,9 @@ export class EventStreams {
   /** Streams to `res` (headers already sent) until the client goes or the server stops. */
   attach(res: ServerResponse, onEnd: () => void): void {
     const write = (chunk: string) => {
-      // More than 1 MiB waiting means the client is not reading: end it.
-      if (res.writableLength > 1024 * 1024) return close();
+      // More than 1 MiB waiting means the client is not reading: cut it off. Ending it politely
+      // would keep that MiB (and the socket) for as long as the client never reads.
+      if (res.writableLength > 1024 * 1024) return close(true);
       res.write(chunk);
     };
     const unsubscribe = this.subscribe((batch) => {
@@ -46,17 +47,18 @@ export class EventStreams {
     const heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
     let closed = false;
-    const close = () => {
+    const close = (stalled = false) => {
       if (closed) return;
       closed = true;
       unsubscribe();
       clearInterval(heartbeat);
       this.open.delete(close);
-      res.end();
+      if (stalled) res.destroy();
+      else res.end();
       onEnd();
     };
     this.open.add(close);
-    res.on('close', close);
+    res.on('close', () => close());
     res.write(': connected\n\n');
   }
 

@@ -25,6 +25,8 @@ export interface StationProc {
   /** An IPC call through the station's real IpcRouter. */
   call(channel: string, input?: unknown, sender?: string): Promise<Result>;
   memory(): Promise<NodeJS.MemoryUsage>;
+  /** Any other request of the fixture (`apikey`, `stall`). */
+  op(name: string, args?: Record<string, unknown>): Promise<unknown>;
   /** SIGKILL (or another signal), then waits for the exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** A clean stop (the station's own stop), then waits for the exit. */
@@ -44,7 +46,7 @@ process.once('exit', () => {
  */
 export function spawnStation(env: Record<string, string>): StationProc {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PLAINVIEW_')));
-  const child = spawn(process.execPath, [FIXTURE], {
+  const child = spawn(process.execPath, ['--expose-gc', FIXTURE], {
     env: { ...base, PLAINVIEW_LOG_LEVEL: 'debug', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -122,6 +124,7 @@ export function spawnStation(env: Record<string, string>): StationProc {
     commands,
     call: (channel, input, sender) => request({ call: channel, input, sender }) as Promise<Result>,
     memory: () => request({ op: 'memory' }) as Promise<NodeJS.MemoryUsage>,
+    op: (name, args = {}) => request({ op: name, ...args }),
     kill: async (signal = 'SIGKILL') => {
       if (alive) child.kill(signal);
       await exited;
