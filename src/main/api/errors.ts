@@ -27,7 +27,7 @@ export const fail = {
   unavailable: (message: string) => new ApiFailure(503, 'unavailable', message),
 };
 
-/** Fastify's own errors (body parsing), mapped to the API's codes. */
+/** Fastify's own errors (body parsing, a URL it cannot decode), mapped to the API's codes. */
 export function fromFramework(err: { code?: string; statusCode?: number; message: string }): ApiFailure | null {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -39,6 +39,8 @@ export function fromFramework(err: { code?: string; statusCode?: number; message
       return new ApiFailure(400, 'invalid_json', 'The body is not valid JSON.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ApiFailure(400, 'invalid_request', 'The Content-Length does not match the body.');
+    case 'FST_ERR_BAD_URL':
+      return new ApiFailure(400, 'invalid_request', 'The URL is not valid (bad percent-encoding).');
     default:
       if (err.statusCode === 400 && /JSON/i.test(err.message))
         return new ApiFailure(400, 'invalid_json', 'The body is not valid JSON.');

@@ -89,6 +89,8 @@ export class ApiServer {
       bodyLimit: BODY_LIMIT,
       requestIdHeader: false,
       genReqId: (raw) => requestIdFrom(raw.headers['x-request-id'], randomUUID),
+      // A URL the router cannot decode (bad percent-encoding) is refused and counted like the rest.
+      frameworkErrors: (err, req, reply) => void this.failed(err, req, reply),
       // The real servers are made in start(), one per loopback address, all with this handler.
       serverFactory: (handler) => {
         this.handler = handler;
