@@ -232,7 +232,8 @@ it(
       'sigkill',
       `SIGKILL ×${KILLS}: ${lost.length} rows lost (of ${fmt(acked)} acknowledged by the broker), ` +
         `${duplicates} duplicate effects (${fmt(events)} operator events, ${undelivered} undelivered), ` +
-        `${resent} commands resent (${commands.length} sent), integrity ok ×${integrityOk}, store opened ×${opened}`,
+        `${resent} commands resent (${commands.length} sent), integrity ok ×${integrityOk}, store opened ×${opened} ` +
+        `(every start given the time; ${KILLS + 1 - opened} killed while starting)`,
       ok,
     );
     if (!ok) process.stdout.write(fs.readFileSync(env.FAULT_LOG_FILE, 'utf8').slice(-6000));
