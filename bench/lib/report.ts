@@ -44,7 +44,10 @@ export function table(figures: readonly Figure[]): string {
 export function save(root: string, m: Machine, mode: string, figures: readonly Figure[], started: Date): string {
   const dir = path.join(root, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${started.toISOString().replace(/[:.]/g, '-')}${mode === 'full' ? '' : `-${mode}`}.json`);
+  const file = path.join(
+    dir,
+    `${started.toISOString().replace(/[:.]/g, '-')}${mode === 'full' ? '' : `-${mode}`}.json`,
+  );
   fs.writeFileSync(file, `${JSON.stringify({ started: started.toISOString(), mode, machine: m, figures }, null, 2)}\n`);
   if (mode === 'full' || mode === 'quick') {
     const doc = path.join(root, 'docs', 'performance.md');
