@@ -119,6 +119,15 @@ it(`broker SIGKILLed ×${KILLS} under load: reconnects on the jittered schedule,
       `values stale and commands refused while down`,
     ok,
   );
+  if (lost.length) {
+    // For each lost sample: how long before the next kill the broker acknowledged it.
+    const before = lost.slice(0, 20).map((seq) => {
+      const at = pub.acked.get(seq)!;
+      const next = kills.find((k) => k >= at);
+      return `${seq}: ${next === undefined ? 'after the last kill' : `${next - at} ms before kill ${kills.indexOf(next) + 1}`}`;
+    });
+    process.stdout.write(`lost: ${before.join('; ')}\n`);
+  }
   expect(problems).toEqual([]);
   expect(lost.slice(0, 20)).toEqual([]);
   expect(jittered).toBe(true);

@@ -133,6 +133,48 @@ it('database corrupted between runs: quarantined, the last good backup restored,
     );
   }
 
+  // Not damage: a crash in the middle of a checkpoint (page 1, with the new page count, written;
+  // the file not yet extended; every page still in the WAL). Nothing may be restored over it.
+  let crashMidCheckpoint: string;
+  {
+    const dataDir = path.join(tempDir('plainview-fault-corrupt-'), 'data');
+    const first = await station(broker, dataDir);
+    await waitFor(() => first.station.running().store.lastBackupAt, 'the first backup');
+    await first.station.stop();
+    const file = path.join(dataDir, 'plainview.db');
+    const db = new Database(file);
+    db.pragma('wal_autocheckpoint = 0');
+    const add = db.prepare('INSERT INTO applied_events (id, applied_at) VALUES (?, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < 5000; i++) add.run(`after-crash-${i}`, new Date().toISOString());
+    })();
+    const crash = { db: fs.readFileSync(file), wal: fs.readFileSync(`${file}-wal`) };
+    db.close();
+    fs.writeFileSync(file, crash.db);
+    fs.writeFileSync(`${file}-wal`, crash.wal);
+    fs.rmSync(`${file}-shm`, { force: true });
+    const pageSize = crash.wal.readUInt32BE(8);
+    let page1 = -1;
+    for (let at = 32; at + 24 + pageSize <= crash.wal.length; at += 24 + pageSize)
+      if (crash.wal.readUInt32BE(at) === 1) page1 = at + 24;
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, crash.wal, page1, pageSize, 0);
+    fs.closeSync(fd);
+    const again = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_MQTT_PROTOCOL_VERSION: '4' }, dataDir);
+    await again.station.start();
+    const kept = (
+      again.station
+        .running()
+        .store.db.prepare("SELECT count(*) AS n FROM applied_events WHERE id LIKE 'after-crash-%'")
+        .get() as { n: number }
+    ).n;
+    const restored = again.station.running().recovery !== undefined;
+    await again.station.stop();
+    if (restored) problems.push('a crash in the middle of a checkpoint was taken for damage and restored from backup');
+    if (kept !== 5000) problems.push(`after a crash in the middle of a checkpoint ${kept} of 5000 rows are left`);
+    crashMidCheckpoint = restored ? 'RESTORED OVER' : `opened as it was, ${kept}/5000 rows kept`;
+  }
+
   // No good backup at all: the station refuses to start and leaves the damaged file in place.
   const dataDir = path.join(tempDir('plainview-fault-corrupt-'), 'data');
   const first = await station(broker, dataDir);
@@ -158,6 +200,7 @@ it('database corrupted between runs: quarantined, the last good backup restored,
     6,
     'corruption',
     `database corrupted between runs ×${Object.keys(DAMAGES).length} (${lines.join('; ')}); ` +
+      `a crash in the middle of a checkpoint (not damage): ${crashMidCheckpoint}; ` +
       `no good backup: ${refusal ? `refused to start (exit ${(refusal as { exitCode?: number }).exitCode}), damaged file kept` : 'STARTED'}`,
     problems.length === 0,
   );

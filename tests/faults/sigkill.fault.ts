@@ -159,6 +159,7 @@ it(
       120_000,
       1000,
     ).catch(() => undefined);
+    const lastStatus = (await last.call('system.status')).value as { ingest: unknown; link: unknown };
     await last.stop();
 
     const final = snapshot(dataDir);
@@ -236,7 +237,20 @@ it(
         `(every start given the time; ${KILLS + 1 - opened} killed while starting)`,
       ok,
     );
-    if (!ok) process.stdout.write(fs.readFileSync(env.FAULT_LOG_FILE, 'utf8').slice(-6000));
+    if (!ok) {
+      // Where the missing rows are (ranges of sample numbers), and what the last start saw.
+      const ranges: string[] = [];
+      for (let i = 0; i < lost.length && ranges.length < 20;) {
+        let j = i;
+        while (j + 1 < lost.length && lost[j + 1] === lost[j]! + 1) j++;
+        ranges.push(i === j ? `${lost[i]}` : `${lost[i]}-${lost[j]}`);
+        i = j + 1;
+      }
+      process.stdout.write(
+        `lost samples (of ${pub.sent} sent): ${ranges.join(', ')}\nlast start: ${JSON.stringify(lastStatus)}\n` +
+          fs.readFileSync(env.FAULT_LOG_FILE, 'utf8').slice(-6000),
+      );
+    }
     expect(problems).toEqual([]);
     expect(lost.slice(0, 20)).toEqual([]);
     expect(missingNotes).toBe(0);

@@ -30,7 +30,12 @@ export function inspectFile(file: string, options: InspectOptions = {}): string 
   }
   if (typeof header === 'string') return header;
   const { pageSize, pages, fileSize } = header;
-  if (pages > 0 && fileSize < pages * pageSize) {
+  // With frames in the WAL, a short file is not damage: a checkpoint writes page 1 (and its
+  // page count) first and extends the file as it goes, so a crash in the middle of one leaves
+  // the file shorter than its header says while the WAL still holds every page. SQLite reads
+  // them from there; the checks below (quick_check) read through it.
+  const walBytes = fs.statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+  if (pages > 0 && fileSize < pages * pageSize && walBytes === 0) {
     return `file is truncated: ${fileSize} bytes on disk, header says ${pages} pages of ${pageSize} bytes`;
   }
   try {
