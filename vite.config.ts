@@ -15,10 +15,11 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           cli: resolve('src/main/cli/index.ts'),
-          // The telemetry writer thread (src/main/field/sample-sink.ts) loads this file by name.
+          // The worker threads (src/main/threads.ts) are loaded by file name.
           'writer-thread': resolve('src/main/field/writer-thread.ts'),
+          'backup-thread': resolve('src/main/store/backup-thread.ts'),
         },
-        // Shared chunks beside the entries, so code in a chunk finds writer-thread.js in its __dirname.
+        // Shared chunks beside the entries, so code in a chunk finds the threads in its __dirname.
         output: { chunkFileNames: '[name]-[hash].js' },
       },
     },

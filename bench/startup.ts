@@ -102,6 +102,7 @@ async function cliEntry(root: string): Promise<string> {
     entryPoints: {
       cli: path.join(root, 'src', 'main', 'cli', 'index.ts'),
       'writer-thread': path.join(root, 'src', 'main', 'field', 'writer-thread.ts'),
+      'backup-thread': path.join(root, 'src', 'main', 'store', 'backup-thread.ts'),
     },
     outdir,
     bundle: true,

@@ -3,9 +3,10 @@ import { m0001 } from './0001-initial';
 import { m0002 } from './0002-valve-capabilities';
 import { m0003 } from './0003-alarm-sync-and-handover';
 import { m0004 } from './0004-incident-events';
+import { m0005 } from './0005-outbox-snapshots';
 
 /**
  * Every schema version, in order. Listed by hand, not found by scanning the folder:
  * the main process is bundled, and a bundle has no folder to scan.
  */
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005];

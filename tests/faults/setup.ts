@@ -9,7 +9,7 @@ const ROOT = path.resolve(__dirname, '../..');
 
 /**
  * Before the suite: bundles the fixture station (tests/faults/fixture/station.ts) and the
- * writer thread beside it, as the real build does (packages stay in node_modules), so each of
+ * worker threads beside it, as the real build does (packages stay in node_modules), so each of
  * the hundreds of station starts takes a fraction of a second rather than a TypeScript
  * compile. After it: the results go into docs/reliability.md.
  */
@@ -20,6 +20,7 @@ export default async function setup(): Promise<() => void> {
     entryPoints: {
       station: path.join(ROOT, 'tests/faults/fixture/station.ts'),
       'writer-thread': path.join(ROOT, 'src/main/field/writer-thread.ts'),
+      'backup-thread': path.join(ROOT, 'src/main/store/backup-thread.ts'),
     },
     outdir: path.dirname(FIXTURE),
     bundle: true,

@@ -135,6 +135,11 @@ it(
       }
     }
 
+    // A crash is not damage: no start may have restored a backup over the store.
+    const quarantine = path.join(dataDir, 'quarantine');
+    const restores = fs.existsSync(quarantine) ? fs.readdirSync(quarantine).filter((f) => f.endsWith('.db')).length : 0;
+    if (restores) problems.push(`${restores} starts took the crashed store for damaged and restored a backup over it`);
+
     // A last start, left running until the broker has delivered everything and the outbox is empty.
     await pub.stop();
     const last = spawnStation({ ...env, FAULT_WORKLOAD: '' });
@@ -233,7 +238,7 @@ it(
       'sigkill',
       `SIGKILL ×${KILLS}: ${lost.length} rows lost (of ${fmt(acked)} acknowledged by the broker), ` +
         `${duplicates} duplicate effects (${fmt(events)} operator events, ${undelivered} undelivered), ` +
-        `${resent} commands resent (${commands.length} sent), integrity ok ×${integrityOk}, store opened ×${opened} ` +
+        `${resent} commands resent (${commands.length} sent), integrity ok ×${integrityOk}, ${restores} restores, store opened ×${opened} ` +
         `(every start given the time; ${KILLS + 1 - opened} killed while starting)`,
       ok,
     );

@@ -1,4 +1,6 @@
+import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startMosquitto } from '../helpers/brokers';
 import { twoStations } from '../helpers/two-stations';
 import { testStation, type TestStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
@@ -91,6 +93,43 @@ describe('incidents across two consoles', () => {
     // C takes part like any console.
     expect(inc(c).update('carol', id, { status: 'mitigated' }).ok).toBe(true);
     for (const s of [a, b]) await waitFor(() => inc(s).get(id)?.status === 'mitigated', 'C’s edit everywhere');
+  }, 60_000);
+
+  it('a busy incident shares its snapshots: a burst of 30 notes is one retained message carrying them all', async () => {
+    // One console: every console publishes the snapshot of what it applies.
+    const broker = await startMosquitto();
+    const a = testStation({ PLAINVIEW_MQTT_URL: broker.url });
+    await a.station.start();
+    cleanups.push(() => a.station.stop());
+    await waitFor(() => a.station.running().field.link.online, 'online');
+    const created = inc(a).create('alice', {
+      title: 'Compressor trip at KP 9',
+      severity: 'high',
+      description: '',
+      segment: null,
+      valves: [],
+      alarms: [],
+    });
+    const id = created.ok ? created.incident.id : '';
+    const sub = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+    cleanups.push(() => sub.endAsync());
+    const snapshots: { events: { type: string }[] }[] = [];
+    sub.on('message', (_topic, payload) => payload.length && snapshots.push(JSON.parse(payload.toString())));
+    await sub.subscribeAsync(`plainview/v1/+/snapshots/incidents/${id}`, { qos: 1 });
+    await waitFor(() => snapshots.length > 0, 'the snapshot of the new incident');
+
+    snapshots.length = 0;
+    for (let i = 0; i < 30; i++) expect(inc(a).note('alice', id, `reading ${i}`).ok).toBe(true);
+    await waitFor(() => snapshots.some((m) => m.events.length === 31), 'a snapshot with all 30 notes', 10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    // One (at most two, if the burst straddled a send) rather than one per note, each the whole timeline.
+    expect(snapshots.length).toBeLessThanOrEqual(2);
+    const rows = a.station
+      .running()
+      .store.db.prepare('SELECT count(*) FROM outbox WHERE topic LIKE ?')
+      .pluck()
+      .get(`%/snapshots/incidents/${id}`);
+    expect(rows).toBe(1);
   }, 60_000);
 
   it('through the contract: a viewer cannot open an incident; detail carries timeline and links', async () => {

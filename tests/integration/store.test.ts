@@ -113,6 +113,28 @@ describe('store: migrations', () => {
     await store.close();
   });
 
+  it('v5 keeps only the newest retained snapshot per topic and every event', async () => {
+    const { store } = await stationStore(tempDir());
+    rollback(store.db, migrations);
+    expect(schemaVersion(store.db)).toBe(4);
+    const add = store.db.prepare(
+      "INSERT INTO outbox (id, topic, payload, retain, created_at) VALUES (?, ?, ?, ?, '2026-11-26T00:00:00Z')",
+    );
+    for (const [id, topic, retain] of [
+      ['s1', 'snapshots/incidents/a', 1],
+      ['e1', 'events/ws-1', 0],
+      ['s2', 'snapshots/incidents/a', 1],
+      ['t1', 'snapshots/alarms/b', 1],
+      ['e2', 'events/ws-1', 0],
+      ['s3', 'snapshots/incidents/a', 1],
+    ] as const)
+      add.run(id, topic, `{"${id}":1}`, retain);
+    migrate(store.db, migrations);
+    const ids = store.db.prepare('SELECT id FROM outbox ORDER BY rowid').pluck().all();
+    expect(ids).toEqual(['e1', 't1', 'e2', 's3']);
+    await store.close();
+  });
+
   it('refuses to roll back below version 1, changing nothing', async () => {
     const { store } = await stationStore(tempDir());
     fillEveryTable(store.db);

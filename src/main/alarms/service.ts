@@ -22,7 +22,7 @@ export interface AlarmServiceDeps {
   clock: HybridClock;
   events: Pick<StationEvents, 'publish'>;
   /** Retained snapshots of shared alarms go out through the outbox, like events. */
-  outbox?: Pick<Outbox, 'enqueue' | 'kick'>;
+  outbox?: Pick<Outbox, 'enqueueSnapshot' | 'provide' | 'kick'>;
   auditor: Auditor;
   log: Logger;
   now: () => Date;
@@ -79,7 +79,10 @@ export class AlarmService {
   private merging: Set<string> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly d: AlarmServiceDeps) {}
+  constructor(private readonly d: AlarmServiceDeps) {
+    const prefix = topics.alarmSnapshot(d.siteId, '');
+    d.outbox?.provide(prefix, (topic) => this.snapshotOf(topic.slice(prefix.length)));
+  }
 
   /**
    * A condition of this station alone (its link down, its ingest overloaded): an alarm its
@@ -525,13 +528,18 @@ export class AlarmService {
     return added;
   }
 
-  /**
-   * Queues the alarm's journal as its retained snapshot (in the caller's transaction): its
-   * latest SNAPSHOT_EVENTS events, enough to replay its state (a chattering alarm's oldest
-   * raise and clear cycles are left out).
-   */
+  /** The alarm's retained snapshot is due (in the caller's transaction); built when sent. */
   private snapshot(alarmId: string): void {
     if (!this.d.outbox) return;
+    this.d.outbox.enqueueSnapshot(topics.alarmSnapshot(this.d.siteId, alarmId));
+    queueMicrotask(() => this.d.outbox?.kick());
+  }
+
+  /**
+   * The alarm's journal as its snapshot: its latest SNAPSHOT_EVENTS events, enough to replay
+   * its state (a chattering alarm's oldest raise and clear cycles are left out).
+   */
+  private snapshotOf(alarmId: string): string | null {
     const rows = this.d.sql
       .all(
         this.d.sql.q
@@ -543,6 +551,7 @@ export class AlarmService {
           .limit(SNAPSHOT_EVENTS),
       )
       .reverse();
+    if (!rows.length) return null;
     const message: AlarmSnapshotMessage = {
       v: 1,
       id: alarmId,
@@ -556,13 +565,7 @@ export class AlarmService {
         body: JSON.parse(r.body) as Record<string, unknown>,
       })),
     };
-    this.d.outbox.enqueue({
-      id: randomUUID(),
-      topic: topics.alarmSnapshot(this.d.siteId, alarmId),
-      payload: JSON.stringify(message),
-      retain: true,
-    });
-    queueMicrotask(() => this.d.outbox?.kick());
+    return JSON.stringify(message);
   }
 
   private save(alarmId: string): void {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from '../log';
 import type { FieldLink } from './link';
@@ -9,8 +10,17 @@ export interface OutboxMessage {
   retain?: boolean;
 }
 
+/** Builds a retained snapshot's payload when it is sent; null when there is nothing to send. */
+export type SnapshotBuilder = (topic: string) => string | null;
+
 const BATCH = 100;
 const RETRY_EVERY_MS = 5000;
+/**
+ * A snapshot is built and sent this long after the first change that made it due: the
+ * changes of a busy incident or a chattering alarm share one, instead of each writing and
+ * publishing the whole timeline again (at 50 notes a second that was 17 MB/s of writes).
+ */
+export const SNAPSHOT_SETTLE_MS = 1000;
 
 /**
  * Station-originated messages (operators' changes to alarms, incidents, handovers), written
@@ -26,6 +36,12 @@ export class Outbox {
   private readonly unsent: Statement;
   private readonly markSent: Statement;
   private readonly bumpAttempts: Statement;
+  private readonly supersede: Statement;
+  private readonly remove: Statement;
+  private readonly builders: [prefix: string, build: SnapshotBuilder][] = [];
+  /** Snapshot topics due, and when (monotonic) the outbox first saw them due. */
+  private readonly due = new Map<string, number>();
+  private settleTimer: NodeJS.Timeout | null = null;
   published = 0;
 
   constructor(
@@ -42,6 +58,24 @@ export class Outbox {
     );
     this.markSent = db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL');
     this.bumpAttempts = db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
+    this.supersede = db.prepare('DELETE FROM outbox WHERE topic = ? AND retain = 1');
+    this.remove = db.prepare('DELETE FROM outbox WHERE id = ?');
+  }
+
+  /** Who builds the snapshots whose topics start with `prefix`. */
+  provide(prefix: string, build: SnapshotBuilder): void {
+    this.builders.push([prefix, build]);
+  }
+
+  /**
+   * Call inside the transaction that makes the change: the topic's retained snapshot is due.
+   * It replaces the one queued or sent before it (a retained message supersedes the last), and
+   * its payload is built from the store when it is sent, so it is always the latest. The row
+   * makes it durable: a snapshot due when the station stopped is sent after the restart.
+   */
+  enqueueSnapshot(topic: string): void {
+    this.supersede.run(topic);
+    this.insert.run(randomUUID(), topic, '', 1, this.now().toISOString());
   }
 
   /** Call inside the transaction that makes the change; `kick()` after it commits. */
@@ -57,6 +91,8 @@ export class Outbox {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = null;
   }
 
   /** A new connection: whatever was in flight on the old one is sent again. */
@@ -80,10 +116,12 @@ export class Outbox {
     }[];
     for (const row of rows) {
       if (this.inFlight.has(row.id)) continue;
+      const payload = row.payload === '' ? this.snapshot(row.topic, row.id) : row.payload;
+      if (payload === null) continue;
       this.inFlight.add(row.id);
       this.bumpAttempts.run(row.id);
       this.link
-        .publish(row.topic, row.payload, { retain: row.retain === 1 })
+        .publish(row.topic, payload, { retain: row.retain === 1 })
         .then(() => {
           this.markSent.run(this.now().toISOString(), row.id);
           this.published++;
@@ -95,5 +133,33 @@ export class Outbox {
           this.log.debug('outbox message not sent yet', { id: row.id, error: err });
         });
     }
+  }
+
+  /** A due snapshot's payload once it has settled (null meanwhile, or if there is none to send). */
+  private snapshot(topic: string, id: string): string | null {
+    const t = performance.now();
+    const since = this.due.get(topic) ?? t;
+    this.due.set(topic, since);
+    if (t - since < SNAPSHOT_SETTLE_MS) {
+      if (!this.settleTimer) {
+        this.settleTimer = setTimeout(
+          () => {
+            this.settleTimer = null;
+            this.kick();
+          },
+          since + SNAPSHOT_SETTLE_MS - t,
+        );
+        this.settleTimer.unref();
+      }
+      return null;
+    }
+    this.due.delete(topic);
+    const build = this.builders.find(([prefix]) => topic.startsWith(prefix))?.[1];
+    const payload = build ? build(topic) : null;
+    if (payload === null) {
+      this.log.warn('no snapshot to send; dropped', { topic });
+      this.remove.run(id);
+    }
+    return payload;
   }
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../log';
+import { startThread } from '../threads';
 
 /** Telemetry samples in columns, point ids as numbers: cheap to hand to another thread. */
 export interface SampleBatch {
@@ -62,13 +63,7 @@ export class WorkerSampleSink implements SampleSink {
 
   /** Starts the thread; from sources (tests, benchmarks) through tsx, from the bundle as built. */
   static start(file: string, log: Logger): WorkerSampleSink {
-    const data = { workerData: { file } };
-    const worker = __filename.endsWith('.ts')
-      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(path.join(__dirname, 'writer-thread.ts'))});`, {
-          eval: true,
-          ...data,
-        })
-      : new Worker(path.join(__dirname, 'writer-thread.js'), data);
+    const worker = startThread(path.join(__dirname, 'writer-thread'), { file });
     worker.unref();
     return new WorkerSampleSink(worker, log);
   }

@@ -31,7 +31,7 @@ export interface IncidentServiceDeps {
   clock: HybridClock;
   events: Pick<StationEvents, 'publish'>;
   /** Retained snapshots of incidents go out through the outbox, like events. */
-  outbox?: Pick<Outbox, 'enqueue' | 'kick'>;
+  outbox?: Pick<Outbox, 'enqueueSnapshot' | 'provide' | 'kick'>;
   auditor: Auditor;
   log: Logger;
   now: () => Date;
@@ -44,7 +44,10 @@ export interface IncidentServiceDeps {
  * and the timeline is a set of entries keyed by event id, so every note appears once.
  */
 export class IncidentService {
-  constructor(private readonly d: IncidentServiceDeps) {}
+  constructor(private readonly d: IncidentServiceDeps) {
+    const prefix = topics.incidentSnapshot(d.siteId, '');
+    d.outbox?.provide(prefix, (topic) => this.snapshotOf(topic.slice(prefix.length)));
+  }
 
   create(actor: string, n: NewIncident): IncidentResult {
     if (!n.title.trim()) return { ok: false, message: 'An incident needs a title.' };
@@ -252,12 +255,15 @@ export class IncidentService {
     }
   }
 
-  /**
-   * Queues the incident's event log as its retained snapshot (in the caller's transaction):
-   * the create and the latest events, at most SNAPSHOT_EVENTS of them.
-   */
+  /** The incident's retained snapshot is due (in the caller's transaction); built when sent. */
   private snapshot(incidentId: string): void {
     if (!this.d.outbox) return;
+    this.d.outbox.enqueueSnapshot(topics.incidentSnapshot(this.d.siteId, incidentId));
+    queueMicrotask(() => this.d.outbox?.kick());
+  }
+
+  /** The incident's event log as its snapshot: the create and the latest SNAPSHOT_EVENTS - 1. */
+  private snapshotOf(incidentId: string): string | null {
     const rows = this.d.sql.all(
       this.d.sql.q
         .selectFrom('incident_timeline')
@@ -267,6 +273,7 @@ export class IncidentService {
         .orderBy('hlc')
         .orderBy('id'),
     );
+    if (!rows.length) return null;
     const kept =
       rows.length <= SNAPSHOT_EVENTS
         ? rows
@@ -284,13 +291,7 @@ export class IncidentService {
         body: JSON.parse(r.body!) as Record<string, unknown>,
       })),
     };
-    this.d.outbox.enqueue({
-      id: randomUUID(),
-      topic: topics.incidentSnapshot(this.d.siteId, incidentId),
-      payload: JSON.stringify(message),
-      retain: true,
-    });
-    queueMicrotask(() => this.d.outbox?.kick());
+    return JSON.stringify(message);
   }
 }
 

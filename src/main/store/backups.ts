@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { openConnection } from './connection';
+import { startThread } from '../threads';
 import { schemaVersion } from './migrator';
 
 export interface BackupFile {
@@ -53,42 +53,21 @@ export class Backups {
   /**
    * An online backup with SQLite's backup API: consistent while the station keeps writing.
    * Written to a temporary name and renamed, so a half-written file is never taken for a backup.
+   * A file database is copied on a thread of its own (src/main/store/backup-thread.ts): the
+   * copy holds the WAL for as short a time as the disk allows, and the event loop that serves
+   * operators never waits for it.
    */
-  async take(
-    db: Database,
-    reason: string,
-    target?: string,
-    now = new Date(),
-    cancelled = () => false,
-  ): Promise<string> {
+  async take(db: Database, reason: string, target?: string, now = new Date(), signal?: AbortSignal): Promise<string> {
     fs.mkdirSync(target ? path.dirname(target) : this.dir, { recursive: true });
     const file = target ?? path.join(this.dir, `plainview-${stamp(now)}-v${schemaVersion(db)}-${reason}.db`);
     const partial = `${file}.partial`;
     fs.rmSync(partial, { force: true });
-    // The copy is read through a connection of its own holding one read transaction from the
-    // first page to the last: SQLite restarts a stepped backup whenever another connection
-    // (the writer thread) commits between two steps, which under steady ingest meant a
-    // backup that never finished. Writers go on meanwhile (WAL); the copy is the database
-    // as it was when the backup began.
-    const source = db.memory ? db : openConnection(db.name, { fileMustExist: true });
     try {
-      if (source !== db) {
-        source.exec('BEGIN');
-        source.prepare('SELECT count(*) FROM sqlite_master').get();
-      }
-      await source.backup(partial, {
-        // Steps of 4 MiB (about 10 ms each) keep the event loop free while the station goes on
-        // working, and few enough that a backup of a busy station does not pin the WAL for long.
-        progress: () => {
-          if (cancelled()) throw new Error('backup cancelled');
-          return 1024;
-        },
-      });
+      if (db.memory) await db.backup(partial);
+      else await copyOnThread(db.name, partial, signal);
     } catch (err) {
       fs.rmSync(partial, { force: true });
       throw err;
-    } finally {
-      if (source !== db) source.close();
     }
     fs.renameSync(partial, file);
     return file;
@@ -100,4 +79,27 @@ export class Backups {
     for (const b of old) fs.rmSync(b.file, { force: true });
     return old.map((b) => b.file);
   }
+}
+
+function copyOnThread(source: string, partial: string, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Error('backup cancelled'));
+    const worker = startThread(path.join(__dirname, 'backup-thread'), { source, partial });
+    let settled = false;
+    const settle = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onAbort = () => {
+      settle(new Error('backup cancelled'));
+      void worker.terminate();
+    };
+    signal?.addEventListener('abort', onAbort);
+    worker.on('message', (r: { ok: boolean; message?: string }) => settle(r.ok ? undefined : new Error(r.message)));
+    worker.on('error', (err) => settle(err));
+    worker.on('exit', (code) => settle(new Error(`the backup thread stopped (exit code ${code})`)));
+  });
 }

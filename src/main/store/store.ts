@@ -54,10 +54,10 @@ export class Store {
    */
   backup(reason: string, keep: number, target?: string): Promise<string> {
     if (this.backupRun) return this.backupRun.promise;
-    let cancelled = false;
+    const abort = new AbortController();
     const started = new Date();
     const promise = this.backups
-      .take(this.db, reason, target, started, () => cancelled)
+      .take(this.db, reason, target, started, abort.signal)
       .then((file) => {
         if (!target) this.backups.prune(keep);
         this.lastBackup = { file, at: started };
@@ -67,7 +67,7 @@ export class Store {
       .finally(() => {
         this.backupRun = null;
       });
-    this.backupRun = { promise, cancel: () => (cancelled = true) };
+    this.backupRun = { promise, cancel: () => abort.abort() };
     return promise;
   }
 
