@@ -18,7 +18,6 @@
  * (which would copy the whole store at start) is put off; retention's own timer is stopped
  * and pruning started by hand at the flood's start.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +27,7 @@ import { migrations } from '../migrations';
 import { latestVersion, migrate } from '../src/main/store/migrator';
 import { startMosquitto } from '../tests/helpers/broker-procs';
 import type { Bench, BenchOptions } from './lib/bench';
+import { PublisherProcess } from './lib/publisher-process';
 import type { Figure } from './lib/report';
 import { percentile, spread } from './lib/stats';
 import { SITE, bulkLoad, pointId, sleep, startStation, waitUntil, type BenchStation } from './lib/stations';
@@ -72,30 +72,6 @@ function buildStore(file: string, points: number, log: (l: string) => void): voi
   fs.renameSync(building, file);
   const mib = Math.round(fs.statSync(file).size / 2 ** 20);
   log(`  built ${path.basename(file)} (${mib} MiB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-}
-
-/** A publisher process (bench/lib/publisher.ts or paced-publisher.ts) driven over IPC. */
-class Publisher {
-  private constructor(private readonly child: ChildProcess) {}
-
-  static async start(file: string, setup: object): Promise<Publisher> {
-    const child = fork(path.join(__dirname, 'lib', file), [], { execArgv: ['--import', 'tsx'] });
-    child.send(setup);
-    await new Promise((resolve) => child.once('message', resolve));
-    return new Publisher(child);
-  }
-
-  ask<T>(message: object): Promise<T> {
-    return new Promise((resolve) => {
-      this.child.once('message', (m) => resolve(m as T));
-      this.child.send(message);
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.child.send({ cmd: 'stop' });
-    await new Promise((resolve) => this.child.once('exit', resolve));
-  }
 }
 
 interface Ingest {
@@ -264,7 +240,7 @@ async function run(o: BenchOptions): Promise<Figure[]> {
     // --- retention under ingest --------------------------------------------------------
     const { field } = st.running;
     await waitUntil(() => field.link.online, 'the field link');
-    const flooder = await Publisher.start('publisher.ts', {
+    const flooder = await PublisherProcess.start('publisher.ts', {
       url: broker.url,
       site: SITE,
       qos: 1,
@@ -277,7 +253,7 @@ async function run(o: BenchOptions): Promise<Figure[]> {
       60_000,
       20,
     );
-    const paced = await Publisher.start('paced-publisher.ts', {
+    const paced = await PublisherProcess.start('paced-publisher.ts', {
       url: broker.url,
       site: SITE,
       topics: FLOOD_TOPICS,

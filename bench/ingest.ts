@@ -5,7 +5,6 @@
  * (validate, persist, state, coalesced pushes). Meanwhile the station's event-loop delay and
  * the round trip of a trivial IPC-contract call are sampled.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import { createLogger } from '../src/main/log';
 import { createStation, type Station } from '../src/main/station';
 import { startMosquitto, type TestBroker } from '../tests/helpers/broker-procs';
 import type { Bench, BenchOptions } from './lib/bench';
+import { PublisherProcess } from './lib/publisher-process';
 import type { Figure } from './lib/report';
 import { percentile, spread } from './lib/stats';
 
@@ -28,29 +28,6 @@ interface Round {
   rate: number;
   lost: number;
   counted: number;
-}
-
-class Publisher {
-  private constructor(private readonly child: ChildProcess) {}
-
-  static async start(url: string, qos: 0 | 1): Promise<Publisher> {
-    const child = fork(path.join(__dirname, 'lib', 'publisher.ts'), [], { execArgv: ['--import', 'tsx'] });
-    child.send({ url, site: SITE, qos, topics: TOPICS });
-    await new Promise((resolve) => child.once('message', resolve));
-    return new Publisher(child);
-  }
-
-  flood(count: number): Promise<{ startedAt: number; endedAt: number }> {
-    return new Promise((resolve) => {
-      this.child.once('message', (m) => resolve(m as { startedAt: number; endedAt: number }));
-      this.child.send({ cmd: 'go', count });
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.child.send({ cmd: 'stop' });
-    await new Promise((resolve) => this.child.once('exit', resolve));
-  }
 }
 
 /** Waits until `done()` or until `count()` has not moved for `quietMs`; returns when the last change came. */
@@ -68,12 +45,12 @@ async function settle(count: () => number, done: () => boolean, quietMs: number)
   }
 }
 
-async function baselineRound(broker: TestBroker, pub: Publisher, qos: 0 | 1, count: number): Promise<Round> {
+async function baselineRound(broker: TestBroker, pub: PublisherProcess, qos: 0 | 1, count: number): Promise<Round> {
   const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
   let received = 0;
   client.on('message', () => received++);
   await client.subscribeAsync(`plainview/v1/${SITE}/points/+/sample`, { qos });
-  const flood = pub.flood(count);
+  const flood = pub.ask<{ startedAt: number; endedAt: number }>({ cmd: 'go', count });
   const lastAt = await settle(
     () => received,
     () => received >= count,
@@ -86,7 +63,7 @@ async function baselineRound(broker: TestBroker, pub: Publisher, qos: 0 | 1, cou
 
 async function stationRound(
   broker: TestBroker,
-  pub: Publisher,
+  pub: PublisherProcess,
   qos: 0 | 1,
   count: number,
   probes: { delays: number[]; rtts: number[] },
@@ -107,8 +84,14 @@ async function stationRound(
   const station: Station = createStation(config, { logSinks: [], osAccount: 'bench' });
   const running = await station.start();
   const { field } = running;
-  while (!field.link.online || field.counters.accepted.get('point_meta') !== TOPICS)
+  const metaBy = Date.now() + 60_000;
+  while (!field.link.online || (field.counters.accepted.get('point_meta') ?? 0) < TOPICS) {
+    if (Date.now() > metaBy)
+      throw new Error(
+        `the station knew ${field.counters.accepted.get('point_meta') ?? 0} of ${TOPICS} points after 60 s`,
+      );
     await new Promise((r) => setTimeout(r, 20));
+  }
   await new Promise((r) => setTimeout(r, 300));
   const router = new IpcRouter(station.handlers, () => true, quiet);
   const written0 = field.counters.written;
@@ -127,7 +110,7 @@ async function stationRound(
     }
   };
   const probeDone = probe();
-  const flood = pub.flood(count);
+  const flood = pub.ask<{ startedAt: number; endedAt: number }>({ cmd: 'go', count });
   const lastAt = await settle(
     () => field.counters.written + field.counters.dropped,
     () => field.counters.written - written0 >= count,
@@ -159,7 +142,7 @@ async function run(o: BenchOptions): Promise<Figure[]> {
       // The site broker as DEPLOYMENT.md configures it.
       extraConfig: ['max_queued_messages 0', 'max_queued_bytes 0', 'max_inflight_messages 1000'],
     });
-    const pub = await Publisher.start(broker.url, qos);
+    const pub = await PublisherProcess.start('publisher.ts', { url: broker.url, site: SITE, qos, topics: TOPICS });
     const base: Round[] = [];
     const st: Round[] = [];
     try {

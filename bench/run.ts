@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     console.log(`  (${Math.round((Date.now() - t0) / 1000)} s)`);
   }
   console.log(`\n${table(figures)}\n`);
-  const mode = quick ? 'quick' : only ? 'partial' : 'full';
+  const mode = only ? 'partial' : quick ? 'quick' : 'full';
   console.log(`results: ${path.relative(root, save(root, m, mode, figures, started))}`);
   console.log(`total: ${Math.round((Date.now() - started.getTime()) / 1000)} s`);
   process.exit(process.exitCode ?? 0);

@@ -24,6 +24,9 @@ function payload(seq: number, ts: number): string {
 async function main(): Promise<void> {
   const setup = await new Promise<Setup>((resolve) => process.once('message', (m) => resolve(m as Setup)));
   const client = await mqtt.connectAsync(setup.url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
+  // A publisher that lost its broker would wait forever for its last publish: exit, and the
+  // parent fails the round saying so.
+  client.on('close', () => process.exit(3));
   const names = Array.from({ length: setup.topics }, (_, i) =>
     t.telemetry(setup.site, `p-${String(i).padStart(5, '0')}`),
   );
@@ -41,7 +44,10 @@ async function main(): Promise<void> {
   let seq = 0;
   let base = Date.parse('2026-01-01T00:00:00Z');
   process.on('message', (m: { cmd: string; count: number }) => {
-    if (m.cmd === 'stop') return void client.endAsync().then(() => process.exit(0));
+    if (m.cmd === 'stop') {
+      client.removeAllListeners('close');
+      return void client.endAsync().then(() => process.exit(0));
+    }
     void flood(m.count);
   });
 

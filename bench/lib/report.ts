@@ -40,7 +40,10 @@ export function table(figures: readonly Figure[]): string {
   return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
-/** Writes `bench/results/<time>.json` and the latest table into docs/performance.md. */
+/**
+ * Writes `bench/results/<time>.json` and, for a full run (or a quick one while the document
+ * holds no full run), the latest table into docs/performance.md.
+ */
 export function save(root: string, m: Machine, mode: string, figures: readonly Figure[], started: Date): string {
   const dir = path.join(root, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
@@ -49,9 +52,10 @@ export function save(root: string, m: Machine, mode: string, figures: readonly F
     `${started.toISOString().replace(/[:.]/g, '-')}${mode === 'full' ? '' : `-${mode}`}.json`,
   );
   fs.writeFileSync(file, `${JSON.stringify({ started: started.toISOString(), mode, machine: m, figures }, null, 2)}\n`);
-  if (mode === 'full' || mode === 'quick') {
-    const doc = path.join(root, 'docs', 'performance.md');
-    const text = fs.readFileSync(doc, 'utf8');
+  const doc = path.join(root, 'docs', 'performance.md');
+  const text = fs.readFileSync(doc, 'utf8');
+  // A partial run never writes the table; a quick one does not replace a full run's.
+  if (mode === 'full' || (mode === 'quick' && !text.includes('<!-- bench:start -->\nA full run'))) {
     const block = [
       '<!-- bench:start -->',
       `${mode === 'quick' ? 'A quick run (`--quick`: one run per figure, shorter floods; a full run replaces it)' : 'A full run'}, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}. Each figure: median of its runs (min–max); notes below the table.`,

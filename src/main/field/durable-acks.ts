@@ -48,7 +48,14 @@ export class DurableAcks {
     const ids = this.parked.splice(0, n);
     // A PUBACK for a connection that has gone would be queued for the next one by mqtt.js;
     // the broker redelivers unacknowledged messages anyway, and ingest is idempotent.
-    if (this.client.connected) for (const [messageId] of ids) this.send({ cmd: 'puback', messageId });
+    if (this.client.connected && ids.length) {
+      // One write for the lot: at full rate a commit releases hundreds of 4-byte PUBACKs, and
+      // each on its own was a system call (and, with Nagle off, a TCP segment).
+      const stream = this.client.stream as { cork?: () => void; uncork?: () => void } | undefined;
+      stream?.cork?.();
+      for (const [messageId] of ids) this.send({ cmd: 'puback', messageId });
+      stream?.uncork?.();
+    }
     return n;
   }
 
