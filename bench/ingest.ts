@@ -16,6 +16,7 @@ import { createLogger } from '../src/main/log';
 import { createStation, type Station } from '../src/main/station';
 import { startMosquitto, type TestBroker } from '../tests/helpers/broker-procs';
 import type { Bench, BenchOptions } from './lib/bench';
+import { measureCpu } from './lib/cpu';
 import { PublisherProcess } from './lib/publisher-process';
 import type { Figure } from './lib/report';
 import { percentile, spread } from './lib/stats';
@@ -28,6 +29,9 @@ interface Round {
   rate: number;
   lost: number;
   counted: number;
+  /** CPU of the measured process per message (µs) and how busy the machine was. */
+  cpuUs: number;
+  busy: number;
 }
 
 /** Waits until `done()` or until `count()` has not moved for `quietMs`; returns when the last change came. */
@@ -50,15 +54,23 @@ async function baselineRound(broker: TestBroker, pub: PublisherProcess, qos: 0 |
   let received = 0;
   client.on('message', () => received++);
   await client.subscribeAsync(`plainview/v1/${SITE}/points/+/sample`, { qos });
+  const cpu = measureCpu();
   const flood = pub.ask<{ startedAt: number; endedAt: number }>({ cmd: 'go', count });
   const lastAt = await settle(
     () => received,
     () => received >= count,
     1_500,
   );
+  const spent = cpu();
   const { startedAt } = await flood;
   await client.endAsync(true);
-  return { rate: received / ((lastAt - startedAt) / 1000), lost: count - received, counted: 0 };
+  return {
+    rate: received / ((lastAt - startedAt) / 1000),
+    lost: count - received,
+    counted: 0,
+    cpuUs: (spent.processMs * 1000) / Math.max(1, received),
+    busy: spent.machineBusy,
+  };
 }
 
 async function stationRound(
@@ -110,12 +122,14 @@ async function stationRound(
     }
   };
   const probeDone = probe();
+  const cpu = measureCpu();
   const flood = pub.ask<{ startedAt: number; endedAt: number }>({ cmd: 'go', count });
   const lastAt = await settle(
     () => field.counters.written + field.counters.dropped,
     () => field.counters.written - written0 >= count,
     1_500,
   );
+  const spent = cpu();
   const { startedAt } = await flood;
   probing = false;
   await probeDone;
@@ -130,8 +144,12 @@ async function stationRound(
     rate: written / ((lastAt - startedAt) / 1000),
     lost: count - written,
     counted: dropped + (accepted - written - dropped),
+    cpuUs: (spent.processMs * 1000) / Math.max(1, written),
+    busy: spent.machineBusy,
   };
 }
+
+const med = (xs: number[]) => spread(xs).median;
 
 async function run(o: BenchOptions): Promise<Figure[]> {
   const figures: Figure[] = [];
@@ -171,7 +189,12 @@ async function run(o: BenchOptions): Promise<Figure[]> {
       ratio,
       target: qos === 1 ? '≥ 0.95×, zero loss' : '≥ 0.85×, every drop counted',
       met: ratio >= target && (qos === 1 ? lost === 0 : st.every((x) => x.lost === x.counted)),
-      note: `station lost ${lost} of ${count} in the worst run${qos === 0 ? `; drops counted by the station: ${Math.max(...st.map((x) => x.counted))}` : ''}.`,
+      note:
+        `station lost ${lost} of ${count} in the worst run${qos === 0 ? `; drops counted by the station: ${Math.max(...st.map((x) => x.counted))}` : ''}. ` +
+        `CPU per message (median): station ${med(st.map((x) => x.cpuUs)).toFixed(1)} µs (main and writer threads), ` +
+        `bare subscriber ${med(base.map((x) => x.cpuUs)).toFixed(1)} µs; the machine was ` +
+        `${Math.round(med(st.map((x) => x.busy)) * 100)} % busy during the station's rounds and ` +
+        `${Math.round(med(base.map((x) => x.busy)) * 100)} % during the baseline's (publisher, mosquitto and subscriber share its cores).`,
     });
   }
   const d = spread(probes.delays);

@@ -110,6 +110,24 @@ describe.each([
   }, 60_000);
 });
 
+describe('field link: a kept session', () => {
+  it('a station started on a fresh database under the same id gets the retained state of the site, although the broker kept its session', async () => {
+    const broker = await startMosquitto();
+    await simulator(broker, { valves: 12, rate: 0 });
+    // The first station makes the broker keep a session (client id from the station id).
+    const first = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_MQTT_PROTOCOL_VERSION: '5' });
+    await first.station.start();
+    await online(first);
+    await waitFor(() => first.station.running().field.state.valves.size === 12, 'all valves on the first');
+    await first.station.stop();
+    // Same station id, new data folder (a new install, a restored backup): nothing known yet.
+    const second = await station({ url: broker.url, mqtt5: true });
+    await online(second);
+    expect(second.station.running().field.link.state).toMatchObject({ status: 'online' });
+    await waitFor(() => second.station.running().field.state.valves.size === 12, 'all valves on the second', 5_000);
+  }, 30_000);
+});
+
 describe('field link through outages (mosquitto)', () => {
   it('every outbox message is delivered exactly once in effect across a SIGKILL of the broker', async () => {
     const broker = await startMosquitto({

@@ -5,6 +5,9 @@ import { Backoff } from './backoff';
 import { DurableAcks } from './durable-acks';
 import type { LinkState } from './link-state';
 
+/** Messages handled in one turn of the event loop at most (see `handleMessage`). */
+const YIELD_EVERY = 128;
+
 export interface LinkOptions {
   url: string;
   clientId: string;
@@ -77,6 +80,8 @@ export class FieldLink {
   private acks: DurableAcks | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Whether this process has subscribed once (see `onConnect`). */
+  private subscribed = false;
   private current: LinkState = { status: 'connecting', attempt: 0, since: new Date(0).toISOString() };
   private readonly backoff: Backoff;
   /** When the current outage began; null while online. */
@@ -202,12 +207,18 @@ export class FieldLink {
     (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
     this.acks = new DurableAcks(client, this.o.writeSequence);
     const acks = this.acks;
+    let handled = 0;
     client.handleMessage = (packet, done) => {
       if (packet.qos === 1 && packet.messageId !== undefined) acks.hold(packet.messageId);
       try {
         this.o.onMessage(packet.topic, packet.payload as Buffer, packet);
       } finally {
-        done();
+        // Under a flood libuv hands over up to 32 socket reads (2 MiB, ~15,000 messages) in
+        // one turn of the event loop, and mqtt.js handles them all before anything else runs:
+        // 70 ms and more with no timer, IPC call or commit in between. Every YIELD_EVERY
+        // messages mqtt.js waits for the next turn instead; the socket is paused meanwhile.
+        if (++handled % YIELD_EVERY === 0) setImmediate(done);
+        else done();
       }
     };
     let failed = false;
@@ -227,10 +238,15 @@ export class FieldLink {
 
   private async onConnect(client: MqttClient, sessionPresent: boolean): Promise<void> {
     try {
-      if (!sessionPresent) {
+      // Always on this process's first connection, even to a session the broker kept: a
+      // resumed subscription gets no retained messages, and this process's memory (and maybe
+      // its database: a restored backup, a new install under the same station id) knows no
+      // valves or points yet. Subscribing again makes the broker send them.
+      if (!sessionPresent || !this.subscribed) {
         const granted = await client.subscribeAsync(this.o.subscriptions, { qos: 1 });
         const refused = granted.filter((g) => g.qos === 128);
         if (refused.length) this.o.log.error('broker refused subscriptions', { topics: refused.map((g) => g.topic) });
+        this.subscribed = true;
       }
       await client.publishAsync(this.o.presence.topic, this.o.presence.online(), { qos: 1, retain: true });
     } catch (err) {
