@@ -132,6 +132,24 @@ describe('incidents across two consoles', () => {
     expect(rows).toBe(1);
   }, 60_000);
 
+  it('sent outbox messages go after 30 days; unsent ones stay however old', async () => {
+    const t = testStation({});
+    await t.station.start();
+    cleanups.push(() => t.station.stop());
+    const { store, field } = t.station.running();
+    const day = 86_400_000;
+    const ago = (days: number) => new Date(Date.now() - days * day).toISOString();
+    const add = store.db.prepare(
+      'INSERT INTO outbox (id, topic, payload, retain, created_at, sent_at) VALUES (?, ?, ?, 0, ?, ?)',
+    );
+    add.run('old-sent', 'events/ws-1', '{}', ago(40), ago(31));
+    add.run('recent-sent', 'events/ws-1', '{}', ago(3), ago(2));
+    add.run('old-unsent', 'events/ws-1', '{}', ago(40), null);
+    expect(field.outbox.prune()).toBe(1);
+    const ids = store.db.prepare("SELECT id FROM outbox WHERE topic = 'events/ws-1' ORDER BY id").pluck().all();
+    expect(ids).toEqual(['old-unsent', 'recent-sent']);
+  });
+
   it('through the contract: a viewer cannot open an incident; detail carries timeline and links', async () => {
     const call = (t: TestStation, channel: keyof TestStation['station']['handlers'], input?: unknown) =>
       (t.station.handlers[channel] as (i: unknown, c: unknown) => unknown)(input, {

@@ -21,6 +21,9 @@ const RETRY_EVERY_MS = 5000;
  * publishing the whole timeline again (at 50 notes a second that was 17 MB/s of writes).
  */
 export const SNAPSHOT_SETTLE_MS = 1000;
+/** Sent messages stay this long (what this station published, and when), then go. */
+export const SENT_KEEP_DAYS = 30;
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * Station-originated messages (operators' changes to alarms, incidents, handovers), written
@@ -38,10 +41,12 @@ export class Outbox {
   private readonly bumpAttempts: Statement;
   private readonly supersede: Statement;
   private readonly remove: Statement;
+  private readonly pruneSent: Statement;
   private readonly builders: [prefix: string, build: SnapshotBuilder][] = [];
   /** Snapshot topics due, and when (monotonic) the outbox first saw them due. */
   private readonly due = new Map<string, number>();
   private settleTimer: NodeJS.Timeout | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
   published = 0;
 
   constructor(
@@ -60,6 +65,7 @@ export class Outbox {
     this.bumpAttempts = db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
     this.supersede = db.prepare('DELETE FROM outbox WHERE topic = ? AND retain = 1');
     this.remove = db.prepare('DELETE FROM outbox WHERE id = ?');
+    this.pruneSent = db.prepare('DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?');
   }
 
   /** Who builds the snapshots whose topics start with `prefix`. */
@@ -86,11 +92,27 @@ export class Outbox {
   start(): void {
     this.timer = setInterval(() => this.kick(), RETRY_EVERY_MS);
     this.timer.unref();
+    this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS);
+    this.pruneTimer.unref();
+    this.prune();
     this.kick();
+  }
+
+  /** Deletes messages sent more than SENT_KEEP_DAYS ago; never an unsent one. Returns how many. */
+  prune(): number {
+    const cut = new Date(this.now().getTime() - SENT_KEEP_DAYS * 86_400_000).toISOString();
+    try {
+      return this.pruneSent.run(cut).changes;
+    } catch (err) {
+      // A full or read-only disk: they are kept until the next hour.
+      this.log.warn('pruning sent outbox messages failed', { error: err });
+      return 0;
+    }
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.settleTimer = null;
   }
