@@ -3,12 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import type { LinkState } from '../../src/shared/field';
 import { startBlackholeProxy } from '../helpers/blackhole-proxy';
 import { startMosquitto } from '../helpers/brokers';
-import { testStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 import { FULL } from './lib/mode';
+import { linkStation } from './lib/link-station';
 import { report } from './lib/report';
 import { Cleanups, sleep } from './lib/util';
 
@@ -30,20 +29,11 @@ it('broker refuses the credentials: auth_failed with the reason, an alarm, slow 
   const counter = await startBlackholeProxy(broker.port);
   cleanups.add(() => counter.close());
   let password = 'wrong-password';
-  const t = testStation(
-    {
-      PLAINVIEW_MQTT_URL: `mqtt://127.0.0.1:${counter.port}`,
-      PLAINVIEW_MQTT_USERNAME: 'station',
-      PLAINVIEW_MQTT_PROTOCOL_VERSION: '5',
-      PLAINVIEW_LOG_LEVEL: 'info',
-    },
-    undefined,
+  const { t, states } = await linkStation(
+    cleanups,
+    { PLAINVIEW_MQTT_URL: `mqtt://127.0.0.1:${counter.port}`, PLAINVIEW_MQTT_USERNAME: 'station' },
     { secrets: { get: async () => password } },
   );
-  const states: { s: LinkState; at: number }[] = [];
-  t.station.bus.on('field.link', (s) => states.push({ s, at: Date.now() }));
-  await t.station.start();
-  cleanups.add(() => t.station.stop());
   const field = t.station.running().field;
   const problems: string[] = [];
 

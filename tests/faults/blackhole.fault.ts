@@ -1,12 +1,11 @@
 import { afterAll, expect, it } from 'vitest';
 import { createLogger } from '../../src/main/log';
 import { FieldSimulator } from '../../src/main/sim';
-import type { LinkState } from '../../src/shared/field';
 import { startBlackholeProxy } from '../helpers/blackhole-proxy';
 import { startMosquitto } from '../helpers/brokers';
-import { testStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 import { FULL } from './lib/mode';
+import { linkStation } from './lib/link-station';
 import { report } from './lib/report';
 import { Cleanups } from './lib/util';
 
@@ -37,17 +36,10 @@ it('link blackholed (a proxy that stops forwarding without closing): offline wit
   });
   await sim.start();
   cleanups.add(() => sim.stop());
-  const t = testStation({
+  const { t, field, states } = await linkStation(cleanups, {
     PLAINVIEW_MQTT_URL: `mqtt://127.0.0.1:${proxy.port}`,
-    PLAINVIEW_MQTT_PROTOCOL_VERSION: '5',
     PLAINVIEW_MQTT_KEEPALIVE_SEC: String(KEEPALIVE_S),
-    PLAINVIEW_LOG_LEVEL: 'info',
   });
-  await t.station.start();
-  cleanups.add(() => t.station.stop());
-  const field = t.station.running().field;
-  const states: { s: LinkState; at: number }[] = [];
-  t.station.bus.on('field.link', (s) => states.push({ s, at: Date.now() }));
   await waitFor(
     () => field.link.online && field.state.valveList().length === 3 && field.state.valveList()[0]!.quality === 'good',
     'online with fresh valves',

@@ -1,11 +1,10 @@
 import { afterAll, expect, it } from 'vitest';
 import { createLogger } from '../../src/main/log';
 import { FieldSimulator } from '../../src/main/sim';
-import type { LinkState } from '../../src/shared/field';
 import { startMosquitto } from '../helpers/brokers';
-import { testStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 import { scale } from './lib/mode';
+import { linkStation } from './lib/link-station';
 import { SamplePublisher } from './lib/publisher';
 import { report } from './lib/report';
 import { between, Cleanups, fmt, sleep } from './lib/util';
@@ -34,16 +33,7 @@ it(`broker SIGKILLed ×${KILLS} under load: reconnects on the jittered schedule,
       'persistent_client_expiration 1d',
     ],
   });
-  const t = testStation({
-    PLAINVIEW_MQTT_URL: broker.url,
-    PLAINVIEW_MQTT_PROTOCOL_VERSION: '5',
-    PLAINVIEW_LOG_LEVEL: 'info',
-  });
-  await t.station.start();
-  cleanups.add(() => t.station.stop());
-  const field = t.station.running().field;
-  const states: { s: LinkState; at: number }[] = [];
-  t.station.bus.on('field.link', (s) => states.push({ s, at: Date.now() }));
+  const { t, field, states } = await linkStation(cleanups, { PLAINVIEW_MQTT_URL: broker.url });
   await waitFor(() => field.link.online, 'online', 30_000);
   const sim = new FieldSimulator({ brokerUrl: broker.url, site: 'north', log: quiet, demo: false, valves: 3, rate: 5 });
   await sim.start();

@@ -7,6 +7,7 @@ import { testStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 import { report } from './lib/report';
 import { Cleanups, sleep } from './lib/util';
+import { publishValveState } from '../helpers/site';
 
 const HOUR = 3_600_000;
 const cleanups = new Cleanups();
@@ -40,22 +41,7 @@ it('clock jumps ±1 h: command expiry, shelving expiry, staleness and event orde
   // 100 ms, and a PipelineGuard alert.
   const field = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
   cleanups.add(() => field.endAsync(true));
-  const valve = (state: 'open' | 'closed') =>
-    field.publishAsync(
-      topics.valveState('north', 'v-1'),
-      JSON.stringify({
-        v: 1,
-        ts: new Date().toISOString(),
-        gateway: 'gw-x',
-        name: 'Clock test',
-        segment: 'seg-1',
-        state,
-        position: state === 'open' ? 100 : 0,
-        quality: 'good',
-        localControl: false,
-      }),
-      { qos: 1, retain: true },
-    );
+  const valve = (state: 'open' | 'closed') => publishValveState(field, 'v-1', 'Clock test', state);
   await valve('open');
   let sampling = true;
   let n = 0;

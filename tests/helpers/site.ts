@@ -1,6 +1,8 @@
+import type { MqttClient } from 'mqtt';
 import { createLogger } from '../../src/main/log';
 import { FieldSimulator } from '../../src/main/sim';
 import type { StationDeps } from '../../src/main/station';
+import { topics } from '../../src/shared/protocol';
 import { startAedes, type TestBroker } from './brokers';
 import { testStation, type TestStation } from './station';
 
@@ -47,4 +49,23 @@ export async function simulatedSite(
   await sim.start();
   cleanups.push(() => sim.stop());
   return { broker, t, sim };
+}
+
+/** A valve's state as a gateway (`gw-x`) reports it, retained, in site `north`: a valve no simulator answers for. */
+export function publishValveState(client: MqttClient, valve: string, name: string, state: 'open' | 'closed' = 'open') {
+  return client.publishAsync(
+    topics.valveState('north', valve),
+    JSON.stringify({
+      v: 1,
+      ts: new Date().toISOString(),
+      gateway: 'gw-x',
+      name,
+      segment: 'seg-1',
+      state,
+      position: state === 'open' ? 100 : 0,
+      quality: 'good',
+      localControl: false,
+    }),
+    { qos: 1, retain: true },
+  );
 }

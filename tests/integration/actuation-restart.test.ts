@@ -7,6 +7,7 @@ import { startMosquitto } from '../helpers/brokers';
 import { testStation } from '../helpers/station';
 import { tempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
+import { publishValveState } from '../helpers/site';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -31,21 +32,7 @@ describe('a station killed between operate and acknowledgement', () => {
     });
     await watcher.subscribeAsync(topics.valveCommand('north', '+'), { qos: 1 });
     // A valve whose gateway reports state but never answers commands.
-    await watcher.publishAsync(
-      topics.valveState('north', 'v-301'),
-      JSON.stringify({
-        v: 1,
-        ts: new Date().toISOString(),
-        gateway: 'gw-x',
-        name: 'Crash test',
-        segment: 'seg-1',
-        state: 'open',
-        position: 100,
-        quality: 'good',
-        localControl: false,
-      }),
-      { qos: 1, retain: true },
-    );
+    await publishValveState(watcher, 'v-301', 'Crash test');
 
     const dataDir = path.join(tempDir(), 'data');
     const env = {

@@ -7,6 +7,7 @@ import { FieldSimulator } from '../../src/main/sim';
 import { startMosquitto, type TestBroker } from '../helpers/brokers';
 import { testStation, type TestStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
+import { publishValveState } from '../helpers/site';
 
 const quiet = createLogger({ level: 'error', json: true, sinks: [] });
 const cleanups: (() => Promise<void>)[] = [];
@@ -190,21 +191,7 @@ describe('valve actuation against the simulator over mosquitto', () => {
     // A gateway that reports state but never answers commands.
     const gw = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
     cleanups.push(() => gw.endAsync(true));
-    await gw.publishAsync(
-      topics.valveState('north', 'v-201'),
-      JSON.stringify({
-        v: 1,
-        ts: new Date().toISOString(),
-        gateway: 'gw-x',
-        name: 'Silent',
-        segment: 'seg-1',
-        state: 'open',
-        position: 100,
-        quality: 'good',
-        localControl: false,
-      }),
-      { qos: 1, retain: true },
-    );
+    await publishValveState(gw, 'v-201', 'Silent');
     await waitFor(() => valve(t, 'v-201')?.quality === 'good', 'the silent valve');
     const sel = selectChange(t, 'v-201');
     expect((await act(t).operate(sel.id, ctx)).ok).toBe(true);
