@@ -23,6 +23,7 @@ const RETRY_EVERY_MS = 5000;
 export const SNAPSHOT_SETTLE_MS = 1000;
 /** Sent messages stay this long (what this station published, and when), then go. */
 export const SENT_KEEP_DAYS = 30;
+const PRUNE_FIRST_MS = 60_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
 /**
@@ -92,9 +93,15 @@ export class Outbox {
   start(): void {
     this.timer = setInterval(() => this.kick(), RETRY_EVERY_MS);
     this.timer.unref();
-    this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS);
-    this.pruneTimer.unref();
-    this.prune();
+    // The first a minute after start, off the start-up path (the delete reads the whole table).
+    const prune = (after: number) => {
+      this.pruneTimer = setTimeout(() => {
+        this.prune();
+        prune(PRUNE_EVERY_MS);
+      }, after);
+      this.pruneTimer.unref();
+    };
+    prune(PRUNE_FIRST_MS);
     this.kick();
   }
 
@@ -112,7 +119,7 @@ export class Outbox {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
-    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.pruneTimer) clearTimeout(this.pruneTimer);
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.settleTimer = null;
   }
