@@ -7,6 +7,7 @@ import type { StationEvents } from '../field/station-events';
 import type { Outbox } from '../field/outbox';
 import type { Logger } from '../log';
 import type { Sql } from '../store/sql';
+import type { Tables } from '../store/tables';
 import { encodeHlc, type HybridClock } from '../sync/hlc';
 import type { AlarmMetrics } from '../../shared/alarms';
 import { needsAck } from './isa';
@@ -53,11 +54,24 @@ const OPERATOR_ACTIONS: Record<string, JournalKind> = {
   'alarm.resolve': 'resolve',
 };
 
-/**
- * Alarms from PipelineGuard and the operators' work on them, kept the same on every console:
- * each change is an event in the alarm's journal (field conditions by the field's time,
- * operators' actions by hybrid logical clock), and the alarm row is the journal's replay.
- */
+/** The columns of an alarm row its view is made of. */
+type AlarmRow = Pick<
+  Tables['alarms'],
+  | 'site_id'
+  | 'source'
+  | 'priority'
+  | 'state'
+  | 'segment'
+  | 'message'
+  | 'raised_at'
+  | 'cleared_at'
+  | 'acked_at'
+  | 'acked_by'
+  | 'shelved_until'
+  | 'shelved_by'
+  | 'resolved_at'
+>;
+
 /** A local condition's event not yet in the journal (the database refused the write). */
 interface UnsavedEvent {
   alarmId: string;
@@ -69,6 +83,11 @@ interface UnsavedEvent {
   body: JournalEvent['body'];
 }
 
+/**
+ * Alarms from PipelineGuard and the operators' work on them, kept the same on every console:
+ * each change is an event in the alarm's journal (field conditions by the field's time,
+ * operators' actions by hybrid logical clock), and the alarm row is the journal's replay.
+ */
 export class AlarmService {
   private readonly localIds = new Set<string>();
   /** Local conditions' events waiting for the database to take writes, oldest first. */
@@ -167,7 +186,7 @@ export class AlarmService {
     // A shelf ends at its time on the wall clock, or once its length has passed on this
     // station's monotonic clock, whichever is first: a wall clock set back an hour does not
     // hide an alarm an hour longer (one set forward ends a shelf early, the safe side).
-    const mono = this.d.monotonic?.() ?? performance.now();
+    const mono = this.monotonic();
     const shelved = this.d.sql.all(
       this.d.sql.q.selectFrom('alarms').select(['id', 'shelved_until', 'local']).where('shelved_until', 'is not', null),
     );
@@ -198,9 +217,13 @@ export class AlarmService {
     const known = this.shelfDeadlines.get(key);
     if (known !== undefined) return known;
     const until = Date.parse(key.slice(key.lastIndexOf('@') + 1));
-    const deadline = (this.d.monotonic?.() ?? performance.now()) + (until - now.getTime());
+    const deadline = this.monotonic() + (until - now.getTime());
     this.shelfDeadlines.set(key, deadline);
     return deadline;
+  }
+
+  private monotonic(): number {
+    return this.d.monotonic?.() ?? performance.now();
   }
 
   start(): void {
@@ -308,15 +331,18 @@ export class AlarmService {
   get(id: string): Alarm | null {
     if (this.unsaved.some((e) => e.alarmId === id)) return this.unsavedView(id);
     const r = this.d.sql.first(this.d.sql.q.selectFrom('alarms').selectAll().where('id', '=', id));
-    if (!r) return null;
+    return r ? this.toAlarm(id, r.valve_id, r) : null;
+  }
+
+  private toAlarm(id: string, valveId: string | null, r: AlarmRow): Alarm {
     return {
-      id: r.id,
+      id,
       siteId: r.site_id,
       source: r.source,
       priority: r.priority as Alarm['priority'],
       state: r.state as Alarm['state'],
       segment: r.segment,
-      valveId: r.valve_id,
+      valveId,
       message: r.message,
       raisedAt: r.raised_at,
       clearedAt: r.cleared_at,
@@ -330,29 +356,13 @@ export class AlarmService {
 
   /** A local alarm with events not yet journalled: the replay of its journal and those events. */
   private unsavedView(id: string): Alarm {
-    const f = replay([
+    const events = [
       ...this.journal(id),
       ...this.unsaved
         .filter((e) => e.alarmId === id)
         .map((e) => ({ kind: e.kind, sortKey: e.sortKey, at: e.at, actor: e.actor, body: e.body })),
-    ]);
-    return {
-      id,
-      siteId: this.d.siteId,
-      source: f.source,
-      priority: f.priority,
-      state: f.state,
-      segment: f.segment,
-      valveId: null,
-      message: f.message,
-      raisedAt: f.raisedAt ?? this.d.now().toISOString(),
-      clearedAt: f.clearedAt,
-      ackedAt: f.ackedAt,
-      ackedBy: f.ackedBy,
-      shelvedUntil: f.shelvedUntil,
-      shelvedBy: f.shelvedBy,
-      resolvedAt: f.resolvedAt,
-    };
+    ];
+    return this.toAlarm(id, null, this.rowOf(events));
   }
 
   list(): Alarm[] {
@@ -569,8 +579,19 @@ export class AlarmService {
   }
 
   private save(alarmId: string): void {
-    const f = replay(this.journal(alarmId));
-    const row = {
+    const row = this.rowOf(this.journal(alarmId));
+    this.d.sql.run(
+      this.d.sql.q
+        .insertInto('alarms')
+        .values({ id: alarmId, local: 0, ...row })
+        .onConflict((oc) => oc.column('id').doUpdateSet(row)),
+    );
+  }
+
+  /** The alarm row its journal replays to. */
+  private rowOf(events: readonly JournalEvent[]) {
+    const f = replay(events);
+    return {
       site_id: this.d.siteId,
       source: f.source,
       priority: f.priority,
@@ -587,13 +608,7 @@ export class AlarmService {
       resolved_at: f.resolvedAt,
       resolved_by: f.resolvedBy,
       resolution_note: f.resolutionNote,
-      hlc: this.journal(alarmId).at(-1)?.sortKey ?? '',
+      hlc: events.at(-1)?.sortKey ?? '',
     };
-    this.d.sql.run(
-      this.d.sql.q
-        .insertInto('alarms')
-        .values({ id: alarmId, local: 0, ...row })
-        .onConflict((oc) => oc.column('id').doUpdateSet(row)),
-    );
   }
 }
