@@ -5,6 +5,8 @@ import { Backoff } from './backoff';
 import { DurableAcks } from './durable-acks';
 import type { LinkState } from './link-state';
 
+/** QoS 1 messages the broker may have in flight to the station, unacknowledged (MQTT 5). */
+export const RECEIVE_MAXIMUM = 1000;
 /** Messages handled in one turn of the event loop at most (see `handleMessage`). */
 const YIELD_EVERY = 128;
 
@@ -172,7 +174,9 @@ export class FieldLink {
       clean: false,
       protocolVersion: this.o.protocolVersion,
       properties:
-        this.o.protocolVersion === 5 ? { sessionExpiryInterval: SESSION_EXPIRY_SEC, receiveMaximum: 1000 } : undefined,
+        this.o.protocolVersion === 5
+          ? { sessionExpiryInterval: SESSION_EXPIRY_SEC, receiveMaximum: RECEIVE_MAXIMUM }
+          : undefined,
       keepalive: this.o.keepaliveSec,
       connectTimeout: 10_000,
       reconnectPeriod: 0,

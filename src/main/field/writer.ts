@@ -4,6 +4,7 @@ import type { Logger } from '../log';
 import type { IngestCounters } from './counters';
 import type { Rollup } from './rollups';
 import { UPDATE_LATEST, type LatestPoint } from './last-known';
+import { RECEIVE_MAXIMUM } from './link';
 import { SampleQueue, type SampleRun } from './sample-queue';
 import { QUALITY_CODES, SinkBroken, type SampleSink } from './sample-sink';
 
@@ -30,8 +31,8 @@ export const MAX_SAMPLES_PER_BATCH = 20_000;
  * broker after their commit, so the wait is also the acknowledgement's.
  */
 export const SAMPLE_COMMIT_INTERVAL_MS = 100;
-/** Half the receive window the link asks of the broker (1,000): the broker never waits on us. */
-export const SAMPLES_WORTH_A_COMMIT = 500;
+/** Half the receive window the link asks of the broker: the broker never waits on us. */
+export const SAMPLES_WORTH_A_COMMIT = RECEIVE_MAXIMUM / 2;
 
 /**
  * Batches everything ingest writes and commits it in one transaction per turn of the event
