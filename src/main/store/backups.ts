@@ -86,6 +86,7 @@ function copyOnThread(source: string, partial: string, signal?: AbortSignal): Pr
     if (signal?.aborted) return reject(new Error('backup cancelled'));
     const worker = startThread(path.join(__dirname, 'backup-thread'), { source, partial });
     let settled = false;
+    let aborted = false;
     const settle = (err?: Error) => {
       if (settled) return;
       settled = true;
@@ -93,13 +94,17 @@ function copyOnThread(source: string, partial: string, signal?: AbortSignal): Pr
       if (err) reject(err);
       else resolve();
     };
+    // Settled once the thread has stopped, so the caller's clean-up of the partial file comes
+    // after its last write.
     const onAbort = () => {
-      settle(new Error('backup cancelled'));
+      aborted = true;
       void worker.terminate();
     };
     signal?.addEventListener('abort', onAbort);
     worker.on('message', (r: { ok: boolean; message?: string }) => settle(r.ok ? undefined : new Error(r.message)));
     worker.on('error', (err) => settle(err));
-    worker.on('exit', (code) => settle(new Error(`the backup thread stopped (exit code ${code})`)));
+    worker.on('exit', (code) =>
+      settle(new Error(aborted ? 'backup cancelled' : `the backup thread stopped (exit code ${code})`)),
+    );
   });
 }
