@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import mqtt from 'mqtt';
-import type { CommandState } from '../src/shared/domain/actuation';
+import type { CommandState } from '../src/shared/actuation';
 import { topics, type ValveCommandMessage } from '../src/shared/protocol';
 import { fork } from 'node:child_process';
 import fs from 'node:fs';

@@ -1,5 +1,5 @@
-import type { Alarm } from '../shared/domain/alarm';
-import type { Incident } from '../shared/domain/incident';
+import type { Alarm } from '../shared/alarms';
+import type { Incident } from '../shared/incidents';
 import type { StationEventMessage, TopicKind, ValveAckMessage } from '../shared/protocol';
 import type { LinkState } from './field/link-state';
 import type { Logger } from './log';

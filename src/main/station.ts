@@ -1,5 +1,5 @@
 import { migrations } from '../../migrations';
-import type { AppInfo } from '../shared/app-info';
+import type { AppInfo } from '../shared/system';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Actuation } from './actuation/service';

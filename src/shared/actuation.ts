@@ -1,9 +1,44 @@
 import { z } from 'zod';
-import { ActuationAction, ActuationCommand, CommandState } from './domain/actuation';
-import { ValveId } from './domain/ids';
-import { Quality } from './domain/quality';
-import { OperatorRole } from './domain/operator';
-import { ValveState } from './domain/valve';
+import { TopicSafeId, ValveId, Timestamp } from './ids';
+import { Quality } from './quality';
+import { ValveState } from './valves';
+
+export const ActuationAction = z.enum(['open', 'close', 'set_position']);
+export type ActuationAction = z.infer<typeof ActuationAction>;
+
+/**
+ * A command's lifecycle. `unknown` is what a command in flight becomes when the station
+ * restarts: it is never sent again, an operator must verify the field state.
+ */
+export const CommandState = z.enum([
+  'selected',
+  'sent',
+  'accepted',
+  'completed',
+  'rejected',
+  'failed',
+  'timed_out',
+  'expired',
+  'cancelled',
+  'unknown',
+]);
+export type CommandState = z.infer<typeof CommandState>;
+
+export const ActuationCommand = z.object({
+  id: z.uuid(),
+  valveId: ValveId,
+  action: ActuationAction,
+  targetPosition: z.number().min(0).max(100).nullable(),
+  state: CommandState,
+  reason: z.string().nullable(),
+  operator: z.string().min(1),
+  stationId: TopicSafeId,
+  correlationId: z.string().nullable(),
+  issuedAt: Timestamp,
+  expiresAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type ActuationCommand = z.infer<typeof ActuationCommand>;
 
 /**
  * Why select or operate was refused, as a code the console maps to plain words. Each one is
@@ -78,16 +113,3 @@ export type OperateResult = z.infer<typeof OperateResult>;
 export const CommandTransition = z.object({ state: CommandState, at: z.string(), detail: z.string().nullable() });
 export const CommandHistory = z.object({ command: ActuationCommand, transitions: z.array(CommandTransition) });
 export type CommandHistory = z.infer<typeof CommandHistory>;
-
-export const OperatorSession = z.object({
-  /** Null when sign-on is required and nobody is signed on (the console is locked). */
-  operator: z.string().nullable(),
-  displayName: z.string().nullable(),
-  role: OperatorRole.nullable(),
-  /** How the operator is known: their own station account, or the OS account. */
-  via: z.enum(['sign_on', 'os_account']).nullable(),
-  signOnRequired: z.boolean(),
-  /** When the console locks itself for idleness (sign-on only). */
-  idleLockAt: z.string().nullable(),
-});
-export type OperatorSession = z.infer<typeof OperatorSession>;

@@ -1,7 +1,31 @@
 import { z } from 'zod';
-import { Alarm } from './domain/alarm';
-import { Incident, IncidentSeverity } from './domain/incident';
-import { ActuationCommand } from './domain/actuation';
+import { TopicSafeId, ValveId, Timestamp } from './ids';
+
+export const AlarmPriority = z.enum(['critical', 'high', 'medium', 'low']);
+export type AlarmPriority = z.infer<typeof AlarmPriority>;
+
+/** ISA-18.2 alarm states; shelving is kept beside the state, not as a state of its own. */
+export const AlarmState = z.enum(['active_unacked', 'active_acked', 'cleared_unacked', 'normal']);
+export type AlarmState = z.infer<typeof AlarmState>;
+
+export const Alarm = z.object({
+  id: z.string().min(1).max(128),
+  siteId: TopicSafeId,
+  source: z.string().min(1).max(64),
+  priority: AlarmPriority,
+  state: AlarmState,
+  segment: TopicSafeId.nullable(),
+  valveId: ValveId.nullable(),
+  message: z.string().max(1000),
+  raisedAt: Timestamp,
+  clearedAt: Timestamp.nullable(),
+  ackedAt: Timestamp.nullable(),
+  ackedBy: z.string().nullable(),
+  shelvedUntil: Timestamp.nullable(),
+  shelvedBy: z.string().nullable(),
+  resolvedAt: Timestamp.nullable(),
+});
+export type Alarm = z.infer<typeof Alarm>;
 
 export const AlarmAction = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), alarm: Alarm }),
@@ -26,58 +50,3 @@ export const AlarmMetrics = z.object({
   chattering: z.array(z.string()),
 });
 export type AlarmMetrics = z.infer<typeof AlarmMetrics>;
-
-export const IncidentDetail = z.object({
-  incident: Incident,
-  timeline: z.array(
-    z.object({ id: z.string(), at: z.string(), author: z.string(), kind: z.string(), note: z.string() }),
-  ),
-  links: z.array(z.object({ kind: z.string(), targetId: z.string() })),
-});
-export type IncidentDetail = z.infer<typeof IncidentDetail>;
-
-export const IncidentAction = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), incident: Incident }),
-  z.object({ ok: z.literal(false), message: z.string(), retryAfterMs: z.number().int().optional() }),
-]);
-export type IncidentAction = z.infer<typeof IncidentAction>;
-
-/** A shift handover report (its content is what the shift hands over). */
-/** What opening an incident takes, from the console and from the HTTP API alike. */
-export const NewIncident = z.object({
-  title: z.string().min(1).max(200),
-  severity: IncidentSeverity,
-  description: z.string().max(10_000).default(''),
-  segment: z.string().max(64).nullable().default(null),
-  valves: z.array(z.string().min(1).max(128)).max(100).default([]),
-  alarms: z.array(z.string().min(1).max(128)).max(100).default([]),
-});
-
-export const HandoverReport = z.object({
-  id: z.string(),
-  site: z.string(),
-  station: z.string(),
-  outgoing: z.string(),
-  incoming: z.string().nullable(),
-  notes: z.string(),
-  signedOffAt: z.string().nullable(),
-  acknowledgedAt: z.string().nullable(),
-  shiftStart: z.string(),
-  shiftEnd: z.string(),
-  createdAt: z.string(),
-  content: z.object({
-    shiftStart: z.string(),
-    shiftEnd: z.string(),
-    standingAlarms: z.array(Alarm),
-    shelvedAlarms: z.array(Alarm),
-    openIncidents: z.array(Incident),
-    commands: z.array(ActuationCommand),
-    dataQuality: z.object({ link: z.string(), staleValves: z.array(z.string()), badValves: z.array(z.string()) }),
-  }),
-});
-export type HandoverReport = z.infer<typeof HandoverReport>;
-
-export const HandoverAction = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), report: HandoverReport }),
-  z.object({ ok: z.literal(false), message: z.string(), retryAfterMs: z.number().int().optional() }),
-]);

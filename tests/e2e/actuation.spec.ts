@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Page } from '@playwright/test';
-import type { ActuationAction } from '../../src/shared/domain/actuation';
+import type { ActuationAction } from '../../src/shared/actuation';
 import { accessibilityViolations, expect, test, type Site } from './fixtures';
 
 /** The station behind the harness, running. */

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHarness, type Harness } from '../../harness/server';
-import type { FieldBatch } from '../../src/shared/field';
+import type { ConsoleBatch } from '../../src/shared/console';
 import { simulatedSite } from '../helpers/site';
 import type { TestStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
@@ -14,7 +14,7 @@ afterEach(async () => {
 
 async function site(opts: { rate?: number; env?: Record<string, string> } = {}) {
   const { broker, t, sim } = await simulatedSite(cleanups, { env: opts.env, rate: opts.rate ?? 50 });
-  const batches: FieldBatch[] = [];
+  const batches: ConsoleBatch[] = [];
   cleanups.push(async () => unsubscribe());
   const unsubscribe = t.station.running().field.push.subscribe((b) => batches.push(b));
   await waitFor(() => t.station.running().field.link.online, 'online');

@@ -130,7 +130,7 @@ describe('plainview operators and plainview audit export', () => {
   }, 60_000);
 
   it('CSV cells a spreadsheet would run as formulas are defused', async () => {
-    const { auditCsv } = await import('../../src/shared/audit-export');
+    const { auditCsv } = await import('../../src/shared/audit');
     const csv = auditCsv([
       {
         id: 1,

@@ -4,7 +4,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { silentLogger } from '../../src/main/log';
-import { TopicSafeId, ValveId } from '../../src/shared/domain';
+import { TopicSafeId, ValveId } from '../../src/shared/ids';
 import {
   FieldSimulator,
   leakAlertId,

@@ -8,7 +8,7 @@ import {
   selectionCountdown,
 } from '../../src/renderer/stores/actuation';
 import { auditQuery } from '../../src/renderer/stores/audit';
-import type { OperatorSession } from '../../src/shared/actuation';
+import type { OperatorSession } from '../../src/shared/operators';
 
 const session = (over: Partial<OperatorSession>): OperatorSession => ({
   operator: 'alice',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HandoverReport } from '../../src/shared/alarms';
+import type { HandoverReport } from '../../src/shared/handover';
 import { handoverList, handoverStatus, upsertHandovers, useHandovers } from '../../src/renderer/stores/handover';
 
 const report = (id: string, createdAt: string, over: Partial<HandoverReport> = {}): HandoverReport => ({

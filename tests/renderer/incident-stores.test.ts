@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { criticalUnacked, countUnacked, isShelved } from '../../src/renderer/stores/alarms';
 import { needsReason, parseIdList } from '../../src/renderer/stores/incidents';
-import type { Alarm } from '../../src/shared/domain/alarm';
+import type { Alarm } from '../../src/shared/alarms';
 
 const alarm = (id: string, over: Partial<Alarm> = {}): Alarm => ({
   id,

@@ -3,8 +3,8 @@ import { createFrameBatcher, type FrameScheduler } from '../../src/renderer/stor
 import { formatAge, formatCountdown } from '../../src/renderer/stores/format';
 import { applyBatch, coalesceBatches, emptyFieldData, replaceValves } from '../../src/renderer/stores/merge';
 import { countText, defaultValveQuery, queryValves } from '../../src/renderer/stores/valve-query';
-import type { Valve } from '../../src/shared/domain/valve';
-import type { FieldBatch } from '../../src/shared/field';
+import type { Valve } from '../../src/shared/valves';
+import type { ConsoleBatch } from '../../src/shared/console';
 
 const valve = (id: string, over: Partial<Valve> = {}): Valve => ({
   id,
@@ -19,7 +19,7 @@ const valve = (id: string, over: Partial<Valve> = {}): Valve => ({
   updatedAt: '2026-11-25T10:00:00.000Z',
   ...over,
 });
-const batch = (seq: number, valves: Valve[]): FieldBatch => ({ seq, valves, points: [] });
+const batch = (seq: number, valves: Valve[]): ConsoleBatch => ({ seq, valves, points: [] });
 const NOW = '2026-11-25T10:00:05.000Z';
 
 describe('console stores (pure)', () => {

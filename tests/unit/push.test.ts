@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FieldPush } from '../../src/main/field/push';
 import { FieldState } from '../../src/main/field/state';
 import { createLogger } from '../../src/main/log';
-import type { Alarm } from '../../src/shared/domain/alarm';
+import type { Alarm } from '../../src/shared/alarms';
 
 const quiet = createLogger({ level: 'error', json: true, sinks: [] });
 

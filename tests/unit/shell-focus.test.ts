@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRoute, routeHref } from '../../src/renderer/stores/route';
-import type { FieldBatch } from '../../src/shared/field';
+import type { ConsoleBatch } from '../../src/shared/console';
 import type { PushHandler } from '../../src/shared/ipc/api';
 
 /*
@@ -54,7 +54,7 @@ describe('the console follows a pushed focus', () => {
     };
     const focused: (string | null)[] = [];
     const disconnect = connectStation(api, scheduler, (id) => focused.push(id));
-    const batch = (seq: number, focus?: FieldBatch['focus']): FieldBatch => ({
+    const batch = (seq: number, focus?: ConsoleBatch['focus']): ConsoleBatch => ({
       seq,
       valves: [],
       points: [],

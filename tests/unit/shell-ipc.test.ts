@@ -4,7 +4,7 @@ import { registerIpc } from '../../src/main/ipc/electron';
 import { IpcRouter, type Handlers } from '../../src/main/ipc/router';
 import { trustedSender } from '../../src/main/shell/window';
 import { channelNames, PUSH_CHANNEL } from '../../src/shared/ipc/channels';
-import type { FieldBatch } from '../../src/shared/field';
+import type { ConsoleBatch } from '../../src/shared/console';
 import { FakeIpcMain, FakeWebContents, testLogger } from '../helpers/fake-electron';
 
 function setup() {
@@ -119,7 +119,7 @@ describe('the preload', () => {
     // A push reaches the subscriber as the batch alone, not the IpcRendererEvent.
     const got: unknown[][] = [];
     const off = api.push.subscribe((...args) => got.push(args));
-    const batch: FieldBatch = { seq: 1, valves: [], points: [] };
+    const batch: ConsoleBatch = { seq: 1, valves: [], points: [] };
     ipcRenderer.emit(PUSH_CHANNEL, { sender: ipcRenderer, senderId: 0 }, batch);
     expect(got).toEqual([[batch]]);
     off();

@@ -3,7 +3,7 @@ import { FieldPush } from '../../src/main/field/push';
 import { FieldState } from '../../src/main/field/state';
 import { CriticalAlarmNotifier, FRESH_MS, PER_MINUTE } from '../../src/main/shell/notifications';
 import { showAndFocus } from '../../src/main/shell/workstation';
-import type { Alarm } from '../../src/shared/domain/alarm';
+import type { Alarm } from '../../src/shared/alarms';
 import { FakeBrowserWindow, FakeNotification, testLogger } from '../helpers/fake-electron';
 
 const NOW = Date.parse('2026-11-25T10:00:30.000Z');

@@ -1,6 +1,6 @@
 import type { Refusal, RefusalCode } from '../../shared/actuation';
-import type { ActuationAction } from '../../shared/domain/actuation';
-import type { Valve } from '../../shared/domain/valve';
+import type { ActuationAction } from '../../shared/actuation';
+import type { Valve } from '../../shared/valves';
 import type { Identity } from '../operators/sessions';
 
 export const refusal = (code: RefusalCode, message: string, retryAfterMs?: number): Refusal =>

@@ -1,4 +1,4 @@
-import type { ActuationCommand, CommandState } from '../../shared/domain/actuation';
+import type { ActuationCommand, CommandState } from '../../shared/actuation';
 import type { CommandHistory } from '../../shared/actuation';
 import type { Sql } from '../store/sql';
 import type { Tables } from '../store/tables';

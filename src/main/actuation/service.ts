@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OperateResult, Refusal, SelectInput, SelectResult, Selection } from '../../shared/actuation';
-import type { ActuationCommand, CommandState } from '../../shared/domain/actuation';
+import type { ActuationCommand, CommandState } from '../../shared/actuation';
 import { topics, type ValveAckMessage, type ValveCommandMessage } from '../../shared/protocol';
 import { AuditUnavailable, type Auditor } from '../audit/auditor';
 import type { Config } from '../config';

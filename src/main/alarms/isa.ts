@@ -1,4 +1,4 @@
-import type { AlarmState } from '../../shared/domain/alarm';
+import type { AlarmState } from '../../shared/alarms';
 
 /**
  * ISA-18.2 alarm states as pure transitions. The process condition (raise / clear) and the

@@ -1,4 +1,4 @@
-import type { AlarmPriority, AlarmState } from '../../shared/domain/alarm';
+import type { AlarmPriority, AlarmState } from '../../shared/alarms';
 import { isActive, onAcknowledge, onCondition } from './isa';
 
 export type JournalKind = 'raise' | 'clear' | 'ack' | 'shelve' | 'unshelve' | 'resolve';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Alarm, AlarmPriority } from '../../shared/domain/alarm';
+import type { Alarm, AlarmPriority } from '../../shared/alarms';
 import { topics, type AlarmSnapshotMessage, type AlertMessage, type StationEventMessage } from '../../shared/protocol';
 import type { Auditor } from '../audit/auditor';
 import type { StationEvents } from '../field/station-events';

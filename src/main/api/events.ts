@@ -1,12 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import type { StreamEvent } from '../../shared/api/routes';
-import type { FieldBatch } from '../../shared/field';
+import type { ConsoleBatch } from '../../shared/console';
 import type { PushSink } from '../field/push';
 
 const HEARTBEAT_MS = 15_000;
 
 /** What of a console batch an integration is told: changes of state, not telemetry samples. */
-export function streamEvents(batch: FieldBatch): StreamEvent[] {
+export function streamEvents(batch: ConsoleBatch): StreamEvent[] {
   const out: StreamEvent[] = [];
   if (batch.valves.length) out.push({ type: 'valves', valves: batch.valves });
   if (batch.alarms?.length) out.push({ type: 'alarms', alarms: batch.alarms });

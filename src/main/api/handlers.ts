@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ActuateAnswer, ActuateBody, IncidentUpdate, routes, RouteKey } from '../../shared/api/routes';
 import type { Refusal } from '../../shared/actuation';
-import type { Incident } from '../../shared/domain/incident';
+import type { Incident } from '../../shared/incidents';
 import type { CallContext, Handlers } from '../ipc/router';
 import { ApiFailure, fail } from './errors';
 

@@ -1,4 +1,4 @@
-import type { AuditEntry, NewAuditEntry } from '../../shared/domain/audit';
+import type { AuditEntry, NewAuditEntry } from '../../shared/audit';
 import type { Sql } from '../store/sql';
 
 export interface AuditQuery {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { auditCsv, auditJsonl } from '../../shared/audit-export';
+import { auditCsv, auditJsonl } from '../../shared/audit';
 import { AuditLog } from '../audit/audit-log';
 import { runCommand } from './run';
 import { withStore } from './store-access';

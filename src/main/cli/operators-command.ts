@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { OperatorRole } from '../../shared/domain/operator';
+import { OperatorRole } from '../../shared/operators';
 import { normaliseUsername, OperatorDirectory } from '../operators/directory';
 import type { Store } from '../store';
 import { CliError, runCommand } from './run';

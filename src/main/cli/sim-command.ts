@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { TopicSafeId } from '../../shared/domain';
+import { TopicSafeId } from '../../shared/ids';
 import { createLogger, streamSink, type Logger } from '../log';
 // Not the sim index: that would load the embedded broker (aedes) into every CLI run.
 import { MAX_GATEWAYS, MAX_RATE, MAX_VALVES, SimulatorError } from '../sim/options';

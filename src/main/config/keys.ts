@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { TopicSafeId } from '../../shared/domain/ids';
-import { OperatorRole } from '../../shared/domain/operator';
+import { TopicSafeId } from '../../shared/ids';
+import { OperatorRole } from '../../shared/operators';
 
 export const LogLevel = z.enum(['error', 'warn', 'info', 'debug', 'trace']);
 export type LogLevel = z.infer<typeof LogLevel>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OperatorRole } from '../../shared/domain/operator';
+import type { OperatorRole } from '../../shared/operators';
 import { keys, type LogLevel } from './keys';
 
 export interface Config {

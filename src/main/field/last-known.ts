@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import type { Quality } from '../../shared/domain/quality';
-import type { PointKind } from '../../shared/domain/telemetry';
-import type { ValveState } from '../../shared/domain/valve';
+import type { Quality } from '../../shared/quality';
+import type { PointKind } from '../../shared/telemetry';
+import type { ValveState } from '../../shared/valves';
 import type { FieldState } from './state';
 
 interface ValveRow {

@@ -1,14 +1,16 @@
-import type { FieldBatch, LinkState, PointView } from '../../shared/field';
-import type { Valve } from '../../shared/domain/valve';
-import type { ActuationCommand } from '../../shared/domain/actuation';
-import type { Alarm } from '../../shared/domain/alarm';
-import type { Incident } from '../../shared/domain/incident';
-import type { HandoverReport } from '../../shared/alarms';
-import type { OperatorSession } from '../../shared/actuation';
+import type { ConsoleBatch } from '../../shared/console';
+import type { LinkState } from '../../shared/field';
+import type { PointView } from '../../shared/telemetry';
+import type { Valve } from '../../shared/valves';
+import type { ActuationCommand } from '../../shared/actuation';
+import type { Alarm } from '../../shared/alarms';
+import type { Incident } from '../../shared/incidents';
+import type { HandoverReport } from '../../shared/handover';
+import type { OperatorSession } from '../../shared/operators';
 import type { Logger } from '../log';
 import type { FieldState } from './state';
 
-export type PushSink = (batch: FieldBatch) => void;
+export type PushSink = (batch: ConsoleBatch) => void;
 
 const TICK_MS = 50;
 const SWEEP_MS = 1000;
@@ -38,7 +40,7 @@ export class FieldPush {
   private readonly alarms = new Map<string, Alarm>();
   private readonly incidents = new Map<string, Incident>();
   private readonly handovers = new Map<string, HandoverReport>();
-  private focus: NonNullable<FieldBatch['focus']> | null = null;
+  private focus: NonNullable<ConsoleBatch['focus']> | null = null;
 
   constructor(
     private readonly state: FieldState,
@@ -97,7 +99,7 @@ export class FieldPush {
   }
 
   /** Builds and sends the batch of everything changed since the last one; exposed for tests. */
-  tick(): FieldBatch | null {
+  tick(): ConsoleBatch | null {
     const s = this.state;
     // Point values go out at most every POINT_TICKS ticks: a console cannot show thousands of
     // values changing 20 times a second, and under a flood this is most of the work.
@@ -133,7 +135,7 @@ export class FieldPush {
       s.dirtyPoints.clear();
     }
     s.dirtyValves.clear();
-    const batch: FieldBatch = { seq: ++this.seq, valves, points };
+    const batch: ConsoleBatch = { seq: ++this.seq, valves, points };
     if (this.linkChanged && this.link) batch.link = this.link;
     if (s.siteChanged) batch.site = s.siteView() ?? undefined;
     if (this.commands.size) batch.commands = [...this.commands.values()];

@@ -1,4 +1,4 @@
-import type { Quality } from '../../shared/domain/quality';
+import type { Quality } from '../../shared/quality';
 
 export interface QualityInputs {
   /** What the field said: good, uncertain or bad. */

@@ -1,6 +1,8 @@
-import type { Quality } from '../../shared/domain/quality';
-import type { Valve } from '../../shared/domain/valve';
-import type { PointView, SiteView, ValveDetail } from '../../shared/field';
+import type { Quality } from '../../shared/quality';
+import type { Valve } from '../../shared/valves';
+import type { PointView } from '../../shared/telemetry';
+import type { SiteView } from '../../shared/site';
+import type { ValveDetail } from '../../shared/valves';
 import type { PointMetaMessage, ValveStateMessage } from '../../shared/protocol';
 import { effectiveQuality } from './quality';
 

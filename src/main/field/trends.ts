@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Trend, TrendRange } from '../../shared/field';
+import type { Trend, TrendRange } from '../../shared/telemetry';
 
 const SPAN_MS: Record<TrendRange, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
 /** More raw samples than this in an hour are thinned evenly: a trend is ~1,000 pixels wide. */

@@ -1,6 +1,6 @@
-import type { Alarm } from '../../shared/domain/alarm';
-import type { ActuationCommand } from '../../shared/domain/actuation';
-import type { Incident } from '../../shared/domain/incident';
+import type { Alarm } from '../../shared/alarms';
+import type { ActuationCommand } from '../../shared/actuation';
+import type { Incident } from '../../shared/incidents';
 
 /** What a shift hands over (49 CFR 192.631 / 195.446 shift handover). */
 export interface HandoverContent {

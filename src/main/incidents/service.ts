@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Incident, IncidentStatus } from '../../shared/domain/incident';
+import type { Incident, IncidentStatus } from '../../shared/incidents';
 import { topics, type IncidentSnapshotMessage, type StationEventMessage } from '../../shared/protocol';
 import type { Auditor } from '../audit/auditor';
 import type { Outbox } from '../field/outbox';

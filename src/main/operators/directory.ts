@@ -1,4 +1,4 @@
-import type { OperatorRole } from '../../shared/domain/operator';
+import type { OperatorRole } from '../../shared/operators';
 import type { Sql } from '../store/sql';
 import { hashSecret } from './passwords';
 

@@ -1,5 +1,5 @@
-import type { OperatorRole } from '../../shared/domain/operator';
-import type { OperatorSession } from '../../shared/actuation';
+import type { OperatorRole } from '../../shared/operators';
+import type { OperatorSession } from '../../shared/operators';
 import type { Auditor } from '../audit/auditor';
 import { normaliseUsername, type OperatorDirectory } from './directory';
 import { verifySecret } from './passwords';

@@ -1,5 +1,5 @@
 import type { NotificationConstructorOptions } from 'electron';
-import type { Alarm } from '../../shared/domain/alarm';
+import type { Alarm } from '../../shared/alarms';
 import type { Logger } from '../log';
 
 /** What the notifier needs of Electron's Notification (a fake in tests). */

@@ -1,4 +1,4 @@
-import type { PointKind } from '../../shared/domain';
+import type { PointKind } from '../../shared/telemetry';
 
 /** One stretch of the line between two block valves, 12 km long in the demo. */
 export interface SegmentSpec {

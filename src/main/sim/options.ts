@@ -1,4 +1,4 @@
-import { TopicSafeId } from '../../shared/domain';
+import { TopicSafeId } from '../../shared/ids';
 import type { Logger } from '../log';
 
 export interface FieldSimulatorOptions {

@@ -1,4 +1,4 @@
-import type { ValveState } from '../../shared/domain';
+import type { ValveState } from '../../shared/valves';
 import type { ValveCommandMessage, ValveStateMessage } from '../../shared/protocol';
 import type { ValveSpec } from './layout';
 

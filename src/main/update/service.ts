@@ -1,4 +1,4 @@
-import type { OperatorRole } from '../../shared/domain/operator';
+import type { OperatorRole } from '../../shared/operators';
 import {
   quietUpdateStatus,
   UNSUPPORTED_REASON,

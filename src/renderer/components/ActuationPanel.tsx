@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef, useState, type Ref } from 'react';
-import type { ActuationAction, ActuationCommand, CommandState } from '../../shared/domain/actuation';
-import type { Valve } from '../../shared/domain/valve';
+import type { ActuationAction, ActuationCommand, CommandState } from '../../shared/actuation';
+import type { Valve } from '../../shared/valves';
 import {
   actionText,
   commandRank,

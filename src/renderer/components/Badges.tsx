@@ -1,5 +1,5 @@
-import type { Quality } from '../../shared/domain/quality';
-import type { ValveState } from '../../shared/domain/valve';
+import type { Quality } from '../../shared/quality';
+import type { ValveState } from '../../shared/valves';
 import { formatPosition } from '../stores/format';
 import { QUALITY_TEXT, STATE_TEXT } from './labels';
 import { ValveGlyph } from './ValveGlyph';

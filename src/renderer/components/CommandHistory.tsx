@@ -1,6 +1,6 @@
 import { Fragment, useEffect, useState } from 'react';
 import type { CommandHistory as History } from '../../shared/actuation';
-import type { ActuationCommand, CommandState } from '../../shared/domain/actuation';
+import type { ActuationCommand, CommandState } from '../../shared/actuation';
 import { actionText, COMMAND_STATE_TEXT, isFinalState, isProblemState } from '../stores/actuation';
 import { useCommands } from '../stores/commands';
 import { formatDateTime, parseTime } from '../stores/format';

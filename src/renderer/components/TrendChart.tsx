@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { Trend, TrendRange } from '../../shared/field';
+import type { Trend, TrendRange } from '../../shared/telemetry';
 import { usePoint } from '../stores/field';
 import { formatHhMm, formatPosition, formatUnit, formatValue } from '../stores/format';
 import { appendLive, RANGE_MS, RANGE_TEXT, summarizeTrend } from '../stores/trend';

@@ -1,5 +1,5 @@
-import type { Quality } from '../../shared/domain/quality';
-import type { ValveState } from '../../shared/domain/valve';
+import type { Quality } from '../../shared/quality';
+import type { ValveState } from '../../shared/valves';
 
 /**
  * The valve symbol, centred on 0,0 with half-width `r`: a bow-tie body and an actuator

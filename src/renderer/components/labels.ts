@@ -1,5 +1,5 @@
-import type { Quality } from '../../shared/domain/quality';
-import type { ValveState } from '../../shared/domain/valve';
+import type { Quality } from '../../shared/quality';
+import type { ValveState } from '../../shared/valves';
 
 /** The words the console uses for states and qualities, always shown as text beside any colour. */
 export const STATE_TEXT: Record<ValveState, string> = {

@@ -1,5 +1,6 @@
-import type { OperatorSession, Refusal, RefusalCode, Selection } from '../../shared/actuation';
-import type { ActuationAction, ActuationCommand, CommandState } from '../../shared/domain/actuation';
+import type { OperatorSession } from '../../shared/operators';
+import type { Refusal, RefusalCode, Selection } from '../../shared/actuation';
+import type { ActuationAction, ActuationCommand, CommandState } from '../../shared/actuation';
 import { parseTime } from './format';
 
 /**

@@ -1,11 +1,11 @@
 import { create } from 'zustand';
-import type { Alarm, AlarmPriority, AlarmState } from '../../shared/domain/alarm';
+import type { Alarm, AlarmPriority, AlarmState } from '../../shared/alarms';
 import type { AlarmMetrics } from '../../shared/alarms';
 import { compareNatural } from './merge';
 
 /**
  * The site's alarms as the console knows them: the loaded list (alarms.list) and pushed
- * changes (FieldBatch.alarms, from any console), merged by id, the later copy winning.
+ * changes (ConsoleBatch.alarms, from any console), merged by id, the later copy winning.
  * Shelving is judged against the console's clock (shelvedUntil in the future), so a shelved
  * alarm returns on expiry without a push.
  */

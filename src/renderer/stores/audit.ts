@@ -96,7 +96,7 @@ export {
   auditCsv as auditToCsv,
   auditJsonl as auditToJsonl,
   AUDIT_COLUMNS as AUDIT_CSV_COLUMNS,
-} from '../../shared/audit-export';
+} from '../../shared/audit';
 
 /** "plainview-audit-station-1-20261125T140207Z.csv" (UTC, file-name safe). */
 export function auditFileName(stationId: string | null | undefined, now: number, ext: 'csv' | 'jsonl'): string {

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ActuationCommand } from '../../shared/domain/actuation';
+import type { ActuationCommand } from '../../shared/actuation';
 import { mergeCommand } from './actuation';
 import { compareNatural } from './merge';
 

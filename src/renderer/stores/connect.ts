@@ -1,6 +1,6 @@
 import type { PlainviewApi } from '../../shared/ipc/api';
 import type { Result } from '../../shared/ipc/result';
-import type { FieldBatch } from '../../shared/field';
+import type { ConsoleBatch } from '../../shared/console';
 import { revealAlarm } from '../app/router';
 import { createFrameBatcher, type FrameScheduler } from './batcher';
 import { useAlarms } from './alarms';
@@ -23,7 +23,7 @@ const SESSION = 'operator session';
  * harmless to replay once a sign-on or sign-off answer has replaced it, so a replay over
  * another call's answer leaves the session out (`withSession` false).
  */
-export function applyPushed(batches: readonly FieldBatch[], withSession = true): void {
+export function applyPushed(batches: readonly ConsoleBatch[], withSession = true): void {
   if (!batches.length) return;
   useField.getState().applyBatches(batches);
   const commands = batches.flatMap((b) => b.commands ?? []);
@@ -57,9 +57,9 @@ export function connectStation(
   onFocus: (alarmId: string | null) => void = revealAlarm,
 ): () => void {
   const field = useField.getState();
-  const batcher = createFrameBatcher<FieldBatch>((batches) => applyPushed(batches), scheduler);
+  const batcher = createFrameBatcher<ConsoleBatch>((batches) => applyPushed(batches), scheduler);
   /** Batches received while each call is in flight, to replay over its answer. */
-  const inFlight = new Set<FieldBatch[]>();
+  const inFlight = new Set<ConsoleBatch[]>();
   const unsubscribe = api.push.subscribe((batch) => {
     for (const log of inFlight) log.push(batch);
     batcher.push(batch);
@@ -73,7 +73,7 @@ export function connectStation(
 
   async function load<T>(name: string, call: () => Promise<Result<T>>, apply: (value: T) => void): Promise<boolean> {
     let result: Result<T>;
-    const during: FieldBatch[] = [];
+    const during: ConsoleBatch[] = [];
     inFlight.add(during);
     try {
       result = await call();

@@ -1,6 +1,9 @@
 import { create } from 'zustand';
-import type { Valve } from '../../shared/domain/valve';
-import type { FieldBatch, LinkState, PointView, SiteView } from '../../shared/field';
+import type { Valve } from '../../shared/valves';
+import type { ConsoleBatch } from '../../shared/console';
+import type { LinkState } from '../../shared/field';
+import type { PointView } from '../../shared/telemetry';
+import type { SiteView } from '../../shared/site';
 import { recentHistory } from './history';
 import {
   applyBatch,
@@ -23,7 +26,7 @@ export interface FieldStore extends FieldData {
   loaded: { site: boolean; valves: boolean; points: boolean; link: boolean };
   /** Why the last load failed, shown in the frame; null when all is well. */
   error: string | null;
-  applyBatches(batches: readonly FieldBatch[]): void;
+  applyBatches(batches: readonly ConsoleBatch[]): void;
   loadSite(site: SiteView | null): void;
   loadValves(valves: readonly Valve[]): void;
   loadPoints(points: readonly PointView[]): void;

@@ -1,10 +1,10 @@
 import { create } from 'zustand';
-import type { HandoverReport } from '../../shared/alarms';
+import type { HandoverReport } from '../../shared/handover';
 import { compareNatural } from './merge';
 
 /**
  * The shift handover reports as the console knows them: the loaded list (handover.list) and
- * pushed changes (FieldBatch.handovers, from any console), merged by id. A report only moves
+ * pushed changes (ConsoleBatch.handovers, from any console), merged by id. A report only moves
  * forward (prepared, signed off, acknowledged), so of two copies the further one wins,
  * whichever arrived last. Also the pure helpers of the Handover view.
  */

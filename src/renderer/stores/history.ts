@@ -1,4 +1,4 @@
-import type { PointView } from '../../shared/field';
+import type { PointView } from '../../shared/telemetry';
 
 /**
  * Recent values of the segment points (pressure, flow) as the console received them, for

@@ -1,10 +1,10 @@
 import { create } from 'zustand';
-import type { Incident, IncidentStatus } from '../../shared/domain/incident';
+import type { Incident, IncidentStatus } from '../../shared/incidents';
 import { compareNatural } from './merge';
 
 /**
  * The site's incidents as the console knows them: the loaded list (incidents.list) and
- * pushed changes (FieldBatch.incidents, from any console), merged by id, the later copy
+ * pushed changes (ConsoleBatch.incidents, from any console), merged by id, the later copy
  * winning. Also the pure helpers of the Incidents view.
  */
 export type IncidentRecord = Readonly<Record<string, Incident>>;

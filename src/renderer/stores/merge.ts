@@ -1,5 +1,8 @@
-import type { Valve } from '../../shared/domain/valve';
-import type { FieldBatch, LinkState, PointView, SiteView } from '../../shared/field';
+import type { Valve } from '../../shared/valves';
+import type { ConsoleBatch } from '../../shared/console';
+import type { LinkState } from '../../shared/field';
+import type { PointView } from '../../shared/telemetry';
+import type { SiteView } from '../../shared/site';
 import { nextDownSince } from './format';
 
 /**
@@ -86,17 +89,17 @@ export function samePoint(a: PointView, b: PointView): boolean {
  * latest link and site, the highest sequence number. What the renderer applies once per
  * animation frame.
  */
-export function coalesceBatches(batches: readonly FieldBatch[]): FieldBatch | null {
+export function coalesceBatches(batches: readonly ConsoleBatch[]): ConsoleBatch | null {
   if (batches.length === 0) return null;
   if (batches.length === 1) return batches[0]!;
   const valves = new Map<string, Valve>();
   const points = new Map<string, PointView>();
-  const commands = new Map<string, NonNullable<FieldBatch['commands']>[number]>();
-  const alarms = new Map<string, NonNullable<FieldBatch['alarms']>[number]>();
-  const incidents = new Map<string, NonNullable<FieldBatch['incidents']>[number]>();
+  const commands = new Map<string, NonNullable<ConsoleBatch['commands']>[number]>();
+  const alarms = new Map<string, NonNullable<ConsoleBatch['alarms']>[number]>();
+  const incidents = new Map<string, NonNullable<ConsoleBatch['incidents']>[number]>();
   let link: LinkState | undefined;
   let site: SiteView | undefined;
-  let session: FieldBatch['session'];
+  let session: ConsoleBatch['session'];
   let seq = 0;
   for (const b of batches) {
     for (const v of b.valves) valves.set(v.id, v);
@@ -115,7 +118,7 @@ export function coalesceBatches(batches: readonly FieldBatch[]): FieldBatch | nu
     if (b.session !== undefined) session = b.session;
     seq = Math.max(seq, b.seq);
   }
-  const out: FieldBatch = { seq, valves: [...valves.values()], points: [...points.values()] };
+  const out: ConsoleBatch = { seq, valves: [...valves.values()], points: [...points.values()] };
   if (link) out.link = link;
   if (site) out.site = site;
   // Carried for the actuation panel (next issue); the field store does not use them yet.
@@ -157,7 +160,7 @@ function keepSame<T>(prev: T, next: T): T {
 }
 
 /** Applies one (possibly coalesced) batch. `nowIso` dates an outage when the link drops. */
-export function applyBatch(data: FieldData, batch: FieldBatch, nowIso: string): FieldData {
+export function applyBatch(data: FieldData, batch: ConsoleBatch, nowIso: string): FieldData {
   let next: FieldData = data;
   if (batch.valves.length) next = upsertValves(next, batch.valves);
   if (batch.points.length) next = upsertPoints(next, batch.points);

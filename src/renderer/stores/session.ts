@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { OperatorSession } from '../../shared/actuation';
+import type { OperatorSession } from '../../shared/operators';
 
 /**
  * Who operates this console, as the station says (operator.session, then pushed changes:

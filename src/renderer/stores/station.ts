@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppInfo } from '../../shared/app-info';
+import type { AppInfo } from '../../shared/system';
 
 /** Facts about the station that do not change while it runs (version, site, station). */
 interface StationState {

@@ -1,4 +1,4 @@
-import type { Trend, TrendRange } from '../../shared/field';
+import type { Trend, TrendRange } from '../../shared/telemetry';
 
 /** Trend helpers, pure. */
 export const RANGE_MS: Record<TrendRange, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };

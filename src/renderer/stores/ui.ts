@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import { defaultValveQuery, type ValveQuery } from './valve-query';
-import type { TrendRange } from '../../shared/field';
+import type { TrendRange } from '../../shared/telemetry';
 
 export type Layout = 'compact' | 'large';
 

@@ -1,4 +1,4 @@
-import type { OperatorRole } from '../../shared/domain/operator';
+import type { OperatorRole } from '../../shared/operators';
 import type { UpdateChannel, UpdateProgress, UpdateStatus } from '../../shared/update';
 import { formatBytes, formatDateTime, formatDuration, parseTime } from './format';
 

@@ -1,5 +1,5 @@
-import type { Quality } from '../../shared/domain/quality';
-import type { Valve, ValveState } from '../../shared/domain/valve';
+import type { Quality } from '../../shared/quality';
+import type { Valve, ValveState } from '../../shared/valves';
 import { compareNatural } from './merge';
 
 /**

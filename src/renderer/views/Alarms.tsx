@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { AlarmAction, JournalEntry } from '../../shared/alarms';
-import type { Alarm, AlarmPriority } from '../../shared/domain/alarm';
+import type { Alarm, AlarmPriority } from '../../shared/alarms';
 import {
   canResolve,
   isUnacked,

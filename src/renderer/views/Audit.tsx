@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { AuditEntry } from '../../shared/domain/audit';
+import type { AuditEntry } from '../../shared/audit';
 import {
   AUDIT_LIMIT,
   auditActionChoices,

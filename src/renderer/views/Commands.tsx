@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { CommandState } from '../../shared/domain/actuation';
+import type { CommandState } from '../../shared/actuation';
 import { CommandTable, useLoadCommands } from '../components/CommandHistory';
 import { COMMAND_STATE_TEXT, isFinalState } from '../stores/actuation';
 import { listCommands, useCommands } from '../stores/commands';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { HandoverReport } from '../../shared/alarms';
+import type { HandoverReport } from '../../shared/handover';
 import { refusalText, STATE_WORDS } from '../stores/alarms';
 import { formatDateTime } from '../stores/format';
 import { HANDOVER_STATUS_WORD, handoverFileName, handoverList, handoverStatus, useHandovers } from '../stores/handover';

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { IncidentAction, IncidentDetail } from '../../shared/alarms';
-import type { Incident, IncidentStatus } from '../../shared/domain/incident';
+import type { IncidentAction, IncidentDetail } from '../../shared/incidents';
+import type { Incident, IncidentStatus } from '../../shared/incidents';
 import { navigate } from '../app/router';
 import { refusalText } from '../stores/alarms';
 import { useNow } from '../stores/clock';

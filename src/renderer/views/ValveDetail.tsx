@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { PointView, ValveDetail as ValveDetailData } from '../../shared/field';
+import type { PointView } from '../../shared/telemetry';
+import type { ValveDetail as ValveDetailData } from '../../shared/valves';
 import { ActuationPanel } from '../components/ActuationPanel';
 import { Age } from '../components/Age';
 import { PositionBar, QualityBadge, StateBadge } from '../components/Badges';

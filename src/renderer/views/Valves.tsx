@@ -1,6 +1,6 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { Valve } from '../../shared/domain/valve';
+import type { Valve } from '../../shared/valves';
 import { Age } from '../components/Age';
 import { PositionBar, QualityBadge, StateBadge } from '../components/Badges';
 import { QUALITY_TEXT, STATE_TEXT } from '../components/labels';

@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { ActuationAction, ActuationCommand } from '../domain/actuation';
-import { Alarm, AlarmPriority, AlarmState } from '../domain/alarm';
-import { AuditEntry } from '../domain/audit';
-import { Incident, IncidentSeverity, IncidentStatus } from '../domain/incident';
-import { Quality } from '../domain/quality';
-import { Valve, ValveState } from '../domain/valve';
+import { ActuationAction, ActuationCommand } from '../actuation';
+import { Alarm, AlarmPriority, AlarmState } from '../alarms';
+import { AuditEntry } from '../audit';
+import { Incident, IncidentSeverity, IncidentStatus } from '../incidents';
+import { Quality } from '../quality';
+import { Valve, ValveState } from '../valves';
 import { Selection } from '../actuation';
-import { AlarmMetrics, IncidentDetail, NewIncident } from '../alarms';
-import { ValveDetail } from '../field';
+import { AlarmMetrics } from '../alarms';
+import { IncidentDetail, NewIncident } from '../incidents';
+import { ValveDetail } from '../valves';
 import { Health } from '../health';
 
 /**

@@ -1,4 +1,4 @@
-import type { FieldBatch } from '../field';
+import type { ConsoleBatch } from '../console';
 import { channelNames, type ChannelName } from './channels';
 import type { ChannelInput, ChannelOutput } from './contract';
 import type { Result } from './result';
@@ -11,7 +11,7 @@ type Method<C extends ChannelName> =
     ? (input?: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>
     : (input: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>;
 
-export type PushHandler = (batch: FieldBatch) => void;
+export type PushHandler = (batch: ConsoleBatch) => void;
 
 /** What the renderer sees as `window.plainview`: `plainview.health.get()` for `health.get`. */
 export type PlainviewApi = {

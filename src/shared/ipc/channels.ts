@@ -44,5 +44,5 @@ export const channelNames = [
 ] as const;
 export type ChannelName = (typeof channelNames)[number];
 
-/** The one channel main pushes on: coalesced field changes (see FieldBatch). */
+/** The one channel main pushes on: coalesced field changes (see ConsoleBatch). */
 export const PUSH_CHANNEL = 'plainview:push';

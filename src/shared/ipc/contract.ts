@@ -1,22 +1,18 @@
 import { z } from 'zod';
-import { AppInfo } from '../app-info';
-import { Valve } from '../domain/valve';
-import { ActuationCommand } from '../domain/actuation';
-import { AuditEntry } from '../domain/audit';
-import { Alarm } from '../domain/alarm';
-import {
-  AlarmAction,
-  AlarmMetrics,
-  HandoverAction,
-  HandoverReport,
-  IncidentAction,
-  IncidentDetail,
-  JournalEntry,
-  NewIncident,
-} from '../alarms';
-import { Incident, IncidentSeverity, IncidentStatus } from '../domain/incident';
-import { CommandHistory, OperateResult, OperatorSession, SelectInput, SelectResult } from '../actuation';
-import { PointView, SiteView, Trend, TrendRange, ValveDetail } from '../field';
+import { AppInfo } from '../system';
+import { Valve } from '../valves';
+import { ActuationCommand } from '../actuation';
+import { AuditEntry } from '../audit';
+import { Alarm } from '../alarms';
+import { AlarmAction, AlarmMetrics, JournalEntry } from '../alarms';
+import { HandoverAction, HandoverReport } from '../handover';
+import { IncidentAction, IncidentDetail, NewIncident } from '../incidents';
+import { Incident, IncidentSeverity, IncidentStatus } from '../incidents';
+import { CommandHistory, OperateResult, SelectInput, SelectResult } from '../actuation';
+import { OperatorSession } from '../operators';
+import { PointView, Trend, TrendRange } from '../telemetry';
+import { SiteView } from '../site';
+import { ValveDetail } from '../valves';
 import { Health } from '../health';
 import { SystemStatus } from '../system';
 import { UpdateInstallResult, UpdateStatus } from '../update';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { IncidentSeverity, IncidentStatus } from '../domain/incident';
-import { HandoverReport } from '../alarms';
+import { IncidentSeverity, IncidentStatus } from '../incidents';
+import { HandoverReport } from '../handover';
 
 /**
  * Bodies of station events, one schema per event type (docs/protocol.md, "Station events").

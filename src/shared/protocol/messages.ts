@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { AlarmPriority } from '../domain/alarm';
-import { ActuationAction } from '../domain/actuation';
-import { TopicSafeId, ValveId, Timestamp } from '../domain/ids';
-import { PointKind } from '../domain/telemetry';
-import { Quality } from '../domain/quality';
-import { ValveState } from '../domain/valve';
+import { AlarmPriority } from '../alarms';
+import { ActuationAction } from '../actuation';
+import { TopicSafeId, ValveId, Timestamp } from '../ids';
+import { PointKind } from '../telemetry';
+import { Quality } from '../quality';
+import { ValveState } from '../valves';
 
 /**
  * Payloads of protocol v1, one zod schema each, used alike by the station, the simulator

@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import { TopicSafeId } from './ids';
 
-export const Site = z.object({
-  id: TopicSafeId,
-  name: z.string().min(1).max(200),
-  /** A DEMO / training site runs on the simulator; the console must never let it pass as real. */
-  demo: z.boolean(),
-});
-export type Site = z.infer<typeof Site>;
-
 export const Segment = z.object({
   id: TopicSafeId,
   siteId: TopicSafeId,
@@ -17,3 +9,12 @@ export const Segment = z.object({
   seq: z.number().int(),
 });
 export type Segment = z.infer<typeof Segment>;
+
+export const SiteView = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** DEMO / training site: the console shows a banner nobody can miss. */
+  demo: z.boolean(),
+  segments: z.array(Segment.pick({ id: true, name: true, seq: true })),
+});
+export type SiteView = z.infer<typeof SiteView>;

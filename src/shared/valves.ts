@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TopicSafeId, ValveId, Timestamp } from './ids';
 import { Quality } from './quality';
+import { PointView } from './telemetry';
 
 export const ValveState = z.enum(['open', 'closed', 'opening', 'closing', 'fault', 'unknown']);
 export type ValveState = z.infer<typeof ValveState>;
@@ -22,3 +23,10 @@ export const Valve = z.object({
   updatedAt: Timestamp.nullable(),
 });
 export type Valve = z.infer<typeof Valve>;
+
+export const ValveDetail = z.object({
+  valve: Valve,
+  /** The valve's own points (position) and its segment's (pressure, flow). */
+  points: z.array(PointView),
+});
+export type ValveDetail = z.infer<typeof ValveDetail>;

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { ActuationCommand } from './actuation';
+import { Alarm } from './alarms';
+import { Incident } from './incidents';
+
+/** A shift handover report (its content is what the shift hands over). */
+export const HandoverReport = z.object({
+  id: z.string(),
+  site: z.string(),
+  station: z.string(),
+  outgoing: z.string(),
+  incoming: z.string().nullable(),
+  notes: z.string(),
+  signedOffAt: z.string().nullable(),
+  acknowledgedAt: z.string().nullable(),
+  shiftStart: z.string(),
+  shiftEnd: z.string(),
+  createdAt: z.string(),
+  content: z.object({
+    shiftStart: z.string(),
+    shiftEnd: z.string(),
+    standingAlarms: z.array(Alarm),
+    shelvedAlarms: z.array(Alarm),
+    openIncidents: z.array(Incident),
+    commands: z.array(ActuationCommand),
+    dataQuality: z.object({ link: z.string(), staleValves: z.array(z.string()), badValves: z.array(z.string()) }),
+  }),
+});
+export type HandoverReport = z.infer<typeof HandoverReport>;
+
+export const HandoverAction = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), report: HandoverReport }),
+  z.object({ ok: z.literal(false), message: z.string(), retryAfterMs: z.number().int().optional() }),
+]);
