@@ -122,11 +122,11 @@ async function measure(
     const timeStation = async () => {
       await fieldTalks();
       const t0 = clock();
-      const arrived = arrivals.of(sel.selection.id);
-      const op = await handlers['actuation.operate']({ selectionId: sel.selection.id }, ctx);
+      const arrived = arrivals.of(sel.value.id);
+      const op = await handlers['actuation.operate']({ selectionId: sel.value.id }, ctx);
       if (!op.ok) throw new Error(`operate ${valve} refused: ${op.refusal.code} ${op.refusal.message}`);
       const dt = (await arrived) - t0;
-      await settled(valve, sel.selection.id);
+      await settled(valve, sel.value.id);
       return dt;
     };
     /** The same payload as the station sends, to the baseline's topic, through `send`. */

@@ -121,8 +121,14 @@ async function run(o: BenchOptions): Promise<Figure[]> {
 
     // The bare route serves the station's own answers, taken once: the same JSON, no work.
     const ctx = { requestId: 'bench', senderUrl: 'bench://' };
-    const valves = await st.station.handlers['valves.list'](undefined, ctx);
-    const health = await st.station.handlers['health.get'](undefined, ctx);
+    const answers = [
+      await st.station.handlers['valves.list'](undefined, ctx),
+      await st.station.handlers['health.get'](undefined, ctx),
+    ] as const;
+    const [valves, health] = answers.map((r) => {
+      if (!r.ok) throw new Error(`the station refused: ${r.refusal.message}`);
+      return r.value;
+    });
     const barePort = await freePort();
     const bare = Fastify({ logger: false });
     bare.get('/valves', async () => valves);

@@ -215,10 +215,12 @@ async function run(o: BenchOptions): Promise<Figure[]> {
       for (let i = 0; i < calls + 20; i++) {
         const id = pointId((i * 7919 + r) % points);
         const t0 = performance.now();
-        const trend = await st.station.handlers['trends.get'](
+        const answer = await st.station.handlers['trends.get'](
           { pointId: id, range: '24h' },
           { requestId: `bench-${i}`, senderUrl: 'bench://' },
         );
+        if (!answer.ok) throw new Error(`trend refused: ${answer.refusal.message}`);
+        const trend = answer.value;
         const t1 = performance.now();
         const rows = bareQuery.all(id, Date.now() - shift - 86_400_000) as unknown[];
         const t2 = performance.now();

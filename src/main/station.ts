@@ -19,21 +19,23 @@ import { OperatorSessions } from './operators/sessions';
 import { EventBus, type StationEvents } from './bus';
 import type { Config } from './config';
 import { HealthService, busCheck } from './health';
-import { Refusal, type CallContext, type Handlers } from './ipc/router';
+import type { Handlers } from './ipc/router';
+import { scopedHandlers, stationHandlers } from './ipc/handlers';
 import { createLogger, type Logger, type LogSink } from './log';
 import { CallScope } from './calls';
 import { ApiKeys } from './api/keys';
+import { apiLimits } from './api/limits';
 import { ApiServer } from './api/server';
 import type { ApiStatus } from '../shared/system';
 import { openStore, type Store } from './store';
 import type { Recovery } from './store/recovery';
-import { isStorageWriteError, StorageWatch, storageRefusalMessage } from './store/storage-watch';
+import { StorageWatch } from './store/storage-watch';
 import { appName, appVersion } from './version';
 import { Field } from './field/field';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store';
 import { startDemoSite, type DemoSite } from './demo';
 import type { Updates } from './update/service';
-import { quietUpdateStatus, UNSUPPORTED_REASON } from '../shared/update';
+import { quietUpdateStatus } from '../shared/update';
 
 export interface StationDeps {
   /** Where log lines go; the CLI passes stdout and the log file, tests pass memory. */
@@ -401,6 +403,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       port: config.apiPort,
       bind: config.apiBind,
       corsOrigins: config.corsOrigins,
+      limits: apiLimits(config),
       handlers: scoped,
       keys: r.apiKeys,
       auditor: r.auditor,
@@ -431,119 +434,17 @@ export function createStation(config: Config, deps: StationDeps): Station {
   const updateStatus = () =>
     deps.updates?.()?.status() ?? quietUpdateStatus('unsupported', config.updateChannel, appVersion);
 
-  const field = () => running().field;
-  const handlers: Handlers = {
-    'health.get': () => health.get(),
-    'app.info': () => info(),
-    'site.get': () => field().state.siteView(),
-    'valves.list': () => field().state.valveList(),
-    'valves.get': ({ id }) => field().state.valveDetail(id),
-    'points.list': () => field().state.pointList(),
-    'trends.get': ({ pointId, range }) => field().trends.get(pointId, range, now().getTime()),
-    'system.status': () => {
-      const { store, field: f } = running();
-      return {
-        health: health.get(),
-        info: info(),
-        link: f.link.state,
-        ingest: f.counters.snapshot(),
-        database: {
-          sizeBytes: store.sizeBytes(),
-          schemaVersion: store.schemaVersion,
-          lastBackupAt: store.lastBackupAt?.toISOString() ?? null,
-        },
-        outboxUnsent: f.outbox.unsentCount(),
-        connectionAttempts: f.link.attempts,
-        api: apiStatus(),
-        update: updateStatus(),
-      };
-    },
-    'actuation.select': (input, ctx) => running().actuation.select(input, { requestId: ctx.requestId }),
-    'actuation.operate': ({ selectionId }, ctx) =>
-      running().actuation.operate(selectionId, { requestId: ctx.requestId }),
-    'actuation.cancel': ({ selectionId }, ctx) => ({
-      cancelled: running().actuation.cancel(selectionId, { requestId: ctx.requestId }),
-    }),
-    'commands.list': ({ valveId, limit }) => running().actuation.commands.list(valveId, limit),
-    'commands.history': ({ id }) => running().actuation.commands.history(id),
-    'operator.session': () => running().sessions.session(),
-    'operator.signOn': ({ username, secret }) => {
-      const r = running().sessions.signOn(username, secret);
-      return r.ok
-        ? { ok: true, session: r.session }
-        : { ok: false, message: r.message, session: running().sessions.session() };
-    },
-    'operator.signOff': () => running().sessions.signOff(),
-    'operator.activity': () => {
-      running().sessions.touch();
-      return null;
-    },
-    'audit.list': (query) => running().audit.list(query),
-    'alarms.list': () => running().alarms.list(),
-    'alarms.journal': ({ id }) => running().alarms.history(id),
-    'alarms.metrics': () => running().alarms.metrics(),
-    'alarms.acknowledge': ({ ids }) => running().alarmDesk.acknowledge(ids),
-    'alarms.shelve': ({ id, minutes, reason }) => running().alarmDesk.shelve(id, minutes, reason),
-    'alarms.unshelve': ({ id }) => running().alarmDesk.unshelve(id),
-    'alarms.resolve': ({ id, note }) => running().alarmDesk.resolve(id, note),
-    'incidents.list': ({ status }) =>
-      running()
-        .incidents.list()
-        .filter((i) => !status || i.status === status),
-    'incidents.get': ({ id }) => {
-      const { incidents } = running();
-      const incident = incidents.get(id);
-      return incident ? { incident, timeline: incidents.timeline(id), links: incidents.links(id) } : null;
-    },
-    'incidents.create': (input) =>
-      running().guard.run('incidents', (who) => running().incidents.create(who.username, input)),
-    'incidents.update': ({ id, reason, ...fields }) =>
-      running().guard.run('incidents', (who) => running().incidents.update(who.username, id, fields, reason)),
-    'handover.list': () => running().handover.list(),
-    'handover.prepare': () =>
-      running().guard.run('handover', (who) => ({
-        ok: true as const,
-        report: running().handover.prepare(who.username),
-      })),
-    'handover.signOff': ({ id, notes }) =>
-      running().guard.run('handover', (who) => running().handover.signOff(id, who.username, notes)),
-    'handover.acknowledge': ({ id }) =>
-      running().guard.run('handover', (who) => running().handover.acknowledge(id, who.username)),
-    'handover.html': ({ id }) => running().handover.html(id),
-    'update.check': () => deps.updates?.()?.check() ?? updateStatus(),
-    'update.install': () =>
-      deps.updates?.()?.install(calls.current()?.identity ?? state?.sessions.identity() ?? null) ?? {
-        ok: false,
-        message: `Nothing to install: ${UNSUPPORTED_REASON}.`,
-      },
-    'incidents.note': ({ id, text }) =>
-      running().guard.run('incidents', (who) => running().incidents.note(who.username, id, text)),
-  };
-
-  // A change the database cannot store (disk full) is refused in plain words, nothing changed,
-  // and the station knows its database refuses writes (an alarm, health).
-  const storageRefusal = (err: unknown): never => {
-    if (!isStorageWriteError(err)) throw err;
-    state?.storage.failed(err);
-    throw new Refusal('unavailable', storageRefusalMessage(err));
-  };
-  // Each call runs in its scope: its request id reaches the log lines and audit entries it
-  // causes, and an API call acts as its key.
-  const scoped = Object.fromEntries(
-    Object.entries(handlers).map(([name, handler]) => [
-      name,
-      (input: unknown, ctx: CallContext) =>
-        calls.run({ requestId: ctx.requestId, identity: ctx.identity }, () => {
-          let answer: unknown;
-          try {
-            answer = (handler as (i: unknown, c: CallContext) => unknown)(input, ctx);
-          } catch (err) {
-            return storageRefusal(err);
-          }
-          return answer instanceof Promise ? answer.catch(storageRefusal) : answer;
-        }),
-    ]),
-  ) as Handlers;
+  const handlers = stationHandlers({
+    rooms: running,
+    health,
+    info,
+    now,
+    apiStatus,
+    updates: () => deps.updates?.() ?? null,
+    updateStatus,
+    actingIdentity: () => calls.current()?.identity ?? state?.sessions.identity() ?? null,
+  });
+  const scoped = scopedHandlers(handlers, calls, () => state?.storage ?? null);
 
   return { config, log, bus, health, handlers: scoped, start, stop, running, info };
 }

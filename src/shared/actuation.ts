@@ -40,38 +40,6 @@ export const ActuationCommand = z.object({
 });
 export type ActuationCommand = z.infer<typeof ActuationCommand>;
 
-/**
- * Why select or operate was refused, as a code the console maps to plain words. Each one is
- * a rule in docs/safety.md.
- */
-export const RefusalCode = z.enum([
-  'link_offline',
-  'valve_unknown',
-  'valve_stale',
-  'valve_bad',
-  'valve_fault',
-  'local_control',
-  'command_in_flight',
-  'selection_expired',
-  'selection_not_yours',
-  'no_change',
-  'position_unsupported',
-  'role',
-  'not_signed_on',
-  'throttled',
-  'audit_unavailable',
-  'publish_failed',
-]);
-export type RefusalCode = z.infer<typeof RefusalCode>;
-
-export const Refusal = z.object({
-  code: RefusalCode,
-  message: z.string(),
-  /** For `throttled`: when a retry can succeed. */
-  retryAfterMs: z.number().int().nonnegative().optional(),
-});
-export type Refusal = z.infer<typeof Refusal>;
-
 export const SelectInput = z.object({
   valveId: ValveId,
   action: ActuationAction,
@@ -97,18 +65,6 @@ export const Selection = z.object({
   expiresAt: z.string(),
 });
 export type Selection = z.infer<typeof Selection>;
-
-export const SelectResult = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), selection: Selection }),
-  z.object({ ok: z.literal(false), refusal: Refusal }),
-]);
-export type SelectResult = z.infer<typeof SelectResult>;
-
-export const OperateResult = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), command: ActuationCommand }),
-  z.object({ ok: z.literal(false), refusal: Refusal }),
-]);
-export type OperateResult = z.infer<typeof OperateResult>;
 
 export const CommandTransition = z.object({ state: CommandState, at: z.string(), detail: z.string().nullable() });
 export const CommandHistory = z.object({ command: ActuationCommand, transitions: z.array(CommandTransition) });

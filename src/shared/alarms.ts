@@ -27,12 +27,6 @@ export const Alarm = z.object({
 });
 export type Alarm = z.infer<typeof Alarm>;
 
-export const AlarmAction = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), alarm: Alarm }),
-  z.object({ ok: z.literal(false), message: z.string(), retryAfterMs: z.number().int().optional() }),
-]);
-export type AlarmAction = z.infer<typeof AlarmAction>;
-
 export const JournalEntry = z.object({
   kind: z.enum(['raise', 'clear', 'ack', 'shelve', 'unshelve', 'resolve']),
   at: z.string(),

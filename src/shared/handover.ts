@@ -27,8 +27,3 @@ export const HandoverReport = z.object({
   }),
 });
 export type HandoverReport = z.infer<typeof HandoverReport>;
-
-export const HandoverAction = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), report: HandoverReport }),
-  z.object({ ok: z.literal(false), message: z.string(), retryAfterMs: z.number().int().optional() }),
-]);

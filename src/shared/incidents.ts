@@ -29,12 +29,6 @@ export const IncidentDetail = z.object({
 });
 export type IncidentDetail = z.infer<typeof IncidentDetail>;
 
-export const IncidentAction = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), incident: Incident }),
-  z.object({ ok: z.literal(false), message: z.string(), retryAfterMs: z.number().int().optional() }),
-]);
-export type IncidentAction = z.infer<typeof IncidentAction>;
-
 /** What opening an incident takes, from the console and from the HTTP API alike. */
 export const NewIncident = z.object({
   title: z.string().min(1).max(200),
@@ -44,3 +38,4 @@ export const NewIncident = z.object({
   valves: z.array(z.string().min(1).max(128)).max(100).default([]),
   alarms: z.array(z.string().min(1).max(128)).max(100).default([]),
 });
+export type NewIncident = z.output<typeof NewIncident>;

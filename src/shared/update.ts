@@ -60,9 +60,9 @@ export const UpdateStatus = z.object({
 });
 export type UpdateStatus = z.infer<typeof UpdateStatus>;
 
-/** The answer to `update.install`: the console restarts into the update, or why not. */
-export const UpdateInstallResult = z.object({ ok: z.boolean(), message: z.string() });
-export type UpdateInstallResult = z.infer<typeof UpdateInstallResult>;
+/** What `update.install` answers when it goes ahead: the console restarts into the update. */
+export const UpdateInstalling = z.object({ message: z.string() });
+export type UpdateInstalling = z.infer<typeof UpdateInstalling>;
 
 /** What the headless station (no updater at all) reports. */
 export const UNSUPPORTED_REASON = 'updates are managed by the desktop app';

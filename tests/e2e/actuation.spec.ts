@@ -198,7 +198,7 @@ test.describe('throttling', () => {
     for (const id of ids) {
       const s = act.select({ valveId: id, action: changingAction(site, id) }, { requestId: null });
       if (!s.ok) throw new Error(`select ${id}: ${s.refusal.message}`);
-      const o = await act.operate(s.selection.id, { requestId: null });
+      const o = await act.operate(s.value.id, { requestId: null });
       if (!o.ok) throw new Error(`operate ${id}: ${o.refusal.message}`);
     }
     await page.getByTestId(`act-${changingAction(site, 'v-124')}`).click();

@@ -50,7 +50,8 @@ it('broker refuses the credentials: auth_failed with the reason, an alarm, slow 
     requestId: 'f',
     senderUrl: 'app://plainview/',
   });
-  if (status.link.status !== 'auth_failed') problems.push(`system.status link ${status.link.status}`);
+  const link = status.ok ? status.value.link.status : status.refusal.code;
+  if (link !== 'auth_failed') problems.push(`system.status link ${link}`);
   if (!/refused the credentials/.test(t.station.health.get().checks.mqtt.reason ?? ''))
     problems.push(`health reason: ${t.station.health.get().checks.mqtt.reason}`);
   // Slow retries: every delay between 30 and 60 s.

@@ -39,14 +39,13 @@ it('backup under write load: each backup opens and passes integrity_check, the W
   // Operators' changes at the same time, on the main thread's connection.
   const h = t.station.handlers;
   const ctx = { requestId: 'fault', senderUrl: 'app://plainview/' };
-  const made = (await h['incidents.create']({ title: 'backup load', severity: 'low' } as never, ctx)) as {
-    incident: { id: string };
-  };
+  const made = await h['incidents.create']({ title: 'backup load', severity: 'low' } as never, ctx);
+  if (!made.ok) throw new Error(`incident refused: ${made.refusal.message}`);
   let notes = 0;
   let writing = true;
   const noting = (async () => {
     while (writing) {
-      await h['incidents.note']({ id: made.incident.id, text: `n ${notes++}` }, ctx);
+      await h['incidents.note']({ id: made.value.id, text: `n ${notes++}` }, ctx);
       await sleep(20);
     }
   })();

@@ -98,11 +98,11 @@ it('clock jumps ±1 h: command expiry, shelving expiry, staleness and event orde
   offset = 0;
   const sel1 = await h['actuation.select']({ valveId: 'v-1', action: 'close' }, ctx);
   offset = HOUR;
-  const op1 = sel1.ok ? await h['actuation.operate']({ selectionId: sel1.selection.id }, ctx) : null;
+  const op1 = sel1.ok ? await h['actuation.operate']({ selectionId: sel1.value.id }, ctx) : null;
   if (!op1?.ok) problems.push(`+1 h: a selection made 0 s ago was refused: ${JSON.stringify(op1 ?? sel1)}`);
   // Command expiry (3 s): sent, never answered, timed out 3 s later whatever the wall clock says.
   offset = -HOUR;
-  const id = op1?.ok ? op1.command.id : '';
+  const id = op1?.ok ? op1.value.id : '';
   await sleep(1000);
   const early = r.actuation.commands.get(id)?.state;
   if (early !== 'sent') problems.push(`-1 h: the command is ${early} 1 s after it was sent`);
@@ -112,7 +112,7 @@ it('clock jumps ±1 h: command expiry, shelving expiry, staleness and event orde
   const sel2 = await h['actuation.select']({ valveId: 'v-1', action: 'close' }, ctx);
   offset = 0;
   await sleep(5500);
-  const op2 = sel2.ok ? await h['actuation.operate']({ selectionId: sel2.selection.id }, ctx) : null;
+  const op2 = sel2.ok ? await h['actuation.operate']({ selectionId: sel2.value.id }, ctx) : null;
   if (op2?.ok || op2?.refusal.code !== 'selection_expired')
     problems.push(`+1 h: a 5.5 s old selection was not refused as expired: ${JSON.stringify(op2)}`);
   results.push('selection and command expiry on the monotonic clock');
@@ -132,10 +132,9 @@ it('clock jumps ±1 h: command expiry, shelving expiry, staleness and event orde
 
   // Event ordering: operators' events made after the clock went back still sort after the others.
   offset = 0;
-  const made = (await h['incidents.create']({ title: 'clock', severity: 'low' } as never, ctx)) as {
-    incident: { id: string };
-  };
-  const inc = made.incident.id;
+  const made = await h['incidents.create']({ title: 'clock', severity: 'low' } as never, ctx);
+  if (!made.ok) throw new Error(`incident refused: ${made.refusal.message}`);
+  const inc = made.value.id;
   await h['incidents.note']({ id: inc, text: 'first' }, ctx);
   offset = -HOUR;
   await h['incidents.note']({ id: inc, text: 'second' }, ctx);

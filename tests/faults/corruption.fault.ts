@@ -73,7 +73,7 @@ it('database corrupted between runs: quarantined, the last good backup restored,
     const first = await station(broker, dataDir);
     const h = first.station.handlers;
     const made = await h['incidents.create']({ title: 'before the backup', severity: 'low' } as never, call);
-    const incident = (made as { ok: true; incident: { id: string } }).incident.id;
+    const incident = made.ok ? made.value.id : '';
     await waitFor(() => first.station.running().store.lastBackupAt, 'the first backup');
     const backupFile = await first.station.running().store.backup('manual', 10);
     const backupAt = first.station.running().store.lastBackupAt!;

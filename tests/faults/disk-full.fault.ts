@@ -41,8 +41,11 @@ interface AlarmRow {
 }
 
 const status = async (p: StationProc) => (await p.call('system.status')).value as Status;
-const storageAlarm = async (p: StationProc) =>
-  ((await p.call('alarms.list')).value as AlarmRow[]).find((a) => a.id === 'storage-ws-1');
+const storageAlarm = async (p: StationProc) => {
+  const r = await p.call('alarms.list');
+  if (!r.ok) throw new Error(`alarms.list refused: ${r.refusal?.code} ${r.refusal?.message}`);
+  return (r.value as AlarmRow[]).find((a) => a.id === 'storage-ws-1');
+};
 
 it('disk full: writes fail closed, an alarm, operators told, nothing partial, recovery by itself when space returns', async () => {
   const broker = await startMosquitto({
@@ -69,9 +72,9 @@ it('disk full: writes fail closed, an alarm, operators told, nothing partial, re
   cleanups.add(() => pub.close());
   pub.start();
   const created = (await proc.call('incidents.create', { title: 'disk probe', severity: 'low' })).value as {
-    incident: { id: string };
+    id: string;
   };
-  const incident = created.incident.id;
+  const incident = created.id;
   await waitFor(
     async () => ((await proc.call('valves.list')).value as { quality: string }[]).some((v) => v.quality === 'good'),
     'a fresh valve',
@@ -92,12 +95,11 @@ it('disk full: writes fail closed, an alarm, operators told, nothing partial, re
     const tag = `during-full-${i}`;
     const r = await proc.call('incidents.note', { id: incident, text: tag });
     if (r.ok) {
-      const v = r.value as { ok: boolean };
-      if (v.ok && i > 3) problems.push(`a note was accepted while the disk was full (${tag})`);
+      if (i > 3) problems.push(`a note was accepted while the disk was full (${tag})`);
     } else {
-      refusals.set(r.error!.code, (refusals.get(r.error!.code) ?? 0) + 1);
+      refusals.set(r.refusal!.code, (refusals.get(r.refusal!.code) ?? 0) + 1);
       refusedNotes.push(tag);
-      told = r.error!.message;
+      told = r.refusal!.message;
     }
     await sleep(200);
   }
@@ -117,12 +119,10 @@ it('disk full: writes fail closed, an alarm, operators told, nothing partial, re
       valveId: valve.id,
       action: valve.state === 'open' ? 'close' : 'open',
     });
-    const v = s.value as { ok: boolean; refusal?: { code: string }; selection?: { id: string } } | undefined;
-    if (s.ok && v?.ok) {
-      const o = await proc.call('actuation.operate', { selectionId: v.selection!.id });
-      const ov = o.value as { ok: boolean; refusal?: { code: string } } | undefined;
-      commandAnswer = o.ok ? (ov!.ok ? 'SENT' : ov!.refusal!.code) : o.error!.code;
-    } else commandAnswer = s.ok ? v!.refusal!.code : s.error!.code;
+    if (s.ok) {
+      const o = await proc.call('actuation.operate', { selectionId: (s.value as { id: string }).id });
+      commandAnswer = o.ok ? 'SENT' : o.refusal!.code;
+    } else commandAnswer = s.refusal!.code;
     if (commandAnswer === 'SENT' || commandAnswer === 'internal')
       problems.push(`a command while full: ${commandAnswer}`);
   }
@@ -146,7 +146,7 @@ it('disk full: writes fail closed, an alarm, operators told, nothing partial, re
     250,
   ).catch(soft('cleared'));
   const after = await proc.call('incidents.note', { id: incident, text: 'after-space-returned' });
-  if (!after.ok || !(after.value as { ok: boolean }).ok) problems.push('a note after the space returned was refused');
+  if (!after.ok) problems.push('a note after the space returned was refused');
   await pub.stop();
   await waitFor(
     async () => (await status(proc)).ingest.written_samples >= writtenDuring + 100,

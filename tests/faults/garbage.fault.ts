@@ -187,7 +187,7 @@ it(`garbage everywhere (${fmt(MQTT_N)} MQTT, ${fmt(IPC_N)} IPC, ${fmt(HTTP_N)} H
     }
     expected.set(code, (expected.get(code) ?? 0) + 1);
     const answer = await router.dispatch(channel, input, sender);
-    const c = answer.ok ? 'ok' : answer.error.code;
+    const c = answer.ok ? 'ok' : answer.refusal.code;
     got.set(c, (got.get(c) ?? 0) + 1);
     if (i % 50 === 0) {
       validIpc++;

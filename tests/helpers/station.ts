@@ -3,6 +3,8 @@ import { loadConfig, type Config } from '../../src/main/config';
 import { memorySink } from '../../src/main/log';
 import { createStation, type Station, type StationDeps } from '../../src/main/station';
 import { tempDir } from './tmp';
+import type { ChannelName } from '../../src/shared/ipc/channels';
+import type { Result } from '../../src/shared/refusal';
 
 export interface TestStation {
   station: Station;
@@ -35,4 +37,17 @@ export function testStation(
     config,
     lines: sink.lines,
   };
+}
+
+/** A handler called as the console calls it (synchronous handlers only): its Result. */
+export function ask(t: TestStation, channel: ChannelName, input?: unknown): Result<unknown> {
+  const handler = t.station.handlers[channel] as (i: unknown, c: unknown) => Result<unknown>;
+  return handler(input, { requestId: 'test', senderUrl: 'test://' });
+}
+
+/** The value of a call that must succeed; a refusal fails the test with its words. */
+export function read(t: TestStation, channel: ChannelName, input?: unknown): unknown {
+  const r = ask(t, channel, input);
+  if (!r.ok) throw new Error(`${channel} refused: ${r.refusal.code} ${r.refusal.message}`);
+  return r.value;
 }

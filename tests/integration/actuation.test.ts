@@ -1,6 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SelectResult } from '../../src/shared/actuation';
 import { topics } from '../../src/shared/protocol';
 import { createLogger } from '../../src/main/log';
 import { FieldSimulator } from '../../src/main/sim';
@@ -98,15 +97,14 @@ const audit = (t: TestStation, commandId: string) =>
     .running()
     .audit.list()
     .filter((e) => e.correlationId === commandId);
-const refusedWith = (r: SelectResult | { ok: false; refusal: { code: string } } | { ok: true }) =>
-  r.ok ? 'ok' : r.refusal.code;
+const refusedWith = (r: { ok: false; refusal: { code: string } } | { ok: true }) => (r.ok ? 'ok' : r.refusal.code);
 
 /** Selects an action that changes something: close an open valve, open a closed one. */
 function selectChange(t: TestStation, id: string) {
   const action = valve(t, id).state === 'closed' ? 'open' : 'close';
   const r = act(t).select({ valveId: id, action }, ctx);
   if (!r.ok) throw new Error(`select refused: ${r.refusal.code} ${r.refusal.message}`);
-  return r.selection;
+  return r.value;
 }
 
 describe('valve actuation against the simulator over mosquitto', () => {
@@ -270,8 +268,8 @@ describe('valve actuation against the simulator over mosquitto', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.refusal.code).toBe('throttled');
-    expect(r.refusal.retryAfterMs).toBeGreaterThan(0);
-    expect(r.refusal.retryAfterMs).toBeLessThanOrEqual(6000);
+    expect(r.refusal.retryAfterSec).toBeGreaterThan(0);
+    expect(r.refusal.retryAfterSec).toBeLessThanOrEqual(6);
     expect(r.refusal.message).toMatch(/Retry in \d+ s/);
     expect(
       t.station

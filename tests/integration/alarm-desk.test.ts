@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { simulatedSite } from '../helpers/site';
-import { testStation, type TestStation } from '../helpers/station';
+import { ask, read, testStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -11,40 +11,37 @@ afterEach(async () => {
 const site = (env: Record<string, string> = {}, deps: Parameters<typeof testStation>[2] = {}) =>
   simulatedSite(cleanups, { env, deps, valves: 24 });
 
-const call = (t: TestStation, channel: keyof TestStation['station']['handlers'], input?: unknown) =>
-  (t.station.handlers[channel] as (i: unknown, c: unknown) => unknown)(input, { requestId: 'r', senderUrl: 'test://' });
-
 describe('working alarms through the IPC contract', () => {
   it('acknowledge, shelve within the operator limit, supervisor-only beyond it, resolve once cleared', async () => {
     const { t, sim } = await site();
     sim.raiseLeak('seg-02');
-    await waitFor(() => (call(t, 'alarms.list') as { id: string }[]).some((a) => a.id === 'leak-seg-02'), 'the alarm');
-    expect(call(t, 'alarms.acknowledge', { ids: ['leak-seg-02'] })).toMatchObject([
-      { ok: true, alarm: { state: 'active_acked', ackedBy: 'alice' } },
+    await waitFor(() => (read(t, 'alarms.list') as { id: string }[]).some((a) => a.id === 'leak-seg-02'), 'the alarm');
+    expect(read(t, 'alarms.acknowledge', { ids: ['leak-seg-02'] })).toMatchObject([
+      { ok: true, value: { state: 'active_acked', ackedBy: 'alice' } },
     ]);
-    expect(call(t, 'alarms.acknowledge', { ids: ['leak-seg-02'] })).toMatchObject([
-      { ok: false, message: expect.stringMatching(/nothing to acknowledge/) },
+    expect(read(t, 'alarms.acknowledge', { ids: ['leak-seg-02'] })).toMatchObject([
+      { ok: false, refusal: { message: expect.stringMatching(/nothing to acknowledge/) } },
     ]);
     // Operators may shelve up to 60 minutes; longer needs a supervisor.
-    expect(call(t, 'alarms.shelve', { id: 'leak-seg-02', minutes: 120, reason: 'crew on site' })).toMatchObject({
+    expect(ask(t, 'alarms.shelve', { id: 'leak-seg-02', minutes: 120, reason: 'crew on site' })).toMatchObject({
       ok: false,
-      message: expect.stringMatching(/needs a supervisor/),
+      refusal: { message: expect.stringMatching(/needs a supervisor/) },
     });
-    expect(call(t, 'alarms.shelve', { id: 'leak-seg-02', minutes: 30, reason: 'crew on site' })).toMatchObject({
+    expect(ask(t, 'alarms.shelve', { id: 'leak-seg-02', minutes: 30, reason: 'crew on site' })).toMatchObject({
       ok: true,
-      alarm: { shelvedBy: 'alice' },
+      value: { shelvedBy: 'alice' },
     });
-    expect(call(t, 'alarms.resolve', { id: 'leak-seg-02', note: 'fixed' })).toMatchObject({
+    expect(ask(t, 'alarms.resolve', { id: 'leak-seg-02', note: 'fixed' })).toMatchObject({
       ok: false,
-      message: expect.stringMatching(/still active/),
+      refusal: { message: expect.stringMatching(/still active/) },
     });
     sim.clearLeak('seg-02');
     await waitFor(() => t.station.running().alarms.get('leak-seg-02')?.state === 'normal', 'cleared');
-    expect(call(t, 'alarms.resolve', { id: 'leak-seg-02', note: 'sensor replaced' })).toMatchObject({
+    expect(ask(t, 'alarms.resolve', { id: 'leak-seg-02', note: 'sensor replaced' })).toMatchObject({
       ok: true,
-      alarm: { resolvedAt: expect.any(String) },
+      value: { resolvedAt: expect.any(String) },
     });
-    const journal = call(t, 'alarms.journal', { id: 'leak-seg-02' }) as {
+    const journal = read(t, 'alarms.journal', { id: 'leak-seg-02' }) as {
       kind: string;
       actor: string;
       note: string | null;
@@ -62,15 +59,15 @@ describe('working alarms through the IPC contract', () => {
     const sup = await site({ PLAINVIEW_OS_ACCOUNT_ROLE: 'supervisor' });
     sup.sim.raiseLeak('seg-01');
     await waitFor(() => sup.t.station.running().alarms.get('leak-seg-01'), 'the alarm');
-    expect(call(sup.t, 'alarms.shelve', { id: 'leak-seg-01', minutes: 600, reason: 'pump swap' })).toMatchObject({
+    expect(ask(sup.t, 'alarms.shelve', { id: 'leak-seg-01', minutes: 600, reason: 'pump swap' })).toMatchObject({
       ok: true,
     });
 
     const viewer = await site({ PLAINVIEW_OS_ACCOUNT_ROLE: 'viewer' });
     viewer.sim.raiseLeak('seg-01');
     await waitFor(() => viewer.t.station.running().alarms.get('leak-seg-01'), 'the alarm');
-    expect(call(viewer.t, 'alarms.acknowledge', { ids: ['leak-seg-01'] })).toMatchObject([
-      { ok: false, message: expect.stringMatching(/viewer/) },
+    expect(read(viewer.t, 'alarms.acknowledge', { ids: ['leak-seg-01'] })).toMatchObject([
+      { ok: false, refusal: { message: expect.stringMatching(/viewer/) } },
     ]);
   }, 40_000);
 
@@ -85,20 +82,20 @@ describe('working alarms through the IPC contract', () => {
       );
     sim.raiseLeak('seg-03');
     await waitFor(() => t.station.running().alarms.get('leak-seg-03'), 'the alarm');
-    expect(call(t, 'alarms.shelve', { id: 'leak-seg-03', minutes: 1, reason: 'crew on site' })).toMatchObject({
+    expect(ask(t, 'alarms.shelve', { id: 'leak-seg-03', minutes: 1, reason: 'crew on site' })).toMatchObject({
       ok: true,
     });
-    expect(call(t, 'alarms.metrics')).toMatchObject({ shelved: ['leak-seg-03'] });
+    expect(read(t, 'alarms.metrics')).toMatchObject({ shelved: ['leak-seg-03'] });
 
     ahead = 61_000;
     await waitFor(() => t.station.running().alarms.get('leak-seg-03')?.shelvedUntil === null, 'back from the shelf');
     expect(t.station.running().alarms.get('leak-seg-03')!.state).toBe('active_unacked');
-    expect((call(t, 'alarms.journal', { id: 'leak-seg-03' }) as { kind: string }[]).at(-1)).toMatchObject({
+    expect((read(t, 'alarms.journal', { id: 'leak-seg-03' }) as { kind: string }[]).at(-1)).toMatchObject({
       kind: 'unshelve',
       actor: 'system',
       note: 'shelf expired',
     });
-    expect(call(t, 'alarms.metrics')).toMatchObject({ shelved: [] });
+    expect(read(t, 'alarms.metrics')).toMatchObject({ shelved: [] });
     await waitFor(() => pushed.includes('leak-seg-03:unshelved'), 'the console told');
     await new Promise((r) => setTimeout(r, 2_100)); // two more sweeps: nothing more happens
     const expiries = t.station
@@ -113,16 +110,11 @@ describe('working alarms through the IPC contract', () => {
     const { t, sim } = await site();
     sim.raiseLeak('seg-01');
     await waitFor(() => t.station.running().alarms.get('leak-seg-01'), 'the alarm');
-    const results = Array.from(
-      { length: 21 },
-      (_, i) =>
-        call(t, 'alarms.shelve', { id: 'leak-seg-01', minutes: 5 + i, reason: `r${i}` }) as {
-          ok: boolean;
-          retryAfterMs?: number;
-        },
+    const results = Array.from({ length: 21 }, (_, i) =>
+      ask(t, 'alarms.shelve', { id: 'leak-seg-01', minutes: 5 + i, reason: `r${i}` }),
     );
     expect(results.slice(0, 20).every((r) => r.ok)).toBe(true);
-    expect(results[20]).toMatchObject({ ok: false, retryAfterMs: expect.any(Number) });
+    expect(results[20]).toMatchObject({ ok: false, refusal: { retryAfterSec: expect.any(Number) } });
   }, 30_000);
 
   it('flood indication above 10 alarms in 10 minutes', async () => {
@@ -140,7 +132,7 @@ describe('working alarms through the IPC contract', () => {
         ts: new Date(now - i * 1000).toISOString(),
       });
     }
-    expect(call(t, 'alarms.metrics')).toMatchObject({ lastTenMinutes: 11, flood: true });
+    expect(read(t, 'alarms.metrics')).toMatchObject({ lastTenMinutes: 11, flood: true });
   }, 30_000);
 
   it("the station's own conditions: a gateway offline and a valve in fault raise alarms, and clear", async () => {
@@ -167,7 +159,7 @@ describe('working alarms through the IPC contract', () => {
       .running()
       .actuation.select({ valveId: 'v-102', action: v.state === 'closed' ? 'open' : 'close' }, { requestId: null });
     expect(sel.ok).toBe(true);
-    if (sel.ok) await t.station.running().actuation.operate(sel.selection.id, { requestId: null });
+    if (sel.ok) await t.station.running().actuation.operate(sel.value.id, { requestId: null });
     await waitFor(
       () => t.station.running().alarms.get('valve-fault-v-102')?.state === 'active_unacked',
       'fault alarm',
@@ -185,8 +177,8 @@ describe('working alarms through the IPC contract', () => {
     await broker.kill();
     await waitFor(() => t.station.running().alarms.get('link-down-ws-1')?.state === 'active_unacked', 'the link alarm');
     const before = (t.station.running().store.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
-    expect(call(t, 'alarms.acknowledge', { ids: ['link-down-ws-1'] })).toMatchObject([
-      { ok: true, alarm: { state: 'active_acked' } },
+    expect(read(t, 'alarms.acknowledge', { ids: ['link-down-ws-1'] })).toMatchObject([
+      { ok: true, value: { state: 'active_acked' } },
     ]);
     // Nothing queued for the other consoles: their links may be fine.
     expect((t.station.running().store.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n).toBe(

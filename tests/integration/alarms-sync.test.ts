@@ -164,7 +164,7 @@ describe('alarms across two consoles (two stations, one mosquitto)', () => {
       valves: [],
       alarms: ['leak-seg-03'],
     });
-    const incidentId = created.ok ? created.incident.id : '';
+    const incidentId = created.ok ? created.value.id : '';
     expect(b.station.running().incidents.note('bob', incidentId, 'pressure still falling').ok).toBe(true);
     const unsent = b.station.running().field.outbox.unsentCount();
     expect(unsent).toBeGreaterThanOrEqual(4); // three events and their snapshots at least

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { startHarness, type Harness } from '../../harness/server';
 import type { ConsoleBatch } from '../../src/shared/console';
 import { simulatedSite } from '../helpers/site';
-import type { TestStation } from '../helpers/station';
+import { read } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -20,12 +20,6 @@ async function site(opts: { rate?: number; env?: Record<string, string> } = {}) 
   await waitFor(() => t.station.running().field.link.online, 'online');
   return { broker, t, sim, batches };
 }
-
-const call = <C extends keyof TestStation['station']['handlers']>(t: TestStation, channel: C, input?: unknown) =>
-  (t.station.handlers[channel] as (i: unknown, c: unknown) => unknown)(input, {
-    requestId: 'test',
-    senderUrl: 'test://',
-  });
 
 describe('what the console is fed', () => {
   it('coalesces: far fewer batches than MQTT messages, each with the latest of what changed', async () => {
@@ -68,16 +62,16 @@ describe('what the console is fed', () => {
 
   it('serves the lists, a valve with its points, trends and the system status', async () => {
     const { t } = await site({ rate: 200 });
-    await waitFor(() => (call(t, 'valves.list') as unknown[]).length === 12, 'valves');
-    const detail = call(t, 'valves.get', { id: 'v-101' }) as { valve: { id: string }; points: { kind: string }[] };
+    await waitFor(() => (read(t, 'valves.list') as unknown[]).length === 12, 'valves');
+    const detail = read(t, 'valves.get', { id: 'v-101' }) as { valve: { id: string }; points: { kind: string }[] };
     expect(detail.valve.id).toBe('v-101');
     expect(new Set(detail.points.map((p) => p.kind))).toEqual(new Set(['pressure', 'flow', 'position']));
-    expect(call(t, 'valves.get', { id: 'v-999' })).toBeNull();
-    expect(call(t, 'site.get')).toMatchObject({ id: 'north', demo: false, segments: [{ seq: 1 }, { seq: 2 }] });
+    expect(read(t, 'valves.get', { id: 'v-999' })).toBeNull();
+    expect(read(t, 'site.get')).toMatchObject({ id: 'north', demo: false, segments: [{ seq: 1 }, { seq: 2 }] });
 
     const point = detail.points.find((p) => p.kind === 'pressure') as unknown as { id: string };
     await waitFor(
-      () => (call(t, 'trends.get', { pointId: point.id, range: '1h' }) as { t: number[] }).t.length >= 3,
+      () => (read(t, 'trends.get', { pointId: point.id, range: '1h' }) as { t: number[] }).t.length >= 3,
       'raw trend',
     );
     // Long ranges come from one-minute rollups.
@@ -87,16 +81,16 @@ describe('what the console is fed', () => {
     db.prepare('INSERT INTO telemetry_rollups VALUES (?, ?, 1, 3, 2, 2, 10)').run(point.id, now - 30 * 3_600_000);
     type Rolled = { source: string; t: number[]; v: number[]; min: number[]; max: number[] };
     // The station's own rollups of the last minutes may be there too (a minute may end meanwhile).
-    const day = call(t, 'trends.get', { pointId: point.id, range: '24h' }) as Rolled;
+    const day = read(t, 'trends.get', { pointId: point.id, range: '24h' }) as Rolled;
     expect(day.source).toBe('rollup');
     const at = day.t.indexOf(now - 3 * 3_600_000);
     expect(at).toBeGreaterThanOrEqual(0);
     expect([day.v[at], day.min[at], day.max[at]]).toEqual([2, 1, 3]);
     expect(day.t).not.toContain(now - 30 * 3_600_000);
-    const week = call(t, 'trends.get', { pointId: point.id, range: '7d' }) as Rolled;
+    const week = read(t, 'trends.get', { pointId: point.id, range: '7d' }) as Rolled;
     expect(week.t).toEqual(expect.arrayContaining([now - 30 * 3_600_000, now - 3 * 3_600_000]));
 
-    const status = call(t, 'system.status') as {
+    const status = read(t, 'system.status') as {
       link: { status: string };
       ingest: { accepted: Record<string, number> };
       database: { sizeBytes: number };

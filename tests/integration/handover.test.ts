@@ -68,22 +68,22 @@ describe('shift handover', () => {
 
     expect(ra.handover.acknowledge(report.id, 'bob')).toMatchObject({
       ok: false,
-      message: expect.stringMatching(/not signed this report off/),
+      refusal: { message: expect.stringMatching(/not signed this report off/) },
     });
     expect(ra.handover.signOff(report.id, 'bob', 'x')).toMatchObject({
       ok: false,
-      message: expect.stringMatching(/Only alice/),
+      refusal: { message: expect.stringMatching(/Only alice/) },
     });
     expect(ra.handover.signOff(report.id, 'alice', 'Pump 3 noisy; watch seg-02')).toMatchObject({
       ok: true,
-      report: { signedOffAt: expect.any(String) },
+      value: { signedOffAt: expect.any(String) },
     });
 
     // The incoming operator, at the other console, sees it and acknowledges it.
     const rb = b.station.running();
     await waitFor(() => rb.handover.get(report.id)?.signedOffAt, 'the report on B');
     await waitFor(() => pushedToB.includes(`${report.id}:signed`), 'B’s console told of the sign-off');
-    expect(rb.handover.acknowledge(report.id, 'bob')).toMatchObject({ ok: true, report: { incoming: 'bob' } });
+    expect(rb.handover.acknowledge(report.id, 'bob')).toMatchObject({ ok: true, value: { incoming: 'bob' } });
     await waitFor(() => ra.handover.get(report.id)?.acknowledgedAt, 'the acknowledgement back on A');
 
     expect(ra.audit.list().some((e) => e.action === 'handover.sign_off' && e.actor === 'alice')).toBe(true);

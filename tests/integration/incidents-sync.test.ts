@@ -2,7 +2,7 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMosquitto } from '../helpers/brokers';
 import { twoStations } from '../helpers/two-stations';
-import { testStation, type TestStation } from '../helpers/station';
+import { ask, read, testStation, type TestStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -25,7 +25,7 @@ describe('incidents across two consoles', () => {
       alarms: ['leak-seg-02'],
     });
     expect(created.ok).toBe(true);
-    const id = created.ok ? created.incident.id : '';
+    const id = created.ok ? created.value.id : '';
     await waitFor(() => inc(b).get(id)?.title === 'Pressure drop KP 14', 'the incident on B');
     expect(inc(b).links(id)).toEqual(
       expect.arrayContaining([
@@ -72,7 +72,7 @@ describe('incidents across two consoles', () => {
       valves: ['v-102'],
       alarms: [],
     });
-    const id = created.ok ? created.incident.id : '';
+    const id = created.ok ? created.value.id : '';
     await waitFor(() => inc(b).get(id) !== null, 'the incident on B');
     expect(inc(b).update('bob', id, { status: 'investigating', assignee: 'bob' }).ok).toBe(true);
     expect(inc(b).note('bob', id, 'refill ordered').ok).toBe(true);
@@ -110,7 +110,7 @@ describe('incidents across two consoles', () => {
       valves: [],
       alarms: [],
     });
-    const id = created.ok ? created.incident.id : '';
+    const id = created.ok ? created.value.id : '';
     const sub = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
     cleanups.push(() => sub.endAsync());
     const snapshots: { events: { type: string }[] }[] = [];
@@ -151,16 +151,11 @@ describe('incidents across two consoles', () => {
   });
 
   it('through the contract: a viewer cannot open an incident; detail carries timeline and links', async () => {
-    const call = (t: TestStation, channel: keyof TestStation['station']['handlers'], input?: unknown) =>
-      (t.station.handlers[channel] as (i: unknown, c: unknown) => unknown)(input, {
-        requestId: 'r',
-        senderUrl: 'test://',
-      });
     const viewer = testStation({ PLAINVIEW_OS_ACCOUNT_ROLE: 'viewer' });
     await viewer.station.start();
     cleanups.push(() => viewer.station.stop());
     expect(
-      call(viewer, 'incidents.create', {
+      ask(viewer, 'incidents.create', {
         title: 'x',
         severity: 'low',
         description: '',
@@ -168,26 +163,27 @@ describe('incidents across two consoles', () => {
         valves: [],
         alarms: [],
       }),
-    ).toMatchObject({ ok: false, message: expect.stringMatching(/viewer/) });
+    ).toMatchObject({ ok: false, refusal: { message: expect.stringMatching(/viewer/) } });
     const op = testStation({});
     await op.station.start();
     cleanups.push(() => op.station.stop());
-    const r = call(op, 'incidents.create', {
+    const r = ask(op, 'incidents.create', {
       title: 'Leak',
       severity: 'high',
       description: 'd',
       segment: 'seg-01',
       valves: ['v-101'],
       alarms: [],
-    }) as { ok: true; incident: { id: string } };
-    expect(r.ok).toBe(true);
-    call(op, 'incidents.note', { id: r.incident.id, text: 'on our way' });
-    expect(call(op, 'incidents.get', { id: r.incident.id })).toMatchObject({
+    });
+    if (!r.ok) throw new Error(r.refusal.message);
+    const id = (r.value as { id: string }).id;
+    ask(op, 'incidents.note', { id, text: 'on our way' });
+    expect(read(op, 'incidents.get', { id })).toMatchObject({
       incident: { title: 'Leak' },
       links: [{ kind: 'valve', targetId: 'v-101' }],
     });
-    expect((call(op, 'incidents.get', { id: r.incident.id }) as { timeline: unknown[] }).timeline).toHaveLength(2);
-    expect(call(op, 'incidents.list', { status: 'open' })).toHaveLength(1);
+    expect((read(op, 'incidents.get', { id }) as { timeline: unknown[] }).timeline).toHaveLength(2);
+    expect(read(op, 'incidents.list', { status: 'open' })).toHaveLength(1);
   }, 30_000);
 
   it('stepping back or reopening needs a reason; every change is audited', async () => {
@@ -202,11 +198,11 @@ describe('incidents across two consoles', () => {
       valves: [],
       alarms: [],
     });
-    const id = r.ok ? r.incident.id : '';
+    const id = r.ok ? r.value.id : '';
     expect(inc(t).update('alice', id, { status: 'resolved' }).ok).toBe(true);
     expect(inc(t).update('alice', id, { status: 'open' })).toMatchObject({
       ok: false,
-      message: expect.stringMatching(/needs a reason/),
+      refusal: { message: expect.stringMatching(/needs a reason/) },
     });
     expect(inc(t).update('alice', id, { status: 'open' }, 'leak returned').ok).toBe(true);
     const actions = t.station

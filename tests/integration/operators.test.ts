@@ -33,7 +33,7 @@ describe('operator sign-on', () => {
       refusal: { code: 'not_signed_on' },
     });
     const ok = r.sessions.signOn('Olga', '4321');
-    expect(ok).toMatchObject({ ok: true, session: { operator: 'olga', role: 'operator', via: 'sign_on' } });
+    expect(ok).toMatchObject({ ok: true, value: { operator: 'olga', role: 'operator', via: 'sign_on' } });
     r.sessions.signOff();
     expect(r.sessions.session().operator).toBeNull();
     const entries = r.audit.list().map((e) => [e.action, e.subject, e.result]);
@@ -50,13 +50,16 @@ describe('operator sign-on', () => {
     const { r } = await signOnStation();
     for (let i = 0; i < LOCK_AFTER_FAILURES; i++) expect(r.sessions.signOn('olga', '0000').ok).toBe(false);
     const locked = r.sessions.signOn('olga', '4321');
-    expect(locked).toMatchObject({ ok: false, message: expect.stringMatching(/locked .* until/) });
+    expect(locked).toMatchObject({ ok: false, refusal: { message: expect.stringMatching(/locked .* until/) } });
     const audit = r.audit.list();
     expect(audit.filter((e) => e.result === 'refused:wrong_secret')).toHaveLength(LOCK_AFTER_FAILURES);
     expect(audit.some((e) => e.action === 'operator.locked_out')).toBe(true);
     expect(audit.some((e) => e.result === 'refused:locked')).toBe(true);
     // An unknown user gets the same answer as a wrong PIN: no account fishing.
-    expect(r.sessions.signOn('nobody', '1234')).toMatchObject({ ok: false, message: 'wrong username or PIN' });
+    expect(r.sessions.signOn('nobody', '1234')).toMatchObject({
+      ok: false,
+      refusal: { message: 'wrong username or PIN' },
+    });
   }, 30_000);
 
   it('a viewer signs on but cannot actuate; the idle lock signs the operator off, audited', async () => {

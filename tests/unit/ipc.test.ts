@@ -4,7 +4,8 @@ import { createApi } from '../../src/shared/ipc/api';
 import { channelNames } from '../../src/shared/ipc/channels';
 import { contract } from '../../src/shared/ipc/contract';
 import { Health } from '../../src/shared/health';
-import { IpcRouter, Refusal, type Handlers } from '../../src/main/ipc/router';
+import { IpcRouter, type Handlers } from '../../src/main/ipc/router';
+import { ok, refuse } from '../../src/shared/refusal';
 import { createLogger, memorySink } from '../../src/main/log';
 
 const TRUSTED = 'file:///app/out/renderer/index.html';
@@ -22,7 +23,7 @@ function router(handlers: Partial<Handlers> = {}) {
   };
   const all: Handlers = {
     ...(Object.fromEntries(channelNames.map((c) => [c, unused])) as unknown as Handlers),
-    'health.get': () => health,
+    'health.get': () => ok(health),
     'app.info': () => {
       throw new Error('SQLITE_CORRUPT at /home/op/secret/path');
     },
@@ -62,34 +63,34 @@ describe('IPC router', () => {
     const { r } = router();
     expect(await r.dispatch('fs.readFile', '/etc/passwd', TRUSTED)).toMatchObject({
       ok: false,
-      error: { code: 'unknown_channel' },
+      refusal: { code: 'unknown_channel' },
     });
     expect(await r.dispatch({ evil: true }, undefined, TRUSTED)).toMatchObject({
       ok: false,
-      error: { code: 'unknown_channel' },
+      refusal: { code: 'unknown_channel' },
     });
   });
 
   it('refuses a sender that is not our renderer, before running the handler', async () => {
     let ran = false;
-    const { r } = router({ 'health.get': () => ((ran = true), health) });
+    const { r } = router({ 'health.get': () => ((ran = true), ok(health)) });
     const res = await r.dispatch('health.get', undefined, 'https://evil.example/');
-    expect(res).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
+    expect(res).toMatchObject({ ok: false, refusal: { code: 'forbidden_sender' } });
     expect(ran).toBe(false);
   });
 
   it('refuses input that fails the channel schema, naming the failing field', async () => {
     const { r } = router();
     const res = await r.dispatch('trends.get', { pointId: 'p-1', range: '1y' }, TRUSTED);
-    expect(res).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'range' } });
+    expect(res).toMatchObject({ ok: false, refusal: { code: 'invalid_input', field: 'range' } });
     const huge = await r.dispatch('valves.get', { id: 'x'.repeat(10_000) }, TRUSTED);
-    expect(huge).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'id' } });
+    expect(huge).toMatchObject({ ok: false, refusal: { code: 'invalid_input', field: 'id' } });
   });
 
   it('refuses input on a channel that takes none', async () => {
     const { r } = router();
     const res = await r.dispatch('health.get', { sneaky: 1 }, TRUSTED);
-    expect(res).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(res).toMatchObject({ ok: false, refusal: { code: 'invalid_input' } });
     expect(r.stats()).toEqual({ invalid_input: 1 });
   });
 
@@ -98,30 +99,35 @@ describe('IPC router', () => {
     const res = await r.dispatch('app.info', undefined, TRUSTED);
     expect(res.ok).toBe(false);
     if (res.ok) return;
-    expect(res.error.code).toBe('internal');
-    expect(res.error.message).not.toMatch(/SQLITE|secret|path/);
+    expect(res.refusal.code).toBe('internal');
+    expect(res.refusal.message).not.toMatch(/SQLITE|secret|path/);
     const logged = sink.lines.map((l) => JSON.parse(l)).find((l) => l.message === 'IPC handler failed');
-    expect(logged.request_id).toBe(res.error.requestId);
+    expect(logged.request_id).toBe(res.refusal.requestId);
     expect(logged.error.message).toContain('SQLITE_CORRUPT');
   });
 
   it('a handler answer that breaks the output schema is not passed to the renderer', async () => {
-    const { r } = router({ 'health.get': () => ({ ...health, status: 'splendid' }) as never });
+    const { r } = router({ 'health.get': () => ok({ ...health, status: 'splendid' }) as never });
     expect(await r.dispatch('health.get', undefined, TRUSTED)).toMatchObject({
       ok: false,
-      error: { code: 'internal' },
+      refusal: { code: 'internal' },
     });
   });
 
-  it('a domain refusal reaches the caller as such', async () => {
+  it('a domain refusal reaches the caller as such, with its request id, and is counted by code', async () => {
     const { r } = router({
-      'health.get': () => {
-        throw new Refusal('unavailable', 'the station is starting');
+      'alarms.shelve': () => refuse('throttled', 'Too many changes this minute.', { retryAfterSec: 4 }),
+    });
+    const res = await r.dispatch('alarms.shelve', { id: 'a-1', minutes: 5, reason: 'x' }, TRUSTED);
+    expect(res).toEqual({
+      ok: false,
+      refusal: {
+        code: 'throttled',
+        message: 'Too many changes this minute.',
+        retryAfterSec: 4,
+        requestId: expect.any(String),
       },
     });
-    expect(await r.dispatch('health.get', undefined, TRUSTED)).toEqual({
-      ok: false,
-      error: expect.objectContaining({ code: 'unavailable', message: 'the station is starting' }),
-    });
+    expect(r.stats()).toEqual({ throttled: 1 });
   });
 });

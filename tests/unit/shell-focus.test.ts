@@ -25,8 +25,12 @@ describe('the console follows a pushed focus', () => {
     // The renderer's modules are typechecked with the DOM project (tsconfig.web.json); this
     // Node test loads the store at run time only.
     const connectPath = '../../src/renderer/stores/connect';
+    const clientPath = '../../src/renderer/client';
     const { connectStation } = (await import(/* @vite-ignore */ connectPath)) as {
-      connectStation: (api: unknown, scheduler: unknown, onFocus: (id: string | null) => void) => () => void;
+      connectStation: (client: unknown, scheduler: unknown, onFocus: (id: string | null) => void) => () => void;
+    };
+    const { createClient } = (await import(/* @vite-ignore */ clientPath)) as {
+      createClient: (bridge: () => unknown) => unknown;
     };
     let push: PushHandler = () => undefined;
     const pending: { name: string; resolve: (v: unknown) => void }[] = [];
@@ -53,7 +57,11 @@ describe('the console follows a pushed focus', () => {
       clearTimer: () => undefined,
     };
     const focused: (string | null)[] = [];
-    const disconnect = connectStation(api, scheduler, (id) => focused.push(id));
+    const disconnect = connectStation(
+      createClient(() => api),
+      scheduler,
+      (id) => focused.push(id),
+    );
     const batch = (seq: number, focus?: ConsoleBatch['focus']): ConsoleBatch => ({
       seq,
       valves: [],
@@ -71,7 +79,7 @@ describe('the console follows a pushed focus', () => {
       resolve(
         name === 'valves' || name === 'alarms'
           ? { ok: true, value: [] }
-          : { ok: false, error: { code: 'unavailable', message: 'down' } },
+          : { ok: false, refusal: { code: 'unavailable', message: 'down' } },
       );
     }
     await new Promise((r) => setImmediate(r));

@@ -5,13 +5,14 @@ import { IpcRouter, type Handlers } from '../../src/main/ipc/router';
 import { trustedSender } from '../../src/main/shell/window';
 import { channelNames, PUSH_CHANNEL } from '../../src/shared/ipc/channels';
 import type { ConsoleBatch } from '../../src/shared/console';
+import { ok } from '../../src/shared/refusal';
 import { FakeIpcMain, FakeWebContents, testLogger } from '../helpers/fake-electron';
 
 function setup() {
   const ours = new FakeWebContents();
   const ipcMain = new FakeIpcMain();
   const { log } = testLogger();
-  const handlers = Object.fromEntries(channelNames.map((c) => [c, () => null])) as unknown as Handlers;
+  const handlers = Object.fromEntries(channelNames.map((c) => [c, () => ok(null)])) as unknown as Handlers;
   const router = new IpcRouter(handlers, trustedSender('app://plainview/index.html'), log);
   registerIpc(ipcMain, router, (sender) => sender === ours);
   const call = (event: Parameters<FakeIpcMain['invoke']>[1]) => ipcMain.invoke('operator.activity', event, undefined);
@@ -32,7 +33,7 @@ describe('IPC sender checks', () => {
   it('refuses a subframe, even one showing our own page', async () => {
     const { ours, call } = setup();
     const r = await call({ sender: ours, senderFrame: ours.subframe('app://plainview/index.html') });
-    expect(r).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
+    expect(r).toMatchObject({ ok: false, refusal: { code: 'forbidden_sender' } });
   });
 
   it('refuses a foreign URL in the top frame', async () => {
@@ -40,7 +41,7 @@ describe('IPC sender checks', () => {
     ours.mainFrame.url = 'https://evil.example/';
     expect(await call({ sender: ours, senderFrame: ours.mainFrame })).toMatchObject({
       ok: false,
-      error: { code: 'forbidden_sender' },
+      refusal: { code: 'forbidden_sender' },
     });
     ours.mainFrame.url = 'file:///app/out/renderer/index.html';
     expect(await call({ sender: ours, senderFrame: ours.mainFrame })).toMatchObject({ ok: false });
@@ -52,7 +53,7 @@ describe('IPC sender checks', () => {
     const other = new FakeWebContents();
     expect(await call({ sender: other, senderFrame: other.mainFrame })).toMatchObject({
       ok: false,
-      error: { code: 'forbidden_sender' },
+      refusal: { code: 'forbidden_sender' },
     });
     expect(await call({ sender: other, senderFrame: null })).toMatchObject({ ok: false });
   });
@@ -60,7 +61,7 @@ describe('IPC sender checks', () => {
   it('still validates the payload of a trusted call', async () => {
     const { ours, ipcMain } = setup();
     const r = await ipcMain.invoke('valves.get', { sender: ours, senderFrame: ours.mainFrame }, { id: 42 });
-    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(r).toMatchObject({ ok: false, refusal: { code: 'invalid_input' } });
   });
 });
 

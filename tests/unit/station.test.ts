@@ -76,7 +76,8 @@ describe('createStation', () => {
   it('takes a first backup at start so a damaged file can always be restored', async () => {
     const { s } = station();
     const { store } = await s.start();
-    await new Promise((r) => setTimeout(r, 200));
+    // The first backup runs on a thread of its own: wait for it, however busy the machine.
+    await waitFor(() => store.backups.list().length > 0, 'the first backup');
     expect(store.backups.list().map((b) => b.reason)).toEqual(['scheduled']);
     await s.stop();
   });

@@ -191,7 +191,7 @@ describe('UpdateService: states that never touch the network', () => {
     expect((await service.check()).state).toBe('unsupported');
     expect(service.install(operator)).toEqual({
       ok: false,
-      message: `Nothing to install: ${UNSUPPORTED_REASON}.`,
+      refusal: { code: 'conflict', message: `Nothing to install: ${UNSUPPORTED_REASON}.` },
     });
     // startAutoUpdate gives the same with updater: null.
     const s = startAutoUpdate({
@@ -332,16 +332,15 @@ describe('UpdateService: configured', () => {
     expect((await service.check()).state).toBe('downloaded');
     expect(updater.checks).toBe(1);
 
-    expect(service.install(null)).toMatchObject({ ok: false, message: 'Sign on to install the update.' });
+    expect(service.install(null)).toMatchObject({ ok: false, refusal: { message: 'Sign on to install the update.' } });
     expect(service.install({ username: 'vic', role: 'viewer' })).toMatchObject({
       ok: false,
-      message: 'vic is a viewer: viewers cannot install updates.',
+      refusal: { message: 'vic is a viewer: viewers cannot install updates.' },
     });
     expect(audits).toEqual([]);
 
     const r = service.install(operator);
-    expect(r.ok).toBe(true);
-    expect(r.message).toContain('0.2.0');
+    expect(r.ok && r.value.message).toContain('0.2.0');
     expect(audits).toEqual([
       {
         actor: 'alice',
@@ -373,7 +372,7 @@ describe('UpdateService: configured', () => {
     plain.service.start();
     expect(plain.service.install(operator)).toEqual({
       ok: false,
-      message: 'Nothing to install: no update has been downloaded.',
+      refusal: { code: 'conflict', message: 'Nothing to install: no update has been downloaded.' },
     });
     expect(plain.audits).toEqual([]);
 
@@ -382,7 +381,10 @@ describe('UpdateService: configured', () => {
     updater.emit('update-downloaded', { version: '0.2.0' });
     expect(service.install(operator)).toEqual({
       ok: false,
-      message: 'The audit log cannot be written, so the update was not installed.',
+      refusal: {
+        code: 'audit_unavailable',
+        message: 'The audit log cannot be written, so the update was not installed.',
+      },
     });
     await vi.advanceTimersByTimeAsync(5000);
     expect(updater.installs).toEqual([]);

@@ -54,8 +54,8 @@ describe('update channels through a station without updates (headless)', () => {
     });
     expect(await api.update.check()).toMatchObject({ ok: true, value: { state: 'unsupported' } });
     expect(await api.update.install()).toEqual({
-      ok: true,
-      value: { ok: false, message: 'Nothing to install: updates are managed by the desktop app.' },
+      ok: false,
+      refusal: expect.objectContaining({ message: 'Nothing to install: updates are managed by the desktop app.' }),
     });
   });
 });
@@ -100,17 +100,17 @@ describe('update channels through a station with updates', () => {
 
   it('install: refused without an operator and for a viewer, then audited and installed for an operator', async () => {
     expect(await api.update.install()).toEqual({
-      ok: true,
-      value: { ok: false, message: 'Sign on to install the update.' },
+      ok: false,
+      refusal: expect.objectContaining({ message: 'Sign on to install the update.' }),
     });
     await api.operator.signOn({ username: 'vic', secret: '9999' });
     expect(await api.update.install()).toEqual({
-      ok: true,
-      value: { ok: false, message: 'vic is a viewer: viewers cannot install updates.' },
+      ok: false,
+      refusal: expect.objectContaining({ message: 'vic is a viewer: viewers cannot install updates.' }),
     });
     await api.operator.signOn({ username: 'olga', secret: '4321' });
     const r = await api.update.install();
-    expect(r).toMatchObject({ ok: true, value: { ok: true } });
+    expect(r).toMatchObject({ ok: true, value: { message: expect.stringContaining('0.2.0') } });
     await waitFor(() => updater.installs === 1, 'quitAndInstall');
     const audit = await api.audit.list({ action: 'update.install' });
     expect(audit.ok && audit.value).toEqual([
@@ -131,7 +131,10 @@ describe('update channels pass the acting operator to the service', () => {
   const fake: Updates = {
     status: () => status,
     check: () => (calls.push('check'), Promise.resolve(status)),
-    install: (who) => (calls.push(`install ${who?.username} ${who?.role}`), { ok: false, message: 'no' }),
+    install: (who) => (
+      calls.push(`install ${who?.username} ${who?.role}`),
+      { ok: false, refusal: { code: 'conflict', message: 'no' } }
+    ),
   };
   const t = testStation({ PLAINVIEW_OS_ACCOUNT_ROLE: 'supervisor' }, undefined, { updates: () => fake });
   const api = apiOf(t.station);
@@ -142,12 +145,15 @@ describe('update channels pass the acting operator to the service', () => {
 
   it('answers with the service and validates its answer against the contract', async () => {
     expect(await api.update.check()).toEqual({ ok: true, value: status });
-    expect(await api.update.install()).toEqual({ ok: true, value: { ok: false, message: 'no' } });
+    expect(await api.update.install()).toEqual({
+      ok: false,
+      refusal: expect.objectContaining({ code: 'conflict', message: 'no' }),
+    });
     expect(calls).toEqual(['check', 'install alice supervisor']);
     const s = await api.system.status();
     expect(s.ok && s.value.update).toEqual(status);
     // An answer that breaks the contract never reaches the console.
     status.state = 'splendid' as never;
-    expect(await api.update.check()).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(await api.update.check()).toMatchObject({ ok: false, refusal: { code: 'internal' } });
   });
 });

@@ -1,10 +1,10 @@
-import type { Refusal, RefusalCode } from '../../shared/actuation';
 import type { ActuationAction } from '../../shared/actuation';
+import type { Refusal, RefusalCode } from '../../shared/refusal';
 import type { Valve } from '../../shared/valves';
 import type { Identity } from '../operators/sessions';
 
-export const refusal = (code: RefusalCode, message: string, retryAfterMs?: number): Refusal =>
-  retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs };
+export const refusal = (code: RefusalCode, message: string, retryAfterSec?: number): Refusal =>
+  retryAfterSec === undefined ? { code, message } : { code, message, retryAfterSec };
 
 /** Who may actuate: operators and supervisors, signed on (or the OS account). */
 export function checkOperator(who: Identity | null): Refusal | null {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { OperateResult, Refusal, SelectInput, SelectResult, Selection } from '../../shared/actuation';
+import type { SelectInput, Selection } from '../../shared/actuation';
+import { ok, type Refusal, type Result } from '../../shared/refusal';
 import type { ActuationCommand, CommandState } from '../../shared/actuation';
 import { topics, type ValveAckMessage, type ValveCommandMessage } from '../../shared/protocol';
 import { AuditUnavailable, type Auditor } from '../audit/auditor';
@@ -85,7 +86,7 @@ export class Actuation {
     this.timers.clear();
   }
 
-  select(input: SelectInput, call: CallInfo): SelectResult {
+  select(input: SelectInput, call: CallInfo): Result<Selection> {
     const who = this.d.sessions.identity();
     const position = input.action === 'set_position' ? (input.position ?? null) : null;
     const valve = this.d.state.valveView(input.valveId);
@@ -144,10 +145,10 @@ export class Actuation {
       expiresAtMono: this.d.monotonic() + this.d.config.selectionTimeoutSec * 1000,
     });
     this.d.onCommand(command);
-    return { ok: true, selection };
+    return ok(selection);
   }
 
-  async operate(selectionId: string, call: CallInfo): Promise<OperateResult> {
+  async operate(selectionId: string, call: CallInfo): Promise<Result<ActuationCommand>> {
     const who = this.d.sessions.identity();
     const held = this.held.get(selectionId);
     if (!held || held.expiresAtMono <= this.d.monotonic()) {
@@ -240,7 +241,7 @@ export class Actuation {
       position: selection.targetPosition,
       operator: who.username,
     });
-    return { ok: true, command: this.commands.get(selectionId)! };
+    return ok(this.commands.get(selectionId)!);
   }
 
   cancel(selectionId: string, call: CallInfo): boolean {
@@ -293,7 +294,7 @@ export class Actuation {
         this.cooldown.waitMs(valveId) >= this.bucket.waitMs()
           ? `${valveId} was commanded moments ago`
           : `this station may send ${this.d.config.actuationsPerMinute} commands per minute`;
-      return refusal('throttled', `Too many commands: ${which}. Retry in ${Math.ceil(wait / 1000)} s.`, wait);
+      return refusal('throttled', `Too many commands: ${which}. Retry in ${Math.ceil(wait / 1000)} s.`, wait / 1000);
     }
     return null;
   }
@@ -395,7 +396,7 @@ export class Actuation {
     r: Refusal,
     call: CallInfo,
     detail: Record<string, unknown>,
-  ): SelectResult {
+  ): Result<never> {
     this.d.log.info('actuation refused', { step: action, valve: valveId, code: r.code, operator: who?.username });
     try {
       this.audit(who?.username ?? '(nobody)', action, valveId, `refused:${r.code}`, null, call, {
@@ -414,7 +415,7 @@ export class Actuation {
     r: Refusal,
     call: CallInfo,
     selectionId: string,
-  ): OperateResult {
+  ): Result<never> {
     try {
       this.audit(
         who?.username ?? '(nobody)',
@@ -431,12 +432,7 @@ export class Actuation {
     return { ok: false, refusal: r };
   }
 
-  private auditFailure(
-    action: string,
-    who: Identity | null,
-    valveId: string,
-    err: unknown,
-  ): { ok: false; refusal: Refusal } {
+  private auditFailure(action: string, who: Identity | null, valveId: string, err: unknown): Result<never> {
     this.d.log.error('actuation refused: the audit log cannot be written', {
       action,
       valve: valveId,

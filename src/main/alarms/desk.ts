@@ -1,4 +1,5 @@
-import type { AlarmAction } from '../../shared/alarms';
+import type { Alarm } from '../../shared/alarms';
+import { refuse, type Result } from '../../shared/refusal';
 import type { MutationGuard } from '../operators/guard';
 import type { Identity } from '../operators/sessions';
 import type { AlarmService } from './service';
@@ -18,29 +19,29 @@ export class AlarmDesk {
     private readonly now: () => Date,
   ) {}
 
-  acknowledge(ids: readonly string[]): AlarmAction[] {
+  acknowledge(ids: readonly string[]): Result<Alarm>[] {
     return ids.map((id) => this.checked((who) => this.alarms.acknowledge(id, who.username)));
   }
 
-  shelve(id: string, minutes: number, reason: string): AlarmAction {
+  shelve(id: string, minutes: number, reason: string): Result<Alarm> {
     return this.checked((who) => {
       const limit = who.role === 'supervisor' ? SUPERVISOR_MAX_MIN : this.operatorMaxMin;
       if (minutes > limit) {
-        return { ok: false, message: `Shelving for more than ${limit} minutes needs a supervisor.` };
+        return refuse('role', `Shelving for more than ${limit} minutes needs a supervisor.`);
       }
       return this.alarms.shelve(id, who.username, new Date(this.now().getTime() + minutes * 60_000), reason);
     });
   }
 
-  unshelve(id: string): AlarmAction {
+  unshelve(id: string): Result<Alarm> {
     return this.checked((who) => this.alarms.unshelve(id, who.username));
   }
 
-  resolve(id: string, note: string): AlarmAction {
+  resolve(id: string, note: string): Result<Alarm> {
     return this.checked((who) => this.alarms.resolve(id, who.username, note));
   }
 
-  private checked(fn: (who: Identity) => AlarmAction): AlarmAction {
+  private checked(fn: (who: Identity) => Result<Alarm>): Result<Alarm> {
     return this.guard.run('alarms', fn);
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ok, refuse, type Result } from '../../shared/refusal';
 import { performance } from 'node:perf_hooks';
 import type { Alarm, AlarmPriority } from '../../shared/alarms';
 import { topics, type AlarmSnapshotMessage, type AlertMessage, type StationEventMessage } from '../../shared/protocol';
@@ -13,8 +14,6 @@ import type { AlarmMetrics } from '../../shared/alarms';
 import { needsAck } from './isa';
 import { alarmMetrics } from './metrics';
 import { replay, type JournalEvent, type JournalKind } from './journal';
-
-export type AlarmActionResult = { ok: true; alarm: Alarm } | { ok: false; message: string };
 
 export interface AlarmServiceDeps {
   sql: Sql;
@@ -280,29 +279,29 @@ export class AlarmService {
     });
   }
 
-  acknowledge(alarmId: string, actor: string): AlarmActionResult {
+  acknowledge(alarmId: string, actor: string): Result<Alarm> {
     const alarm = this.get(alarmId);
-    if (!alarm) return { ok: false, message: `No alarm ${alarmId}.` };
-    if (!needsAck(alarm.state)) return { ok: false, message: `${alarmId} has nothing to acknowledge.` };
+    if (!alarm) return refuse('not_found', `No alarm ${alarmId}.`);
+    if (!needsAck(alarm.state)) return refuse('conflict', `${alarmId} has nothing to acknowledge.`);
     return this.act('alarm.ack', { alarmId, actor });
   }
 
-  shelve(alarmId: string, actor: string, until: Date, reason: string): AlarmActionResult {
-    if (!this.get(alarmId)) return { ok: false, message: `No alarm ${alarmId}.` };
-    if (!reason.trim()) return { ok: false, message: 'Shelving needs a reason.' };
+  shelve(alarmId: string, actor: string, until: Date, reason: string): Result<Alarm> {
+    if (!this.get(alarmId)) return refuse('not_found', `No alarm ${alarmId}.`);
+    if (!reason.trim()) return refuse('conflict', 'Shelving needs a reason.');
     return this.act('alarm.shelve', { alarmId, actor, until: until.toISOString(), reason });
   }
 
-  unshelve(alarmId: string, actor: string): AlarmActionResult {
-    if (!this.get(alarmId)?.shelvedUntil) return { ok: false, message: `${alarmId} is not shelved.` };
+  unshelve(alarmId: string, actor: string): Result<Alarm> {
+    if (!this.get(alarmId)?.shelvedUntil) return refuse('conflict', `${alarmId} is not shelved.`);
     return this.act('alarm.unshelve', { alarmId, actor });
   }
 
-  resolve(alarmId: string, actor: string, note: string): AlarmActionResult {
+  resolve(alarmId: string, actor: string, note: string): Result<Alarm> {
     const alarm = this.get(alarmId);
-    if (!alarm) return { ok: false, message: `No alarm ${alarmId}.` };
+    if (!alarm) return refuse('not_found', `No alarm ${alarmId}.`);
     if (alarm.state === 'active_unacked' || alarm.state === 'active_acked')
-      return { ok: false, message: `${alarmId} is still active: only a cleared alarm can be resolved.` };
+      return refuse('conflict', `${alarmId} is still active: only a cleared alarm can be resolved.`);
     return this.act('alarm.resolve', { alarmId, actor, note });
   }
 
@@ -426,7 +425,7 @@ export class AlarmService {
   }
 
   /** Publishes the operator's event (outbox) and applies it here in the same transaction. */
-  private act(type: string, b: Omit<ActionBody, 'hlc'>): AlarmActionResult {
+  private act(type: string, b: Omit<ActionBody, 'hlc'>): Result<Alarm> {
     const body: ActionBody = { ...b, hlc: this.d.clock.now() };
     const kind = OPERATOR_ACTIONS[type]!;
     if (this.isLocal(b.alarmId)) {
@@ -450,7 +449,7 @@ export class AlarmService {
         correlationId: id,
         detail: { local: true },
       });
-      return { ok: true, alarm: this.get(b.alarmId)! };
+      return ok(this.get(b.alarmId)!);
     }
     // The journal row, the outbox row and the applied id: one transaction.
     const event = this.d.events.publish(type, { ...body }, (e) =>
@@ -474,7 +473,7 @@ export class AlarmService {
       correlationId: eventId,
       detail: { until: b.until, reason: b.reason, note: b.note },
     });
-    return { ok: true, alarm: this.get(b.alarmId)! };
+    return ok(this.get(b.alarmId)!);
   }
 
   /** Adds an event to the journal once (by id) and replays the alarm. */

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import type { ActuateAnswer, ActuateBody, IncidentUpdate, routes, RouteKey } from '../../shared/api/routes';
-import type { Refusal } from '../../shared/actuation';
+import type { Result } from '../../shared/refusal';
 import type { Incident } from '../../shared/incidents';
 import type { CallContext, Handlers } from '../ipc/router';
-import { ApiFailure, fail } from './errors';
+import { fail } from './errors';
+import { httpRefusal } from './refusals';
 
 type Spec<K extends RouteKey> = (typeof routes)[K];
 type Part<S, P extends string> = S extends Record<P, z.ZodType> ? z.infer<S[P]> : undefined;
@@ -23,40 +24,10 @@ export interface RouteAnswer {
 export type RouteImpl<K extends RouteKey> = (input: RouteInput<K>, ctx: CallContext) => Promise<RouteAnswer>;
 export type RouteImpls = { [K in Exclude<RouteKey, 'GET /events' | 'GET /openapi.json'>]: RouteImpl<K> };
 
-/** A refusal by the station's own rules, as HTTP: throttles are 429, the rest say why they refused. */
-function refusedBy(message: string, retryAfterMs?: number): ApiFailure {
-  if (retryAfterMs !== undefined) return fail.tooMany(message, retryAfterMs / 1000);
-  if (/^No (alarm|incident|handover report) /.test(message)) return fail.notFound(message);
-  if (/viewer|Sign on/.test(message)) return fail.forbidden('forbidden', message);
-  return fail.conflict('refused', message);
-}
-
-function actuationRefusal(r: Refusal): ApiFailure {
-  switch (r.code) {
-    case 'throttled':
-      return fail.tooMany(r.message, (r.retryAfterMs ?? 60_000) / 1000);
-    case 'role':
-    case 'not_signed_on':
-      return fail.forbidden(r.code, r.message);
-    case 'valve_unknown':
-      return fail.notFound(r.message);
-    case 'audit_unavailable':
-    case 'publish_failed':
-      return new ApiFailure(503, r.code, r.message);
-    default:
-      return fail.conflict(r.code, r.message);
-  }
-}
-
-type Refused = { ok: false; message: string; retryAfterMs?: number };
-
-/** The value of a station answer `{ok: true, [key]: value}`, or its refusal thrown as HTTP. */
-function unwrap<R extends { ok: true } | Refused, K extends keyof Extract<R, { ok: true }>>(
-  r: R,
-  key: K,
-): Extract<R, { ok: true }>[K] {
-  if (!r.ok) throw refusedBy((r as Refused).message, (r as Refused).retryAfterMs);
-  return (r as Extract<R, { ok: true }>)[key];
+/** The value of a station answer, or its refusal thrown as the API's error answer. */
+function value<T>(r: Result<T>): T {
+  if (!r.ok) throw httpRefusal(r.refusal);
+  return r.value;
 }
 
 const ok = (body: unknown, status?: number): RouteAnswer => ({ body, status });
@@ -67,9 +38,9 @@ const ok = (body: unknown, status?: number): RouteAnswer => ({ body, status });
  */
 export function routeImpls(h: Handlers): RouteImpls {
   return {
-    'GET /health': async (_, ctx) => ok(await h['health.get'](undefined, ctx)),
+    'GET /health': async (_, ctx) => ok(value(await h['health.get'](undefined, ctx))),
     'GET /valves': async ({ query }, ctx) => {
-      const valves = await h['valves.list'](undefined, ctx);
+      const valves = value(await h['valves.list'](undefined, ctx));
       // Most calls want every valve: no second pass over thousands of them for no filter.
       if (!query.segment && !query.state && !query.quality) return ok(valves);
       return ok(
@@ -82,35 +53,35 @@ export function routeImpls(h: Handlers): RouteImpls {
       );
     },
     'GET /valves/:id': async ({ params }, ctx) => {
-      const valve = await h['valves.get']({ id: params.id }, ctx);
+      const valve = value(await h['valves.get']({ id: params.id }, ctx));
       if (!valve) throw fail.notFound(`No valve ${params.id}.`);
       return ok(valve);
     },
     'POST /valves/:id/actuate': async ({ params, body }, ctx) => ok(await actuate(h, params.id, body, ctx)),
-    'GET /incidents': async ({ query }, ctx) => ok(await h['incidents.list']({ status: query.status }, ctx)),
-    'POST /incidents': async ({ body }, ctx) => ok(unwrap(await h['incidents.create'](body, ctx), 'incident'), 201),
+    'GET /incidents': async ({ query }, ctx) => ok(value(await h['incidents.list']({ status: query.status }, ctx))),
+    'POST /incidents': async ({ body }, ctx) => ok(value(await h['incidents.create'](body, ctx)), 201),
     'GET /incidents/:id': async ({ params }, ctx) => {
-      const detail = await h['incidents.get']({ id: params.id }, ctx);
+      const detail = value(await h['incidents.get']({ id: params.id }, ctx));
       if (!detail) throw fail.notFound(`No incident ${params.id}.`);
       return ok(detail);
     },
     'POST /incidents/:id/update': async ({ params, body }, ctx) => ok(await updateIncident(h, params.id, body, ctx)),
     'GET /pipeline/alerts': async ({ query }, ctx) =>
       ok(
-        (await h['alarms.list'](undefined, ctx)).filter(
+        value(await h['alarms.list'](undefined, ctx)).filter(
           (a) => (!query.state || a.state === query.state) && (!query.priority || a.priority === query.priority),
         ),
       ),
-    'GET /pipeline/alerts/metrics': async (_, ctx) => ok(await h['alarms.metrics'](undefined, ctx)),
+    'GET /pipeline/alerts/metrics': async (_, ctx) => ok(value(await h['alarms.metrics'](undefined, ctx))),
     'POST /pipeline/alerts/:id/acknowledge': async ({ params }, ctx) => {
-      const [r] = await h['alarms.acknowledge']({ ids: [params.id] }, ctx);
-      return ok(unwrap(r!, 'alarm'));
+      const [r] = value(await h['alarms.acknowledge']({ ids: [params.id] }, ctx));
+      return ok(value(r!));
     },
     'POST /pipeline/alerts/:id/shelve': async ({ params, body }, ctx) =>
-      ok(unwrap(await h['alarms.shelve']({ id: params.id, ...body }, ctx), 'alarm')),
+      ok(value(await h['alarms.shelve']({ id: params.id, ...body }, ctx))),
     'POST /pipeline/alerts/:id/resolve': async ({ params, body }, ctx) =>
-      ok(unwrap(await h['alarms.resolve']({ id: params.id, note: body.note }, ctx), 'alarm')),
-    'GET /audit': async ({ query }, ctx) => ok(await h['audit.list'](query, ctx)),
+      ok(value(await h['alarms.resolve']({ id: params.id, note: body.note }, ctx))),
+    'GET /audit': async ({ query }, ctx) => ok(value(await h['audit.list'](query, ctx))),
   };
 }
 
@@ -121,12 +92,13 @@ export function routeImpls(h: Handlers): RouteImpls {
  */
 async function actuate(h: Handlers, valveId: string, body: ActuateBody, ctx: CallContext): Promise<ActuateAnswer> {
   if (!body.confirm) {
-    const r = await h['actuation.select']({ valveId, action: body.action, position: body.position }, ctx);
-    if (!r.ok) throw actuationRefusal(r.refusal);
+    const selection = value(
+      await h['actuation.select']({ valveId, action: body.action, position: body.position }, ctx),
+    );
     const { position, action } = body;
-    return { stage: 'selected', selection: r.selection, confirm: { action, position, confirm: r.selection.id } };
+    return { stage: 'selected', selection, confirm: { action, position, confirm: selection.id } };
   }
-  const selected = await h['commands.history']({ id: body.confirm }, ctx);
+  const selected = value(await h['commands.history']({ id: body.confirm }, ctx));
   const c = selected?.command;
   const position = body.action === 'set_position' ? (body.position ?? null) : null;
   if (!c || c.state !== 'selected')
@@ -136,9 +108,7 @@ async function actuate(h: Handlers, valveId: string, body: ActuateBody, ctx: Cal
       'selection_mismatch',
       `Selection ${body.confirm} is for ${c.action} ${c.valveId}, not this call.`,
     );
-  const r = await h['actuation.operate']({ selectionId: body.confirm }, ctx);
-  if (!r.ok) throw actuationRefusal(r.refusal);
-  return { stage: 'sent', command: r.command };
+  return { stage: 'sent', command: value(await h['actuation.operate']({ selectionId: body.confirm }, ctx)) };
 }
 
 async function updateIncident(
@@ -149,8 +119,7 @@ async function updateIncident(
 ): Promise<Incident> {
   const { note, reason, ...fields } = body;
   let incident: Incident | null = null;
-  if (Object.keys(fields).length)
-    incident = unwrap(await h['incidents.update']({ id, ...fields, reason }, ctx), 'incident');
-  if (note) incident = unwrap(await h['incidents.note']({ id, text: note }, ctx), 'incident');
+  if (Object.keys(fields).length) incident = value(await h['incidents.update']({ id, ...fields, reason }, ctx));
+  if (note) incident = value(await h['incidents.note']({ id, text: note }, ctx));
   return incident!;
 }

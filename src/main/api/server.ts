@@ -7,9 +7,10 @@ import { openApiDocument } from '../../shared/api/openapi';
 import { routes, type RouteKey, type RouteSpec } from '../../shared/api/routes';
 import type { Auditor } from '../audit/auditor';
 import type { PushSink } from '../field/push';
-import { Refusal, type CallContext, type Handlers } from '../ipc/router';
+import type { CallContext, Handlers } from '../ipc/router';
 import type { Logger } from '../log';
 import { authenticate, AuthFailures, keyIdentity } from './access';
+import type { ApiLimits } from './limits';
 import { ApiFailure, fail, fromFramework } from './errors';
 import { EventStreams } from './events';
 import { allowedHosts, checkRequest, corsHeaders, preflightHeaders, requestIdFrom } from './guards';
@@ -37,11 +38,8 @@ export interface ApiOptions {
   subscribe: (sink: PushSink) => () => void;
   version: string;
   now?: () => number;
-  /**
-   * The per-minute limits (default: the seed's, `LIMITS`). The station always uses the
-   * default; only the benchmark raises them, to measure the limiter without tripping it.
-   */
-  limits?: Readonly<Record<keyof typeof LIMITS, number>>;
+  /** Requests per minute per key (src/main/api/limits.ts, from the configuration). */
+  limits: ApiLimits;
 }
 
 export interface ApiStats {
@@ -53,8 +51,6 @@ export interface ApiStats {
   streams: number;
 }
 
-/** The seed's limits, per key (or per client without a key), over a minute. */
-export const LIMITS = { overall: 100, mutation: 20, actuation: 10 } as const;
 const BODY_LIMIT = 64 * 1024;
 const MAX_STREAMS = 8;
 const pathOf = (url: string) => url.split('?')[0] ?? url;
@@ -76,10 +72,8 @@ export class ApiServer {
   private requests = 0;
   private listening: string[] = [];
   private error: string | null = null;
-  private readonly limits: Readonly<Record<keyof typeof LIMITS, number>>;
 
   constructor(private readonly o: ApiOptions) {
-    this.limits = o.limits ?? LIMITS;
     const now = o.now ?? Date.now;
     this.failures = new AuthFailures(o.auditor, now);
     this.streams = new EventStreams(o.subscribe, MAX_STREAMS);
@@ -103,7 +97,7 @@ export class ApiServer {
   }
 
   async start(): Promise<void> {
-    await this.app.register(rateLimit, { global: false, max: this.limits.overall, timeWindow: 60_000 });
+    await this.app.register(rateLimit, { global: false, max: this.o.limits.overall, timeWindow: 60_000 });
     const limiters = this.limiters();
     this.app.addHook('onRequest', (req, reply) => this.checks(req, reply, limiters));
     this.app.addHook('onResponse', async (req, reply) => this.logged(req, reply.statusCode, reply.elapsedTime));
@@ -173,7 +167,7 @@ export class ApiServer {
   private limiters() {
     const keyGenerator = (req: FastifyRequest) => (req.apiKey ? `key:${req.apiKey.id}` : `ip:${req.ip}`);
     const make = (max: number) => this.app.createRateLimit({ max, timeWindow: 60_000, keyGenerator });
-    const l = this.limits;
+    const l = this.o.limits;
     return { overall: make(l.overall), mutation: make(l.mutation), actuation: make(l.actuation) };
   }
 
@@ -256,12 +250,7 @@ export class ApiServer {
 
   private failed(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
     const known =
-      err instanceof ApiFailure
-        ? err
-        : // The station cannot do it now (its database refuses writes): 503 with the station's words.
-          err instanceof Refusal && err.code === 'unavailable'
-          ? fail.unavailable(err.message)
-          : fromFramework(err as { code?: string; statusCode?: number; message: string });
+      err instanceof ApiFailure ? err : fromFramework(err as { code?: string; statusCode?: number; message: string });
     if (known) return this.send(req, reply, known);
     this.o.log.error('API request failed', { request_id: req.id, path: pathOf(req.url), error: err });
     return this.send(

@@ -274,6 +274,24 @@ export const keys = {
     doc: 'Web origins (comma-separated) whose pages may call the API. Empty: no CORS headers, and any request with an Origin header is refused.',
     example: '',
   },
+  apiRequestsPerMinute: {
+    env: 'PLAINVIEW_API_REQUESTS_PER_MINUTE',
+    schema: PositiveInt,
+    doc: 'Requests per minute each API key (or client without a key) may make (the seed limit).',
+    example: '100',
+  },
+  apiMutationsPerMinute: {
+    env: 'PLAINVIEW_API_MUTATIONS_PER_MINUTE',
+    schema: PositiveInt,
+    doc: 'Incident and alarm change requests per minute per API key (the seed limit).',
+    example: '20',
+  },
+  apiActuationsPerMinute: {
+    env: 'PLAINVIEW_API_ACTUATIONS_PER_MINUTE',
+    schema: PositiveInt,
+    doc: 'Actuation requests (select and confirm each count) per minute per API key (the seed limit).',
+    example: '10',
+  },
   notifyCritical: {
     env: 'PLAINVIEW_NOTIFY_CRITICAL',
     schema: Flag,

@@ -37,6 +37,9 @@ export interface Config {
   apiPort: number;
   apiBind: ('127.0.0.1' | '::1')[];
   corsOrigins: string[];
+  apiRequestsPerMinute: number;
+  apiMutationsPerMinute: number;
+  apiActuationsPerMinute: number;
   notifyCritical: boolean;
   alarmSound: boolean;
   windowMode: 'normal' | 'fullscreen' | 'kiosk';

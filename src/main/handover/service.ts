@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ok, refuse, type Result } from '../../shared/refusal';
 import type { StationEventMessage } from '../../shared/protocol';
 import type { Actuation } from '../actuation/service';
 import type { AlarmService } from '../alarms/service';
@@ -95,16 +96,12 @@ export class HandoverService {
   }
 
   /** The outgoing operator signs the report off, with free notes; shared with every console. */
-  signOff(
-    id: string,
-    actor: string,
-    notes: string,
-  ): { ok: true; report: HandoverReport } | { ok: false; message: string } {
+  signOff(id: string, actor: string, notes: string): Result<HandoverReport> {
     const r = this.get(id);
-    if (!r) return { ok: false, message: `No handover report ${id}.` };
-    if (r.signedOffAt) return { ok: false, message: 'This report is already signed off.' };
+    if (!r) return refuse('not_found', `No handover report ${id}.`);
+    if (r.signedOffAt) return refuse('conflict', 'This report is already signed off.');
     if (r.outgoing !== actor)
-      return { ok: false, message: `Only ${r.outgoing}, the outgoing operator, can sign this report off.` };
+      return refuse('conflict', `Only ${r.outgoing}, the outgoing operator, can sign this report off.`);
     const at = this.d.now().toISOString();
     const event = this.d.events.publish(
       'handover.signoff',
@@ -123,17 +120,16 @@ export class HandoverService {
       detail: { shift_start: r.shiftStart, shift_end: r.shiftEnd },
     });
     this.changed(id);
-    return { ok: true, report: this.get(id)! };
+    return ok(this.get(id)!);
   }
 
   /** The incoming operator acknowledges a signed-off report. */
-  acknowledge(id: string, actor: string): { ok: true; report: HandoverReport } | { ok: false; message: string } {
+  acknowledge(id: string, actor: string): Result<HandoverReport> {
     const r = this.get(id);
-    if (!r) return { ok: false, message: `No handover report ${id}.` };
-    if (!r.signedOffAt) return { ok: false, message: 'The outgoing operator has not signed this report off yet.' };
-    if (r.acknowledgedAt) return { ok: false, message: `Already acknowledged by ${r.incoming}.` };
-    if (actor === r.outgoing)
-      return { ok: false, message: 'The incoming operator acknowledges, not the outgoing one.' };
+    if (!r) return refuse('not_found', `No handover report ${id}.`);
+    if (!r.signedOffAt) return refuse('conflict', 'The outgoing operator has not signed this report off yet.');
+    if (r.acknowledgedAt) return refuse('conflict', `Already acknowledged by ${r.incoming}.`);
+    if (actor === r.outgoing) return refuse('conflict', 'The incoming operator acknowledges, not the outgoing one.');
     const at = this.d.now().toISOString();
     // The report travels with the acknowledgement too: a console that missed the sign-off learns both.
     const event = this.d.events.publish('handover.ack', { id, actor, at, report: r }, () =>
@@ -149,7 +145,7 @@ export class HandoverService {
       correlationId: event.id,
     });
     this.changed(id);
-    return { ok: true, report: this.get(id)! };
+    return ok(this.get(id)!);
   }
 
   /**

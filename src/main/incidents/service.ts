@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Incident, IncidentStatus } from '../../shared/incidents';
+import type { Incident, IncidentStatus, NewIncident } from '../../shared/incidents';
+import { ok, refuse, type Result } from '../../shared/refusal';
 import { topics, type IncidentSnapshotMessage, type StationEventMessage } from '../../shared/protocol';
 import type { Auditor } from '../audit/auditor';
 import type { Outbox } from '../field/outbox';
@@ -13,17 +14,6 @@ const FIELDS: Field[] = ['title', 'severity', 'status', 'assignee', 'description
 const ORDER: IncidentStatus[] = ['open', 'investigating', 'mitigated', 'resolved'];
 /** A snapshot stays well inside the 2 MiB a station takes for one (src/main/field/ingest.ts). */
 const SNAPSHOT_EVENTS = 2_000;
-
-export type IncidentResult = { ok: true; incident: Incident } | { ok: false; message: string };
-
-export interface NewIncident {
-  title: string;
-  severity: Incident['severity'];
-  description: string;
-  segment: string | null;
-  valves: string[];
-  alarms: string[];
-}
 
 export interface IncidentServiceDeps {
   sql: Sql;
@@ -49,34 +39,33 @@ export class IncidentService {
     d.outbox?.provide(prefix, (topic) => this.snapshotOf(topic.slice(prefix.length)));
   }
 
-  create(actor: string, n: NewIncident): IncidentResult {
-    if (!n.title.trim()) return { ok: false, message: 'An incident needs a title.' };
+  create(actor: string, n: NewIncident): Result<Incident> {
+    if (!n.title.trim()) return refuse('conflict', 'An incident needs a title.');
     const incidentId = `inc-${randomUUID().slice(0, 8)}`;
     this.emit('incident.create', { incidentId, actor, ...n });
-    return { ok: true, incident: this.get(incidentId)! };
+    return ok(this.get(incidentId)!);
   }
 
-  update(actor: string, incidentId: string, fields: Partial<Pick<Incident, Field>>, reason?: string): IncidentResult {
+  update(actor: string, incidentId: string, fields: Partial<Pick<Incident, Field>>, reason?: string): Result<Incident> {
     const current = this.get(incidentId);
-    if (!current) return { ok: false, message: `No incident ${incidentId}.` };
+    if (!current) return refuse('not_found', `No incident ${incidentId}.`);
     if (fields.status && fields.status !== current.status) {
       const back = ORDER.indexOf(fields.status) < ORDER.indexOf(current.status);
-      if (back && !reason?.trim())
-        return { ok: false, message: 'Reopening or stepping an incident back needs a reason.' };
+      if (back && !reason?.trim()) return refuse('conflict', 'Reopening or stepping an incident back needs a reason.');
     }
     const changed = Object.fromEntries(
       Object.entries(fields).filter(([k, v]) => v !== undefined && current[k as Field] !== v),
     );
-    if (!Object.keys(changed).length) return { ok: false, message: 'Nothing changes.' };
+    if (!Object.keys(changed).length) return refuse('conflict', 'Nothing changes.');
     this.emit('incident.update', { incidentId, actor, fields: changed, reason: reason ?? null });
-    return { ok: true, incident: this.get(incidentId)! };
+    return ok(this.get(incidentId)!);
   }
 
-  note(actor: string, incidentId: string, text: string): IncidentResult {
-    if (!this.get(incidentId)) return { ok: false, message: `No incident ${incidentId}.` };
-    if (!text.trim()) return { ok: false, message: 'A note needs text.' };
+  note(actor: string, incidentId: string, text: string): Result<Incident> {
+    if (!this.get(incidentId)) return refuse('not_found', `No incident ${incidentId}.`);
+    if (!text.trim()) return refuse('conflict', 'A note needs text.');
     this.emit('incident.note', { incidentId, actor, text });
-    return { ok: true, incident: this.get(incidentId)! };
+    return ok(this.get(incidentId)!);
   }
 
   /** An incident event from any station (ingest checked its body; our own echo never gets here). */

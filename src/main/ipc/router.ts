@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { channelNames, type ChannelName } from '../../shared/ipc/channels';
 import { contract, type ChannelArgs, type ChannelOutput } from '../../shared/ipc/contract';
-import { fail, ok, type IpcErrorCode, type Result } from '../../shared/ipc/result';
+import { ok, refuse, type RefusalCode, type Result } from '../../shared/refusal';
 import type { Logger } from '../log';
 import type { Identity } from '../operators/sessions';
 
@@ -13,19 +13,13 @@ export interface CallContext {
   identity?: Identity;
 }
 
+/** A channel's handler: the answer, or why it was refused (as a value, never thrown). */
 export type Handlers = {
-  [C in ChannelName]: (input: ChannelArgs<C>, ctx: CallContext) => ChannelOutput<C> | Promise<ChannelOutput<C>>;
+  [C in ChannelName]: (
+    input: ChannelArgs<C>,
+    ctx: CallContext,
+  ) => Result<ChannelOutput<C>> | Promise<Result<ChannelOutput<C>>>;
 };
-
-/** A domain refusal the caller should see as such (not an internal error). */
-export class Refusal extends Error {
-  constructor(
-    readonly code: Extract<IpcErrorCode, 'refused' | 'not_found' | 'unavailable'>,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const known = new Set<string>(channelNames);
 
@@ -35,7 +29,7 @@ const known = new Set<string>(channelNames);
  * become an error result, are counted and logged, and never throw into the transport.
  */
 export class IpcRouter {
-  private readonly rejected = new Map<IpcErrorCode, number>();
+  private readonly rejected = new Map<RefusalCode, number>();
 
   constructor(
     private readonly handlers: Handlers,
@@ -58,37 +52,37 @@ export class IpcRouter {
       const issue = parsed.error.issues[0];
       const field = issue?.path.join('.') || undefined;
       const message = `invalid input for ${name}: ${field ? `${field}: ` : ''}${issue?.message ?? 'invalid'}`;
-      return this.refuse('invalid_input', message, requestId, { channel: name }, field);
+      return this.refuse('invalid_input', message, requestId, { channel: name }, { field });
     }
     try {
-      const handler = this.handlers[name] as (i: unknown, c: CallContext) => unknown;
-      const value = await handler(parsed.data, { requestId, senderUrl });
-      return ok(spec.output.parse(value));
+      const handler = this.handlers[name] as (i: unknown, c: CallContext) => Promise<Result<unknown>>;
+      const r = await handler(parsed.data, { requestId, senderUrl });
+      if (!r.ok) {
+        // The room that refused has logged why, where it matters (actuation audits it): counted here.
+        this.count(r.refusal.code);
+        return { ok: false, refusal: { ...r.refusal, requestId } };
+      }
+      return ok(spec.output.parse(r.value));
     } catch (err) {
-      if (err instanceof Refusal) return this.refuse(err.code, err.message, requestId, { channel: name });
       this.count('internal');
       this.log.error('IPC handler failed', { channel: name, request_id: requestId, error: err });
-      return fail({
-        code: 'internal',
-        message: 'The station could not complete this request; see the log.',
-        requestId,
-      });
+      return refuse('internal', 'The station could not complete this request; see the log.', { requestId });
     }
   }
 
   private refuse(
-    code: IpcErrorCode,
+    code: RefusalCode,
     message: string,
     requestId: string,
     fields: Record<string, unknown> = {},
-    field?: string,
-  ) {
+    more: { field?: string } = {},
+  ): Result<never> {
     this.count(code);
     this.log.warn('IPC call refused', { code, reason: message, request_id: requestId, ...fields });
-    return fail({ code, message, requestId, ...(field ? { field } : {}) });
+    return refuse(code, message, { requestId, ...(more.field ? { field: more.field } : {}) });
   }
 
-  private count(code: IpcErrorCode): void {
+  private count(code: RefusalCode): void {
     this.rejected.set(code, (this.rejected.get(code) ?? 0) + 1);
   }
 

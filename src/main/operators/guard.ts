@@ -1,7 +1,6 @@
+import { refuse, type Result } from '../../shared/refusal';
 import type { TokenBucket } from '../actuation/throttle';
 import type { Identity } from './sessions';
-
-export type Refused = { ok: false; message: string; retryAfterMs?: number };
 
 /**
  * The checks every operator change to alarms and incidents meets, wherever it comes from:
@@ -14,18 +13,15 @@ export class MutationGuard {
     private readonly throttle: TokenBucket,
   ) {}
 
-  run<T>(what: string, fn: (who: Identity) => T): T | Refused {
+  run<T>(what: string, fn: (who: Identity) => Result<T>): Result<T> {
     const who = this.identity();
-    if (!who) return { ok: false, message: `Sign on to change ${what}.` };
-    if (who.role === 'viewer')
-      return { ok: false, message: `${who.username} is a viewer: viewers cannot change ${what}.` };
+    if (!who) return refuse('not_signed_on', `Sign on to change ${what}.`);
+    if (who.role === 'viewer') return refuse('role', `${who.username} is a viewer: viewers cannot change ${what}.`);
     const wait = this.throttle.take();
     if (wait > 0)
-      return {
-        ok: false,
-        message: `Too many changes this minute. Retry in ${Math.ceil(wait / 1000)} s.`,
-        retryAfterMs: wait,
-      };
+      return refuse('throttled', `Too many changes this minute. Retry in ${Math.ceil(wait / 1000)} s.`, {
+        retryAfterSec: wait / 1000,
+      });
     return fn(who);
   }
 }

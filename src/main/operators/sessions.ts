@@ -1,4 +1,5 @@
 import type { OperatorRole } from '../../shared/operators';
+import { ok, refuse, type Result } from '../../shared/refusal';
 import type { OperatorSession } from '../../shared/operators';
 import type { Auditor } from '../audit/auditor';
 import { normaliseUsername, type OperatorDirectory } from './directory';
@@ -28,8 +29,6 @@ export interface SessionOptions {
   now: () => Date;
   onChange: (session: OperatorSession) => void;
 }
-
-export type SignOnResult = { ok: true; session: OperatorSession } | { ok: false; message: string };
 
 /**
  * Who is at this station's console. By default the signed-in OS account; by policy,
@@ -83,25 +82,25 @@ export class OperatorSessions {
     if (this.signedOn) this.lastActivity = this.o.now().getTime();
   }
 
-  signOn(rawName: string, secret: string): SignOnResult {
-    const refuse = (message: string, result: string, actor: string) => {
+  signOn(rawName: string, secret: string): Result<OperatorSession> {
+    const failed = (message: string, result: string, actor: string) => {
       this.o.auditor.record({ actor, action: 'operator.sign_on', subject: actor, result });
-      return { ok: false as const, message };
+      return refuse('sign_on_failed', message);
     };
     if (!this.o.signOnRequired)
-      return { ok: false, message: 'sign-on is not used on this station: the OS account is the operator' };
+      return refuse('conflict', 'sign-on is not used on this station: the OS account is the operator');
     let username: string;
     try {
       username = normaliseUsername(rawName);
     } catch {
-      return refuse('wrong username or PIN', 'refused:unknown', rawName.slice(0, 64) || '(empty)');
+      return failed('wrong username or PIN', 'refused:unknown', rawName.slice(0, 64) || '(empty)');
     }
     const op = this.o.directory.get(username);
     const now = this.o.now();
-    if (!op || !op.passwordHash) return refuse('wrong username or PIN', 'refused:unknown', username);
-    if (op.disabled) return refuse('this account is disabled', 'refused:disabled', username);
+    if (!op || !op.passwordHash) return failed('wrong username or PIN', 'refused:unknown', username);
+    if (op.disabled) return failed('this account is disabled', 'refused:disabled', username);
     if (op.lockedUntil && Date.parse(op.lockedUntil) > now.getTime()) {
-      return refuse(
+      return failed(
         `locked after ${LOCK_AFTER_FAILURES} failed attempts until ${op.lockedUntil}`,
         'refused:locked',
         username,
@@ -117,7 +116,7 @@ export class OperatorSessions {
           result: 'locked',
           detail: { minutes: LOCK_MS / 60_000 },
         });
-      return refuse(
+      return failed(
         locked
           ? `locked for ${LOCK_MS / 60_000} minutes after ${LOCK_AFTER_FAILURES} failed attempts`
           : 'wrong username or PIN',
@@ -137,7 +136,7 @@ export class OperatorSessions {
     this.signedOn = { username, displayName: op.displayName, role: op.role, via: 'sign_on' };
     this.lastActivity = now.getTime();
     this.o.onChange(this.session());
-    return { ok: true, session: this.session() };
+    return ok(this.session());
   }
 
   signOff(reason = 'signed off'): OperatorSession {

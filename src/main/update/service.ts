@@ -1,9 +1,10 @@
 import type { OperatorRole } from '../../shared/operators';
+import { ok, refuse, type Result } from '../../shared/refusal';
 import {
   quietUpdateStatus,
   UNSUPPORTED_REASON,
   type UpdateChannel,
-  type UpdateInstallResult,
+  type UpdateInstalling,
   type UpdateStatus,
 } from '../../shared/update';
 import type { AuditRecord } from '../audit/auditor';
@@ -18,7 +19,7 @@ export interface Updates {
   /** Check now (the System view's "Check now"); resolves with the status once the check is done. */
   check(): Promise<UpdateStatus>;
   /** The operator's consent: audit, then quit and install the downloaded update. */
-  install(who: { username: string; role: OperatorRole } | null): UpdateInstallResult;
+  install(who: { username: string; role: OperatorRole } | null): Result<UpdateInstalling>;
 }
 
 export interface UpdatePolicy {
@@ -177,16 +178,14 @@ export class UpdateService implements Updates {
     return this.inFlight;
   }
 
-  install(who: { username: string; role: OperatorRole } | null): UpdateInstallResult {
+  install(who: { username: string; role: OperatorRole } | null): Result<UpdateInstalling> {
     const s = this.current;
-    if (s.state === 'unsupported')
-      return { ok: false, message: `Nothing to install: ${s.reason ?? UNSUPPORTED_REASON}.` };
+    if (s.state === 'unsupported') return refuse('conflict', `Nothing to install: ${s.reason ?? UNSUPPORTED_REASON}.`);
     if (s.state !== 'downloaded' || !s.version || !this.o.updater)
-      return { ok: false, message: 'Nothing to install: no update has been downloaded.' };
-    if (!who) return { ok: false, message: 'Sign on to install the update.' };
-    if (who.role === 'viewer')
-      return { ok: false, message: `${who.username} is a viewer: viewers cannot install updates.` };
-    if (this.installing) return { ok: false, message: `Version ${s.version} is already being installed.` };
+      return refuse('conflict', 'Nothing to install: no update has been downloaded.');
+    if (!who) return refuse('not_signed_on', 'Sign on to install the update.');
+    if (who.role === 'viewer') return refuse('role', `${who.username} is a viewer: viewers cannot install updates.`);
+    if (this.installing) return refuse('conflict', `Version ${s.version} is already being installed.`);
     try {
       this.o.auditor.record({
         actor: who.username,
@@ -197,7 +196,7 @@ export class UpdateService implements Updates {
       });
     } catch {
       // The auditor has logged it: an install nobody can account for does not happen.
-      return { ok: false, message: 'The audit log cannot be written, so the update was not installed.' };
+      return refuse('audit_unavailable', 'The audit log cannot be written, so the update was not installed.');
     }
     this.installing = true;
     this.o.log.info('installing the update at the operator’s request: the console restarts', {
@@ -216,7 +215,7 @@ export class UpdateService implements Updates {
       }
     }, this.o.installDelayMs);
     timer.unref?.();
-    return { ok: true, message: `Installing version ${s.version}: the console closes and restarts in a moment.` };
+    return ok({ message: `Installing version ${s.version}: the console closes and restarts in a moment.` });
   }
 
   private async runCheck(): Promise<UpdateStatus> {

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { browserScheduler } from '../stores/batcher';
 import { startClock } from '../stores/clock';
+import { station } from '../client';
 import { connectStation } from '../stores/connect';
 import { useField } from '../stores/field';
 import { useSession } from '../stores/session';
@@ -45,7 +46,7 @@ export function App() {
   const stationError = useStation((s) => s.error);
   const main = useRef<HTMLElement>(null);
 
-  useEffect(() => connectStation(window.plainview, browserScheduler()), []);
+  useEffect(() => connectStation(station, browserScheduler()), []);
   useEffect(() => startClock(), []);
   useShortcuts();
   useActivity();

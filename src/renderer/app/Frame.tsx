@@ -7,6 +7,7 @@ import { navSection, type NavSection, type Route } from '../stores/route';
 import { useSession } from '../stores/session';
 import { useStation } from '../stores/station';
 import { useUi } from '../stores/ui';
+import { station } from '../client';
 
 /** The DEMO / TRAINING band: on every view, impossible to take for a real line. */
 export function DemoBanner() {
@@ -171,8 +172,9 @@ function Operator() {
   const signOff = async () => {
     setSigningOff(true);
     try {
-      const r = await window.plainview.operator.signOff();
-      if (r.ok) useSession.getState().setSession(r.value, 'call');
+      useSession.getState().setSession(await station.operator.signOff(), 'call');
+    } catch {
+      // Not signed off: the session shown stays the station's, and the button can be used again.
     } finally {
       setSigningOff(false);
     }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useSession } from '../stores/session';
 import { useUi } from '../stores/ui';
 import { dialogKeys } from '../components/focus-trap';
+import { refusalText, station } from '../client';
 
 /**
  * Sign-on to the station with a station account (username and password or PIN). A modal
@@ -41,18 +42,11 @@ export function SignOnDialog() {
     setBusy(true);
     setError(null);
     try {
-      const r = await window.plainview.operator.signOn({ username: username.trim(), secret });
-      if (!r.ok) {
-        setError(r.error.message);
-      } else if (r.value.ok) {
-        useSession.getState().setSession(r.value.session, 'call');
-        close();
-        return;
-      } else {
-        setError(r.value.message ?? 'Sign-on refused.');
-      }
+      useSession.getState().setSession(await station.operator.signOn({ username: username.trim(), secret }), 'call');
+      close();
+      return;
     } catch (err) {
-      setError((err as Error).message);
+      setError(refusalText(err));
     } finally {
       setBusy(false);
     }

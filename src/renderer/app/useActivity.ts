@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { shouldReportActivity } from '../stores/actuation';
 import { useSession } from '../stores/session';
+import { station } from '../client';
 
 /**
  * Tells the station the operator is using the console (keyboard or pointer), so the idle
@@ -16,7 +17,7 @@ export function useActivity(): void {
       const now = Date.now();
       if (!shouldReportActivity(last, now)) return;
       last = now;
-      window.plainview.operator.activity().catch(() => {
+      station.operator.activity().catch(() => {
         // The next input tries again; the idle lock is the station's to enforce.
         last = null;
       });

@@ -30,6 +30,7 @@ import { useUi } from '../stores/ui';
 import { PositionBar, QualityBadge, StateBadge } from './Badges';
 import { CommandStateWord } from './CommandHistory';
 import { QUALITY_TEXT, STATE_TEXT } from './labels';
+import { refusalText, ruleRefusal, station } from '../client';
 
 /** The newest command of this valve still in flight (sent or accepted), if any. */
 function useInFlight(valveId: string): ActuationCommand | undefined {
@@ -80,7 +81,7 @@ export function ActuationPanel({ valve }: { valve: Valve }) {
   const [positionError, setPositionError] = useState<string | null>(null);
 
   const cancelQuietly = (selectionId: string) => {
-    window.plainview.actuation.cancel({ selectionId }).catch(() => undefined);
+    station.actuation.cancel({ selectionId }).catch(() => undefined);
   };
 
   // Leaving the valve drops a selection still held for it.
@@ -108,18 +109,16 @@ export function ActuationPanel({ valve }: { valve: Valve }) {
     const mine = ++epoch.current;
     dispatch({ type: 'select', action, at: Date.now() });
     try {
-      const r = await window.plainview.actuation.select(
+      const selection = await station.actuation.select(
         action === 'set_position' ? { valveId: valve.id, action, position } : { valveId: valve.id, action },
       );
-      if (mine !== epoch.current) {
-        if (r.ok && r.value.ok) cancelQuietly(r.value.selection.id);
-        return;
-      }
-      if (!r.ok) dispatch({ type: 'failed', message: r.error.message, at: Date.now() });
-      else if (r.value.ok) dispatch({ type: 'selected', selection: r.value.selection, at: Date.now() });
-      else dispatch({ type: 'select_refused', refusal: r.value.refusal, at: Date.now() });
+      if (mine !== epoch.current) return cancelQuietly(selection.id);
+      dispatch({ type: 'selected', selection, at: Date.now() });
     } catch (err) {
-      if (mine === epoch.current) dispatch({ type: 'failed', message: (err as Error).message, at: Date.now() });
+      if (mine !== epoch.current) return;
+      const refusal = ruleRefusal(err);
+      if (refusal) dispatch({ type: 'select_refused', refusal, at: Date.now() });
+      else dispatch({ type: 'failed', message: refusalText(err), at: Date.now() });
     }
   };
 
@@ -148,16 +147,13 @@ export function ActuationPanel({ valve }: { valve: Valve }) {
     }
     dispatch({ type: 'operate' });
     try {
-      const r = await window.plainview.actuation.operate({ selectionId: sel.id });
-      if (!r.ok) return dispatch({ type: 'failed', message: r.error.message, at: Date.now() });
-      if (r.value.ok) {
-        useCommands.getState().apply([r.value.command]);
-        dispatch({ type: 'operated', command: r.value.command });
-      } else {
-        dispatch({ type: 'operate_refused', refusal: r.value.refusal, at: Date.now() });
-      }
+      const command = await station.actuation.operate({ selectionId: sel.id });
+      useCommands.getState().apply([command]);
+      dispatch({ type: 'operated', command });
     } catch (err) {
-      dispatch({ type: 'failed', message: (err as Error).message, at: Date.now() });
+      const refusal = ruleRefusal(err);
+      if (refusal) dispatch({ type: 'operate_refused', refusal, at: Date.now() });
+      else dispatch({ type: 'failed', message: refusalText(err), at: Date.now() });
     }
   };
 
@@ -166,7 +162,7 @@ export function ActuationPanel({ valve }: { valve: Valve }) {
     if (s.phase !== 'selected' || !s.selection) return;
     dispatch({ type: 'cancel' });
     try {
-      await window.plainview.actuation.cancel({ selectionId: s.selection.id });
+      await station.actuation.cancel({ selectionId: s.selection.id });
     } catch {
       // The selection expires on its own; nothing was sent either way.
     }

@@ -5,6 +5,7 @@ import { actionText, COMMAND_STATE_TEXT, isFinalState, isProblemState } from '..
 import { useCommands } from '../stores/commands';
 import { formatDateTime, parseTime } from '../stores/format';
 import { valveHref } from '../stores/route';
+import { refusalText, station } from '../client';
 
 /** A command state as a word, with a mark for the ones to look at (never colour alone). */
 export function CommandStateWord({ state }: { state: CommandState }) {
@@ -34,13 +35,10 @@ function CommandSteps({ command }: { command: ActuationCommand }) {
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   useEffect(() => {
     let cancelled = false;
-    window.plainview.commands
+    station.commands
       .history({ id: command.id })
-      .then((r) => {
-        if (cancelled) return;
-        setLoad(r.ok ? { status: 'ready', history: r.value } : { status: 'error', message: r.error.message });
-      })
-      .catch((err: Error) => !cancelled && setLoad({ status: 'error', message: err.message }));
+      .then((history) => !cancelled && setLoad({ status: 'ready', history }))
+      .catch((err: unknown) => !cancelled && setLoad({ status: 'error', message: refusalText(err) }));
     return () => {
       cancelled = true;
     };
@@ -193,15 +191,14 @@ export function useLoadCommands(valveId: string | undefined, limit: number): Lis
   useEffect(() => {
     let cancelled = false;
     setLoad({ status: 'loading' });
-    window.plainview.commands
+    station.commands
       .list(valveId === undefined ? { limit } : { valveId, limit })
-      .then((r) => {
+      .then((commands) => {
         if (cancelled) return;
-        if (!r.ok) return setLoad({ status: 'error', message: r.error.message });
-        useCommands.getState().apply(r.value);
+        useCommands.getState().apply(commands);
         setLoad({ status: 'ready' });
       })
-      .catch((err: Error) => !cancelled && setLoad({ status: 'error', message: err.message }));
+      .catch((err: unknown) => !cancelled && setLoad({ status: 'error', message: refusalText(err) }));
     return () => {
       cancelled = true;
     };

@@ -7,6 +7,7 @@ import { formatHhMm, formatPosition, formatUnit, formatValue } from '../stores/f
 import { appendLive, RANGE_MS, RANGE_TEXT, summarizeTrend } from '../stores/trend';
 import { useUi } from '../stores/ui';
 import { QualityBadge } from './Badges';
+import { refusalText, station } from '../client';
 
 /** Long ranges are rollups the station finishes once a minute; short ones follow the pushes. */
 const REFRESH_MS: Record<TrendRange, number> = { '1h': 5 * 60_000, '24h': 60_000, '7d': 5 * 60_000 };
@@ -45,11 +46,10 @@ export function TrendChart({
     let cancelled = false;
     const fetchTrend = async () => {
       try {
-        const r = await window.plainview.trends.get({ pointId, range });
-        if (cancelled) return;
-        setLoad(r.ok ? { status: 'ready', trend: r.value } : { status: 'error', message: r.error.message });
+        const trend = await station.trends.get({ pointId, range });
+        if (!cancelled) setLoad({ status: 'ready', trend });
       } catch (err) {
-        if (!cancelled) setLoad({ status: 'error', message: (err as Error).message });
+        if (!cancelled) setLoad({ status: 'error', message: refusalText(err) });
       }
     };
     setLoad({ status: 'loading' });

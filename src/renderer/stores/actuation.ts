@@ -1,6 +1,6 @@
 import type { OperatorSession } from '../../shared/operators';
-import type { Refusal, RefusalCode, Selection } from '../../shared/actuation';
-import type { ActuationAction, ActuationCommand, CommandState } from '../../shared/actuation';
+import type { ActuationAction, ActuationCommand, CommandState, Selection } from '../../shared/actuation';
+import type { Refusal, RefusalCode } from '../../shared/refusal';
 import { parseTime } from './format';
 
 /**
@@ -11,6 +11,14 @@ import { parseTime } from './format';
 
 /** A short heading per refusal code; the station's message (plain words) goes under it. */
 export const REFUSAL_HEADINGS: Record<RefusalCode, string> = {
+  unknown_channel: 'The station could not be asked',
+  forbidden_sender: 'The station could not be asked',
+  invalid_input: 'The request was not valid',
+  internal: 'The station could not complete this',
+  unavailable: 'The station cannot do this now',
+  not_found: 'Not found',
+  conflict: 'Not possible now',
+  sign_on_failed: 'Sign-on refused',
   link_offline: 'Field link offline',
   valve_unknown: 'Unknown valve',
   valve_stale: 'Valve state is stale',
@@ -38,6 +46,12 @@ export interface ShownRefusal {
   at: number;
 }
 
+/** A refusal as the panel shows it: when to retry in console milliseconds, from when it arrived. */
+function shown(r: Refusal, at: number): ShownRefusal {
+  const base = { code: r.code, message: r.message, at };
+  return r.retryAfterSec === undefined ? base : { ...base, retryAfterMs: Math.round(r.retryAfterSec * 1000) };
+}
+
 /** The heading for a refusal code; an unknown code (a newer station) still reads sensibly. */
 export function refusalHeading(code: string): string {
   if (code === 'error') return 'The station could not be asked';
@@ -48,7 +62,7 @@ export function refusalHeading(code: string): string {
  * The refusal's message without a trailing "Retry in N s." when the panel shows its own live
  * retry countdown beside it (the station's number is fixed at the moment of refusal).
  */
-export function refusalMessage(refusal: Pick<Refusal, 'message' | 'retryAfterMs'>): string {
+export function refusalMessage(refusal: Pick<ShownRefusal, 'message' | 'retryAfterMs'>): string {
   if (refusal.retryAfterMs === undefined) return refusal.message;
   return refusal.message.replace(/\s*Retry in \d+ s\.?\s*$/i, '').trim() || refusal.message;
 }
@@ -292,7 +306,7 @@ export function panelReducer(state: PanelState, event: PanelEvent): PanelState {
       return { ...state, phase: 'selected', selection: event.selection, shownAt: event.at, refusal: null };
     case 'select_refused':
       if (state.phase !== 'selecting') return state;
-      return { ...idlePanel, refusal: { ...event.refusal, at: event.at } };
+      return { ...idlePanel, refusal: shown(event.refusal, event.at) };
     case 'failed':
       if (state.phase === 'idle' || state.phase === 'tracking') return state;
       if (state.phase === 'operating' && state.selection)
@@ -306,7 +320,7 @@ export function panelReducer(state: PanelState, event: PanelEvent): PanelState {
       return { ...idlePanel, phase: 'tracking', action: state.action, commandId: event.command.id };
     case 'operate_refused': {
       if (state.phase !== 'operating') return state;
-      const refusal = { ...event.refusal, at: event.at };
+      const refusal = shown(event.refusal, event.at);
       if (event.refusal.code === 'publish_failed' && state.selection)
         return { ...idlePanel, phase: 'tracking', action: state.action, commandId: state.selection.id, refusal };
       if (selectionSurvives(event.refusal.code)) return { ...state, phase: 'selected', refusal };

@@ -121,12 +121,6 @@ export function replaceAlarms(byId: AlarmRecord, alarms: readonly Alarm[]): Alar
   return changed ? next : byId;
 }
 
-/** "Retry in N s" style refusals keep their wording; the seconds come from retryAfterMs. */
-export function refusalText(message: string, retryAfterMs?: number): string {
-  if (retryAfterMs === undefined || /retry in/i.test(message)) return message;
-  return `${message} Retry in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s.`;
-}
-
 /** "15 min", "2 h", "8 h". */
 export function minutesText(minutes: number): string {
   return minutes < 60 ? `${minutes} min` : `${minutes / 60} h`;

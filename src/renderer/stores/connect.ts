@@ -1,5 +1,4 @@
-import type { PlainviewApi } from '../../shared/ipc/api';
-import type { Result } from '../../shared/ipc/result';
+import { refusalText, type StationClient } from '../client';
 import type { ConsoleBatch } from '../../shared/console';
 import { revealAlarm } from '../app/router';
 import { createFrameBatcher, type FrameScheduler } from './batcher';
@@ -52,7 +51,7 @@ export function applyPushed(batches: readonly ConsoleBatch[], withSession = true
  * Returns the function that disconnects.
  */
 export function connectStation(
-  api: PlainviewApi,
+  api: StationClient,
   scheduler: FrameScheduler,
   onFocus: (alarmId: string | null) => void = revealAlarm,
 ): () => void {
@@ -71,25 +70,23 @@ export function connectStation(
 
   const report = () => field.setError(errors.size ? [...errors.values()].join('; ') : null);
 
-  async function load<T>(name: string, call: () => Promise<Result<T>>, apply: (value: T) => void): Promise<boolean> {
-    let result: Result<T>;
+  async function load<T>(name: string, call: () => Promise<T>, apply: (value: T) => void): Promise<boolean> {
+    let value: T;
     const during: ConsoleBatch[] = [];
     inFlight.add(during);
     try {
-      result = await call();
+      value = await call();
     } catch (err) {
-      result = { ok: false, error: { code: 'unavailable', message: (err as Error).message } };
+      if (stopped) return true;
+      errors.set(name, `${name}: ${refusalText(err)}`);
+      report();
+      return false;
     } finally {
       inFlight.delete(during);
     }
     if (stopped) return true;
-    if (!result.ok) {
-      errors.set(name, `${name}: ${result.error.message}`);
-      report();
-      return false;
-    }
     batcher.flush();
-    apply(result.value);
+    apply(value);
     if (during.length) applyPushed(during, name === SESSION);
     if (errors.delete(name)) report();
     return true;

@@ -1,13 +1,13 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { AlarmAction, JournalEntry } from '../../shared/alarms';
-import type { Alarm, AlarmPriority } from '../../shared/alarms';
+import type { Alarm, AlarmPriority, JournalEntry } from '../../shared/alarms';
+import type { Result } from '../../shared/refusal';
+import { refusalText, StationRefusal, station } from '../client';
 import {
   canResolve,
   isUnacked,
   minutesText,
   partitionAlarms,
   PRIORITY_WORD,
-  refusalText,
   SHELVE_MINUTES,
   STATE_WORDS,
   useAlarms,
@@ -47,14 +47,12 @@ function useMetricsPoll(): string | null {
     let timer: number | undefined;
     const poll = async () => {
       try {
-        const r = await window.plainview.alarms.metrics();
+        const value = await station.alarms.metrics();
         if (stopped) return;
-        if (r.ok) {
-          setMetrics(r.value);
-          setError(null);
-        } else setError(r.error.message);
+        setMetrics(value);
+        setError(null);
       } catch (err) {
-        if (!stopped) setError((err as Error).message);
+        if (!stopped) setError(refusalText(err));
       }
       if (!stopped) timer = window.setTimeout(() => void poll(), METRICS_MS);
     };
@@ -67,15 +65,18 @@ function useMetricsPoll(): string | null {
   return error;
 }
 
-/** Applies an action's answer: the alarm to the store, or the refusal's words. */
-function applyActions(actions: readonly AlarmAction[]): string | null {
-  const ok = actions.flatMap((a) => (a.ok ? [a.alarm] : []));
+/** Applies a bulk answer: the alarms to the store, and the refusals' words (null: none). */
+function applyResults(results: readonly Result<Alarm>[]): string | null {
+  const ok = results.flatMap((r) => (r.ok ? [r.value] : []));
   if (ok.length) useAlarms.getState().apply(ok);
-  const refused = actions.filter((a): a is Extract<AlarmAction, { ok: false }> => !a.ok);
+  const refused = results.flatMap((r) => (r.ok ? [] : [r.refusal]));
   if (!refused.length) return null;
-  const words = [...new Set(refused.map((r) => refusalText(r.message, r.retryAfterMs)))];
+  const words = [...new Set(refused.map((r) => refusalText(new StationRefusal(r))))];
   return refused.length > 1 ? `${refused.length} refused: ${words.join(' ')}` : words[0]!;
 }
+
+/** One alarm's answer to the store. */
+const applyAlarm = (alarm: Alarm): null => (useAlarms.getState().apply([alarm]), null);
 
 function ShelveDialog({ alarm, onClose }: { alarm: Alarm; onClose(): void }) {
   const [minutes, setMinutes] = useState(SHELVE_MINUTES[1]!);
@@ -91,18 +92,11 @@ function ShelveDialog({ alarm, onClose }: { alarm: Alarm; onClose(): void }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await window.plainview.alarms.shelve({ id: alarm.id, minutes, reason: reason.trim() });
-      if (!r.ok) setError(r.error.message);
-      else {
-        const refused = applyActions([r.value]);
-        if (!refused) {
-          onClose();
-          return;
-        }
-        setError(refused);
-      }
+      applyAlarm(await station.alarms.shelve({ id: alarm.id, minutes, reason: reason.trim() }));
+      onClose();
+      return;
     } catch (err) {
-      setError((err as Error).message);
+      setError(refusalText(err));
     } finally {
       setBusy(false);
     }
@@ -175,18 +169,11 @@ function ResolveDialog({ alarm, onClose }: { alarm: Alarm; onClose(): void }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await window.plainview.alarms.resolve({ id: alarm.id, note: note.trim() });
-      if (!r.ok) setError(r.error.message);
-      else {
-        const refused = applyActions([r.value]);
-        if (!refused) {
-          onClose();
-          return;
-        }
-        setError(refused);
-      }
+      applyAlarm(await station.alarms.resolve({ id: alarm.id, note: note.trim() }));
+      onClose();
+      return;
     } catch (err) {
-      setError((err as Error).message);
+      setError(refusalText(err));
     } finally {
       setBusy(false);
     }
@@ -243,16 +230,14 @@ function Journal({ alarm }: { alarm: Alarm }) {
   const version = JSON.stringify(alarm);
   useEffect(() => {
     let stopped = false;
-    window.plainview.alarms
+    station.alarms
       .journal({ id: alarm.id })
-      .then((r) => {
+      .then((journal) => {
         if (stopped) return;
-        if (r.ok) {
-          setEntries(r.value);
-          setError(null);
-        } else setError(r.error.message);
+        setEntries(journal);
+        setError(null);
       })
-      .catch((err: Error) => !stopped && setError(err.message));
+      .catch((err: unknown) => !stopped && setError(refusalText(err)));
     return () => {
       stopped = true;
     };
@@ -409,7 +394,7 @@ export function Alarms() {
     try {
       setRefusal(await call());
     } catch (err) {
-      setRefusal((err as Error).message);
+      setRefusal(refusalText(err));
     } finally {
       setBusy(false);
     }
@@ -418,14 +403,12 @@ export function Alarms() {
   const acknowledge = (ids: string[]) =>
     run(async () => {
       if (!ids.length) return 'Nothing to acknowledge.';
-      const r = await window.plainview.alarms.acknowledge({ ids });
-      return r.ok ? applyActions(r.value) : r.error.message;
+      return applyResults(await station.alarms.acknowledge({ ids }));
     });
 
   const unshelve = (id: string) =>
     run(async () => {
-      const r = await window.plainview.alarms.unshelve({ id });
-      return r.ok ? applyActions([r.value]) : r.error.message;
+      return applyAlarm(await station.alarms.unshelve({ id }));
     });
 
   const visibleUnacked = main.filter(isUnacked).map((a) => a.id);

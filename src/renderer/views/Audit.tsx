@@ -15,6 +15,7 @@ import {
 import { formatDateTime, parseTime } from '../stores/format';
 import { useStation } from '../stores/station';
 import { download } from '../components/download';
+import { refusalText, station } from '../client';
 
 /** The view reloads the log this often while it is open (the log has no push). */
 const REFRESH_MS = 5000;
@@ -60,26 +61,18 @@ export function Audit() {
     if (fresh) setLoad({ status: 'loading' });
     const refresh = async () => {
       try {
-        const r = await window.plainview.audit.list(query);
+        const entries = await station.audit.list(query);
         if (cancelled) return;
-        if (r.ok) {
-          setLoad({ status: 'ready', entries: r.value, at: Date.now() });
-          setSeenActions((prev) => {
-            const missing = r.value.filter((e) => !prev.has(e.action));
-            return missing.length ? new Set([...prev, ...missing.map((e) => e.action)]) : prev;
-          });
-        } else {
-          setLoad((prev) => ({
-            status: 'error',
-            message: r.error.message,
-            entries: prev.status === 'loading' ? [] : prev.entries,
-          }));
-        }
+        setLoad({ status: 'ready', entries, at: Date.now() });
+        setSeenActions((prev) => {
+          const missing = entries.filter((e) => !prev.has(e.action));
+          return missing.length ? new Set([...prev, ...missing.map((e) => e.action)]) : prev;
+        });
       } catch (err) {
         if (!cancelled)
           setLoad((prev) => ({
             status: 'error',
-            message: (err as Error).message,
+            message: refusalText(err),
             entries: prev.status === 'loading' ? [] : prev.entries,
           }));
       }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { HandoverReport } from '../../shared/handover';
-import { refusalText, STATE_WORDS } from '../stores/alarms';
+import { refusalText, station } from '../client';
+import { STATE_WORDS } from '../stores/alarms';
 import { formatDateTime } from '../stores/format';
 import { HANDOVER_STATUS_WORD, handoverFileName, handoverList, handoverStatus, useHandovers } from '../stores/handover';
 import { incidentHref, valveHref } from '../stores/route';
@@ -8,9 +9,6 @@ import { useSession } from '../stores/session';
 import { PriorityTag } from './Alarms';
 import { StatusTag } from './Incidents';
 import { download } from '../components/download';
-
-/** A handover action's answer (the contract's HandoverAction). */
-type HandoverAnswer = { ok: true; report: HandoverReport } | { ok: false; message: string; retryAfterMs?: number };
 
 const when = (iso: string | null) => (iso ? formatDateTime(Date.parse(iso)) : '—');
 
@@ -110,39 +108,26 @@ export function Handover() {
 
   const refresh = useCallback(async () => {
     try {
-      const r = await window.plainview.handover.list();
-      if (r.ok) {
-        useHandovers.getState().load(r.value);
-        setListError(null);
-      } else setListError(r.error.message);
+      useHandovers.getState().load(await station.handover.list());
+      setListError(null);
     } catch (err) {
-      setListError((err as Error).message);
+      setListError(refusalText(err));
     }
   }, []);
 
   // Loaded once when the view opens; other consoles' sign-offs and acknowledgements are pushed.
   useEffect(() => void refresh(), [refresh]);
 
-  const act = async (
-    call: () => Promise<{ ok: true; value: HandoverAnswer } | { ok: false; error: { message: string } }>,
-  ) => {
+  const act = async (call: () => Promise<HandoverReport>) => {
     if (busy) return null;
     setBusy(true);
     setRefusal(null);
     try {
-      const r = await call();
-      if (!r.ok) {
-        setRefusal(r.error.message);
-        return null;
-      }
-      if (!r.value.ok) {
-        setRefusal(refusalText(r.value.message, r.value.retryAfterMs));
-        return null;
-      }
-      useHandovers.getState().apply([r.value.report]);
-      return r.value.report;
+      const report = await call();
+      useHandovers.getState().apply([report]);
+      return report;
     } catch (err) {
-      setRefusal((err as Error).message);
+      setRefusal(refusalText(err));
       return null;
     } finally {
       setBusy(false);
@@ -150,7 +135,7 @@ export function Handover() {
   };
 
   const prepare = async () => {
-    const report = await act(() => window.plainview.handover.prepare());
+    const report = await act(() => station.handover.prepare());
     if (report) {
       setCurrentId(report.id);
       setNotes('');
@@ -160,12 +145,11 @@ export function Handover() {
   const exportHtml = async (report: HandoverReport) => {
     setRefusal(null);
     try {
-      const r = await window.plainview.handover.html({ id: report.id });
-      if (!r.ok) setRefusal(r.error.message);
-      else if (r.value === null) setRefusal(`No handover report ${report.id}.`);
-      else download(r.value, 'text/html;charset=utf-8', handoverFileName(report));
+      const html = await station.handover.html({ id: report.id });
+      if (html === null) setRefusal(`No handover report ${report.id}.`);
+      else download(html, 'text/html;charset=utf-8', handoverFileName(report));
     } catch (err) {
-      setRefusal((err as Error).message);
+      setRefusal(refusalText(err));
     }
   };
 
@@ -208,7 +192,7 @@ export function Handover() {
               className="handover-signoff-form"
               onSubmit={(e) => {
                 e.preventDefault();
-                void act(() => window.plainview.handover.signOff({ id: current.id, notes: notes.trim() }));
+                void act(() => station.handover.signOff({ id: current.id, notes: notes.trim() }));
               }}
             >
               <label className="field">
@@ -271,7 +255,7 @@ export function Handover() {
                           data-testid={`handover-ack-${r.id}`}
                           disabled={busy}
                           title={r.outgoing === me ? 'The incoming operator acknowledges, not you.' : undefined}
-                          onClick={() => void act(() => window.plainview.handover.acknowledge({ id: r.id }))}
+                          onClick={() => void act(() => station.handover.acknowledge({ id: r.id }))}
                         >
                           Acknowledge
                         </button>

@@ -1,8 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { IncidentAction, IncidentDetail } from '../../shared/incidents';
-import type { Incident, IncidentStatus } from '../../shared/incidents';
+import type { Incident, IncidentDetail, IncidentStatus } from '../../shared/incidents';
 import { navigate } from '../app/router';
-import { refusalText } from '../stores/alarms';
+import { refusalText, station } from '../client';
 import { useNow } from '../stores/clock';
 import { formatAge, formatDateTime } from '../stores/format';
 import {
@@ -19,18 +18,14 @@ import { incidentHref, valveHref } from '../stores/route';
 import { Dialog } from '../components/Dialog';
 import { PriorityTag } from './Alarms';
 
-type Call<T> = Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>;
-
 /** Runs an incident action: the incident to the store, or the refusal's words. */
-async function runAction(call: () => Call<IncidentAction>): Promise<{ incident: Incident } | { refusal: string }> {
+async function runAction(call: () => Promise<Incident>): Promise<{ incident: Incident } | { refusal: string }> {
   try {
-    const r = await call();
-    if (!r.ok) return { refusal: r.error.message };
-    if (!r.value.ok) return { refusal: refusalText(r.value.message, r.value.retryAfterMs) };
-    useIncidents.getState().apply([r.value.incident]);
-    return { incident: r.value.incident };
+    const incident = await call();
+    useIncidents.getState().apply([incident]);
+    return { incident };
   } catch (err) {
-    return { refusal: (err as Error).message };
+    return { refusal: refusalText(err) };
   }
 }
 
@@ -40,16 +35,14 @@ function useIncidentList(): string | null {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let stopped = false;
-    window.plainview.incidents
+    station.incidents
       .list({})
-      .then((r) => {
+      .then((incidents) => {
         if (stopped) return;
-        if (r.ok) {
-          load(r.value);
-          setError(null);
-        } else setError(r.error.message);
+        load(incidents);
+        setError(null);
       })
-      .catch((err: Error) => !stopped && setError(err.message));
+      .catch((err: unknown) => !stopped && setError(refusalText(err)));
     return () => {
       stopped = true;
     };
@@ -80,7 +73,7 @@ function CreateDialog({ onClose }: { onClose(): void }) {
     setBusy(true);
     setError(null);
     const r = await runAction(() =>
-      window.plainview.incidents.create({
+      station.incidents.create({
         title: title.trim(),
         severity,
         description: description.trim(),
@@ -287,9 +280,7 @@ function ReasonDialog({
       return;
     }
     setBusy(true);
-    const r = await runAction(() =>
-      window.plainview.incidents.update({ id: incident.id, status: to, reason: reason.trim() }),
-    );
+    const r = await runAction(() => station.incidents.update({ id: incident.id, status: to, reason: reason.trim() }));
     setBusy(false);
     if ('refusal' in r) setError(r.refusal);
     else onDone(null);
@@ -349,17 +340,15 @@ function useIncidentDetail(
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let stopped = false;
-    window.plainview.incidents
+    station.incidents
       .get({ id })
-      .then((r) => {
+      .then((found) => {
         if (stopped) return;
-        if (r.ok) {
-          setDetail(r.value);
-          setError(null);
-          if (r.value) useIncidents.getState().apply([r.value.incident]);
-        } else setError(r.error.message);
+        setDetail(found);
+        setError(null);
+        if (found) useIncidents.getState().apply([found.incident]);
       })
-      .catch((err: Error) => !stopped && setError(err.message));
+      .catch((err: unknown) => !stopped && setError(refusalText(err)));
     return () => {
       stopped = true;
     };
@@ -397,7 +386,7 @@ export function IncidentDetailView({ id }: { id: string }) {
     );
   const incident = stored && stored.updatedAt >= detail.incident.updatedAt ? stored : detail.incident;
 
-  const run = async (call: () => Call<IncidentAction>): Promise<boolean> => {
+  const run = async (call: () => Promise<Incident>): Promise<boolean> => {
     if (busy) return false;
     setBusy(true);
     setRefusal(null);
@@ -413,7 +402,7 @@ export function IncidentDetailView({ id }: { id: string }) {
 
   const changeStatus = (to: IncidentStatus) => {
     if (needsReason(incident.status, to)) setStepBack(to);
-    else void run(() => window.plainview.incidents.update({ id, status: to }));
+    else void run(() => station.incidents.update({ id, status: to }));
   };
 
   const valves = detail.links.filter((l) => l.kind === 'valve').map((l) => l.targetId);
@@ -473,7 +462,7 @@ export function IncidentDetailView({ id }: { id: string }) {
           className="incident-assign"
           onSubmit={(e) => {
             e.preventDefault();
-            void run(() => window.plainview.incidents.update({ id, assignee: assigneeValue.trim() || null })).then(
+            void run(() => station.incidents.update({ id, assignee: assigneeValue.trim() || null })).then(
               (ok) => ok && setAssignee(null),
             );
           }}
@@ -557,7 +546,7 @@ export function IncidentDetailView({ id }: { id: string }) {
               setRefusal('Write the note first.');
               return;
             }
-            void run(() => window.plainview.incidents.note({ id, text: note.trim() })).then((ok) => ok && setNote(''));
+            void run(() => station.incidents.note({ id, text: note.trim() })).then((ok) => ok && setNote(''));
           }}
         >
           <label className="field">

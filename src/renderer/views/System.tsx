@@ -9,6 +9,7 @@ import { useSession } from '../stores/session';
 import { splitRejectedKey } from '../stores/system';
 import { canCheck, canInstall, channelText, describeUpdate, progressText } from '../stores/update';
 import { SystemHealth } from './SystemHealth';
+import { refusalText, station } from '../client';
 
 const REFRESH_MS = 2000;
 
@@ -27,15 +28,13 @@ export function System() {
     let timer: number | undefined;
     const refresh = async () => {
       try {
-        const r = await window.plainview.system.status();
+        const value = await station.system.status();
         if (cancelled) return;
-        if (r.ok) {
-          setStatus(r.value);
-          setError(null);
-          setFetchedAt(Date.now());
-        } else setError(r.error.message);
+        setStatus(value);
+        setError(null);
+        setFetchedAt(Date.now());
       } catch (err) {
-        if (!cancelled) setError((err as Error).message);
+        if (!cancelled) setError(refusalText(err));
       }
       if (!cancelled) timer = window.setTimeout(() => void refresh(), REFRESH_MS);
     };
@@ -341,11 +340,9 @@ function UpdatePanel({ update, onUpdate }: { update: UpdateStatus; onUpdate(upda
     setBusy(true);
     setNote(null);
     try {
-      const r = await window.plainview.update.check();
-      if (r.ok) onUpdate(r.value);
-      else setNote({ text: `The check could not run: ${r.error.message}`, error: true });
+      onUpdate(await station.update.check());
     } catch (err) {
-      setNote({ text: `The check could not run: ${(err as Error).message}`, error: true });
+      setNote({ text: `The check could not run: ${refusalText(err)}`, error: true });
     } finally {
       setBusy(false);
     }
@@ -354,11 +351,9 @@ function UpdatePanel({ update, onUpdate }: { update: UpdateStatus; onUpdate(upda
   const install = async () => {
     setBusy(true);
     try {
-      const r = await window.plainview.update.install();
-      if (r.ok) setNote({ text: r.value.message, error: !r.value.ok });
-      else setNote({ text: `The update could not be installed: ${r.error.message}`, error: true });
+      setNote({ text: (await station.update.install()).message, error: false });
     } catch (err) {
-      setNote({ text: `The update could not be installed: ${(err as Error).message}`, error: true });
+      setNote({ text: `The update could not be installed: ${refusalText(err)}`, error: true });
     } finally {
       setBusy(false);
       setConfirming(false);

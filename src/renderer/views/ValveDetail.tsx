@@ -12,6 +12,7 @@ import { useField, usePoint, useValve } from '../stores/field';
 import { formatDateTime, formatUnit, formatValue, parseTime } from '../stores/format';
 import { RANGES, RANGE_TEXT } from '../stores/trend';
 import { useUi } from '../stores/ui';
+import { refusalText, station } from '../client';
 
 const POSITION_RANGE: [number, number] = [0, 100];
 
@@ -39,14 +40,10 @@ export function ValveDetail({ id }: { id: string }) {
   useEffect(() => {
     let cancelled = false;
     setLookup({ status: 'loading' });
-    window.plainview.valves
+    station.valves
       .get({ id })
-      .then((r) => {
-        if (cancelled) return;
-        if (!r.ok) setLookup({ status: 'error', message: r.error.message });
-        else setLookup(r.value ? { status: 'found', detail: r.value } : { status: 'missing' });
-      })
-      .catch((err: Error) => !cancelled && setLookup({ status: 'error', message: err.message }));
+      .then((detail) => !cancelled && setLookup(detail ? { status: 'found', detail } : { status: 'missing' }))
+      .catch((err: unknown) => !cancelled && setLookup({ status: 'error', message: refusalText(err) }));
     return () => {
       cancelled = true;
     };

@@ -1,7 +1,7 @@
 import type { ConsoleBatch } from '../console';
 import { channelNames, type ChannelName } from './channels';
 import type { ChannelInput, ChannelOutput } from './contract';
-import type { Result } from './result';
+import type { Result } from '../refusal';
 
 type GroupOf<C extends string> = C extends `${infer G}.${string}` ? G : never;
 type MethodOf<C extends string, G extends string> = C extends `${G}.${infer M}` ? M : never;

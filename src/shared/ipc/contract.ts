@@ -1,21 +1,17 @@
 import { z } from 'zod';
-import { AppInfo } from '../system';
-import { Valve } from '../valves';
-import { ActuationCommand } from '../actuation';
+import { ActuationCommand, CommandHistory, SelectInput, Selection } from '../actuation';
+import { Alarm, AlarmMetrics, JournalEntry } from '../alarms';
 import { AuditEntry } from '../audit';
-import { Alarm } from '../alarms';
-import { AlarmAction, AlarmMetrics, JournalEntry } from '../alarms';
-import { HandoverAction, HandoverReport } from '../handover';
-import { IncidentAction, IncidentDetail, NewIncident } from '../incidents';
-import { Incident, IncidentSeverity, IncidentStatus } from '../incidents';
-import { CommandHistory, OperateResult, SelectInput, SelectResult } from '../actuation';
-import { OperatorSession } from '../operators';
-import { PointView, Trend, TrendRange } from '../telemetry';
-import { SiteView } from '../site';
-import { ValveDetail } from '../valves';
 import { Health } from '../health';
-import { SystemStatus } from '../system';
-import { UpdateInstallResult, UpdateStatus } from '../update';
+import { HandoverReport } from '../handover';
+import { Incident, IncidentDetail, IncidentSeverity, IncidentStatus, NewIncident } from '../incidents';
+import { OperatorSession } from '../operators';
+import { resultOf } from '../refusal';
+import { SiteView } from '../site';
+import { AppInfo, SystemStatus } from '../system';
+import { PointView, Trend, TrendRange } from '../telemetry';
+import { UpdateInstalling, UpdateStatus } from '../update';
+import { Valve, ValveDetail } from '../valves';
 import type { ChannelName } from './channels';
 
 export interface ChannelSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -76,13 +72,13 @@ export const contract = {
   },
   'actuation.select': {
     input: SelectInput,
-    output: SelectResult,
+    output: Selection,
     description:
       'Select a valve action: every check runs; the answer is a selection valid for a short time, or a refusal with its reason.',
   },
   'actuation.operate': {
     input: z.object({ selectionId: z.uuid() }),
-    output: OperateResult,
+    output: ActuationCommand,
     description:
       'Operate a selection: checks again, audits, then sends the command once (QoS 1, never retained, expiring).',
   },
@@ -108,7 +104,7 @@ export const contract = {
   },
   'operator.signOn': {
     input: z.object({ username: z.string().min(1).max(64), secret: z.string().min(1).max(256) }),
-    output: z.object({ ok: z.boolean(), message: z.string().optional(), session: OperatorSession }),
+    output: OperatorSession,
     description: 'Sign on with a station account (password or PIN); failures are audited and lock the account after 5.',
   },
   'operator.signOff': {
@@ -151,8 +147,8 @@ export const contract = {
   },
   'alarms.acknowledge': {
     input: z.object({ ids: z.array(Id).min(1).max(500) }),
-    output: z.array(AlarmAction),
-    description: 'Acknowledge one alarm, or all visible ones.',
+    output: z.array(resultOf(Alarm)),
+    description: 'Acknowledge one alarm, or all visible ones: one result per alarm, in the order asked.',
   },
   'alarms.shelve': {
     input: z.object({
@@ -163,17 +159,17 @@ export const contract = {
         .max(7 * 24 * 60),
       reason: z.string().min(1).max(500),
     }),
-    output: AlarmAction,
+    output: Alarm,
     description: 'Shelve an alarm with a reason and an expiry (operators up to a limit, longer needs a supervisor).',
   },
   'alarms.unshelve': {
     input: z.object({ id: Id }),
-    output: AlarmAction,
+    output: Alarm,
     description: 'Return a shelved alarm before its expiry.',
   },
   'alarms.resolve': {
     input: z.object({ id: Id, note: z.string().min(1).max(2000) }),
-    output: AlarmAction,
+    output: Alarm,
     description: 'Close a cleared alarm with a note.',
   },
   'incidents.list': {
@@ -188,7 +184,7 @@ export const contract = {
   },
   'incidents.create': {
     input: NewIncident,
-    output: IncidentAction,
+    output: Incident,
     description: 'Open an incident.',
   },
   'incidents.update': {
@@ -201,12 +197,12 @@ export const contract = {
       description: z.string().max(10_000).optional(),
       reason: z.string().max(500).optional(),
     }),
-    output: IncidentAction,
+    output: Incident,
     description: 'Change status (stepping back or reopening needs a reason), severity, assignee, title or description.',
   },
   'incidents.note': {
     input: z.object({ id: Id, text: z.string().min(1).max(5000) }),
-    output: IncidentAction,
+    output: Incident,
     description: "Add a note to an incident's timeline.",
   },
   'handover.list': {
@@ -216,17 +212,17 @@ export const contract = {
   },
   'handover.prepare': {
     input: NoInput,
-    output: HandoverAction,
+    output: HandoverReport,
     description: 'Generate the handover report of the shift ending now, for the operator at this console.',
   },
   'handover.signOff': {
     input: z.object({ id: Id, notes: z.string().max(10_000).default('') }),
-    output: HandoverAction,
+    output: HandoverReport,
     description: 'The outgoing operator signs the report off, with notes.',
   },
   'handover.acknowledge': {
     input: z.object({ id: Id }),
-    output: HandoverAction,
+    output: HandoverReport,
     description: 'The incoming operator acknowledges a signed-off report.',
   },
   'handover.html': {
@@ -241,7 +237,7 @@ export const contract = {
   },
   'update.install': {
     input: NoInput,
-    output: UpdateInstallResult,
+    output: UpdateInstalling,
     description:
       "The operator's consent to install the downloaded update: audited, then the console quits, installs and restarts. Refused when nothing is downloaded or for a viewer.",
   },

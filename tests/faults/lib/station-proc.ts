@@ -7,7 +7,7 @@ export const FIXTURE = path.resolve(__dirname, '../../../test-results/faults-bui
 export interface Result {
   ok: boolean;
   value?: unknown;
-  error?: { code: string; message: string };
+  refusal?: { code: string; message: string };
 }
 
 export interface StationProc {
@@ -68,7 +68,7 @@ export function spawnStation(env: Record<string, string>): StationProc {
       alive = false;
       live.delete(child);
       onFail(new Error(`the station exited (${code ?? signal}) before it was ready:\n${text.slice(-4000)}`));
-      for (const w of waiting.values()) w({ ok: false, error: { code: 'exited', message: 'the station exited' } });
+      for (const w of waiting.values()) w({ ok: false, refusal: { code: 'exited', message: 'the station exited' } });
       waiting.clear();
       resolve({ code, signal });
     }),
@@ -101,7 +101,7 @@ export function spawnStation(env: Record<string, string>): StationProc {
   child.stdin!.on('error', () => undefined);
 
   const request = (req: Record<string, unknown>): Promise<unknown> => {
-    if (!alive) return Promise.resolve({ ok: false, error: { code: 'exited', message: 'the station exited' } });
+    if (!alive) return Promise.resolve({ ok: false, refusal: { code: 'exited', message: 'the station exited' } });
     const id = next++;
     return new Promise((resolve) => {
       waiting.set(id, resolve);
