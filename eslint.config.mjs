@@ -18,6 +18,71 @@ function boundary(message, patterns, paths = []) {
   };
 }
 
+/** Rooms inside src/main, by layer (docs/architecture.md, "Rooms"). Imports go down, never up. */
+const DOMAIN = ['actuation', 'alarms', 'incidents', 'handover', 'operators', 'audit'];
+const TRANSPORTS = ['api', 'ipc', 'shell', 'update', 'cli', 'sim'];
+const rooms = (names) => names.map((n) => `../${n}/*`);
+
+/**
+ * One no-restricted-imports block per group of files in src/main (a later block replaces an
+ * earlier one's options for the same rule, so each block carries all its patterns):
+ * - nothing in main imports the renderer or the preload;
+ * - only the shell (index.ts, shell/, update/, ipc/electron.ts) imports Electron;
+ * - domain rooms never import a transport, the shell or the simulator;
+ * - field, telemetry, sync and console never import a domain room or a transport; telemetry and
+ *   sync never import the field (the field hands data down to them, and gets ports back);
+ * - store imports none of the rooms above it.
+ */
+function mainRooms() {
+  const processes = ['**/renderer/**', '**/preload/**'];
+  const electron = ['electron', 'electron-updater'];
+  const electronAllowed = ['src/main/index.ts', 'src/main/shell/**', 'src/main/update/**', 'src/main/ipc/electron.ts'];
+  const block = (files, message, patterns, paths = electron, ignores = electronAllowed) => ({
+    files,
+    ignores,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: paths.map((name) => ({
+            name,
+            message: 'Only the Electron shell imports Electron: index.ts, shell/, update/, ipc/electron.ts.',
+          })),
+          patterns: [
+            { group: processes, message: 'Main never imports the renderer or the preload.' },
+            ...(patterns.length ? [{ group: patterns, message }] : []),
+          ],
+        },
+      ],
+    },
+  });
+  const inRoom = (names) => names.map((n) => `src/main/${n}/**`);
+  return [
+    block(['src/main/**'], '', []),
+    { ...block(electronAllowed, '', [], []), ignores: [] },
+    block(
+      inRoom(DOMAIN),
+      'Domain rooms are called by transports, never the reverse: no api/, ipc/, shell/, update/, cli/ or sim/.',
+      rooms(TRANSPORTS),
+    ),
+    block(
+      inRoom(['field', 'console']),
+      'The field and the console push are below the domain rooms and the transports: pass a port or an event instead.',
+      rooms([...DOMAIN, ...TRANSPORTS]),
+    ),
+    block(
+      inRoom(['telemetry', 'sync']),
+      'Telemetry and sync are below the field, the domain rooms and the transports: take a port instead.',
+      rooms(['field', 'console', ...DOMAIN, ...TRANSPORTS]),
+    ),
+    block(
+      inRoom(['store']),
+      'The store is the bottom room: it imports none of the rooms that use it.',
+      rooms(['field', 'telemetry', 'sync', 'console', ...DOMAIN, ...TRANSPORTS]),
+    ),
+  ];
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -76,8 +141,20 @@ export default tseslint.config(
       nodeBuiltins,
     ),
   },
+  ...mainRooms(),
   {
-    files: ['src/main/**'],
-    rules: boundary('Main never imports the renderer or the preload.', ['**/renderer/**', '**/preload/**']),
+    // The renderer reaches the station through one door: src/renderer/client.ts.
+    files: ['src/renderer/**'],
+    ignores: ['src/renderer/client.ts', 'src/renderer/main.tsx'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'window',
+          property: 'plainview',
+          message: 'Call the station through src/renderer/client.ts (`station`), which unwraps every Result.',
+        },
+      ],
+    },
   },
 );

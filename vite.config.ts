@@ -16,7 +16,7 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           cli: resolve('src/main/cli/index.ts'),
           // The worker threads (src/main/threads.ts) are loaded by file name.
-          'writer-thread': resolve('src/main/field/writer-thread.ts'),
+          'writer-thread': resolve('src/main/telemetry/writer-thread.ts'),
           'backup-thread': resolve('src/main/store/backup-thread.ts'),
         },
         // Shared chunks beside the entries, so code in a chunk finds the threads in its __dirname.

@@ -111,7 +111,7 @@ async function run(o: BenchOptions): Promise<Figure[]> {
       keys: running.apiKeys,
       auditor: running.auditor,
       log: st.station.log.child('api'),
-      subscribe: (sink) => running.field.push.subscribe(sink),
+      subscribe: (sink) => running.push.subscribe(sink),
       version: appVersion,
       limits: RAISED,
     });

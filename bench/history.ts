@@ -86,17 +86,17 @@ interface Ingest {
  * and until the station has written them all, with or without pruning alongside.
  */
 async function underIngest(st: BenchStation, drive: () => Promise<number>, prune: boolean): Promise<Ingest> {
-  const { field } = st.running;
+  const { field, telemetry } = st.running;
   const written0 = field.counters.written;
   const delay = monitorEventLoopDelay({ resolution: 1 });
   const t0 = performance.now();
   delay.enable();
-  const pruning = prune ? field.retention.run() : Promise.resolve(0);
+  const pruning = prune ? telemetry.retention.run() : Promise.resolve(0);
   const sent = await drive();
   await waitUntil(() => field.counters.written - written0 >= sent, `${sent} samples written`, 120_000, 5);
   delay.disable();
   const seconds = (performance.now() - t0) / 1000;
-  field.retention.stop();
+  telemetry.retention.stop();
   const pruned = await pruning;
   return { delayP99: delay.percentile(99) / 1e6, delayMax: delay.max / 1e6, pruned, seconds };
 }
@@ -195,7 +195,7 @@ async function run(o: BenchOptions): Promise<Figure[]> {
       { dataDir, deps: { now: () => new Date(Date.now() - shift) } },
     );
     cleanups.unshift(() => st.stop());
-    st.running.field.retention.stop(); // pruning only when this bench says so
+    st.running.telemetry.retention.stop(); // pruning only when this bench says so
 
     // --- the 24-hour trend ------------------------------------------------------------
     const bare = new Database(path.join(dataDir, 'plainview.db'), { readonly: true, fileMustExist: true });

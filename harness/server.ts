@@ -113,7 +113,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
 /** One console over a WebSocket: calls go through the same router as Electron IPC. */
 function connect(ws: WebSocket, router: IpcRouter, station: Station, origin: string): void {
-  const unsubscribe = station.running().field.push.subscribe((batch) => {
+  const unsubscribe = station.running().push.subscribe((batch) => {
     // A console that stops reading is not fed without bound.
     if (ws.bufferedAmount < 8 * 1024 * 1024) ws.send(JSON.stringify({ push: batch }));
   });

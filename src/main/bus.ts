@@ -1,7 +1,7 @@
 import type { Alarm } from '../shared/alarms';
 import type { Incident } from '../shared/incidents';
 import type { StationEventMessage, TopicKind, ValveAckMessage } from '../shared/protocol';
-import type { LinkState } from './field/link-state';
+import type { LinkState } from '../shared/field';
 import type { Logger } from './log';
 
 type Handler<T> = (payload: T) => void;

@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   });
 
   const running = station.running();
-  const unsubscribe = running.field.push.subscribe((batch) => {
+  const unsubscribe = running.push.subscribe((batch) => {
     if (!contents.isDestroyed()) contents.send(PUSH_CHANNEL, batch);
   });
   const notifier = new CriticalAlarmNotifier({
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     isSupported: () => Notification.isSupported(),
     onClick: (alarmId) => {
       showAndFocus(window);
-      running.field.push.queueFocus(alarmId);
+      running.push.queueFocus(alarmId);
     },
     log,
   });

@@ -227,7 +227,7 @@ it(`garbage everywhere (${fmt(MQTT_N)} MQTT, ${fmt(IPC_N)} IPC, ${fmt(HTTP_N)} H
       req.on('error', () => resolve(-1));
       req.end(o.body);
     });
-  const refusedBefore = Object.values(r.api!.stats().refused).reduce((a, b) => a + b, 0);
+  const refusedBefore = Object.values(r.api.status().refused).reduce((a, b) => a + b, 0);
   const statuses = new Map<number, number>();
   let servedHttp = 0;
   let validHttp = 0;
@@ -291,7 +291,7 @@ it(`garbage everywhere (${fmt(MQTT_N)} MQTT, ${fmt(IPC_N)} IPC, ${fmt(HTTP_N)} H
       if (health === 200 && valves === 200) servedHttp++;
     }
   }
-  const refusedHttp = Object.values(r.api!.stats().refused).reduce((a, b) => a + b, 0) - refusedBefore;
+  const refusedHttp = Object.values(r.api.status().refused).reduce((a, b) => a + b, 0) - refusedBefore;
   // Bytes that are not HTTP at all: answered 400 by the server, then closed.
   let raw = 0;
   for (let i = 0; i < scale(50, 500); i++) {

@@ -19,7 +19,7 @@ export default async function setup(): Promise<() => void> {
   await build({
     entryPoints: {
       station: path.join(ROOT, 'tests/faults/fixture/station.ts'),
-      'writer-thread': path.join(ROOT, 'src/main/field/writer-thread.ts'),
+      'writer-thread': path.join(ROOT, 'src/main/telemetry/writer-thread.ts'),
       'backup-thread': path.join(ROOT, 'src/main/store/backup-thread.ts'),
     },
     outdir: path.dirname(FIXTURE),

@@ -77,9 +77,7 @@ describe('working alarms through the IPC contract', () => {
     const pushed: string[] = [];
     t.station
       .running()
-      .field.push.subscribe((batch) =>
-        batch.alarms?.forEach((a) => pushed.push(`${a.id}:${a.shelvedUntil ?? 'unshelved'}`)),
-      );
+      .push.subscribe((batch) => batch.alarms?.forEach((a) => pushed.push(`${a.id}:${a.shelvedUntil ?? 'unshelved'}`)));
     sim.raiseLeak('seg-03');
     await waitFor(() => t.station.running().alarms.get('leak-seg-03'), 'the alarm');
     expect(ask(t, 'alarms.shelve', { id: 'leak-seg-03', minutes: 1, reason: 'crew on site' })).toMatchObject({

@@ -101,7 +101,7 @@ describe('alarms across two consoles (two stations, one mosquitto)', () => {
     await proxy.heal();
     await waitFor(() => b.station.running().field.link.online, 'B online again', 30_000);
     for (const s of [a, b])
-      await waitFor(() => s.station.running().field.outbox.unsentCount() === 0, 'outbox drained', 30_000);
+      await waitFor(() => s.station.running().outbox.unsentCount() === 0, 'outbox drained', 30_000);
     await waitFor(
       () => JSON.stringify(view(a)) === JSON.stringify(view(b)),
       `convergence: ${JSON.stringify(view(a))} vs ${JSON.stringify(view(b))}`,
@@ -135,7 +135,7 @@ describe('alarms across two consoles (two stations, one mosquitto)', () => {
     await waitFor(() => alarms(a).get('leak-seg-03')?.state === 'active_unacked', 'the alarm on A');
     alarms(a).acknowledge('leak-seg-03', 'alice');
     alarms(a).shelve('leak-seg-03', 'alice', new Date(Date.now() + 600_000), 'crew on site');
-    await waitFor(() => a.station.running().field.outbox.unsentCount() === 0, 'published');
+    await waitFor(() => a.station.running().outbox.unsentCount() === 0, 'published');
     // A new console, never online before: everything it knows comes from retained messages.
     const c = testStation({ PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_STATION_ID: 'ws-c' }, undefined, {
       osAccount: 'carol',
@@ -166,7 +166,7 @@ describe('alarms across two consoles (two stations, one mosquitto)', () => {
     });
     const incidentId = created.ok ? created.value.id : '';
     expect(b.station.running().incidents.note('bob', incidentId, 'pressure still falling').ok).toBe(true);
-    const unsent = b.station.running().field.outbox.unsentCount();
+    const unsent = b.station.running().outbox.unsentCount();
     expect(unsent).toBeGreaterThanOrEqual(4); // three events and their snapshots at least
     await b.station.stop();
     expect(alarms(a).get('leak-seg-03')!.state).toBe('active_unacked');
@@ -180,17 +180,17 @@ describe('alarms across two consoles (two stations, one mosquitto)', () => {
     );
     await b2.station.start();
     cleanups.push(() => b2.station.stop());
-    await waitFor(() => b2.station.running().field.outbox.unsentCount() === 0, 'outbox drained after restart', 30_000);
+    await waitFor(() => b2.station.running().outbox.unsentCount() === 0, 'outbox drained after restart', 30_000);
     await waitFor(() => alarms(a).get('leak-seg-03')?.ackedBy === 'bob', 'the acknowledgement on A');
     const incidents = a.station.running().incidents;
     await waitFor(() => incidents.timeline(incidentId).length === 2, 'the incident and its note on A');
 
     // A PUBACK lost in a crash means the same events go out again: nothing changes twice.
-    const events = a.station.running().field.stationEvents;
+    const events = a.station.running().stationEvents;
     const before = events.duplicates;
     const db = b2.station.running().store.db;
     const resent = db.prepare("UPDATE outbox SET sent_at = NULL WHERE topic LIKE '%/events/%'").run().changes;
-    b2.station.running().field.outbox.kick();
+    b2.station.running().outbox.kick();
     await waitFor(() => events.duplicates - before >= resent, 'the redelivered events seen and ignored', 30_000);
     expect(
       alarms(a)

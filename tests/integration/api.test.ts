@@ -142,7 +142,7 @@ describe('the loopback HTTP API', () => {
     expect(cors.status).toBe(200);
     expect(cors.headers['access-control-allow-origin']).toBe('http://localhost:5173');
 
-    expect(s.t.station.running().api!.stats().listening).toEqual([`127.0.0.1:${s.port}`]);
+    expect(s.t.station.running().api.status().listening).toEqual([`127.0.0.1:${s.port}`]);
     const lan = Object.values(os.networkInterfaces())
       .flat()
       .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
@@ -151,7 +151,7 @@ describe('the loopback HTTP API', () => {
 
   it('asked for both loopback addresses, it listens on both, and on nothing else', async () => {
     const s = await site({ PLAINVIEW_API_BIND: '127.0.0.1,::1' });
-    expect(s.t.station.running().api!.stats().listening).toEqual([`127.0.0.1:${s.port}`, `[::1]:${s.port}`]);
+    expect(s.t.station.running().api.status().listening).toEqual([`127.0.0.1:${s.port}`, `[::1]:${s.port}`]);
     const v6 = await request(s.port, 'GET', '/health', { address: '::1', host: `[::1]:${s.port}` });
     expect(v6.status).toBe(200);
   }, 60_000);
@@ -195,7 +195,7 @@ describe('the loopback HTTP API', () => {
       expect(body.error.request_id).toBe(r.headers['x-request-id']);
       expect(r.text).not.toMatch(/at .*\.(ts|js):\d+|node_modules|Error:/);
     }
-    const refused = s.t.station.running().api!.stats().refused;
+    const refused = s.t.station.running().api.status().refused;
     expect(refused).toMatchObject({
       invalid_request: 2,
       invalid_json: 1,
@@ -257,7 +257,7 @@ describe('the loopback HTTP API', () => {
       () => /event: valves\n/.test(events.join('')) && /"id":"v-105"[^}]*"localControl":true/.test(events.join('')),
       'the change as an event',
     );
-    expect(s.t.station.running().api!.stats().streams).toBe(1);
+    expect(s.t.station.running().api.status().streams).toBe(1);
   }, 60_000);
 
   it('a storm of malformed requests leaves the station serving', async () => {

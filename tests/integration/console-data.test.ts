@@ -16,7 +16,7 @@ async function site(opts: { rate?: number; env?: Record<string, string> } = {}) 
   const { broker, t, sim } = await simulatedSite(cleanups, { env: opts.env, rate: opts.rate ?? 50 });
   const batches: ConsoleBatch[] = [];
   cleanups.push(async () => unsubscribe());
-  const unsubscribe = t.station.running().field.push.subscribe((b) => batches.push(b));
+  const unsubscribe = t.station.running().push.subscribe((b) => batches.push(b));
   await waitFor(() => t.station.running().field.link.online, 'online');
   return { broker, t, sim, batches };
 }

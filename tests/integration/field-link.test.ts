@@ -153,7 +153,7 @@ describe('field link through outages (mosquitto)', () => {
     await sub.subscribeAsync(topics.stationEvents('north', '+'), { qos: 1 });
     await new Promise((r) => setTimeout(r, 1200)); // the subscription reaches the broker's disk
 
-    const events = t.station.running().field.stationEvents;
+    const events = t.station.running().stationEvents;
     const ids: string[] = [];
     const publishing = setInterval(
       () => ids.push(events.publish('alarm.acknowledged', { alarm: `a-${ids.length}` }).id),
@@ -167,7 +167,7 @@ describe('field link through outages (mosquitto)', () => {
     await waitFor(() => ids.length >= 150, 'more events');
     clearInterval(publishing);
 
-    await waitFor(() => t.station.running().field.outbox.unsentCount() === 0, 'the outbox to drain', 30_000);
+    await waitFor(() => t.station.running().outbox.unsentCount() === 0, 'the outbox to drain', 30_000);
     await waitFor(() => ids.every((id) => seen.has(id)), 'every event at the subscriber', 30_000);
     expect(new Set(seen.keys())).toEqual(new Set(ids));
     // The station's own copy of each event was applied once, however often it came back.
@@ -190,7 +190,7 @@ describe('field link through outages (mosquitto)', () => {
       dataDir,
     );
     await offlineStation.station.start();
-    const queued = [1, 2, 3].map((n) => offlineStation.station.running().field.stationEvents.publish('note', { n }).id);
+    const queued = [1, 2, 3].map((n) => offlineStation.station.running().stationEvents.publish('note', { n }).id);
     // Served from the store, marked stale, while no broker answers.
     expect(offlineStation.station.running().field.state.valveList()).toHaveLength(4);
     expect(
@@ -218,7 +218,7 @@ describe('field link through outages (mosquitto)', () => {
       'retained valve states',
     );
     await waitFor(() => queued.every((id) => seen.has(id)), 'the queued events');
-    await waitFor(() => second.station.running().field.outbox.unsentCount() === 0, 'the outbox marked sent');
+    await waitFor(() => second.station.running().outbox.unsentCount() === 0, 'the outbox marked sent');
   }, 60_000);
 
   it('refused credentials: auth_failed, shown as such, retried slowly, no tight loop', async () => {

@@ -25,7 +25,7 @@ describe('shift handover', () => {
     const pushedToB: string[] = [];
     b.station
       .running()
-      .field.push.subscribe((batch) =>
+      .push.subscribe((batch) =>
         batch.handovers?.forEach((r) =>
           pushedToB.push(`${r.id}:${r.acknowledgedAt ? 'acked' : r.signedOffAt ? 'signed' : 'draft'}`),
         ),

@@ -76,7 +76,7 @@ describe('incidents across two consoles', () => {
     await waitFor(() => inc(b).get(id) !== null, 'the incident on B');
     expect(inc(b).update('bob', id, { status: 'investigating', assignee: 'bob' }).ok).toBe(true);
     expect(inc(b).note('bob', id, 'refill ordered').ok).toBe(true);
-    for (const s of [a, b]) await waitFor(() => s.station.running().field.outbox.unsentCount() === 0, 'published');
+    for (const s of [a, b]) await waitFor(() => s.station.running().outbox.unsentCount() === 0, 'published');
     await waitFor(() => inc(a).timeline(id).length === 3, 'B’s edits on A');
 
     // A new console, never online before: all it knows of the incident is the retained snapshot.
@@ -136,7 +136,7 @@ describe('incidents across two consoles', () => {
     const t = testStation({});
     await t.station.start();
     cleanups.push(() => t.station.stop());
-    const { store, field } = t.station.running();
+    const { store, outbox } = t.station.running();
     const day = 86_400_000;
     const ago = (days: number) => new Date(Date.now() - days * day).toISOString();
     const add = store.db.prepare(
@@ -145,7 +145,7 @@ describe('incidents across two consoles', () => {
     add.run('old-sent', 'events/ws-1', '{}', ago(40), ago(31));
     add.run('recent-sent', 'events/ws-1', '{}', ago(3), ago(2));
     add.run('old-unsent', 'events/ws-1', '{}', ago(40), null);
-    expect(field.outbox.prune()).toBe(1);
+    expect(outbox.prune()).toBe(1);
     const ids = store.db.prepare("SELECT id FROM outbox WHERE topic = 'events/ws-1' ORDER BY id").pluck().all();
     expect(ids).toEqual(['old-unsent', 'recent-sent']);
   });

@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations';
 import { IngestCounters } from '../../src/main/field/counters';
 import { Ingest } from '../../src/main/field/ingest';
-import { RollupAccumulator } from '../../src/main/field/rollups';
 import { FieldState } from '../../src/main/field/state';
-import { FieldWriter } from '../../src/main/field/writer';
+import { Telemetry } from '../../src/main/telemetry/telemetry';
 import { createLogger, memorySink } from '../../src/main/log';
 import { openStore } from '../../src/main/store';
 import { topics } from '../../src/shared/protocol';
@@ -24,7 +23,11 @@ async function setup(queueMax = 200_000) {
   const counters = new IngestCounters(log, () => now);
   let commits = 0;
   const committed: number[] = [];
-  const writer = new FieldWriter(store.db, SITE, queueMax, counters, log, (upTo) => {
+  const config = { siteId: SITE, ingestQueueMax: queueMax, rawRetentionDays: 7, rollupRetentionDays: 400 };
+  // Samples are written on this thread here (the writer thread has tests of its own).
+  const telemetry = new Telemetry({ config, db: store.db, counters, log, now: () => new Date(now), sink: null });
+  const { writer } = telemetry;
+  writer.onCommitted((upTo) => {
     commits++;
     committed.push(upTo);
   });
@@ -32,8 +35,7 @@ async function setup(queueMax = 200_000) {
   const received: string[] = [];
   const ingest = new Ingest(
     state,
-    writer,
-    new RollupAccumulator(),
+    telemetry,
     counters,
     {
       onAck: () => undefined,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations';
-import { Retention } from '../../src/main/field/retention';
-import { RollupAccumulator } from '../../src/main/field/rollups';
+import { Retention } from '../../src/main/telemetry/retention';
+import { RollupAccumulator } from '../../src/main/telemetry/rollups';
 import { createLogger } from '../../src/main/log';
 import { openStore } from '../../src/main/store';
 import { tempDir } from '../helpers/tmp';

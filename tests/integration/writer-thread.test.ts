@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations';
 import { IngestCounters } from '../../src/main/field/counters';
-import { WorkerSampleSink } from '../../src/main/field/sample-sink';
-import { FieldWriter } from '../../src/main/field/writer';
+import { WorkerSampleSink } from '../../src/main/telemetry/sample-sink';
+import { TelemetryWriter } from '../../src/main/telemetry/writer';
 import { createLogger, memorySink } from '../../src/main/log';
 import { openStore } from '../../src/main/store';
 import { tempDir } from '../helpers/tmp';
@@ -16,7 +16,8 @@ async function setup() {
   const counters = new IngestCounters(log, () => Date.now());
   const committed: number[] = [];
   const thread = WorkerSampleSink.start(store.db.name, log);
-  const writer = new FieldWriter(store.db, 'north', 200_000, counters, log, (n) => committed.push(n), thread);
+  const writer = new TelemetryWriter({ db: store.db, siteId: 'north', queueMax: 200_000, counters, log, sink: thread });
+  writer.onCommitted((n) => committed.push(n));
   const rows = () => (store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get() as { n: number }).n;
   return { store, counters, committed, thread, writer, rows, lines: sink.lines };
 }

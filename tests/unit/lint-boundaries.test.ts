@@ -71,3 +71,67 @@ describe('process boundaries (ESLint)', () => {
     expect(await rulesFor('src/main/ok.ts', "import fs from 'node:fs';\nexport const x = fs;\n")).toEqual([]);
   });
 });
+
+describe('rooms inside main (ESLint)', () => {
+  const fails = async (file: string, mod: string) =>
+    expect(await rulesFor(file, `import * as m from '${mod}';\nexport const x = m;\n`), `${file} → ${mod}`).toContain(
+      'no-restricted-imports',
+    );
+  const passes = async (file: string, mod: string) =>
+    expect(await rulesFor(file, `import * as m from '${mod}';\nexport const x = m;\n`), `${file} → ${mod}`).toEqual([]);
+
+  it('only the shell imports Electron', async () => {
+    for (const file of [
+      'src/main/alarms/bad.ts',
+      'src/main/station.ts',
+      'src/main/field/bad.ts',
+      'src/main/api/bad.ts',
+    ])
+      await fails(file, 'electron');
+    for (const file of [
+      'src/main/index.ts',
+      'src/main/shell/ok.ts',
+      'src/main/update/ok.ts',
+      'src/main/ipc/electron.ts',
+    ])
+      await passes(file, 'electron');
+  });
+
+  it('domain rooms never import a transport, the shell or the simulator', async () => {
+    for (const room of ['actuation', 'alarms', 'incidents', 'handover', 'operators', 'audit'])
+      for (const transport of ['../api/server', '../ipc/router', '../shell/window', '../sim/simulator'])
+        await fails(`src/main/${room}/bad.ts`, transport);
+    await passes('src/main/alarms/ok.ts', '../field/state');
+    await passes('src/main/alarms/ok.ts', '../sync/outbox');
+  });
+
+  it('the field, telemetry, sync and console never import the rooms above them', async () => {
+    await fails('src/main/field/bad.ts', '../alarms/service');
+    await fails('src/main/field/bad.ts', '../ipc/router');
+    await fails('src/main/console/bad.ts', '../actuation/service');
+    await fails('src/main/telemetry/bad.ts', '../field/state');
+    await fails('src/main/sync/bad.ts', '../field/link');
+    await fails('src/main/sync/bad.ts', '../incidents/service');
+    await passes('src/main/field/ok.ts', '../telemetry/writer');
+    await passes('src/main/console/ok.ts', '../field/state');
+  });
+
+  it('the store imports no room that uses it', async () => {
+    for (const room of [
+      '../alarms/service',
+      '../field/field',
+      '../telemetry/writer',
+      '../sync/outbox',
+      '../api/server',
+    ])
+      await fails('src/main/store/bad.ts', room);
+    await passes('src/main/store/ok.ts', './sql');
+  });
+
+  it('the renderer reaches the station only through client.ts', async () => {
+    const call = 'export const x = () => window.plainview.valves.list();\n';
+    expect(await rulesFor('src/renderer/views/Bad.tsx', call)).toContain('no-restricted-properties');
+    expect(await rulesFor('src/renderer/stores/bad.ts', call)).toContain('no-restricted-properties');
+    expect(await rulesFor('src/renderer/client.ts', call)).toEqual([]);
+  });
+});

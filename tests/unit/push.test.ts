@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FieldPush } from '../../src/main/field/push';
+import { ConsolePush } from '../../src/main/console/push';
 import { FieldState } from '../../src/main/field/state';
 import { createLogger } from '../../src/main/log';
 import type { Alarm } from '../../src/shared/alarms';
@@ -26,7 +26,7 @@ const alarm: Alarm = {
 
 describe('pushes to the console', () => {
   it('an alarm change goes out on the next tick even when the field is quiet', () => {
-    const push = new FieldPush(new FieldState('north', 30_000, () => Date.now()), quiet);
+    const push = new ConsolePush(new FieldState('north', 30_000, () => Date.now()), quiet);
     const seen: unknown[] = [];
     push.subscribe((batch) => seen.push(batch));
     expect(push.tick()).toBeNull(); // nothing changed, nothing sent

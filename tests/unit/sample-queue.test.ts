@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SampleQueue } from '../../src/main/field/sample-queue';
+import { SampleQueue } from '../../src/main/telemetry/sample-queue';
 
 describe('the sample queue', () => {
   it('keeps order across drops, takes and compaction, and numbers each point once', () => {

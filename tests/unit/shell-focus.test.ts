@@ -5,7 +5,7 @@ import type { PushHandler } from '../../src/shared/ipc/api';
 
 /*
  * A click on an alarm notification reaches the console as a pushed `focus`; the console
- * opens the Alarms view at that alarm. (The notifier and FieldPush.queueFocus are tested in
+ * opens the Alarms view at that alarm. (The notifier and ConsolePush.queueFocus are tested in
  * shell-notifications.test.ts.)
  */
 

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FieldPush } from '../../src/main/field/push';
+import { ConsolePush } from '../../src/main/console/push';
 import { FieldState } from '../../src/main/field/state';
 import { CriticalAlarmNotifier, FRESH_MS, PER_MINUTE } from '../../src/main/shell/notifications';
 import { showAndFocus } from '../../src/main/shell/workstation';
@@ -117,7 +117,7 @@ describe('critical alarm notifications', () => {
   it('a click shows and focuses the window and tells the console to show the alarm', () => {
     const win = new FakeBrowserWindow();
     win.minimized = true;
-    const push = new FieldPush(new FieldState('north', 30_000, () => NOW), testLogger().log);
+    const push = new ConsolePush(new FieldState('north', 30_000, () => NOW), testLogger().log);
     const notifier = new CriticalAlarmNotifier({
       enabled: true,
       sound: true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quickTelemetry } from '../../src/main/field/telemetry';
+import { quickTelemetry } from '../../src/main/field/sample-check';
 import { TelemetryMessage } from '../../src/shared/protocol';
 
 const sample = (over: Record<string, unknown>) => ({ v: 1, ts: '2026-11-25T10:00:00.000Z', value: 12.5, ...over });

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { StreamEvent } from '../../shared/api/routes';
 import type { ConsoleBatch } from '../../shared/console';
-import type { PushSink } from '../field/push';
+import type { PushSink } from '../console/push';
 
 const HEARTBEAT_MS = 15_000;
 

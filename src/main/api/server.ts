@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { openApiDocument } from '../../shared/api/openapi';
 import { routes, type RouteKey, type RouteSpec } from '../../shared/api/routes';
 import type { Auditor } from '../audit/auditor';
-import type { PushSink } from '../field/push';
+import type { PushSink } from '../console/push';
 import type { CallContext, Handlers } from '../ipc/router';
 import type { Logger } from '../log';
 import { authenticate, AuthFailures, keyIdentity } from './access';

@@ -1,3 +1,4 @@
+import type { Recovery } from '../store/recovery';
 import type { Logger } from '../log';
 import type { AuditLog } from './audit-log';
 
@@ -49,4 +50,19 @@ export class Auditor {
       throw new AuditUnavailable(err);
     }
   }
+}
+
+/** The database was replaced by a backup at this start: the audit trail says which period may be missing. */
+export function auditRestore(auditor: Pick<Auditor, 'record'>, recovery: Recovery): void {
+  auditor.record({
+    actor: 'system',
+    action: 'store.restored',
+    subject: recovery.restoredFrom.file,
+    result: 'ok',
+    detail: {
+      problem: recovery.problem,
+      quarantined: recovery.quarantined,
+      backup_taken_at: recovery.restoredFrom.takenAt.toISOString(),
+    },
+  });
 }

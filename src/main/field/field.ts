@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import type { Database } from 'better-sqlite3';
 import type { HealthCheck } from '../../shared/health';
 import {
   stationSubscriptions,
@@ -11,23 +10,16 @@ import {
   type ValveAckMessage,
   type TopicKind,
 } from '../../shared/protocol';
+import type { LinkState } from '../../shared/field';
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import { IngestCounters } from './counters';
+import type { Telemetry } from '../telemetry/telemetry';
+import type { IngestCounters } from './counters';
 import { Ingest } from './ingest';
 import { FieldLink } from './link';
-import type { LinkState } from './link-state';
-import { Outbox } from './outbox';
-import { Retention } from './retention';
-import { RollupAccumulator } from './rollups';
-import { StationEvents } from './station-events';
 import { FieldState } from './state';
-import { changedPoints, loadLastKnown, saveLatestPoints } from './last-known';
-import { FieldWriter } from './writer';
-import { WorkerSampleSink } from './sample-sink';
-import { FieldPush } from './push';
-import { Trends } from './trends';
 
+/** Who hears what the field says: the station wires these to the rooms that act on them. */
 export interface FieldEvents {
   onLink(state: LinkState): void;
   onChange(kind: TopicKind, id: string): void;
@@ -35,12 +27,17 @@ export interface FieldEvents {
   onAlert(alert: AlertMessage): void;
   onAlarmSnapshot(snapshot: AlarmSnapshotMessage): void;
   onIncidentSnapshot(snapshot: IncidentSnapshotMessage): void;
+  /** A station event from any station, this one included; the receiver deduplicates. */
   onStationEvent(event: StationEventMessage): void;
+  /** What the rooms above add to the status line and the link's health (the outbox's backlog). */
+  details(): Record<string, unknown>;
 }
 
 export interface FieldOptions {
   config: Config;
-  db: Database;
+  /** Where what the field sends is written (ingest hands samples and state to it). */
+  telemetry: Telemetry;
+  counters: IngestCounters;
   /** The broker to use: the site's, or the embedded DEMO broker. */
   brokerUrl: string;
   protocolVersion: 4 | 5;
@@ -49,7 +46,6 @@ export interface FieldOptions {
   now: () => Date;
   /** Monotonic milliseconds (default: performance.now()). */
   monotonic?: () => number;
-  events: FieldEvents;
 }
 
 const POINT_FLUSH_MS = 2000;
@@ -62,78 +58,49 @@ export function steadyClock(now: () => number, monotonic: () => number): () => n
   const base = now() - monotonic();
   return () => base + monotonic();
 }
-const ROLLUP_SWEEP_MS = 10_000;
 
 /**
- * The station's side of the field: the MQTT link, ingest into memory and the store, data
- * quality, retention and the outbox, wired together. Started and stopped by the station.
+ * The station's side of the field: the MQTT link, ingest (validate, count, apply) and the
+ * latest state of the site in memory with its quality. What ingest takes goes to telemetry;
+ * what the field says goes to the `FieldEvents` given at start.
  */
 export class Field {
   readonly state: FieldState;
   readonly counters: IngestCounters;
   readonly link: FieldLink;
-  readonly outbox: Outbox;
-  readonly stationEvents: StationEvents;
-  readonly retention: Retention;
-  /** Coalesced changes for the consoles. */
-  readonly push: FieldPush;
-  readonly trends: Trends;
-  private readonly writer: FieldWriter;
-  private readonly sink: WorkerSampleSink | null;
-  private readonly rollups = new RollupAccumulator();
   private readonly ingest: Ingest;
+  private events: FieldEvents | null = null;
   private timers: NodeJS.Timeout[] = [];
-  private readonly savedPoints = new Map<string, number>();
 
   constructor(private readonly o: FieldOptions) {
-    const { config, db, log } = o;
+    const { config, telemetry } = o;
     const nowMs = () => o.now().getTime();
     // When a value was received and how old it is are durations: a wall clock set back an hour
     // must not keep a dead value fresh for that hour, nor one set forward make a fresh one stale.
     const steady = steadyClock(nowMs, o.monotonic ?? (() => performance.now()));
     this.state = new FieldState(config.siteId, config.staleAfterSec * 1000, steady);
-    this.counters = new IngestCounters(log.child('ingest'), nowMs);
-    this.push = new FieldPush(this.state, log.child('push'));
+    this.counters = o.counters;
     this.link = this.createLink();
-    // Samples are committed on a thread of their own (the main thread keeps serving operators);
-    // an in-memory database (tests of pure logic) has no file another thread could open.
-    this.sink = db.memory ? null : WorkerSampleSink.start(db.name, log.child('writer'));
-    this.writer = new FieldWriter(
-      db,
-      config.siteId,
-      config.ingestQueueMax,
-      this.counters,
-      log.child('writer'),
-      (upTo) => this.link.commitDone(upTo),
-      this.sink,
-    );
-    this.outbox = new Outbox(db, this.link, log.child('outbox'), o.now);
-    this.stationEvents = new StationEvents(db, this.outbox, config.siteId, config.stationId, o.now, (e) =>
-      o.events.onStationEvent(e),
-    );
-    this.ingest = new Ingest(
-      this.state,
-      this.writer,
-      this.rollups,
-      this.counters,
-      {
-        onAck: (id, ack) => o.events.onAck(id, ack),
-        onAlert: (alert) => o.events.onAlert(alert),
-        onAlarmSnapshot: (snapshot) => o.events.onAlarmSnapshot(snapshot),
-        onIncidentSnapshot: (snapshot) => o.events.onIncidentSnapshot(snapshot),
-        onStationEvent: (e) => void this.stationEvents.receive(e),
-        onChange: (kind, id) => o.events.onChange(kind, id),
-      },
-      steady,
-    );
-    this.trends = new Trends(db);
-    this.retention = new Retention(
-      db,
-      config.rawRetentionDays,
-      config.rollupRetentionDays,
-      log.child('retention'),
-      nowMs,
-    );
+    telemetry.writer.onCommitted((upTo) => this.link.commitDone(upTo));
+    this.ingest = new Ingest(this.state, telemetry, this.counters, this.hear(), steady);
+  }
+
+  /** The events as ingest hears them: they reach whoever `start` was given. */
+  private hear(): FieldEvents {
+    const to = () => {
+      if (!this.events) throw new Error('the field is not started');
+      return this.events;
+    };
+    return {
+      onLink: (s) => to().onLink(s),
+      onChange: (kind, id) => to().onChange(kind, id),
+      onAck: (id, ack) => to().onAck(id, ack),
+      onAlert: (alert) => to().onAlert(alert),
+      onAlarmSnapshot: (snapshot) => to().onAlarmSnapshot(snapshot),
+      onIncidentSnapshot: (snapshot) => to().onIncidentSnapshot(snapshot),
+      onStationEvent: (e) => to().onStationEvent(e),
+      details: () => this.events?.details() ?? {},
+    };
   }
 
   private createLink(): FieldLink {
@@ -168,36 +135,35 @@ export class Field {
       log: log.child('link'),
       now,
       onMessage: (topic, payload) => this.ingest.handle(topic, payload),
-      writeSequence: () => this.writer.sequence,
+      writeSequence: () => this.o.telemetry.writer.sequence,
       onState: (s) => {
         this.state.linkOnline = s.status === 'online';
-        this.push.onLink(s);
         if (s.status === 'online') {
-          this.outbox.onOnline();
           // Once retained state has had a moment to arrive, say what the field looks like.
           const t = setTimeout(() => this.logStatus(), 2000);
           t.unref();
           this.timers.push(t);
         }
-        this.o.events.onLink(s);
+        this.events?.onLink(s);
       },
     });
   }
 
-  /** Serves the last known state from the store at once, then connects. */
-  start(): void {
-    loadLastKnown(this.o.db, this.state);
+  /**
+   * Serves the last known state from the store at once, then connects; from now on what the
+   * field says goes to `events`.
+   */
+  start(events: FieldEvents): void {
+    this.events = events;
+    this.state.restore(this.o.telemetry.lastKnown());
+    this.o.telemetry.start();
     this.link.start();
-    this.outbox.start();
-    this.retention.start();
-    this.push.start();
     const every = (ms: number, fn: () => void) => {
       const t = setInterval(fn, ms);
       t.unref();
       this.timers.push(t);
     };
-    every(POINT_FLUSH_MS, () => this.savePoints());
-    every(ROLLUP_SWEEP_MS, () => this.writer.addRollups(this.rollups.sweep(this.o.now().getTime())));
+    every(POINT_FLUSH_MS, () => this.o.telemetry.saveLatest(this.state.points.values()));
     every(this.o.config.statusIntervalSec * 1000, () => this.logStatus());
   }
 
@@ -211,7 +177,7 @@ export class Field {
       points: q.points,
       rejected: c.rejected_total,
       dropped_samples: c.dropped_samples,
-      outbox_unsent: this.outbox.unsentCount(),
+      ...this.events?.details(),
     });
   }
 
@@ -219,38 +185,13 @@ export class Field {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    this.retention.stop();
-    this.push.stop();
-    this.outbox.stop();
     await this.link.stop();
-    this.writer.addRollups(this.rollups.drain());
-    if (!(await this.writer.drain()))
-      this.o.log.error('some telemetry samples could not be written before stopping', {
-        pending: this.writer.pendingCount(),
-      });
-    this.writer.stop();
-    await this.sink?.close();
-    // The writer thread is closed: the last values are written here.
-    try {
-      saveLatestPoints(this.o.db, this.state, this.savedPoints);
-    } catch (err) {
-      this.o.log.warn('saving latest point values failed', { error: err });
-    }
+    await this.o.telemetry.stop(this.state.points.values());
   }
 
   /** Writes what ingest holds now (a command row must find its valve in the store). */
   flushWrites(): void {
-    this.writer.flush();
-  }
-
-  private savePoints(): void {
-    try {
-      // On the writer thread when there is one; at stop (thread closed) and without one, here.
-      if (this.writer.addLatest(changedPoints(this.state, this.savedPoints))) return;
-      saveLatestPoints(this.o.db, this.state, this.savedPoints);
-    } catch (err) {
-      this.o.log.warn('saving latest point values failed; will retry', { error: err });
-    }
+    this.o.telemetry.writer.flush();
   }
 
   check(): HealthCheck {
@@ -260,7 +201,7 @@ export class Field {
       link: s,
       ingest: this.counters.snapshot(),
       quality,
-      outbox_unsent: this.outbox.unsentCount(),
+      ...this.events?.details(),
       connection_attempts: this.link.attempts,
     };
     if (s.status === 'online') {

@@ -14,11 +14,10 @@ import {
   ValveStateMessage,
   type TopicKind,
 } from '../../shared/protocol';
+import type { Telemetry } from '../telemetry/telemetry';
 import type { IngestCounters } from './counters';
-import { quickTelemetry } from './telemetry';
-import type { RollupAccumulator } from './rollups';
+import { quickTelemetry } from './sample-check';
 import type { FieldState } from './state';
-import type { FieldWriter } from './writer';
 
 /** Larger payloads are refused before parsing: no legitimate message comes near it. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -59,6 +58,7 @@ const patterns: Record<TopicKind, string> = {
   incident_snapshot: 'snapshots/incidents/+',
 };
 
+/** What ingest tells the rooms above (a subset of the field's events). */
 export interface IngestHooks {
   /** A field acknowledgement of a valve command (the actuation service listens). */
   onAck(valveId: string, ack: ValveAckMessage): void;
@@ -80,14 +80,17 @@ export interface IngestHooks {
  * topic pattern, and logged at a limited rate.
  */
 export class Ingest {
+  private readonly writer: Telemetry['writer'];
+
   constructor(
     private readonly state: FieldState,
-    private readonly writer: FieldWriter,
-    private readonly rollups: RollupAccumulator,
+    private readonly telemetry: Pick<Telemetry, 'record' | 'writer'>,
     private readonly counters: IngestCounters,
     private readonly hooks: IngestHooks,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.writer = telemetry.writer;
+  }
 
   handle(topic: string, payload: Buffer): void {
     const t = parseTopic(topic);
@@ -148,9 +151,7 @@ export class Ingest {
           p.receivedAt = receivedAt;
           this.state.dirtyPoints.add(id);
         }
-        this.writer.addSample(id, ts, m.value, m.quality);
-        const done = this.rollups.add(id, ts, m.value);
-        if (done) this.writer.addRollups([done]);
+        this.telemetry.record(id, ts, m.value, m.quality);
         return;
       }
       case 'valve_state': {

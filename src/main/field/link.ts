@@ -3,10 +3,8 @@ import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 
 import type { Logger } from '../log';
 import { Backoff } from './backoff';
 import { DurableAcks } from './durable-acks';
-import type { LinkState } from './link-state';
-
-/** QoS 1 messages the broker may have in flight to the station, unacknowledged (MQTT 5). */
-export const RECEIVE_MAXIMUM = 1000;
+import type { LinkState } from '../../shared/field';
+import { RECEIVE_WINDOW } from '../telemetry/writer';
 /** Messages handled in one turn of the event loop at most (see `handleMessage`). */
 const YIELD_EVERY = 128;
 
@@ -175,7 +173,7 @@ export class FieldLink {
       protocolVersion: this.o.protocolVersion,
       properties:
         this.o.protocolVersion === 5
-          ? { sessionExpiryInterval: SESSION_EXPIRY_SEC, receiveMaximum: RECEIVE_MAXIMUM }
+          ? { sessionExpiryInterval: SESSION_EXPIRY_SEC, receiveMaximum: RECEIVE_WINDOW }
           : undefined,
       keepalive: this.o.keepaliveSec,
       connectTimeout: 10_000,

@@ -4,6 +4,7 @@ import type { PointView } from '../../shared/telemetry';
 import type { SiteView } from '../../shared/site';
 import type { ValveDetail } from '../../shared/valves';
 import type { PointMetaMessage, ValveStateMessage } from '../../shared/protocol';
+import type { LastKnown } from '../telemetry/last-known';
 import { effectiveQuality } from './quality';
 
 export interface ValveRecord {
@@ -50,6 +51,21 @@ export class FieldState {
     private readonly staleAfterMs: number,
     private readonly now: () => number,
   ) {}
+
+  /**
+   * The state the station had when it last ran, until the field says otherwise: nothing
+   * restored counts as received (it is stale until the field confirms it), and nothing the
+   * field has already sent is overwritten.
+   */
+  restore(last: LastKnown): void {
+    if (last.site) this.site = last.site;
+    for (const v of last.valves) if (!this.valves.has(v.id)) this.valves.set(v.id, { msg: v.msg, receivedAt: 0 });
+    for (const r of last.points) {
+      const p = this.point(r.id);
+      if (p.receivedAt !== null) continue;
+      Object.assign(p, { meta: r.meta, value: r.value, quality: r.quality, ts: r.ts });
+    }
+  }
 
   point(id: string): PointRecord {
     let p = this.points.get(id);

@@ -5,7 +5,7 @@ import type { Actuation } from '../actuation/service';
 import type { AlarmService } from '../alarms/service';
 import type { Auditor } from '../audit/auditor';
 import type { Field } from '../field/field';
-import type { StationEvents } from '../field/station-events';
+import type { StationEvents } from '../sync/station-events';
 import type { IncidentService } from '../incidents/service';
 import type { Sql } from '../store/sql';
 import type { HybridClock } from '../sync/hlc';

@@ -3,8 +3,8 @@ import type { Incident, IncidentStatus, NewIncident } from '../../shared/inciden
 import { ok, refuse, type Result } from '../../shared/refusal';
 import { topics, type IncidentSnapshotMessage, type StationEventMessage } from '../../shared/protocol';
 import type { Auditor } from '../audit/auditor';
-import type { Outbox } from '../field/outbox';
-import type { StationEvents } from '../field/station-events';
+import type { Outbox } from '../sync/outbox';
+import type { StationEvents } from '../sync/station-events';
 import type { Logger } from '../log';
 import type { Sql } from '../store/sql';
 import type { HybridClock } from '../sync/hlc';

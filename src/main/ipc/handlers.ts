@@ -13,6 +13,8 @@ import type { IncidentService } from '../incidents/service';
 import type { MutationGuard } from '../operators/guard';
 import type { Identity, OperatorSessions } from '../operators/sessions';
 import type { Store } from '../store';
+import type { Outbox } from '../sync/outbox';
+import type { Telemetry } from '../telemetry/telemetry';
 import type { StorageWatch } from '../store/storage-watch';
 import { isStorageWriteError, storageRefusalMessage } from '../store/storage-watch';
 import type { Updates } from '../update/service';
@@ -22,6 +24,8 @@ import type { CallContext, Handlers } from './router';
 export interface Rooms {
   store: Store;
   field: Field;
+  telemetry: Pick<Telemetry, 'trends'>;
+  outbox: Pick<Outbox, 'unsentCount'>;
   audit: AuditLog;
   sessions: OperatorSessions;
   actuation: Actuation;
@@ -60,7 +64,7 @@ export function stationHandlers(d: HandlerDeps): Handlers {
     'valves.list': () => ok(r().field.state.valveList()),
     'valves.get': ({ id }) => ok(r().field.state.valveDetail(id)),
     'points.list': () => ok(r().field.state.pointList()),
-    'trends.get': ({ pointId, range }) => ok(r().field.trends.get(pointId, range, d.now().getTime())),
+    'trends.get': ({ pointId, range }) => ok(r().telemetry.trends.get(pointId, range, d.now().getTime())),
     'system.status': () => ok(systemStatus(d)),
     'actuation.select': (input, ctx) => r().actuation.select(input, { requestId: ctx.requestId }),
     'actuation.operate': ({ selectionId }, ctx) => r().actuation.operate(selectionId, { requestId: ctx.requestId }),
@@ -111,7 +115,7 @@ export function stationHandlers(d: HandlerDeps): Handlers {
 }
 
 function systemStatus(d: HandlerDeps): SystemStatus {
-  const { store, field } = d.rooms();
+  const { store, field, outbox } = d.rooms();
   return {
     health: d.health.get(),
     info: d.info(),
@@ -122,7 +126,7 @@ function systemStatus(d: HandlerDeps): SystemStatus {
       schemaVersion: store.schemaVersion,
       lastBackupAt: store.lastBackupAt?.toISOString() ?? null,
     },
-    outboxUnsent: field.outbox.unsentCount(),
+    outboxUnsent: outbox.unsentCount(),
     connectionAttempts: field.link.attempts,
     api: d.apiStatus(),
     update: d.updateStatus(),

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from '../log';
-import type { FieldLink } from './link';
+
+/** How the outbox reaches the broker: the field link, as the station wires it. */
+export interface Publisher {
+  /** Whether publishing can succeed now. */
+  online(): boolean;
+  /** Resolves when the broker has the message (QoS 1 PUBACK). */
+  publish(topic: string, payload: string, options: { retain: boolean }): Promise<void>;
+}
 
 export interface OutboxMessage {
   id: string;
@@ -52,7 +59,7 @@ export class Outbox {
 
   constructor(
     private readonly db: Database,
-    private readonly link: Pick<FieldLink, 'online' | 'publish'>,
+    private readonly publisher: Publisher,
     private readonly log: Logger,
     private readonly now: () => Date,
   ) {
@@ -136,7 +143,7 @@ export class Outbox {
 
   /** Publishes what is unsent and not already on its way. */
   kick(): void {
-    if (!this.link.online) return;
+    if (!this.publisher.online()) return;
     const rows = this.unsent.all(BATCH + this.inFlight.size) as {
       id: string;
       topic: string;
@@ -149,7 +156,7 @@ export class Outbox {
       if (payload === null) continue;
       this.inFlight.add(row.id);
       this.bumpAttempts.run(row.id);
-      this.link
+      this.publisher
         .publish(row.topic, payload, { retain: row.retain === 1 })
         .then(() => {
           this.markSent.run(this.now().toISOString(), row.id);

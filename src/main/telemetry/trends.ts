@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Trend, TrendRange } from '../../shared/telemetry';
+import { prepareTrends } from './sql';
 
 const SPAN_MS: Record<TrendRange, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
 /** More raw samples than this in an hour are thinned evenly: a trend is ~1,000 pixels wide. */
@@ -11,12 +12,7 @@ export class Trends {
   private readonly rollups: Statement;
 
   constructor(db: Database) {
-    this.raw = db.prepare('SELECT ts, value FROM telemetry_samples WHERE point_id = ? AND ts >= ? ORDER BY ts').raw();
-    this.rollups = db
-      .prepare(
-        'SELECT bucket, mean, min, max FROM telemetry_rollups WHERE point_id = ? AND bucket >= ? ORDER BY bucket',
-      )
-      .raw();
+    ({ raw: this.raw, rollups: this.rollups } = prepareTrends(db));
   }
 
   get(pointId: string, range: TrendRange, now: number): Trend {

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from '../log';
 import { openConnection } from '../store/connection';
+import { prepareRetention, type RetentionStatements } from './sql';
 
 const DAY = 86_400_000;
 /**
@@ -27,14 +28,6 @@ const BUSY_RETRY_MS = 10;
  * 250 ms, about 4 MiB and 7 ms; under ingest the interval made no visible difference.
  */
 const CHECKPOINT_EVERY_MS = 250;
-
-interface Statements {
-  nextSamplePoint: Statement;
-  nextRollupPoint: Statement;
-  points: Statement;
-  raw: Statement;
-  rollups: Statement;
-}
 
 /**
  * Deletes raw samples and rollups past their retention, a few hundred rows per statement and
@@ -101,7 +94,7 @@ export class Retention {
     let total = 0;
     try {
       const conn = (this.conn = this.connection());
-      const s = statements(conn);
+      const s = prepareRetention(conn, STEP_ROWS);
       this.sliceStart = this.checkpointedAt = performance.now();
       this.wrote = false;
       this.othersVersion = Number(conn.pragma('data_version', { simple: true }));
@@ -134,7 +127,7 @@ export class Retention {
   }
 
   /** Every point with samples, rollups or a description, found by seeking the keys: no table scan. */
-  private async pointIds(s: Statements, live: () => boolean): Promise<string[]> {
+  private async pointIds(s: RetentionStatements, live: () => boolean): Promise<string[]> {
     const ids = new Set(s.points.all() as string[]);
     for (const next of [s.nextSamplePoint, s.nextRollupPoint]) {
       let id = next.get('') as string | undefined;
@@ -211,21 +204,4 @@ export class Retention {
     }
     return conn;
   }
-}
-
-function statements(db: Database): Statements {
-  const bounded = (table: string, column: string) =>
-    db.prepare(`DELETE FROM ${table} WHERE point_id = @id AND ${column} < @cut
-      AND ${column} <= coalesce((SELECT ${column} FROM ${table} WHERE point_id = @id AND ${column} < @cut
-        ORDER BY ${column} LIMIT 1 OFFSET ${STEP_ROWS - 1}), @cut)`);
-  const next = (table: string) =>
-    db.prepare(`SELECT point_id FROM ${table} WHERE point_id > ? ORDER BY point_id LIMIT 1`).pluck();
-  return {
-    nextSamplePoint: next('telemetry_samples'),
-    nextRollupPoint: next('telemetry_rollups'),
-    points: db.prepare('SELECT id FROM telemetry_points').pluck(),
-    // Bounded per step: everything older than the cut-off, at most STEP_ROWS rows.
-    raw: bounded('telemetry_samples', 'ts'),
-    rollups: bounded('telemetry_rollups', 'bucket'),
-  };
 }

@@ -1,23 +1,18 @@
 /**
- * The writer thread (src/main/field/sample-sink.ts): commits telemetry sample batches over its
- * own connection, one transaction per batch, and answers each with ok or the error.
+ * The writer thread (src/main/telemetry/sample-sink.ts): commits telemetry sample batches over
+ * its own connection, one transaction per batch, and answers each with ok or the error.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openConnection } from '../store/connection';
-import { UPDATE_LATEST } from './last-known';
 import { QUALITY_CODES, type SampleBatch } from './sample-sink';
+import { insertSamples, UPDATE_LATEST, UPSERT_ROLLUP } from './sql';
 
 const db = openConnection((workerData as { file: string }).file);
 const ROWS = 64;
-const columns = 'INSERT OR IGNORE INTO telemetry_samples (point_id, ts, value, quality) VALUES ';
-const one = db.prepare(`${columns}(?, ?, ?, ?)`);
+const one = db.prepare(insertSamples(1));
 // One statement for many rows: far fewer crossings into SQLite per sample.
-const many = db.prepare(columns + Array.from({ length: ROWS }, () => '(?, ?, ?, ?)').join(', '));
-const rollup = db.prepare(`INSERT INTO telemetry_rollups (point_id, bucket, min, max, mean, last, count)
-  VALUES (?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT(point_id, bucket) DO UPDATE SET min = min(min, excluded.min), max = max(max, excluded.max),
-    mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
-    last = excluded.last, count = count + excluded.count`);
+const many = db.prepare(insertSamples(ROWS));
+const rollup = db.prepare(UPSERT_ROLLUP);
 const latest = db.prepare(UPDATE_LATEST);
 const names: string[] = [];
 const args: unknown[] = new Array(ROWS * 4);

@@ -8,7 +8,7 @@ import type { Incident } from '../../shared/incidents';
 import type { HandoverReport } from '../../shared/handover';
 import type { OperatorSession } from '../../shared/operators';
 import type { Logger } from '../log';
-import type { FieldState } from './state';
+import type { FieldState } from '../field/state';
 
 export type PushSink = (batch: ConsoleBatch) => void;
 
@@ -18,12 +18,12 @@ const SWEEP_MS = 1000;
 const POINT_TICKS = 5;
 
 /**
- * Coalesces field changes for the console: at most one batch per tick (20 a second) with
+ * Coalesces changes for the consoles: at most one batch per tick (20 a second) with
  * the latest of each valve and point that changed, however many MQTT messages changed
  * them. Once a second it also finds values whose quality changed by age alone (went stale)
  * so the console never shows a stale value as good.
  */
-export class FieldPush {
+export class ConsolePush {
   private readonly sinks = new Set<PushSink>();
   private timers: NodeJS.Timeout[] = [];
   private seq = 0;

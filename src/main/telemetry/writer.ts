@@ -1,12 +1,11 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import type { PointMetaMessage, SiteMessage, ValveStateMessage } from '../../shared/protocol';
 import type { Logger } from '../log';
-import type { IngestCounters } from './counters';
+import { writeLatest, type LatestPoint } from './latest';
 import type { Rollup } from './rollups';
-import { UPDATE_LATEST, type LatestPoint } from './last-known';
-import { RECEIVE_MAXIMUM } from './link';
 import { SampleQueue, type SampleRun } from './sample-queue';
 import { QUALITY_CODES, SinkBroken, type SampleSink } from './sample-sink';
+import { prepareWrites, type WriteStatements } from './sql';
 
 const RETRY_MS = 1000;
 /**
@@ -31,17 +30,43 @@ export const MAX_SAMPLES_PER_BATCH = 20_000;
  * broker after their commit, so the wait is also the acknowledgement's.
  */
 export const SAMPLE_COMMIT_INTERVAL_MS = 100;
-/** Half the receive window the link asks of the broker: the broker never waits on us. */
-export const SAMPLES_WORTH_A_COMMIT = RECEIVE_MAXIMUM / 2;
+/**
+ * How many QoS 1 messages the broker may have in flight to the station before it waits for
+ * acknowledgements (MQTT 5 receive maximum; the link asks for it). Acknowledgements follow
+ * commits, so the writer's batches are sized by it.
+ */
+export const RECEIVE_WINDOW = 1000;
+/** Half the receive window: the broker never waits on us. */
+export const SAMPLES_WORTH_A_COMMIT = RECEIVE_WINDOW / 2;
+
+/** What the writer counts (ingest's counters, src/main/field/counters.ts). */
+export interface WriteCounts {
+  /** Samples dropped because the queue was full (oldest first). */
+  dropped: number;
+  /** Samples committed. */
+  written: number;
+  writeErrors: number;
+}
+
+export interface WriterOptions {
+  db: Database;
+  siteId: string;
+  /** Most samples waiting to be written; past it the oldest are dropped and counted. */
+  queueMax: number;
+  counters: WriteCounts;
+  log: Logger;
+  /** Where samples are committed; without one they are written here, in chunks. */
+  sink?: SampleSink | null;
+}
 
 /**
  * Batches everything ingest writes and commits it in one transaction per turn of the event
  * loop (group commit): as many messages as arrived together share one fsync. Only after the
- * commit does `onCommitted` let the link acknowledge them to the broker. If a commit fails
- * (disk full), nothing is acknowledged, the batch is kept and retried, and the broker holds
- * further messages once its in-flight window is full.
+ * commit do the `committed` listeners (the link) acknowledge them to the broker. If a commit
+ * fails (disk full), nothing is acknowledged, the batch is kept and retried, and the broker
+ * holds further messages once its in-flight window is full.
  */
-export class FieldWriter {
+export class TelemetryWriter {
   private readonly samples = new SampleQueue();
   /** Counts every item ever added; a PUBACK is sent once everything up to its number is committed. */
   private seq = 0;
@@ -51,19 +76,29 @@ export class FieldWriter {
   private site: SiteMessage | null = null;
   private scheduled = false;
   private retryTimer: NodeJS.Timeout | null = null;
-  private readonly stmt: Record<'sample' | 'valve' | 'meta' | 'rollup' | 'site' | 'segment', Statement>;
+  private readonly stmt: WriteStatements;
+  private readonly db: Database;
+  private readonly siteId: string;
+  private readonly queueMax: number;
+  private readonly counters: WriteCounts;
+  private readonly log: Logger;
+  private sink: SampleSink | null;
+  private readonly committed = new Set<(upTo: number) => void>();
 
-  constructor(
-    private readonly db: Database,
-    private readonly siteId: string,
-    private readonly queueMax: number,
-    private readonly counters: IngestCounters,
-    private readonly log: Logger,
-    private readonly onCommitted: (committedUpTo: number) => void,
-    /** Where samples are committed; without one they are written here, in chunks. */
-    private sink: SampleSink | null = null,
-  ) {
-    this.stmt = prepare(db);
+  constructor(o: WriterOptions) {
+    ({ db: this.db, siteId: this.siteId, queueMax: this.queueMax, counters: this.counters, log: this.log } = o);
+    this.sink = o.sink ?? null;
+    this.stmt = prepareWrites(this.db);
+  }
+
+  /** Called with the sequence number up to which everything added is durable, after each commit. */
+  onCommitted(listener: (committedUpTo: number) => void): () => void {
+    this.committed.add(listener);
+    return () => void this.committed.delete(listener);
+  }
+
+  private done(upTo: number): void {
+    for (const listener of this.committed) listener(upTo);
   }
 
   /** Samples sent to the sink and not yet durable. */
@@ -177,7 +212,7 @@ export class FieldWriter {
   flush(): boolean {
     if (this.sink) return this.flushState();
     if (this.pendingCount() === 0) {
-      this.onCommitted(this.seq);
+      this.done(this.seq);
       return true;
     }
     const chunk = this.orphan ?? this.samples.take(MAX_SAMPLES_PER_COMMIT);
@@ -202,7 +237,7 @@ export class FieldWriter {
     this.counters.written += chunk.count;
     this.clearState();
     // Everything added before the last sample written is durable; with no samples left, all of it.
-    this.onCommitted(rest > 0 ? chunk.last : this.seq);
+    this.done(rest > 0 ? chunk.last : this.seq);
     if (rest > 0) this.schedule();
     return true;
   }
@@ -252,7 +287,7 @@ export class FieldWriter {
       this.clearState();
     }
     this.sendSamples();
-    this.onCommitted(this.durableUpTo());
+    this.done(this.durableUpTo());
     return true;
   }
 
@@ -299,7 +334,7 @@ export class FieldWriter {
         () => {
           this.counters.written += run.count;
           this.inFlight = null;
-          this.onCommitted(this.durableUpTo());
+          this.done(this.durableUpTo());
           this.sendSamples();
         },
         (err: unknown) => {
@@ -328,10 +363,7 @@ export class FieldWriter {
 
   private writeLatest(rows: LatestPoint[]): void {
     try {
-      const update = this.db.prepare(UPDATE_LATEST);
-      this.db.transaction(() => {
-        for (const [id, value, quality, ts] of rows) update.run(value, quality, ts, id);
-      })();
+      writeLatest(this.db, rows);
     } catch (err) {
       this.log.warn('saving latest point values failed', { error: err });
     }
@@ -373,31 +405,4 @@ export class FieldWriter {
       s.sample.run(names[samples!.pidx[i]!], samples!.ts[i], samples!.val[i], QUALITY_CODES[samples!.q[i]!]);
     for (const r of this.rollups) s.rollup.run(r.pointId, r.bucket, r.min, r.max, r.mean, r.last, r.count);
   }
-}
-
-function prepare(db: Database) {
-  return {
-    site: db.prepare(`INSERT INTO sites (id, name, demo, created_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT(id) DO UPDATE SET name = excluded.name, demo = excluded.demo`),
-    segment: db.prepare(`INSERT INTO segments (id, site_id, name, seq) VALUES (?, ?, ?, ?)
-      ON CONFLICT(site_id, id) DO UPDATE SET name = excluded.name, seq = excluded.seq`),
-    valve:
-      db.prepare(`INSERT INTO valves (id, site_id, name, segment, state, position, quality, local_control, fault_reason, updated_at, received_at, supports_position)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(id) DO UPDATE SET name = excluded.name, segment = excluded.segment, state = excluded.state,
-        position = excluded.position, quality = excluded.quality, local_control = excluded.local_control,
-        fault_reason = excluded.fault_reason, updated_at = excluded.updated_at, received_at = excluded.received_at,
-        supports_position = excluded.supports_position`),
-    meta: db.prepare(`INSERT INTO telemetry_points (id, site_id, kind, unit, segment, valve_id, stale_after_ms)
-      VALUES (?, ?, ?, ?, ?, (SELECT id FROM valves WHERE id = ?), ?)
-      ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, unit = excluded.unit, segment = excluded.segment,
-        valve_id = excluded.valve_id, stale_after_ms = excluded.stale_after_ms`),
-    // A redelivered sample (same point, same time) is the same sample: keep the first.
-    sample: db.prepare('INSERT OR IGNORE INTO telemetry_samples (point_id, ts, value, quality) VALUES (?, ?, ?, ?)'),
-    rollup:
-      db.prepare(`INSERT INTO telemetry_rollups (point_id, bucket, min, max, mean, last, count) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(point_id, bucket) DO UPDATE SET min = min(min, excluded.min), max = max(max, excluded.max),
-        mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
-        last = excluded.last, count = count + excluded.count`),
-  };
 }

@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../log';
 import { startThread } from '../threads';
+import type { LatestPoint } from './latest';
+import type { Rollup } from './rollups';
 
 /** Telemetry samples in columns, point ids as numbers: cheap to hand to another thread. */
 export interface SampleBatch {
@@ -12,9 +14,9 @@ export interface SampleBatch {
   val: Float64Array;
   q: Uint8Array;
   /** One-minute rollups completed since the last batch. */
-  rollups?: { pointId: string; bucket: number; min: number; max: number; mean: number; last: number; count: number }[];
-  /** Latest point values: [id, value, quality, ts]. */
-  latest?: [string, number | null, string, number][];
+  rollups?: Rollup[];
+  /** Latest point values. */
+  latest?: LatestPoint[];
 }
 
 export const QUALITY_CODES = ['good', 'uncertain', 'bad', 'stale'] as const;

@@ -1,0 +1,326 @@
+/*
+ * The rooms of a running station, built on its open store in dependency order, connected,
+ * then started (src/main/station.ts is the rest of the composition root). Wiring only: what
+ * each room does is in the room.
+ */
+import { migrations } from '../../migrations';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Actuation } from './actuation/service';
+import { TokenBucket } from './actuation/throttle';
+import { FieldConditions } from './alarms/conditions';
+import { AlarmDesk } from './alarms/desk';
+import { LocalConditions } from './alarms/local-conditions';
+import { AlarmService } from './alarms/service';
+import { apiLimits } from './api/limits';
+import { LoopbackApi } from './api/start';
+import { ApiKeys } from './api/keys';
+import { AuditLog } from './audit/audit-log';
+import { Auditor, auditRestore } from './audit/auditor';
+import type { EventBus, StationEvents } from './bus';
+import type { CallScope } from './calls';
+import type { Config } from './config';
+import { ConsolePush } from './console/push';
+import { startDemoSite, type DemoSite } from './demo';
+import { IngestCounters } from './field/counters';
+import { Field } from './field/field';
+import { HandoverService } from './handover/service';
+import { IncidentService } from './incidents/service';
+import type { Rooms } from './ipc/handlers';
+import type { Handlers } from './ipc/router';
+import type { Logger, LogSink } from './log';
+import { OperatorDirectory } from './operators/directory';
+import { MutationGuard } from './operators/guard';
+import { OperatorSessions } from './operators/sessions';
+import { KeytarSecretStore, type SecretStore } from './secrets/secret-store';
+import { openStore } from './store';
+import { BackupSchedule } from './store/backup-schedule';
+import type { Recovery } from './store/recovery';
+import { StorageWatch } from './store/storage-watch';
+import { HybridClock } from './sync/hlc';
+import { Outbox } from './sync/outbox';
+import { StationEvents as SyncEvents } from './sync/station-events';
+import { Telemetry } from './telemetry/telemetry';
+import type { Updates } from './update/service';
+import { appVersion } from './version';
+
+export interface StationDeps {
+  /** Where log lines go; the CLI passes stdout and the log file, tests pass memory. */
+  logSinks: LogSink[];
+  /** Runtime facts the core cannot know by itself (the Electron version). */
+  runtime?: { electron?: string };
+  now?: () => Date;
+  /** Where secrets come from; default: the OS keychain (only read when a secret is needed). */
+  secrets?: Pick<SecretStore, 'get'>;
+  /** Monotonic milliseconds for expiry and throttles (tests may pass a fake). */
+  monotonic?: () => number;
+  /** The OS account that is the operator when sign-on is off (default: the current user). */
+  osAccount?: string;
+  /** Starts the DEMO site when no broker is configured (tests may pass their own). */
+  startDemo?: typeof startDemoSite;
+  /**
+   * Automatic updates (src/main/update), asked at each call so the Electron shell can start
+   * them once the station runs (they need its log and auditor). None, or null: `unsupported`
+   * (the headless station never updates itself).
+   */
+  updates?: () => Updates | null;
+}
+
+/** What exists only while the station runs (after start, before stop). */
+export interface Running extends Rooms {
+  telemetry: Telemetry;
+  outbox: Outbox;
+  stationEvents: SyncEvents;
+  push: ConsolePush;
+  auditor: Auditor;
+  operators: OperatorDirectory;
+  apiKeys: ApiKeys;
+  /** The loopback HTTP API (off unless configured). */
+  api: LoopbackApi;
+  /** Set when the station runs the built-in DEMO / training site. */
+  demo: DemoSite | null;
+  recovery?: Recovery;
+  /** Stops the rooms, in the reverse order of their start. */
+  stop(): Promise<void>;
+}
+
+/** What the composition root gives the rooms. */
+export interface Wiring {
+  config: Config;
+  deps: StationDeps;
+  log: Logger;
+  bus: EventBus<StationEvents>;
+  calls: CallScope;
+  handlers: Handlers;
+  now: () => Date;
+}
+
+/** Opens the store and builds every room on it, in dependency order, then starts them. */
+export async function buildRooms(w: Wiring): Promise<Running> {
+  const { config, deps, log, bus, calls, now } = w;
+  const monotonic = deps.monotonic ?? (() => performance.now());
+  const { store, recovery } = await openStore({
+    dataDir: config.dataDir,
+    migrations,
+    log: log.child('store'),
+    mode: 'station',
+    backupKeep: config.backupKeep,
+  }).catch((err: unknown) => {
+    // Also in the log file, where IT looks first; the caller shows it to the person.
+    log.error('station cannot start', { error: err });
+    throw err;
+  });
+  const counters = new IngestCounters(log.child('ingest'), () => now().getTime());
+  const telemetry = new Telemetry({ config, db: store.db, counters, log, now });
+  let demo: DemoSite | null = null;
+  let field: Field;
+  try {
+    if (!config.mqttUrl) demo = await (deps.startDemo ?? startDemoSite)(config, log.child('demo'), now);
+    const secrets = deps.secrets ?? new KeytarSecretStore();
+    field = new Field({
+      config,
+      telemetry,
+      counters,
+      brokerUrl: config.mqttUrl ?? demo!.url,
+      protocolVersion: demo ? demo.protocolVersion : config.mqttProtocolVersion,
+      secret: (name) => secrets.get(name),
+      log: log.child('field'),
+      now,
+      monotonic: deps.monotonic,
+    });
+  } catch (err) {
+    await demo?.stop();
+    await store.close();
+    throw err;
+  }
+  const push = new ConsolePush(field.state, log.child('push'));
+  const outbox = new Outbox(
+    store.db,
+    { online: () => field.link.online, publish: (topic, payload, o) => field.link.publish(topic, payload, o) },
+    log.child('outbox'),
+    now,
+  );
+  const events = new SyncEvents(store.db, outbox, config.siteId, config.stationId, now, (e) =>
+    bus.emit('station.event', e),
+  );
+  // One hybrid logical clock per station orders all its operators' events.
+  const clock = new HybridClock(config.stationId, () => now().getTime());
+  const audit = new AuditLog(store.sql, now);
+  const auditor = new Auditor(audit, config.stationId, log.child('audit'), () => calls.current()?.requestId ?? null);
+  const operators = new OperatorDirectory(store.sql, now);
+  const sessions = new OperatorSessions({
+    signOnRequired: config.operatorSignOn,
+    osAccount: deps.osAccount ?? osUsername(),
+    osAccountRole: config.osAccountRole,
+    idleLockMs: config.idleLockMin * 60_000,
+    directory: operators,
+    auditor,
+    now,
+    onChange: (session) => push.queueSession(session),
+  });
+  // Who acts: the API key of an HTTP call, else the console's operator.
+  const actingIdentity = () => calls.current()?.identity ?? sessions.identity();
+  const actuation = new Actuation({
+    config,
+    sql: store.sql,
+    state: field.state,
+    link: field.link,
+    flushField: () => field.flushWrites(),
+    sessions: { identity: actingIdentity },
+    auditor,
+    log: log.child('actuation'),
+    now,
+    monotonic,
+    onCommand: (command) => push.queueCommand(command),
+  });
+  const shared = { sql: store.sql, siteId: config.siteId, clock, events, outbox, auditor, now };
+  const alarms = new AlarmService({
+    ...shared,
+    stationId: config.stationId,
+    log: log.child('alarms'),
+    monotonic: deps.monotonic,
+    onChange: (alarm) => (bus.emit('alarm.changed', alarm), push.queueAlarm(alarm)),
+  });
+  const incidents = new IncidentService({
+    ...shared,
+    log: log.child('incidents'),
+    onChange: (incident) => (bus.emit('incident.changed', incident), push.queueIncident(incident)),
+  });
+  const guard = new MutationGuard(
+    actingIdentity,
+    new TokenBucket(config.incidentMutationsPerMinute, 60_000, monotonic),
+  );
+  const alarmDesk = new AlarmDesk(alarms, guard, config.shelveOperatorMaxMin, now);
+  const handover = new HandoverService({
+    ...shared,
+    stationId: config.stationId,
+    alarms,
+    incidents,
+    commands: actuation.commands,
+    field,
+    onChange: (report) => push.queueHandover(report),
+  });
+  const conditions = new FieldConditions(field.state, alarms);
+  const local = new LocalConditions(config.stationId, alarms, () => counters.dropped);
+  const storage = new StorageWatch({
+    db: store.db,
+    writeErrors: () => counters.writeErrors,
+    now,
+    log: log.child('store'),
+    onChange: (failure) => local.onStorage(failure),
+  });
+  const apiKeys = new ApiKeys(store.sql, now);
+  const api = new LoopbackApi(config.apiEnabled, () => ({
+    port: config.apiPort,
+    bind: config.apiBind,
+    corsOrigins: config.corsOrigins,
+    limits: apiLimits(config),
+    handlers: w.handlers,
+    keys: apiKeys,
+    auditor,
+    log: log.child('api'),
+    subscribe: (sink) => push.subscribe(sink),
+    version: appVersion,
+    now: () => now().getTime(),
+  }));
+  const backups = new BackupSchedule(store, {
+    intervalHours: config.backupIntervalHours,
+    keep: config.backupKeep,
+    now,
+    log: log.child('store'),
+  });
+
+  // Connected, then started in order: what listens exists before what speaks.
+  const offs = [
+    bus.on(
+      'field.link',
+      (link) => (push.onLink(link), local.onLink(link), link.status === 'online' && outbox.onOnline()),
+    ),
+    bus.on('field.change', ({ kind, id }) => {
+      if (kind === 'valve_state') conditions.onValve(id);
+      else if (kind === 'gateway_presence')
+        conditions.onGateway(id, field.state.gatewayTs.get(id) ?? now().toISOString());
+    }),
+    bus.on(
+      'station.event',
+      (event) => (alarms.applyEvent(event), incidents.applyEvent(event), handover.applyEvent(event)),
+    ),
+    bus.on('field.ack', ({ valveId, ack }) => actuation.onAck(valveId, ack)),
+  ];
+  local.start();
+  storage.start();
+  if (recovery) {
+    // The operators, and the audit trail, learn what the log says: which period may be missing.
+    auditRestore(auditor, recovery);
+    local.onRestored(recovery);
+  }
+  alarms.start();
+  // In-flight commands from a previous run become `unknown` before any acknowledgement can arrive.
+  actuation.start();
+  sessions.start();
+  outbox.start();
+  push.start();
+  field.start({
+    onLink: (link) => bus.emit('field.link', link),
+    onChange: (kind, id) => bus.emit('field.change', { kind, id }),
+    onAck: (valveId, ack) => bus.emit('field.ack', { valveId, ack }),
+    onAlert: (alert) => alarms.onFieldAlert(alert),
+    onAlarmSnapshot: (snapshot) => alarms.mergeSnapshot(snapshot),
+    onIncidentSnapshot: (snapshot) => incidents.mergeSnapshot(snapshot),
+    onStationEvent: (event) => void events.receive(event),
+    details: () => ({ outbox_unsent: outbox.unsentCount() }),
+  });
+  await api.start();
+  backups.start();
+
+  // The API first (no new calls), then commands and sessions, then the field (it writes
+  // everything it received), then the demo site, then the database.
+  const stop = async () => {
+    backups.stop();
+    await api.stop();
+    for (const off of offs) off();
+    local.stop();
+    alarms.stop();
+    storage.stop();
+    actuation.stop();
+    sessions.stop();
+    push.stop();
+    outbox.stop();
+    await field.stop();
+    await demo?.stop();
+    await store.close();
+  };
+  return {
+    store,
+    field,
+    telemetry,
+    outbox,
+    stationEvents: events,
+    push,
+    audit,
+    auditor,
+    operators,
+    sessions,
+    actuation,
+    alarms,
+    alarmDesk,
+    incidents,
+    handover,
+    guard,
+    storage,
+    apiKeys,
+    api,
+    demo,
+    recovery,
+    stop,
+  };
+}
+
+/** The OS user name, or a placeholder where the OS cannot say (some service accounts). */
+function osUsername(): string {
+  try {
+    return os.userInfo().username || 'unknown-user';
+  } catch {
+    return 'unknown-user';
+  }
+}
