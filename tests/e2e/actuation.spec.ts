@@ -117,8 +117,8 @@ test.describe('valve actuation from the console', () => {
     await page.keyboard.press('Enter');
     const card = page.getByTestId('selection-card');
     await expect(card).toBeFocused();
-    // Enter on the card does nothing: no command leaves with a stray key.
-    await page.waitForTimeout(1200);
+    // Enter on the card does nothing: no command leaves with a stray key, even once Operate has armed.
+    await expect(page.getByTestId('act-operate')).toBeEnabled();
     await page.keyboard.press('Enter');
     await page.keyboard.press(' ');
     await expect(card).toBeVisible();

@@ -19,8 +19,21 @@ test.describe('the operator console against a live DEMO site', () => {
   test("a valve's trend shows data from the store", async ({ site }) => {
     const page = await site.open('#/valves/v-101');
     await expect(page.getByTestId('valve-detail')).toBeVisible();
-    // The simulator has been sampling since the test began; give the trend a moment of history.
-    await page.waitForTimeout(3000);
+    // The simulator has been sampling since the test began; the trend gets a moment of history:
+    // a few samples of the valve's pressure point in the store, however long they take here.
+    const call = (channel: 'valves.get' | 'trends.get', input: unknown) =>
+      (site.harness.station.handlers[channel] as (i: unknown, c: unknown) => unknown)(input, {
+        requestId: 'e2e',
+        senderUrl: 'test://',
+      });
+    const samples = () => {
+      const valve = call('valves.get', { id: 'v-101' }) as { points: { id: string; kind: string }[] } | null;
+      const pressure = valve?.points.find((p) => p.kind === 'pressure');
+      return pressure ? (call('trends.get', { pointId: pressure.id, range: '1h' }) as { t: number[] }).t.length : 0;
+    };
+    await expect
+      .poll(samples, { message: 'a few pressure samples of v-101 in the store', timeout: 30_000 })
+      .toBeGreaterThanOrEqual(3);
     await page.reload();
     const pressure = page.getByTestId('trend-pressure');
     await expect(pressure.locator('canvas').first()).toBeVisible();

@@ -4,6 +4,7 @@ import { afterAll, expect, it } from 'vitest';
 import { topics } from '../../src/shared/protocol';
 import { startAedes } from '../helpers/brokers';
 import { testStation } from '../helpers/station';
+import { alarmSweeps } from '../helpers/sweeps';
 import { waitFor } from '../helpers/wait';
 import { report } from './lib/report';
 import { Cleanups, sleep } from './lib/util';
@@ -77,7 +78,12 @@ it('clock jumps ±1 h: command expiry, shelving expiry, staleness and event orde
   // Staleness. Forward: a value 100 ms old is not an hour old, and values that keep arriving stay good.
   offset = HOUR;
   const atJump = quality();
-  await sleep(1500);
+  // 15 more samples taken in (1.5 s of them) on the jumped clock.
+  const taken = () => r.field.counters.snapshot().accepted.telemetry ?? 0;
+  const takenAtJump = taken();
+  await waitFor(() => taken() >= takenAtJump + 15, '15 samples after the jump', 30_000).catch(() =>
+    problems.push(`+1 h: only ${taken() - takenAtJump} samples taken in 30 s`),
+  );
   if (atJump !== 'good' || quality() !== 'good')
     problems.push(`+1 h: a point still sampled is ${atJump} at the jump, ${quality()} after`);
   // The samples stop, and the wall clock goes back: stale after 3 s, not after two hours.
@@ -101,9 +107,11 @@ it('clock jumps ±1 h: command expiry, shelving expiry, staleness and event orde
   const op1 = sel1.ok ? await h['actuation.operate']({ selectionId: sel1.value.id }, ctx) : null;
   if (!op1?.ok) problems.push(`+1 h: a selection made 0 s ago was refused: ${JSON.stringify(op1 ?? sel1)}`);
   // Command expiry (3 s): sent, never answered, timed out 3 s later whatever the wall clock says.
+  const sweeps = alarmSweeps(t.station);
   offset = -HOUR;
   const id = op1?.ok ? op1.value.id : '';
-  await sleep(1000);
+  // At least a second of the station's own timers on the clock set back (two of its sweeps).
+  await sweeps.more(2, 'a second after the command was sent');
   const early = r.actuation.commands.get(id)?.state;
   if (early !== 'sent') problems.push(`-1 h: the command is ${early} 1 s after it was sent`);
   await waitFor(() => r.actuation.commands.get(id)?.state === 'timed_out', 'timed out', 15_000).catch(() =>
@@ -111,10 +119,14 @@ it('clock jumps ±1 h: command expiry, shelving expiry, staleness and event orde
   );
   const sel2 = await h['actuation.select']({ valveId: 'v-1', action: 'close' }, ctx);
   offset = 0;
-  await sleep(5500);
+  // The station expires the selection once its 5 s have passed on the monotonic clock.
+  if (sel2.ok)
+    await waitFor(() => r.actuation.commands.get(sel2.value.id)?.state === 'expired', 'expired', 30_000).catch(() =>
+      problems.push(`+1 h: a selection is ${r.actuation.commands.get(sel2.value.id)?.state} after 30 s`),
+    );
   const op2 = sel2.ok ? await h['actuation.operate']({ selectionId: sel2.value.id }, ctx) : null;
   if (op2?.ok || op2?.refusal.code !== 'selection_expired')
-    problems.push(`+1 h: a 5.5 s old selection was not refused as expired: ${JSON.stringify(op2)}`);
+    problems.push(`+1 h: a selection past its 5 s was not refused as expired: ${JSON.stringify(op2)}`);
   results.push('selection and command expiry on the monotonic clock');
 
   // Shelving: 6 s on the station's clock; the wall clock then jumps back an hour.

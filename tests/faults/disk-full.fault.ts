@@ -79,7 +79,8 @@ it('disk full: writes fail closed, an alarm, operators told, nothing partial, re
     async () => ((await proc.call('valves.list')).value as { quality: string }[]).some((v) => v.quality === 'good'),
     'a fresh valve',
   );
-  await sleep(2000);
+  // The load is on before the disk fills: two seconds' worth of samples (at 300/s) in the store.
+  await waitFor(async () => (await status(proc)).ingest.written_samples >= 600, 'samples written', 60_000, 250);
 
   // The disk fills up.
   const file = path.join(dataDir, 'plainview.db');
@@ -153,7 +154,17 @@ it('disk full: writes fail closed, an alarm, operators told, nothing partial, re
     'samples written again',
     30_000,
   ).catch(soft('writing samples'));
-  await sleep(2000);
+  // The storage alarm's raise (kept in memory while the disk was full) and clear are journalled
+  // by the station's housekeeping once it takes writes; checked below.
+  await waitFor(
+    async () => {
+      const journal = (await proc.call('alarms.journal', { id: 'storage-ws-1' })).value as { kind: string }[];
+      return ['raise', 'clear'].every((k) => journal.some((e) => e.kind === k));
+    },
+    "the storage alarm's raise and clear journalled",
+    30_000,
+    250,
+  ).catch(() => undefined);
   await proc.stop();
 
   const db = snapshot(dataDir);

@@ -99,7 +99,18 @@ it('slow consumers (SSE clients that stop reading, a push subscriber that stalls
   const pub = new SamplePublisher({ url: broker.url, rate: 500 });
   cleanups.add(() => pub.close());
   pub.start();
-  await sleep(3000);
+  // Steady state before the baseline: every one of the 400 valves seen a few times, and samples in the store.
+  await waitFor(
+    async () => {
+      const s = (await proc.call('system.status')).value as {
+        ingest: Status['ingest'] & { accepted: Record<string, number> };
+      };
+      return (s.ingest.accepted.valve_state ?? 0) >= 2000 && s.ingest.written_samples >= 1000;
+    },
+    'the field traffic under way',
+    60_000,
+    250,
+  );
   const baseline = await liveMb(proc);
   const before = await status(proc);
 
@@ -126,7 +137,16 @@ it('slow consumers (SSE clients that stop reading, a push subscriber that stalls
   // A push subscriber that stalls (holds the event loop 40 ms on every batch).
   await proc.op('stall', { ms: 40 });
   const stallStart = await status(proc);
-  await sleep(STALL_MS);
+  const stalledAt = Date.now();
+  // The stall lasts STALL_MS, and until a second's worth of samples (500) went through it.
+  await waitFor(
+    async () =>
+      Date.now() - stalledAt >= STALL_MS &&
+      (await status(proc)).ingest.written_samples >= stallStart.ingest.written_samples + 500,
+    'samples written through the stall',
+    STALL_MS + 60_000,
+    500,
+  ).catch(() => undefined);
   const stallEnd = await status(proc);
   const afterStall = await liveMb(proc);
   moving = false;

@@ -35,6 +35,8 @@ export interface TestBroker {
   dispose(): Promise<void>;
   /** What the broker logged (mosquitto), for failure messages. */
   logs(): string;
+  /** A persistent mosquitto's database file, as its last autosave left it (absent until then). */
+  readonly dataFile?: string;
 }
 
 export interface MosquittoOptions {
@@ -156,6 +158,7 @@ class Mosquitto implements TestBroker {
   constructor(
     readonly port: number,
     private readonly dir: string,
+    readonly dataFile?: string,
   ) {
     this.url = `mqtt://${HOST}:${port}`;
   }
@@ -225,7 +228,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Te
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     fs.writeFileSync(path.join(dir, 'mosquitto.conf'), mosquittoConfig(port, dir, options));
-    const broker = new Mosquitto(port, dir);
+    const broker = new Mosquitto(port, dir, options.persistence ? path.join(dir, 'mosquitto.db') : undefined);
     try {
       await broker.launch();
       live.add(broker);

@@ -4,6 +4,7 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { topics } from '../../src/shared/protocol';
 import { startMosquitto } from '../helpers/brokers';
+import { isMarker, markers } from '../helpers/markers';
 import { testStation } from '../helpers/station';
 import { tempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
@@ -26,11 +27,13 @@ describe('a station killed between operate and acknowledgement', () => {
     const seen = new Map<string, number>();
     const watcher = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
     cleanups.push(() => watcher.endAsync(true));
-    watcher.on('message', (_t, p) => {
+    watcher.on('message', (topic, p) => {
+      if (isMarker(topic)) return;
       const id = (JSON.parse(p.toString()) as { id: string }).id;
       seen.set(id, (seen.get(id) ?? 0) + 1);
     });
     await watcher.subscribeAsync(topics.valveCommand('north', '+'), { qos: 1 });
+    const marker = await markers(watcher);
     // A valve whose gateway reports state but never answers commands.
     await publishValveState(watcher, 'v-301', 'Crash test');
 
@@ -69,7 +72,11 @@ describe('a station killed between operate and acknowledgement', () => {
     await waitFor(() => t.station.running().field.link.online, 'online again');
     // The valve is not blocked by the unknown command: the operator decides anew.
     await waitFor(() => t.station.running().field.state.valveView('v-301')?.quality === 'good', 'fresh');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Whatever the restarted station sent on reconnecting has reached the watcher: its outbox
+    // is drained, and a marker it publishes after that has arrived.
+    const { field, outbox } = t.station.running();
+    await waitFor(() => outbox.unsentCount() === 0, 'the outbox drained');
+    await marker.through((topic, payload) => field.link.publish(topic, payload), 'from the restarted station');
     expect(seen.get(id)).toBe(1);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
   }, 60_000);

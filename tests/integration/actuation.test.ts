@@ -4,6 +4,7 @@ import { topics } from '../../src/shared/protocol';
 import { createLogger } from '../../src/main/log';
 import { FieldSimulator } from '../../src/main/sim';
 import { startMosquitto, type TestBroker } from '../helpers/brokers';
+import { isMarker, markers } from '../helpers/markers';
 import { testStation, type TestStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 import { publishValveState } from '../helpers/site';
@@ -20,14 +21,19 @@ async function commandWatcher(broker: TestBroker) {
   const retained: string[] = [];
   const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
   cleanups.push(() => client.endAsync(true));
-  client.on('message', (_t, payload, packet) => {
+  client.on('message', (topic, payload, packet) => {
+    if (isMarker(topic)) return;
     const id = (JSON.parse(payload.toString()) as { id: string }).id;
     seen.set(id, (seen.get(id) ?? 0) + 1);
     if (packet.retain) retained.push(id);
   });
   await client.subscribeAsync(topics.valveCommand('north', '+'), { qos: 1 });
+  const marker = await markers(client);
   return {
     seen,
+    /** Resolves once everything the station published before now has reached the watcher. */
+    caughtUp: (t: TestStation) =>
+      marker.through((topic, body) => t.station.running().field.link.publish(topic, body), 'from the station'),
     assertNoRepeats: () => {
       for (const [id, n] of seen) expect(n, `command ${id} published ${n} times`).toBe(1);
       expect(retained).toEqual([]);
@@ -193,10 +199,10 @@ describe('valve actuation against the simulator over mosquitto', () => {
     await waitFor(() => valve(t, 'v-201')?.quality === 'good', 'the silent valve');
     const sel = selectChange(t, 'v-201');
     expect((await act(t).operate(sel.id, ctx)).ok).toBe(true);
-    await waitFor(() => act(t).commands.get(sel.id)?.state === 'timed_out', 'timed out', 10_000);
+    await waitFor(() => act(t).commands.get(sel.id)?.state === 'timed_out', 'timed out', 20_000);
     // The valve is free again: a new command may be selected.
     expect(refusedWith(act(t).select({ valveId: 'v-201', action: 'close' }, ctx))).toBe('ok');
-    await new Promise((r) => setTimeout(r, 500));
+    await watcher.caughtUp(t);
     watcher.assertNoRepeats();
     expect(watcher.seen.get(sel.id)).toBe(1);
   }, 30_000);
@@ -291,7 +297,7 @@ describe('valve actuation against the simulator over mosquitto', () => {
     } finally {
       db.pragma('query_only = OFF');
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await watcher.caughtUp(t);
     expect(watcher.seen.has(sel.id)).toBe(false);
   }, 30_000);
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { simulatedSite } from '../helpers/site';
 import { ask, read, testStation } from '../helpers/station';
+import { alarmSweeps } from '../helpers/sweeps';
 import { waitFor } from '../helpers/wait';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -78,6 +79,7 @@ describe('working alarms through the IPC contract', () => {
     t.station
       .running()
       .push.subscribe((batch) => batch.alarms?.forEach((a) => pushed.push(`${a.id}:${a.shelvedUntil ?? 'unshelved'}`)));
+    const sweeps = alarmSweeps(t.station);
     sim.raiseLeak('seg-03');
     await waitFor(() => t.station.running().alarms.get('leak-seg-03'), 'the alarm');
     expect(ask(t, 'alarms.shelve', { id: 'leak-seg-03', minutes: 1, reason: 'crew on site' })).toMatchObject({
@@ -95,7 +97,7 @@ describe('working alarms through the IPC contract', () => {
     });
     expect(read(t, 'alarms.metrics')).toMatchObject({ shelved: [] });
     await waitFor(() => pushed.includes('leak-seg-03:unshelved'), 'the console told');
-    await new Promise((r) => setTimeout(r, 2_100)); // two more sweeps: nothing more happens
+    await sweeps.more(2, 'two more sweeps: nothing more happens');
     const expiries = t.station
       .running()
       .audit.list()

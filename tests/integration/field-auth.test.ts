@@ -8,6 +8,7 @@ import { certificates, tlsBrokerConfig } from '../helpers/certs';
 import { cleanEnv, startCli } from '../helpers/cli';
 import { useKeyringInThisFile } from '../helpers/keyring';
 import { testStation, type TestStation } from '../helpers/station';
+import { alarmSweeps } from '../helpers/sweeps';
 import { tempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
 
@@ -64,7 +65,8 @@ describe('broker credentials from the OS keychain', () => {
     await t.station.start();
     const field = t.station.running().field;
     await waitFor(() => field.link.state.status === 'auth_failed', 'auth_failed');
-    await new Promise((r) => setTimeout(r, 1500));
+    // At least two seconds of the station's own timers: a retry on any short schedule would have run.
+    await alarmSweeps(t.station).more(3, 'no retry meanwhile');
     expect(field.link.attempts).toBe(1);
     await store.delete('mqtt-password');
   }, 30_000);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import net from 'node:net';
 import mqtt from 'mqtt';
 import { Aedes } from 'aedes';
@@ -7,6 +8,7 @@ import { createLogger } from '../../src/main/log';
 import { topics } from '../../src/shared/protocol';
 import { startAedes, startMosquitto, type TestBroker } from '../helpers/brokers';
 import { testStation, type TestStation } from '../helpers/station';
+import { alarmSweeps } from '../helpers/sweeps';
 import { waitFor } from '../helpers/wait';
 
 const quiet = createLogger({ level: 'error', json: true, sinks: [] });
@@ -94,7 +96,13 @@ describe.each([
     expect(field.state.pointView(point)!.quality).toBe('stale');
     expect(field.state.pointView(point)!.ageMs).toBeGreaterThanOrEqual(0);
 
-    await new Promise((r) => setTimeout(r, 1500));
+    // The outage lasts until the station has tried twice more and been refused: the backoff at work.
+    const tried = field.link.attempts;
+    await waitFor(
+      () => field.link.attempts >= tried + 2 && field.link.state.status === 'offline',
+      'two reconnect attempts refused while the broker is down',
+      20_000,
+    );
     await broker.restart();
     await online(t);
     // A non-persistent broker forgot the session: only a resubscribe brings samples back.
@@ -124,7 +132,7 @@ describe('field link: a kept session', () => {
     const second = await station({ url: broker.url, mqtt5: true });
     await online(second);
     expect(second.station.running().field.link.state).toMatchObject({ status: 'online' });
-    await waitFor(() => second.station.running().field.state.valves.size === 12, 'all valves on the second', 5_000);
+    await waitFor(() => second.station.running().field.state.valves.size === 12, 'all valves on the second', 20_000);
   }, 30_000);
 });
 
@@ -151,7 +159,9 @@ describe('field link through outages (mosquitto)', () => {
     });
     await new Promise<void>((resolve) => sub.once('connect', () => resolve()));
     await sub.subscribeAsync(topics.stationEvents('north', '+'), { qos: 1 });
-    await new Promise((r) => setTimeout(r, 1200)); // the subscription reaches the broker's disk
+    // The subscription reaches the broker's disk (the file holds a subscription as its client id and topic).
+    const saved = Buffer.from(`counter${topics.stationEvents('north', '+')}`);
+    await waitFor(() => fs.readFileSync(broker.dataFile!).includes(saved), "the subscription in the broker's file");
 
     const events = t.station.running().stationEvents;
     const ids: string[] = [];
@@ -162,7 +172,9 @@ describe('field link through outages (mosquitto)', () => {
     cleanups.push(async () => clearInterval(publishing));
     await waitFor(() => seen.size >= 20, 'events before the kill');
     await broker.kill();
-    await new Promise((r) => setTimeout(r, 800));
+    // Events go on while the broker is down (40: 800 ms of them, however long that takes here).
+    const atKill = ids.length;
+    await waitFor(() => ids.length >= atKill + 40, 'events made while the broker is down');
     await broker.restart();
     await waitFor(() => ids.length >= 150, 'more events');
     clearInterval(publishing);
@@ -230,9 +242,11 @@ describe('field link through outages (mosquitto)', () => {
       () => (field.link.state.status === 'auth_failed' ? field.link.state : null),
       'auth_failed',
     );
+    const sweeps = alarmSweeps(t.station);
     expect(Date.parse(state.nextAttemptAt) - Date.now()).toBeGreaterThan(25_000);
     expect(t.station.health.get().checks.mqtt.reason).toMatch(/refused the credentials/);
-    await new Promise((r) => setTimeout(r, 2000));
+    // At least two seconds of the station's own timers: a retry on any short schedule would have run.
+    await sweeps.more(3, 'no retry meanwhile');
     expect(field.link.attempts).toBe(1);
   }, 30_000);
 });

@@ -1,6 +1,7 @@
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMosquitto } from '../helpers/brokers';
+import { isMarker, markers } from '../helpers/markers';
 import { twoStations } from '../helpers/two-stations';
 import { ask, read, testStation, type TestStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
@@ -38,7 +39,9 @@ describe('incidents across two consoles', () => {
     await waitFor(() => !b.station.running().field.link.online, 'B offline');
     expect(inc(a).update('alice', id, { status: 'investigating', assignee: 'alice' }).ok).toBe(true);
     expect(inc(a).note('alice', id, 'crew dispatched').ok).toBe(true);
-    await new Promise((r) => setTimeout(r, 20)); // B's edit is later, and must win where they conflict
+    // B's edit is later, and must win where they conflict: the clock has moved on past A's edits.
+    const editedOnA = Date.now();
+    await waitFor(() => Date.now() > editedOnA + 1, "the clock past A's edits");
     expect(inc(b).update('bob', id, { status: 'mitigated', severity: 'critical' }).ok).toBe(true);
     expect(inc(b).note('bob', id, 'valve v-107 closed locally').ok).toBe(true);
     expect(inc(a).get(id)!.status).not.toBe(inc(b).get(id)!.status);
@@ -114,14 +117,21 @@ describe('incidents across two consoles', () => {
     const sub = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
     cleanups.push(() => sub.endAsync());
     const snapshots: { events: { type: string }[] }[] = [];
-    sub.on('message', (_topic, payload) => payload.length && snapshots.push(JSON.parse(payload.toString())));
+    sub.on('message', (topic, payload) => {
+      if (!isMarker(topic) && payload.length) snapshots.push(JSON.parse(payload.toString()));
+    });
+    const marker = await markers(sub);
     await sub.subscribeAsync(`plainview/v1/+/snapshots/incidents/${id}`, { qos: 1 });
     await waitFor(() => snapshots.length > 0, 'the snapshot of the new incident');
 
     snapshots.length = 0;
     for (let i = 0; i < 30; i++) expect(inc(a).note('alice', id, `reading ${i}`).ok).toBe(true);
-    await waitFor(() => snapshots.some((m) => m.events.length === 31), 'a snapshot with all 30 notes', 10_000);
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitFor(() => snapshots.some((m) => m.events.length === 31), 'a snapshot with all 30 notes', 20_000);
+    // Nothing more to come: the outbox has sent (and the broker acknowledged) every snapshot
+    // due, and a marker from the station, sent after them, has reached the subscriber.
+    const { field, outbox } = a.station.running();
+    await waitFor(() => outbox.unsentCount() === 0, 'every snapshot sent');
+    await marker.through((topic, payload) => field.link.publish(topic, payload), 'after the snapshots');
     // One (at most two, if the burst straddled a send) rather than one per note, each the whole timeline.
     expect(snapshots.length).toBeLessThanOrEqual(2);
     const rows = a.station

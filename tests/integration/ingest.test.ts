@@ -269,12 +269,12 @@ describe('ingest', () => {
     );
     t.send(topics.telemetry(SITE, 'p-1'), sample(1));
     expect(t.writer.flush()).toBe(false);
-    await new Promise((r) => setTimeout(r, 1200));
+    await waitFor(() => t.counters.writeErrors >= 2, 'the retry, failing again');
     // Retried and failed again: still nothing acknowledged.
     expect(t.commits()).toBe(0);
     expect(t.counters.writeErrors).toBeGreaterThanOrEqual(2);
     t.store.db.exec('DROP TRIGGER fail');
-    await new Promise((r) => setTimeout(r, 1200));
+    await waitFor(() => t.writer.idle && t.commits() > 0, 'the next retry, succeeding');
     expect(t.commits()).toBe(1);
     expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 1 });
     t.writer.stop();

@@ -76,8 +76,8 @@ describe('createStation', () => {
   it('takes a first backup at start so a damaged file can always be restored', async () => {
     const { s } = station();
     const { store } = await s.start();
-    // The first backup runs on a thread of its own: wait for it, however busy the machine.
-    await waitFor(() => store.backups.list().length > 0, 'the first backup');
+    // Taken on a thread; it appears in the list only once whole (written aside, then renamed).
+    await waitFor(() => store.backups.list().length > 0, 'the first backup', 20_000);
     expect(store.backups.list().map((b) => b.reason)).toEqual(['scheduled']);
     await s.stop();
   });
