@@ -158,7 +158,7 @@ async function run(o: BenchOptions): Promise<Figure[]> {
           'the rate limiter and its three headers, the request id, the call scope (AsyncLocalStorage: promise hooks on ' +
           'every await) and one log line per request (with request logging off the ratio measured 0.62 instead of 0.47). ' +
           'A bare route answers in about 30 µs of CPU; 0.8× would leave under 8 µs for all of that. What would meet it: ' +
-          'no log line and no limiter for /health, against the seed checklist (a log line with its request id for every ' +
+          'no log line and no limiter for /health, against the production checklist (a log line with its request id for every ' +
           'request, rate limits on every route), a decision for the maintainers.',
       },
     ];

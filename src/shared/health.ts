@@ -16,7 +16,7 @@ export const HealthCheck = z.object({
 });
 export type HealthCheck = z.infer<typeof HealthCheck>;
 
-/** The seed service's health shape, kept so its monitoring keeps working. */
+/** The health shape Plainview has answered since it was a web service: existing monitors read it. */
 export const Health = z.object({
   status: z.enum(['ok', 'degraded', 'down']),
   checks: z.object({

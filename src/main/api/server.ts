@@ -287,7 +287,7 @@ export class ApiServer {
     this.refused.set(code, (this.refused.get(code) ?? 0) + 1);
   }
 
-  /** One line per request, the seed's format; the path without its query string. */
+  /** One line per request, in the JSON shape log shippers read; the path without its query string. */
   private logged(req: FastifyRequest, status: number, ms: number): void {
     this.requests++;
     const path = pathOf(req.url);

@@ -211,7 +211,7 @@ export const keys = {
   actuationsPerMinute: {
     env: 'PLAINVIEW_ACTUATIONS_PER_MINUTE',
     schema: PositiveInt,
-    doc: 'Valve commands this station may send per minute (token bucket; the seed limit).',
+    doc: 'Valve commands this station may send per minute (token bucket).',
     example: '10',
   },
   valveCooldownSec: {
@@ -223,7 +223,7 @@ export const keys = {
   incidentMutationsPerMinute: {
     env: 'PLAINVIEW_INCIDENT_MUTATIONS_PER_MINUTE',
     schema: PositiveInt,
-    doc: 'Incident and alarm changes this station may make per minute (the seed limit).',
+    doc: 'Incident and alarm changes this station may make per minute.',
     example: '20',
   },
   shelveOperatorMaxMin: {
@@ -277,19 +277,19 @@ export const keys = {
   apiRequestsPerMinute: {
     env: 'PLAINVIEW_API_REQUESTS_PER_MINUTE',
     schema: PositiveInt,
-    doc: 'Requests per minute each API key (or client without a key) may make (the seed limit).',
+    doc: 'Requests each API key (or client without a key) may make per minute.',
     example: '100',
   },
   apiMutationsPerMinute: {
     env: 'PLAINVIEW_API_MUTATIONS_PER_MINUTE',
     schema: PositiveInt,
-    doc: 'Incident and alarm change requests per minute per API key (the seed limit).',
+    doc: 'Incident and alarm change requests per minute per API key.',
     example: '20',
   },
   apiActuationsPerMinute: {
     env: 'PLAINVIEW_API_ACTUATIONS_PER_MINUTE',
     schema: PositiveInt,
-    doc: 'Actuation requests (select and confirm each count) per minute per API key (the seed limit).',
+    doc: 'Actuation requests (select and confirm each count) per minute per API key.',
     example: '10',
   },
   notifyCritical: {

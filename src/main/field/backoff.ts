@@ -1,7 +1,7 @@
 /**
  * Reconnect delays: exponential backoff with full jitter (a random delay between zero and
  * min(cap, base·2^attempt)), so a site full of stations does not reconnect in lock-step
- * after a broker restart. The seed's numbers: 1 s base, 60 s cap.
+ * after a broker restart: 1 s base, 60 s cap.
  */
 export interface BackoffOptions {
   baseMs: number;

@@ -5,6 +5,7 @@ import {
   checkEventBody,
   IncidentSnapshotMessage,
   parseTopic,
+  PROTOCOL_VERSION,
   PointMetaMessage,
   PresenceMessage,
   SiteMessage,
@@ -110,9 +111,13 @@ export class Ingest {
     } catch (err) {
       return this.counters.reject('not_json', pattern, (err as Error).message.slice(0, 200));
     }
-    if (typeof json !== 'object' || json === null || (json as { v?: unknown }).v !== 1) {
+    if (typeof json !== 'object' || json === null || (json as { v?: unknown }).v !== PROTOCOL_VERSION) {
       const v = typeof json === 'object' && json !== null ? (json as { v?: unknown }).v : undefined;
-      return this.counters.reject('version', pattern, `protocol version ${JSON.stringify(v) ?? 'missing'}, expected 1`);
+      return this.counters.reject(
+        'version',
+        pattern,
+        `protocol version ${JSON.stringify(v) ?? 'missing'}, expected ${PROTOCOL_VERSION}`,
+      );
     }
     const quick = t.kind === 'telemetry' ? quickTelemetry(json as Record<string, unknown>) : null;
     const parsed = quick ? { success: true as const, data: quick } : schema.safeParse(json);

@@ -9,7 +9,7 @@ export interface LogRecord {
   fields: Record<string, unknown>;
 }
 
-/** The seed's JSON shape: timestamp, level, logger, message, request_id, then extra fields. */
+/** The JSON shape log shippers already read: timestamp, level, logger, message, request_id, then extra fields. */
 export function formatJson(r: LogRecord): string {
   const { request_id, ...rest } = r.fields;
   return JSON.stringify({

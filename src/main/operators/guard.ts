@@ -4,8 +4,8 @@ import type { Identity } from './sessions';
 
 /**
  * The checks every operator change to alarms and incidents meets, wherever it comes from:
- * someone is signed on, is not a viewer, and the station's mutation throttle (the seed's 20 a
- * minute) allows it.
+ * someone is signed on, is not a viewer, and the station's mutation throttle
+ * (`incidentMutationsPerMinute`, 20 a minute by default) allows it.
  */
 export class MutationGuard {
   constructor(

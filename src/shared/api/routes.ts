@@ -20,7 +20,7 @@ import { Health } from '../health';
 
 /** public: no key; read: a read or write key; write: a write key. */
 export type Access = 'public' | 'read' | 'write';
-/** The seed's stricter limits, on top of the overall one (src/main/api/limits.ts). */
+/** The stricter per-key limits, on top of the overall one (src/main/api/limits.ts). */
 export type LimitClass = 'actuation' | 'mutation';
 
 export interface RouteSpec {
@@ -111,7 +111,7 @@ export const routes = {
     method: 'GET',
     path: '/health',
     access: 'public',
-    summary: 'Health of the database, the MQTT link and the event bus (the seed service’s shape).',
+    summary: 'Health of the database, the MQTT link and the event bus (the shape monitors already read).',
     response: Health,
   },
   'GET /openapi.json': {
