@@ -1,5 +1,5 @@
-export { loadConfig, type LoadedConfig, type LoadOptions } from './load';
+export { loadConfig, type LoadedConfig } from './load';
 export { ConfigError } from './errors';
-export type { Config, Provenance, Source } from './schema';
-export { keys, type ConfigKey, type LogLevel } from './keys';
-export { defaultDataDir, policyFilePath, settingsFilePath } from './paths';
+export type { Config } from './schema';
+export { keys } from './keys';
+export { defaultDataDir, policyFilePath } from './paths';

@@ -1,3 +1,2 @@
-export { createLogger, silentLogger, type Logger, type LogSink, type Fields } from './logger';
+export { createLogger, silentLogger, type Logger, type LogSink } from './logger';
 export { streamSink, fileSink, memorySink } from './sinks';
-export type { LogRecord } from './format';

@@ -1,8 +1,7 @@
-export { openStore, storePaths, DB_FILE, type OpenOptions } from './open';
+export { openStore, storePaths } from './open';
 export { Store } from './store';
 export { StoreError } from './errors';
 export { openConnection, readPragmas } from './connection';
-export { integrityCheck, inspectFile } from './file-check';
+export { integrityCheck } from './file-check';
 export { migrate, rollback, schemaVersion, latestVersion } from './migrator';
-export type { Migration } from './migration';
-export { tableNames, type Tables, type TableName } from './tables';
+export { tableNames } from './tables';

@@ -2,7 +2,7 @@ import type { Logger } from '../log';
 import { appVersion } from '../version';
 import { UpdateService, type UpdateServiceOptions } from './service';
 
-export { UpdateService, type Updates } from './service';
+export { UpdateService } from './service';
 
 /**
  * Starts automatic updates for the desktop app. The Electron shell calls it once the station

@@ -63,9 +63,6 @@ export const stationEventBodies = {
   }),
 } as const;
 
-export type StationEventType = keyof typeof stationEventBodies;
-export type StationEventBody<T extends StationEventType> = z.infer<(typeof stationEventBodies)[T]>;
-
 export type BodyCheck = { ok: true } | { ok: false; detail: string };
 
 /** Whether an event's body is one this station can apply; `detail` says why not. */

@@ -117,45 +117,37 @@ export const StationEventMessage = z.looseObject({
 });
 export type StationEventMessage = z.infer<typeof StationEventMessage>;
 
+/** A retained snapshot: one alarm's or incident's events, merged by id by whoever receives it. */
+const snapshotOf = <E extends z.ZodType>(event: E) =>
+  z.looseObject({ v: V, id: z.string().min(1).max(128), events: z.array(event).max(10_000) });
+
 /**
  * The whole journal of one alarm, retained, so a console that joins late (or was restored
  * from a backup) merges what it missed: events are applied by id, once (docs/sync.md).
  */
-export const AlarmSnapshotMessage = z.looseObject({
-  v: V,
-  id: z.string().min(1).max(128),
-  events: z
-    .array(
-      z.looseObject({
-        eventId: z.string().min(1).max(200),
-        kind: z.enum(['raise', 'clear', 'ack', 'shelve', 'unshelve', 'resolve']),
-        sortKey: z.string().min(1).max(200),
-        at: z.string(),
-        actor: z.string().max(200),
-        station: z.string().max(200),
-        body: z.record(z.string(), z.unknown()),
-      }),
-    )
-    .max(10_000),
-});
+export const AlarmSnapshotMessage = snapshotOf(
+  z.looseObject({
+    eventId: z.string().min(1).max(200),
+    kind: z.enum(['raise', 'clear', 'ack', 'shelve', 'unshelve', 'resolve']),
+    sortKey: z.string().min(1).max(200),
+    at: z.string(),
+    actor: z.string().max(200),
+    station: z.string().max(200),
+    body: z.record(z.string(), z.unknown()),
+  }),
+);
 export type AlarmSnapshotMessage = z.infer<typeof AlarmSnapshotMessage>;
 
 /**
  * Every event of one incident (its timeline is its event log), retained, so a console that
  * joins late merges what it missed: each event is applied by id, once (docs/sync.md).
  */
-export const IncidentSnapshotMessage = z.looseObject({
-  v: V,
-  id: z.string().min(1).max(128),
-  events: z
-    .array(
-      z.looseObject({
-        eventId: z.string().min(1).max(200),
-        type: z.enum(['incident.create', 'incident.update', 'incident.note']),
-        at: Timestamp,
-        body: z.record(z.string(), z.unknown()),
-      }),
-    )
-    .max(10_000),
-});
+export const IncidentSnapshotMessage = snapshotOf(
+  z.looseObject({
+    eventId: z.string().min(1).max(200),
+    type: z.enum(['incident.create', 'incident.update', 'incident.note']),
+    at: Timestamp,
+    body: z.record(z.string(), z.unknown()),
+  }),
+);
 export type IncidentSnapshotMessage = z.infer<typeof IncidentSnapshotMessage>;
