@@ -136,7 +136,7 @@ export class AlarmService {
     // One transaction, and one snapshot of ours afterwards rather than one per new event.
     const merging = (this.merging = new Set());
     try {
-      this.store.transaction(() => {
+      this.d.sql.transaction(() => {
         for (const e of snap.events) {
           if (!e.sortKey.endsWith('-field')) this.d.clock.observe(e.sortKey);
           this.record({ ...e, alarmId: snap.id, body: e.body as JournalEvent['body'], local: false });
@@ -360,7 +360,7 @@ export class AlarmService {
 
   /** Adds an event to the journal once (by id) and replays the alarm. */
   private record(e: JournalEntry): boolean {
-    const added = this.store.transaction(() => {
+    const added = this.d.sql.transaction(() => {
       if (!this.store.addEvent(e)) return false;
       // How long this shelf lasts here, measured from now on the monotonic clock.
       if (e.kind === 'shelve' && e.body.until) this.shelves.begin(e.alarmId, e.body.until, this.d.now());

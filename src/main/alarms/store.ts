@@ -31,8 +31,6 @@ export type SnapshotEvent = AlarmSnapshotMessage['events'][number];
  * the alarm's row, the replay of that journal (src/main/alarms/journal.ts).
  */
 export interface AlarmStore {
-  /** Runs `work` in one transaction (the caller's, if one is open). */
-  transaction<T>(work: () => T): T;
   /** The alarm as its row holds it. */
   alarm(id: string): Alarm | null;
   /** Every stored alarm's id, the newest raised first. */
@@ -103,10 +101,6 @@ export class SqlAlarmStore implements AlarmStore {
     private readonly siteId: string,
     private readonly now: () => Date,
   ) {}
-
-  transaction<T>(work: () => T): T {
-    return this.sql.transaction(work);
-  }
 
   alarm(id: string): Alarm | null {
     const r = this.sql.first(this.sql.q.selectFrom('alarms').selectAll().where('id', '=', id));

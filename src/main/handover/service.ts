@@ -140,7 +140,7 @@ export class HandoverService {
   applyEvent(e: StationEventMessage): void {
     if (e.type !== 'handover.signoff' && e.type !== 'handover.ack') return;
     const b = e.body as { id: string; actor: string; at: string; notes?: string; report?: HandoverReport };
-    this.store.transaction(() => {
+    this.d.sql.transaction(() => {
       if (b.report) this.store.addSigned(b.report);
       if (e.type === 'handover.signoff') this.store.mergeSignOff(b.id, b.notes ?? '', b.at);
       else this.store.mergeAcknowledgement(b.id, b.actor, b.at);

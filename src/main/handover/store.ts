@@ -7,8 +7,6 @@ import type { HandoverContent, HandoverReport } from './report';
  * those signed off on other consoles, each signed off once and acknowledged once.
  */
 export interface HandoverStore {
-  /** Runs `work` in one transaction (the caller's, if one is open). */
-  transaction<T>(work: () => T): T;
   report(id: string): HandoverReport | null;
   /** Every report, the newest first. */
   reports(): HandoverReport[];
@@ -36,10 +34,6 @@ export class SqlHandoverStore implements HandoverStore {
     private readonly sql: Sql,
     private readonly siteId: string,
   ) {}
-
-  transaction<T>(work: () => T): T {
-    return this.sql.transaction(work);
-  }
 
   report(id: string): HandoverReport | null {
     const r = this.sql.first(this.sql.q.selectFrom('handover_reports').selectAll().where('id', '=', id));

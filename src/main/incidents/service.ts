@@ -138,7 +138,7 @@ export class IncidentService {
     const incidentId = events[0]?.body.incidentId;
     if (!incidentId) return;
     let fresh = 0;
-    this.store.transaction(() => {
+    this.d.sql.transaction(() => {
       for (const e of events) if (this.applyOne(e)) fresh++;
       if (fresh) this.snapshot(incidentId);
     });
@@ -149,13 +149,12 @@ export class IncidentService {
   private applyOne({ eventId, type, at, body: b }: Applied): boolean {
     const note =
       type === 'incident.note' ? (b.text ?? '') : type === 'incident.create' ? `created: ${b.title}` : describe(b);
-    const kind = type.slice('incident.'.length);
     const added = this.store.addEvent({
-      eventId,
+      id: eventId,
       incidentId: b.incidentId,
       at,
       author: b.actor,
-      kind,
+      kind: type.slice('incident.'.length),
       note,
       hlc: b.hlc,
       body: b,

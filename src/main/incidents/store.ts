@@ -8,15 +8,19 @@ export type IncidentField = 'title' | 'severity' | 'status' | 'assignee' | 'desc
 /** The clock of each field's last write. */
 export type FieldClocks = Partial<Record<IncidentField, string>>;
 
-/** An incident event as its timeline keeps it. */
-export interface TimelineEvent {
-  eventId: string;
-  incidentId: string;
+/** One entry of an incident's timeline, as the console shows it (its id is its event's). */
+export interface TimelineEntry {
+  id: string;
   at: string;
   author: string;
   /** The event's type without `incident.`: create, update or note. */
   kind: string;
   note: string;
+}
+
+/** An incident event as its timeline keeps it. */
+export interface TimelineEvent extends TimelineEntry {
+  incidentId: string;
   hlc: string;
   /** The event's body, as other consoles get it in the incident's snapshot. */
   body: object;
@@ -31,15 +35,6 @@ export interface FieldWrite {
   at: string;
   /** For the create: where and by whom the incident was opened. */
   created?: { segment: string | null; createdBy: string; createdAt: string };
-}
-
-/** One entry of an incident's timeline, as the console shows it. */
-export interface TimelineEntry {
-  id: string;
-  at: string;
-  author: string;
-  kind: string;
-  note: string;
 }
 
 /** A valve or alarm an incident names. */
@@ -57,8 +52,6 @@ export type SnapshotEvent = IncidentSnapshotMessage['events'][number];
  * the valves and alarms it names.
  */
 export interface IncidentStore {
-  /** Runs `work` in one transaction (the caller's, if one is open). */
-  transaction<T>(work: () => T): T;
   /** The incident, once its create is here. */
   incident(id: string): Incident | null;
   /** Every incident whose create is here, the newest first. */
@@ -82,10 +75,6 @@ export class SqlIncidentStore implements IncidentStore {
     private readonly sql: Sql,
     private readonly siteId: string,
   ) {}
-
-  transaction<T>(work: () => T): T {
-    return this.sql.transaction(work);
-  }
 
   incident(id: string): Incident | null {
     const r = this.sql.first(this.sql.q.selectFrom('incidents').selectAll().where('id', '=', id));
@@ -177,7 +166,7 @@ export class SqlIncidentStore implements IncidentStore {
         this.sql.q
           .insertInto('incident_timeline')
           .values({
-            id: e.eventId,
+            id: e.id,
             incident_id: e.incidentId,
             at: e.at,
             author: e.author,
