@@ -14,7 +14,7 @@ import { needsAck } from './isa';
 import { alarmMetrics } from './metrics';
 import type { JournalEvent, JournalKind } from './journal';
 import { ShelfDeadlines } from './shelves';
-import { SqlAlarmStore, type AlarmStore, type JournalEntry } from './store';
+import { SqlAlarmStore, type AlarmStore, type JournalRecord } from './store';
 
 export interface AlarmServiceDeps {
   sql: Sql;
@@ -66,7 +66,7 @@ export class AlarmService {
   private readonly store: AlarmStore;
   private readonly localIds = new Set<string>();
   /** Local conditions' events waiting for the database to take writes, oldest first. */
-  private readonly unsaved: JournalEntry[] = [];
+  private readonly unsaved: JournalRecord[] = [];
   private readonly shelves: ShelfDeadlines;
   /** While a snapshot is merged: the alarms whose own snapshot waits for the merge to end. */
   private merging: Set<string> | null = null;
@@ -87,7 +87,7 @@ export class AlarmService {
     const kind: JournalKind = c.active ? 'raise' : 'clear';
     const hlc = this.d.clock.now();
     this.localIds.add(c.id);
-    const event: JournalEntry = {
+    const event: JournalRecord = {
       alarmId: c.id,
       eventId: `local:${c.id}:${kind}:${hlc}`,
       kind,
@@ -277,7 +277,7 @@ export class AlarmService {
       return;
     }
     this.d.clock.observe(b.hlc);
-    this.record(actionEntry(kind, b as ActionBody, e.id, e.ts, e.station));
+    this.record(actionRecord(kind, b as ActionBody, e.id, e.ts, e.station));
   }
 
   get(id: string): Alarm | null {
@@ -331,7 +331,7 @@ export class AlarmService {
     if (this.isLocal(b.alarmId)) {
       // A station's own alarm (its link, its ingest) is worked here only: no event is shared.
       const id = `local:${randomUUID()}`;
-      this.record(actionEntry(kind, body, id, this.d.now().toISOString(), this.d.stationId));
+      this.record(actionRecord(kind, body, id, this.d.now().toISOString(), this.d.stationId));
       this.d.auditor.record({
         actor: b.actor,
         action: type,
@@ -344,7 +344,7 @@ export class AlarmService {
     }
     // The journal row, the outbox row and the applied id: one transaction.
     const event = this.d.events.publish(type, { ...body }, (e) =>
-      this.record(actionEntry(kind, body, e.id, e.ts, this.d.stationId)),
+      this.record(actionRecord(kind, body, e.id, e.ts, this.d.stationId)),
     );
     const eventId = event.id;
     this.d.auditor.record({
@@ -359,7 +359,7 @@ export class AlarmService {
   }
 
   /** Adds an event to the journal once (by id) and replays the alarm. */
-  private record(e: JournalEntry): boolean {
+  private record(e: JournalRecord): boolean {
     const added = this.d.sql.transaction(() => {
       if (!this.store.addEvent(e)) return false;
       // How long this shelf lasts here, measured from now on the monotonic clock.
@@ -394,7 +394,7 @@ export class AlarmService {
 }
 
 /** An operator's action on an alarm as its journal keeps it (ordered by the action's clock). */
-function actionEntry(kind: JournalKind, b: ActionBody, eventId: string, at: string, station: string): JournalEntry {
+function actionRecord(kind: JournalKind, b: ActionBody, eventId: string, at: string, station: string): JournalRecord {
   return {
     alarmId: b.alarmId,
     eventId,

@@ -6,13 +6,13 @@ import { replay, type JournalEvent, type JournalKind } from './journal';
 import type { RaiseRecord } from './metrics';
 
 /** An event to add to an alarm's journal: the event, its alarm, its id and where it was recorded. */
-export interface JournalEntry extends JournalEvent {
+export interface JournalRecord extends JournalEvent {
   alarmId: string;
   /** Each id is journalled once: the same event from another path changes nothing. */
   eventId: string;
   /** The station that recorded it (`field` for what the field reported). */
   station: string;
-  /** A first event of this station's own alarm makes it local: never shared. */
+  /** Of this station's own alarm, never shared (a first event marks the alarm's row local). */
   local: boolean;
 }
 
@@ -49,7 +49,7 @@ export interface AlarmStore {
    * Adds an event to the journal once (by id) and stores the alarm its journal replays to;
    * false when the event was there already.
    */
-  addEvent(e: JournalEntry): boolean;
+  addEvent(e: JournalRecord): boolean;
   /** The alarm these events replay to, stored or not (a local alarm the database refused). */
   replayed(alarmId: string, events: readonly JournalEvent[]): Alarm;
 }
@@ -177,7 +177,7 @@ export class SqlAlarmStore implements AlarmStore {
       .map((r) => ({ alarmId: r.alarm_id, at: Date.parse(r.at) }));
   }
 
-  addEvent(e: JournalEntry): boolean {
+  addEvent(e: JournalRecord): boolean {
     return this.sql.transaction(() => {
       // The journal refers to its alarm: a first event creates the row, the replay fills it.
       this.sql.run(
