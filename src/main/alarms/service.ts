@@ -8,12 +8,13 @@ import type { StationEvents } from '../sync/station-events';
 import type { Outbox } from '../sync/outbox';
 import type { Logger } from '../log';
 import type { Sql } from '../store/sql';
-import type { Tables } from '../store/tables';
 import { encodeHlc, type HybridClock } from '../sync/hlc';
 import type { AlarmMetrics } from '../../shared/alarms';
 import { needsAck } from './isa';
 import { alarmMetrics } from './metrics';
-import { replay, type JournalEvent, type JournalKind } from './journal';
+import type { JournalEvent, JournalKind } from './journal';
+import { ShelfDeadlines } from './shelves';
+import { SqlAlarmStore, type AlarmStore, type JournalRecord } from './store';
 
 export interface AlarmServiceDeps {
   sql: Sql;
@@ -46,6 +47,9 @@ const SNAPSHOT_EVENTS = 2_000;
 /** The actor of what the station does by itself (a shelf running out). */
 const SYSTEM = 'system';
 
+/** The station of what the field reports. */
+const FIELD = 'field';
+
 const OPERATOR_ACTIONS: Record<string, JournalKind> = {
   'alarm.ack': 'ack',
   'alarm.shelve': 'shelve',
@@ -53,51 +57,24 @@ const OPERATOR_ACTIONS: Record<string, JournalKind> = {
   'alarm.resolve': 'resolve',
 };
 
-/** The columns of an alarm row its view is made of. */
-type AlarmRow = Pick<
-  Tables['alarms'],
-  | 'site_id'
-  | 'source'
-  | 'priority'
-  | 'state'
-  | 'segment'
-  | 'message'
-  | 'raised_at'
-  | 'cleared_at'
-  | 'acked_at'
-  | 'acked_by'
-  | 'shelved_until'
-  | 'shelved_by'
-  | 'resolved_at'
->;
-
-/** A local condition's event not yet in the journal (the database refused the write). */
-interface UnsavedEvent {
-  alarmId: string;
-  eventId: string;
-  kind: JournalKind;
-  sortKey: string;
-  at: string;
-  actor: string;
-  body: JournalEvent['body'];
-}
-
 /**
  * Alarms from PipelineGuard and the operators' work on them, kept the same on every console:
  * each change is an event in the alarm's journal (field conditions by the field's time,
  * operators' actions by hybrid logical clock), and the alarm row is the journal's replay.
  */
 export class AlarmService {
+  private readonly store: AlarmStore;
   private readonly localIds = new Set<string>();
   /** Local conditions' events waiting for the database to take writes, oldest first. */
-  private readonly unsaved: UnsavedEvent[] = [];
-  /** Each shelf in force (`<alarm>@<until>`): when it ends on the monotonic clock. */
-  private readonly shelfDeadlines = new Map<string, number>();
+  private readonly unsaved: JournalRecord[] = [];
+  private readonly shelves: ShelfDeadlines;
   /** While a snapshot is merged: the alarms whose own snapshot waits for the merge to end. */
   private merging: Set<string> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly d: AlarmServiceDeps) {
+    this.store = new SqlAlarmStore(d.sql, d.siteId, d.now);
+    this.shelves = new ShelfDeadlines(() => d.monotonic?.() ?? performance.now());
     const prefix = topics.alarmSnapshot(d.siteId, '');
     d.outbox?.provide(prefix, (topic) => this.snapshotOf(topic.slice(prefix.length)));
   }
@@ -110,7 +87,7 @@ export class AlarmService {
     const kind: JournalKind = c.active ? 'raise' : 'clear';
     const hlc = this.d.clock.now();
     this.localIds.add(c.id);
-    const event: UnsavedEvent = {
+    const event: JournalRecord = {
       alarmId: c.id,
       eventId: `local:${c.id}:${kind}:${hlc}`,
       kind,
@@ -118,10 +95,12 @@ export class AlarmService {
       at: this.d.now().toISOString(),
       actor: c.source,
       body: { priority: c.priority, message: c.message, segment: null, source: c.source },
+      station: this.d.stationId,
+      local: true,
     };
     if (!this.unsaved.length) {
       try {
-        this.recordUnsaved(event);
+        this.record(event);
         return;
       } catch (err) {
         // The condition may be the database itself refusing writes: operators see the alarm
@@ -140,7 +119,7 @@ export class AlarmService {
   private saveUnsaved(): void {
     while (this.unsaved.length) {
       try {
-        this.recordUnsaved(this.unsaved[0]!);
+        this.record(this.unsaved[0]!);
       } catch {
         return;
       }
@@ -148,15 +127,8 @@ export class AlarmService {
     }
   }
 
-  private recordUnsaved(e: UnsavedEvent): void {
-    this.record(e.alarmId, e.eventId, e.kind, e.sortKey, e.at, e.actor, e.body, this.d.stationId, true);
-  }
-
   private isLocal(alarmId: string): boolean {
-    return (
-      this.localIds.has(alarmId) ||
-      this.d.sql.first(this.d.sql.q.selectFrom('alarms').select('local').where('id', '=', alarmId))?.local === 1
-    );
+    return this.localIds.has(alarmId) || this.store.isLocal(alarmId);
   }
 
   /** Another console's retained journal of an alarm: what is missing here is applied, once. */
@@ -167,7 +139,7 @@ export class AlarmService {
       this.d.sql.transaction(() => {
         for (const e of snap.events) {
           if (!e.sortKey.endsWith('-field')) this.d.clock.observe(e.sortKey);
-          this.record(snap.id, e.eventId, e.kind, e.sortKey, e.at, e.actor, e.body as JournalEvent['body'], e.station);
+          this.record({ ...e, alarmId: snap.id, body: e.body as JournalEvent['body'], local: false });
         }
         if (merging.size) this.snapshot(snap.id);
       });
@@ -182,23 +154,23 @@ export class AlarmService {
    * same event, once, and snapshots carry it. Called every second while the station runs.
    */
   expireShelves(now = this.d.now()): void {
-    // A shelf ends at its time on the wall clock, or once its length has passed on this
-    // station's monotonic clock, whichever is first: a wall clock set back an hour does not
-    // hide an alarm an hour longer (one set forward ends a shelf early, the safe side).
-    const mono = this.monotonic();
-    const shelved = this.d.sql.all(
-      this.d.sql.q.selectFrom('alarms').select(['id', 'shelved_until', 'local']).where('shelved_until', 'is not', null),
-    );
-    const seen = new Set<string>();
-    for (const { id, shelved_until: until, local } of shelved) {
-      const key = `${id}@${until}`;
-      seen.add(key);
-      const deadline = this.shelfDeadlines.get(key) ?? this.shelfDeadline(key, now);
-      if (until! > now.toISOString() && mono < deadline) continue;
-      const sortKey = encodeHlc({ wall: Date.parse(until!), counter: 0, node: 'field' });
+    const ended = this.shelves.endedBy(now);
+    const shelved = this.store.shelvedAlarms();
+    for (const { id, until, local } of shelved) {
+      if (!ended(id, until)) continue;
       const eventId = `shelf-expired:${id}:${until}`;
-      const body = { until: until!, expired: true, reason: 'shelf expired' };
-      if (!this.record(id, eventId, 'unshelve', sortKey, until!, SYSTEM, body, this.d.stationId, local === 1)) continue;
+      const added = this.record({
+        alarmId: id,
+        eventId,
+        kind: 'unshelve',
+        sortKey: encodeHlc({ wall: Date.parse(until), counter: 0, node: 'field' }),
+        at: until,
+        actor: SYSTEM,
+        body: { until, expired: true, reason: 'shelf expired' },
+        station: this.d.stationId,
+        local,
+      });
+      if (!added) continue;
       this.d.auditor.record({
         actor: SYSTEM,
         action: 'alarm.shelf_expired',
@@ -208,21 +180,7 @@ export class AlarmService {
         detail: { until },
       });
     }
-    for (const key of this.shelfDeadlines.keys()) if (!seen.has(key)) this.shelfDeadlines.delete(key);
-  }
-
-  /** Records (once) when the shelf `<alarm>@<until>` ends on the monotonic clock, seen from `now`. */
-  private shelfDeadline(key: string, now: Date): number {
-    const known = this.shelfDeadlines.get(key);
-    if (known !== undefined) return known;
-    const until = Date.parse(key.slice(key.lastIndexOf('@') + 1));
-    const deadline = this.monotonic() + (until - now.getTime());
-    this.shelfDeadlines.set(key, deadline);
-    return deadline;
-  }
-
-  private monotonic(): number {
-    return this.d.monotonic?.() ?? performance.now();
+    this.shelves.keepOnly(shelved);
   }
 
   start(): void {
@@ -270,12 +228,16 @@ export class AlarmService {
     ts: string;
   }): void {
     const kind: JournalKind = c.active ? 'raise' : 'clear';
-    const sortKey = encodeHlc({ wall: Date.parse(c.ts), counter: 0, node: 'field' });
-    this.record(c.id, `field:${c.id}:${kind}:${c.ts}`, kind, sortKey, c.ts, c.source, {
-      priority: c.priority,
-      message: c.message,
-      segment: c.segment,
-      source: c.source,
+    this.record({
+      alarmId: c.id,
+      eventId: `field:${c.id}:${kind}:${c.ts}`,
+      kind,
+      sortKey: encodeHlc({ wall: Date.parse(c.ts), counter: 0, node: 'field' }),
+      at: c.ts,
+      actor: c.source,
+      body: { priority: c.priority, message: c.message, segment: c.segment, source: c.source },
+      station: FIELD,
+      local: false,
     });
   }
 
@@ -315,59 +277,21 @@ export class AlarmService {
       return;
     }
     this.d.clock.observe(b.hlc);
-    this.record(
-      b.alarmId,
-      e.id,
-      kind,
-      b.hlc,
-      e.ts,
-      b.actor,
-      { until: b.until, reason: b.reason, note: b.note },
-      e.station,
-    );
+    this.record(actionRecord(kind, b as ActionBody, e.id, e.ts, e.station));
   }
 
   get(id: string): Alarm | null {
     if (this.unsaved.some((e) => e.alarmId === id)) return this.unsavedView(id);
-    const r = this.d.sql.first(this.d.sql.q.selectFrom('alarms').selectAll().where('id', '=', id));
-    return r ? this.toAlarm(id, r.valve_id, r) : null;
-  }
-
-  private toAlarm(id: string, valveId: string | null, r: AlarmRow): Alarm {
-    return {
-      id,
-      siteId: r.site_id,
-      source: r.source,
-      priority: r.priority as Alarm['priority'],
-      state: r.state as Alarm['state'],
-      segment: r.segment,
-      valveId,
-      message: r.message,
-      raisedAt: r.raised_at,
-      clearedAt: r.cleared_at,
-      ackedAt: r.acked_at,
-      ackedBy: r.acked_by,
-      shelvedUntil: r.shelved_until,
-      shelvedBy: r.shelved_by,
-      resolvedAt: r.resolved_at,
-    };
+    return this.store.alarm(id);
   }
 
   /** A local alarm with events not yet journalled: the replay of its journal and those events. */
   private unsavedView(id: string): Alarm {
-    const events = [
-      ...this.journal(id),
-      ...this.unsaved
-        .filter((e) => e.alarmId === id)
-        .map((e) => ({ kind: e.kind, sortKey: e.sortKey, at: e.at, actor: e.actor, body: e.body })),
-    ];
-    return this.toAlarm(id, null, this.rowOf(events));
+    return this.store.replayed(id, [...this.journal(id), ...this.unsaved.filter((e) => e.alarmId === id)]);
   }
 
   list(): Alarm[] {
-    const ids = this.d.sql
-      .all(this.d.sql.q.selectFrom('alarms').select('id').orderBy('raised_at', 'desc'))
-      .map((r) => r.id);
+    const ids = this.store.alarmIds();
     // Not journalled yet (the database refused the write): the newest, first.
     const stored = new Set(ids);
     const waiting = [...new Set(this.unsaved.map((e) => e.alarmId))].filter((id) => !stored.has(id));
@@ -375,36 +299,12 @@ export class AlarmService {
   }
 
   journal(alarmId: string): JournalEvent[] {
-    return this.d.sql
-      .all(
-        this.d.sql.q
-          .selectFrom('alarm_journal')
-          .selectAll()
-          .where('alarm_id', '=', alarmId)
-          .orderBy('sort_key')
-          .orderBy('event_id'),
-      )
-      .map((r) => ({
-        kind: r.transition as JournalKind,
-        sortKey: r.sort_key,
-        at: r.at,
-        actor: r.actor,
-        body: JSON.parse(r.body) as JournalEvent['body'],
-      }));
+    return this.store.journalOf(alarmId);
   }
 
   /** Alarm-system performance now (raises in the last 10 minutes come from the journals). */
   metrics(now = this.d.now().getTime()): AlarmMetrics {
-    const since = new Date(now - 600_000).toISOString();
-    const raises = this.d.sql
-      .all(
-        this.d.sql.q
-          .selectFrom('alarm_journal')
-          .select(['alarm_id', 'at'])
-          .where('transition', '=', 'raise')
-          .where('at', '>=', since),
-      )
-      .map((r) => ({ alarmId: r.alarm_id, at: Date.parse(r.at) }));
+    const raises = this.store.raisesSince(new Date(now - 600_000).toISOString());
     const alarms = this.list().map((a) => ({
       id: a.id,
       active: a.state === 'active_unacked' || a.state === 'active_acked',
@@ -431,16 +331,7 @@ export class AlarmService {
     if (this.isLocal(b.alarmId)) {
       // A station's own alarm (its link, its ingest) is worked here only: no event is shared.
       const id = `local:${randomUUID()}`;
-      this.record(
-        b.alarmId,
-        id,
-        kind,
-        body.hlc,
-        this.d.now().toISOString(),
-        b.actor,
-        { until: b.until, reason: b.reason, note: b.note },
-        this.d.stationId,
-      );
+      this.record(actionRecord(kind, body, id, this.d.now().toISOString(), this.d.stationId));
       this.d.auditor.record({
         actor: b.actor,
         action: type,
@@ -453,16 +344,7 @@ export class AlarmService {
     }
     // The journal row, the outbox row and the applied id: one transaction.
     const event = this.d.events.publish(type, { ...body }, (e) =>
-      this.record(
-        b.alarmId,
-        e.id,
-        kind,
-        body.hlc,
-        e.ts,
-        b.actor,
-        { until: b.until, reason: b.reason, note: b.note },
-        this.d.stationId,
-      ),
+      this.record(actionRecord(kind, body, e.id, e.ts, this.d.stationId)),
     );
     const eventId = event.id;
     this.d.auditor.record({
@@ -477,62 +359,17 @@ export class AlarmService {
   }
 
   /** Adds an event to the journal once (by id) and replays the alarm. */
-  private record(
-    alarmId: string,
-    eventId: string,
-    kind: JournalKind,
-    sortKey: string,
-    at: string,
-    actor: string,
-    body: JournalEvent['body'],
-    station = 'field',
-    local = false,
-  ): boolean {
-    const { sql } = this.d;
-    const added = sql.transaction(() => {
-      // The journal refers to its alarm: a first event creates the row, the replay fills it.
-      sql.run(
-        sql.q
-          .insertInto('alarms')
-          .values({
-            id: alarmId,
-            site_id: this.d.siteId,
-            source: 'unknown',
-            priority: 'low',
-            state: 'normal',
-            message: '',
-            raised_at: at,
-            hlc: '',
-            local: local ? 1 : 0,
-          })
-          .onConflict((oc) => oc.column('id').doNothing()),
-      );
-      const inserted = sql.run(
-        sql.q
-          .insertInto('alarm_journal')
-          .values({
-            alarm_id: alarmId,
-            at,
-            transition: kind,
-            actor,
-            station_id: station,
-            note: body.note ?? body.reason ?? null,
-            event_id: eventId,
-            sort_key: sortKey,
-            body: JSON.stringify(body),
-          })
-          .onConflict((oc) => oc.column('event_id').where('event_id', 'is not', null).doNothing()),
-      );
-      if (inserted.changes === 0) return false;
-      this.save(alarmId);
+  private record(e: JournalRecord): boolean {
+    const added = this.d.sql.transaction(() => {
+      if (!this.store.addEvent(e)) return false;
       // How long this shelf lasts here, measured from now on the monotonic clock.
-      if (kind === 'shelve' && body.until) this.shelfDeadline(`${alarmId}@${body.until}`, this.d.now());
-      if (local || this.localIds.has(alarmId)) return true;
-      if (this.merging) this.merging.add(alarmId);
-      else this.snapshot(alarmId);
+      if (e.kind === 'shelve' && e.body.until) this.shelves.begin(e.alarmId, e.body.until, this.d.now());
+      if (e.local || this.localIds.has(e.alarmId)) return true;
+      if (this.merging) this.merging.add(e.alarmId);
+      else this.snapshot(e.alarmId);
       return true;
     });
-    const alarm = added ? this.get(alarmId) : null;
+    const alarm = added ? this.get(e.alarmId) : null;
     if (alarm) this.d.onChange(alarm);
     return added;
   }
@@ -549,65 +386,24 @@ export class AlarmService {
    * its state (a chattering alarm's oldest raise and clear cycles are left out).
    */
   private snapshotOf(alarmId: string): string | null {
-    const rows = this.d.sql
-      .all(
-        this.d.sql.q
-          .selectFrom('alarm_journal')
-          .select(['event_id', 'transition', 'sort_key', 'at', 'actor', 'station_id', 'body'])
-          .where('alarm_id', '=', alarmId)
-          .where('event_id', 'is not', null)
-          .orderBy('sort_key', 'desc')
-          .limit(SNAPSHOT_EVENTS),
-      )
-      .reverse();
-    if (!rows.length) return null;
-    const message: AlarmSnapshotMessage = {
-      v: 1,
-      id: alarmId,
-      events: rows.map((r) => ({
-        eventId: r.event_id!,
-        kind: r.transition as JournalKind,
-        sortKey: r.sort_key,
-        at: r.at,
-        actor: r.actor,
-        station: r.station_id,
-        body: JSON.parse(r.body) as Record<string, unknown>,
-      })),
-    };
+    const events = this.store.snapshotEvents(alarmId, SNAPSHOT_EVENTS);
+    if (!events.length) return null;
+    const message: AlarmSnapshotMessage = { v: 1, id: alarmId, events };
     return JSON.stringify(message);
   }
+}
 
-  private save(alarmId: string): void {
-    const row = this.rowOf(this.journal(alarmId));
-    this.d.sql.run(
-      this.d.sql.q
-        .insertInto('alarms')
-        .values({ id: alarmId, local: 0, ...row })
-        .onConflict((oc) => oc.column('id').doUpdateSet(row)),
-    );
-  }
-
-  /** The alarm row its journal replays to. */
-  private rowOf(events: readonly JournalEvent[]) {
-    const f = replay(events);
-    return {
-      site_id: this.d.siteId,
-      source: f.source,
-      priority: f.priority,
-      state: f.state,
-      segment: f.segment,
-      message: f.message,
-      raised_at: f.raisedAt ?? this.d.now().toISOString(),
-      cleared_at: f.clearedAt,
-      acked_at: f.ackedAt,
-      acked_by: f.ackedBy,
-      shelved_until: f.shelvedUntil,
-      shelved_by: f.shelvedBy,
-      shelve_reason: f.shelveReason,
-      resolved_at: f.resolvedAt,
-      resolved_by: f.resolvedBy,
-      resolution_note: f.resolutionNote,
-      hlc: events.at(-1)?.sortKey ?? '',
-    };
-  }
+/** An operator's action on an alarm as its journal keeps it (ordered by the action's clock). */
+function actionRecord(kind: JournalKind, b: ActionBody, eventId: string, at: string, station: string): JournalRecord {
+  return {
+    alarmId: b.alarmId,
+    eventId,
+    kind,
+    sortKey: b.hlc,
+    at,
+    actor: b.actor,
+    body: { until: b.until, reason: b.reason, note: b.note },
+    station,
+    local: false,
+  };
 }

@@ -37,6 +37,14 @@ export interface ReportMeta {
   acknowledgedAt: string | null;
 }
 
+/** A shift's handover report: who hands over to whom, and what. */
+export interface HandoverReport extends ReportMeta {
+  shiftStart: string;
+  shiftEnd: string;
+  createdAt: string;
+  content: HandoverContent;
+}
+
 /** A self-contained HTML file a supervisor can keep: no scripts, no external resources. */
 export function reportHtml(meta: ReportMeta, c: HandoverContent): string {
   return `<!doctype html>

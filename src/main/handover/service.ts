@@ -9,14 +9,8 @@ import type { StationEvents } from '../sync/station-events';
 import type { IncidentService } from '../incidents/service';
 import type { Sql } from '../store/sql';
 import type { HybridClock } from '../sync/hlc';
-import { reportHtml, type HandoverContent, type ReportMeta } from './report';
-
-export interface HandoverReport extends ReportMeta {
-  shiftStart: string;
-  shiftEnd: string;
-  createdAt: string;
-  content: HandoverContent;
-}
+import { reportHtml, type HandoverContent, type HandoverReport } from './report';
+import { SqlHandoverStore, type HandoverStore } from './store';
 
 export interface HandoverDeps {
   sql: Sql;
@@ -41,20 +35,16 @@ const HALF_DAY_MS = 12 * 3_600_000;
  * and acknowledged by the incoming one; both are audited and shared with every console.
  */
 export class HandoverService {
-  constructor(private readonly d: HandoverDeps) {}
+  private readonly store: HandoverStore;
+
+  constructor(private readonly d: HandoverDeps) {
+    this.store = new SqlHandoverStore(d.sql, d.siteId);
+  }
 
   /** Builds the report for the shift that ends now (it began at the last sign-off, or 12 h ago). */
   prepare(outgoing: string): HandoverReport {
     const now = this.d.now();
-    const last = this.d.sql.first(
-      this.d.sql.q
-        .selectFrom('handover_reports')
-        .select('shift_end')
-        .where('signed_off_at', 'is not', null)
-        .orderBy('shift_end', 'desc')
-        .limit(1),
-    );
-    const shiftStart = last?.shift_end ?? new Date(now.getTime() - HALF_DAY_MS).toISOString();
+    const shiftStart = this.store.lastSignedOffShiftEnd() ?? new Date(now.getTime() - HALF_DAY_MS).toISOString();
     const shiftEnd = now.toISOString();
     const alarms = this.d.alarms.list();
     const shelved = (a: (typeof alarms)[number]) =>
@@ -74,22 +64,22 @@ export class HandoverService {
       },
     };
     const id = `hov-${randomUUID().slice(0, 8)}`;
-    this.d.sql.run(
-      this.d.sql.q.insertInto('handover_reports').values({
+    this.store.addPrepared(
+      {
         id,
-        site_id: this.d.siteId,
-        station_id: this.d.stationId,
-        shift_start: shiftStart,
-        shift_end: shiftEnd,
+        site: this.d.siteId,
+        station: this.d.stationId,
         outgoing,
         incoming: null,
         notes: '',
-        content: JSON.stringify(content),
-        created_at: shiftEnd,
-        signed_off_at: null,
-        acknowledged_at: null,
-        hlc: this.d.clock.now(),
-      }),
+        signedOffAt: null,
+        acknowledgedAt: null,
+        shiftStart,
+        shiftEnd,
+        createdAt: shiftEnd,
+        content,
+      },
+      this.d.clock.now(),
     );
     this.changed(id);
     return this.get(id)!;
@@ -106,10 +96,7 @@ export class HandoverService {
     const event = this.d.events.publish(
       'handover.signoff',
       { id, actor, notes, at, report: { ...r, notes, signedOffAt: at } },
-      () =>
-        this.d.sql.run(
-          this.d.sql.q.updateTable('handover_reports').set({ notes, signed_off_at: at }).where('id', '=', id),
-        ),
+      () => this.store.signOff(id, notes, at),
     );
     this.d.auditor.record({
       actor,
@@ -133,9 +120,7 @@ export class HandoverService {
     const at = this.d.now().toISOString();
     // The report travels with the acknowledgement too: a console that missed the sign-off learns both.
     const event = this.d.events.publish('handover.ack', { id, actor, at, report: r }, () =>
-      this.d.sql.run(
-        this.d.sql.q.updateTable('handover_reports').set({ incoming: actor, acknowledged_at: at }).where('id', '=', id),
-      ),
+      this.store.acknowledge(id, actor, at),
     );
     this.d.auditor.record({
       actor,
@@ -155,51 +140,12 @@ export class HandoverService {
   applyEvent(e: StationEventMessage): void {
     if (e.type !== 'handover.signoff' && e.type !== 'handover.ack') return;
     const b = e.body as { id: string; actor: string; at: string; notes?: string; report?: HandoverReport };
-    const { sql } = this.d;
-    sql.transaction(() => {
-      if (b.report) this.insertSigned(b.report);
-      if (e.type === 'handover.signoff')
-        sql.run(
-          sql.q
-            .updateTable('handover_reports')
-            .set({ notes: b.notes ?? '', signed_off_at: b.at })
-            .where('id', '=', b.id)
-            .where('signed_off_at', 'is', null),
-        );
-      else
-        sql.run(
-          sql.q
-            .updateTable('handover_reports')
-            .set({ incoming: b.actor, acknowledged_at: b.at })
-            .where('id', '=', b.id)
-            .where('acknowledged_at', 'is', null),
-        );
+    this.d.sql.transaction(() => {
+      if (b.report) this.store.addSigned(b.report);
+      if (e.type === 'handover.signoff') this.store.mergeSignOff(b.id, b.notes ?? '', b.at);
+      else this.store.mergeAcknowledgement(b.id, b.actor, b.at);
     });
     this.changed(b.id);
-  }
-
-  /** A signed report from another console, unless this one has it already. */
-  private insertSigned(r: HandoverReport): void {
-    this.d.sql.run(
-      this.d.sql.q
-        .insertInto('handover_reports')
-        .values({
-          id: r.id,
-          site_id: this.d.siteId,
-          station_id: r.station,
-          shift_start: r.shiftStart,
-          shift_end: r.shiftEnd,
-          outgoing: r.outgoing,
-          incoming: null,
-          notes: r.notes,
-          content: JSON.stringify(r.content),
-          created_at: r.createdAt,
-          signed_off_at: r.signedOffAt,
-          acknowledged_at: null,
-          hlc: '',
-        })
-        .onConflict((oc) => oc.column('id').doNothing()),
-    );
   }
 
   private changed(id: string): void {
@@ -208,28 +154,11 @@ export class HandoverService {
   }
 
   get(id: string): HandoverReport | null {
-    const r = this.d.sql.first(this.d.sql.q.selectFrom('handover_reports').selectAll().where('id', '=', id));
-    if (!r) return null;
-    return {
-      id: r.id,
-      site: r.site_id,
-      station: r.station_id,
-      outgoing: r.outgoing,
-      incoming: r.incoming,
-      notes: r.notes,
-      signedOffAt: r.signed_off_at,
-      acknowledgedAt: r.acknowledged_at,
-      shiftStart: r.shift_start,
-      shiftEnd: r.shift_end,
-      createdAt: r.created_at,
-      content: JSON.parse(r.content) as HandoverContent,
-    };
+    return this.store.report(id);
   }
 
   list(): HandoverReport[] {
-    return this.d.sql
-      .all(this.d.sql.q.selectFrom('handover_reports').select('id').orderBy('created_at', 'desc'))
-      .map((r) => this.get(r.id)!);
+    return this.store.reports();
   }
 
   html(id: string): string | null {

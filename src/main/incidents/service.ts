@@ -8,9 +8,15 @@ import type { StationEvents } from '../sync/station-events';
 import type { Logger } from '../log';
 import type { Sql } from '../store/sql';
 import type { HybridClock } from '../sync/hlc';
+import {
+  SqlIncidentStore,
+  type IncidentField,
+  type IncidentLink,
+  type IncidentStore,
+  type TimelineEntry,
+} from './store';
 
-type Field = 'title' | 'severity' | 'status' | 'assignee' | 'description';
-const FIELDS: Field[] = ['title', 'severity', 'status', 'assignee', 'description'];
+const FIELDS: IncidentField[] = ['title', 'severity', 'status', 'assignee', 'description'];
 const ORDER: IncidentStatus[] = ['open', 'investigating', 'mitigated', 'resolved'];
 /** A snapshot stays well inside the 2 MiB a station takes for one (src/main/field/ingest.ts). */
 const SNAPSHOT_EVENTS = 2_000;
@@ -34,7 +40,10 @@ export interface IncidentServiceDeps {
  * and the timeline is a set of entries keyed by event id, so every note appears once.
  */
 export class IncidentService {
+  private readonly store: IncidentStore;
+
   constructor(private readonly d: IncidentServiceDeps) {
+    this.store = new SqlIncidentStore(d.sql, d.siteId);
     const prefix = topics.incidentSnapshot(d.siteId, '');
     d.outbox?.provide(prefix, (topic) => this.snapshotOf(topic.slice(prefix.length)));
   }
@@ -46,7 +55,12 @@ export class IncidentService {
     return ok(this.get(incidentId)!);
   }
 
-  update(actor: string, incidentId: string, fields: Partial<Pick<Incident, Field>>, reason?: string): Result<Incident> {
+  update(
+    actor: string,
+    incidentId: string,
+    fields: Partial<Pick<Incident, IncidentField>>,
+    reason?: string,
+  ): Result<Incident> {
     const current = this.get(incidentId);
     if (!current) return refuse('not_found', `No incident ${incidentId}.`);
     if (fields.status && fields.status !== current.status) {
@@ -54,7 +68,7 @@ export class IncidentService {
       if (back && !reason?.trim()) return refuse('conflict', 'Reopening or stepping an incident back needs a reason.');
     }
     const changed = Object.fromEntries(
-      Object.entries(fields).filter(([k, v]) => v !== undefined && current[k as Field] !== v),
+      Object.entries(fields).filter(([k, v]) => v !== undefined && current[k as IncidentField] !== v),
     );
     if (!Object.keys(changed).length) return refuse('conflict', 'Nothing changes.');
     this.emit('incident.update', { incidentId, actor, fields: changed, reason: reason ?? null });
@@ -86,44 +100,19 @@ export class IncidentService {
   }
 
   get(id: string): Incident | null {
-    const r = this.d.sql.first(this.d.sql.q.selectFrom('incidents').selectAll().where('id', '=', id));
-    if (!r || !r.title) return null;
-    return {
-      id: r.id,
-      siteId: r.site_id,
-      title: r.title,
-      severity: r.severity as Incident['severity'],
-      status: r.status as IncidentStatus,
-      description: r.description,
-      segment: r.segment,
-      assignee: r.assignee,
-      createdBy: r.created_by,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    };
+    return this.store.incident(id);
   }
 
   list(): Incident[] {
-    return this.d.sql
-      .all(this.d.sql.q.selectFrom('incidents').select('id').orderBy('created_at', 'desc'))
-      .flatMap((r) => this.get(r.id) ?? []);
+    return this.store.incidents();
   }
 
-  timeline(id: string): { id: string; at: string; author: string; kind: string; note: string }[] {
-    return this.d.sql.all(
-      this.d.sql.q
-        .selectFrom('incident_timeline')
-        .select(['id', 'at', 'author', 'kind', 'note'])
-        .where('incident_id', '=', id)
-        .orderBy('hlc')
-        .orderBy('id'),
-    );
+  timeline(id: string): TimelineEntry[] {
+    return this.store.timelineOf(id);
   }
 
-  links(id: string): { kind: string; targetId: string }[] {
-    return this.d.sql
-      .all(this.d.sql.q.selectFrom('incident_links').select(['kind', 'target_id']).where('incident_id', '=', id))
-      .map((l) => ({ kind: l.kind, targetId: l.target_id }));
+  links(id: string): IncidentLink[] {
+    return this.store.linksOf(id);
   }
 
   private emit(type: string, body: Omit<Body, 'hlc'>): void {
@@ -158,45 +147,19 @@ export class IncidentService {
   }
 
   private applyOne({ eventId, type, at, body: b }: Applied): boolean {
-    const { sql } = this.d;
-    // A placeholder lets an update or note that overtook its create be kept; the create fills it.
-    sql.run(
-      sql.q
-        .insertInto('incidents')
-        .values({
-          id: b.incidentId,
-          site_id: this.d.siteId,
-          title: '',
-          severity: 'low',
-          status: 'open',
-          description: '',
-          created_by: b.actor,
-          created_at: at,
-          updated_at: at,
-          hlc: b.hlc,
-          field_hlc: '{}',
-        })
-        .onConflict((oc) => oc.column('id').doNothing()),
-    );
     const note =
       type === 'incident.note' ? (b.text ?? '') : type === 'incident.create' ? `created: ${b.title}` : describe(b);
-    // The timeline is a set keyed by event id: an event already in it was applied before.
-    const added = sql.run(
-      sql.q
-        .insertInto('incident_timeline')
-        .values({
-          id: eventId,
-          incident_id: b.incidentId,
-          at,
-          author: b.actor,
-          kind: type.slice('incident.'.length),
-          note,
-          hlc: b.hlc,
-          body: JSON.stringify(b),
-        })
-        .onConflict((oc) => oc.column('id').doNothing()),
-    );
-    if (added.changes === 0) return false;
+    const added = this.store.addEvent({
+      id: eventId,
+      incidentId: b.incidentId,
+      at,
+      author: b.actor,
+      kind: type.slice('incident.'.length),
+      note,
+      hlc: b.hlc,
+      body: b,
+    });
+    if (!added) return false;
     this.mergeFields(type, at, b);
     if (type === 'incident.create') this.link(b);
     return true;
@@ -204,9 +167,7 @@ export class IncidentService {
 
   /** Last writer wins per field, by hybrid logical clock. */
   private mergeFields(type: string, at: string, b: Body): void {
-    const { sql } = this.d;
-    const row = sql.first(sql.q.selectFrom('incidents').select(['field_hlc']).where('id', '=', b.incidentId))!;
-    const clocks = JSON.parse(row.field_hlc) as Partial<Record<Field, string>>;
+    const clocks = this.store.fieldClocks(b.incidentId);
     const values: Record<string, unknown> =
       type === 'incident.create'
         ? { title: b.title, severity: b.severity, status: 'open', description: b.description ?? '', assignee: null }
@@ -219,29 +180,14 @@ export class IncidentService {
         clocks[f] = b.hlc;
       }
     }
-    const extra = type === 'incident.create' ? { segment: b.segment ?? null, created_by: b.actor, created_at: at } : {};
-    sql.run(
-      sql.q
-        .updateTable('incidents')
-        .set({ ...set, ...extra, field_hlc: JSON.stringify(clocks), updated_at: at })
-        .where('id', '=', b.incidentId),
-    );
+    const created =
+      type === 'incident.create' ? { segment: b.segment ?? null, createdBy: b.actor, createdAt: at } : undefined;
+    this.store.writeFields(b.incidentId, { fields: set, clocks, at, created });
   }
 
   private link(b: Body): void {
-    const { sql } = this.d;
-    for (const [kind, ids] of [
-      ['valve', b.valves ?? []],
-      ['alarm', b.alarms ?? []],
-    ] as const) {
-      for (const target of ids)
-        sql.run(
-          sql.q
-            .insertInto('incident_links')
-            .values({ incident_id: b.incidentId, kind, target_id: target })
-            .onConflict((oc) => oc.doNothing()),
-        );
-    }
+    this.store.link(b.incidentId, 'valve', b.valves ?? []);
+    this.store.link(b.incidentId, 'alarm', b.alarms ?? []);
   }
 
   /** The incident's retained snapshot is due (in the caller's transaction); built when sent. */
@@ -253,33 +199,9 @@ export class IncidentService {
 
   /** The incident's event log as its snapshot: the create and the latest SNAPSHOT_EVENTS - 1. */
   private snapshotOf(incidentId: string): string | null {
-    const rows = this.d.sql.all(
-      this.d.sql.q
-        .selectFrom('incident_timeline')
-        .select(['id', 'kind', 'at', 'body'])
-        .where('incident_id', '=', incidentId)
-        .where('body', 'is not', null)
-        .orderBy('hlc')
-        .orderBy('id'),
-    );
-    if (!rows.length) return null;
-    const kept =
-      rows.length <= SNAPSHOT_EVENTS
-        ? rows
-        : [
-            ...rows.filter((r) => r.kind === 'create'),
-            ...rows.filter((r) => r.kind !== 'create').slice(-(SNAPSHOT_EVENTS - 1)),
-          ];
-    const message: IncidentSnapshotMessage = {
-      v: 1,
-      id: incidentId,
-      events: kept.map((r) => ({
-        eventId: r.id,
-        type: `incident.${r.kind}` as IncidentSnapshotMessage['events'][number]['type'],
-        at: r.at,
-        body: JSON.parse(r.body!) as Record<string, unknown>,
-      })),
-    };
+    const events = this.store.snapshotEvents(incidentId, SNAPSHOT_EVENTS);
+    if (!events.length) return null;
+    const message: IncidentSnapshotMessage = { v: 1, id: incidentId, events };
     return JSON.stringify(message);
   }
 }
