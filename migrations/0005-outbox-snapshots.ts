@@ -2,7 +2,7 @@ import type { Migration } from '../src/main/store/migration';
 
 /**
  * Schema v5: a retained snapshot in the outbox replaces the one before it for the same topic
- * (src/main/field/outbox.ts). The index finds that one without reading the station's whole
+ * (src/main/sync/outbox.ts). The index finds that one without reading the station's whole
  * event log; the superseded snapshots queued before v5 (one per change, each the whole
  * timeline or journal) are deleted, keeping the newest per topic.
  */
