@@ -12,6 +12,8 @@ import { FieldConditions } from './alarms/conditions';
 import { AlarmDesk } from './alarms/desk';
 import { LocalConditions } from './alarms/local-conditions';
 import { AlarmService } from './alarms/service';
+import { AlarmDefinitions } from './limits/definitions';
+import { LimitAlarms } from './limits/limit-alarms';
 import { apiLimits } from './api/limits';
 import { LoopbackApi } from './api/start';
 import { ApiKeys } from './api/keys';
@@ -74,6 +76,7 @@ export interface Running extends Rooms {
   push: ConsolePush;
   auditor: Auditor;
   operators: OperatorDirectory;
+  limits: LimitAlarms;
   apiKeys: ApiKeys;
   /** The loopback HTTP API (off unless configured). */
   api: LoopbackApi;
@@ -200,6 +203,19 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     field,
     onChange: (report) => push.queueHandover(report),
   });
+  const limits = new LimitAlarms({
+    state: field.state,
+    alarms,
+    auditor,
+    log: log.child('limits'),
+    now: () => now().getTime(),
+  });
+  const definitions = new AlarmDefinitions({
+    ...shared,
+    stationId: config.stationId,
+    log: log.child('limits'),
+    onChange: (set) => limits.define(set),
+  });
   const conditions = new FieldConditions(field.state, alarms);
   const local = new LocalConditions(config.stationId, alarms, () => counters.dropped);
   const storage = new StorageWatch({
@@ -255,6 +271,9 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     local.onRestored(recovery);
   }
   alarms.start();
+  limits.define(definitions.current());
+  limits.start();
+  definitions.start();
   // In-flight commands from a previous run become `unknown` before any acknowledgement can arrive.
   actuation.start();
   sessions.start();
@@ -268,6 +287,8 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     onAlarmSnapshot: (snapshot) => alarms.mergeSnapshot(snapshot),
     onIncidentSnapshot: (snapshot) => incidents.mergeSnapshot(snapshot),
     onStationEvent: (event) => void events.receive(event),
+    onAlarmDefinitions: (message) => definitions.receive(message),
+    onSample: (point, ts, value, quality) => limits.onSample(point, ts, value, quality),
     details: () => ({ outbox_unsent: outbox.unsentCount() }),
   });
   await api.start();
@@ -280,6 +301,8 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     await api.stop();
     for (const off of offs) off();
     local.stop();
+    definitions.stop();
+    limits.stop();
     alarms.stop();
     storage.stop();
     actuation.stop();
@@ -304,6 +327,8 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     actuation,
     alarms,
     alarmDesk,
+    definitions,
+    limits,
     incidents,
     handover,
     guard,

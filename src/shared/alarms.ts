@@ -24,6 +24,18 @@ export const Alarm = z.object({
   shelvedUntil: Timestamp.nullable(),
   shelvedBy: z.string().nullable(),
   resolvedAt: Timestamp.nullable(),
+  /** A limit alarm (docs/alarms.md): its point and condition, the limit, the value that raised it. */
+  limit: z
+    .object({
+      point: z.string(),
+      condition: z.enum(['hh', 'h', 'l', 'll', 'roc', 'deviation', 'quality']),
+      setpoint: z.number().nullable(),
+      value: z.number().nullable(),
+    })
+    .nullable()
+    .optional(),
+  /** Suppressed by design (its condition holds while the process is in a state that expects it): listed, not annunciated. */
+  suppressed: z.boolean().optional(),
 });
 export type Alarm = z.infer<typeof Alarm>;
 

@@ -29,6 +29,9 @@ export function fillEveryTable(db: Database): void {
     INSERT INTO api_keys (id, name, scope, hash, created_at) VALUES ('k-1', 'historian', 'read', 'abc123', '${t}');
     INSERT INTO operators (username, display_name, role, created_at) VALUES ('alice', 'Alice', 'operator', '${t}');
   `);
+  if (hasTable(db, 'alarm_definitions')) {
+    db.exec(`INSERT INTO alarm_definitions VALUES (1, 'north', '${t}', 'sam', 'ws-1', 'first set', '[]', '[]')`);
+  }
   if (hasTable(db, 'handover_reports')) {
     db.exec(`INSERT INTO handover_reports (id, site_id, station_id, shift_start, shift_end, outgoing, content, created_at, hlc)
       VALUES ('h-1', 'north', 'ws-1', '${t}', '${t}', 'alice', '{}', '${t}', '0001')`);
@@ -48,6 +51,11 @@ export const LATER_COLUMNS = [
   'local',
   'field_hlc',
   'hlc',
+  'point_id',
+  'condition',
+  'limit_value',
+  'value',
+  'suppressed',
 ];
 
 /** Every row of every table, for before/after comparisons. */

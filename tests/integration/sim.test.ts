@@ -26,6 +26,7 @@ import {
   ValveStateMessage,
   type TopicKind,
   AlarmSnapshotMessage,
+  AlarmDefinitionsMessage,
   IncidentSnapshotMessage,
 } from '../../src/shared/protocol';
 import { startAedes, startMosquitto, type TestBroker } from '../helpers/brokers';
@@ -45,6 +46,7 @@ const SCHEMAS: Record<TopicKind, z.ZodType> = {
   station_event: StationEventMessage,
   station_presence: PresenceMessage,
   gateway_presence: PresenceMessage,
+  alarm_definitions: AlarmDefinitionsMessage,
 };
 
 interface Received {

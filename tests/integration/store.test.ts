@@ -115,7 +115,7 @@ describe('store: migrations', () => {
 
   it('v5 keeps only the newest retained snapshot per topic and every event', async () => {
     const { store } = await stationStore(tempDir());
-    rollback(store.db, migrations);
+    rollback(store.db, migrations, 4);
     expect(schemaVersion(store.db)).toBe(4);
     const add = store.db.prepare(
       "INSERT INTO outbox (id, topic, payload, retain, created_at) VALUES (?, ?, ?, ?, '2026-11-26T00:00:00Z')",
@@ -132,6 +132,29 @@ describe('store: migrations', () => {
     migrate(store.db, migrations);
     const ids = store.db.prepare('SELECT id FROM outbox ORDER BY rowid').pluck().all();
     expect(ids).toEqual(['e1', 't1', 'e2', 's3']);
+    await store.close();
+  });
+
+  it('v6 takes diagnostic alarms and limit alarms; rolling back makes a diagnostic alarm low and keeps the definitions', async () => {
+    const { store } = await stationStore(tempDir());
+    fillEveryTable(store.db);
+    store.db
+      .exec(`INSERT INTO alarms (id, site_id, source, priority, state, message, raised_at, hlc, point_id, condition,
+      limit_value, value, suppressed) VALUES ('lim-p-1-l', 'north', 'limit', 'diagnostic', 'active_unacked', 'Flow low',
+      '2026-12-04T10:00:00.000Z', '0002', 'p-1', 'l', 10, 3.5, 1)`);
+    rollback(store.db, migrations);
+    expect(schemaVersion(store.db)).toBe(5);
+    expect(store.db.prepare("SELECT priority FROM alarms WHERE id = 'lim-p-1-l'").get()).toEqual({ priority: 'low' });
+    expect(store.db.prepare('SELECT count(*) AS n FROM alarm_definitions').get()).toEqual({ n: 1 });
+    migrate(store.db, migrations);
+    expect(store.db.prepare("SELECT priority, suppressed FROM alarms WHERE id = 'lim-p-1-l'").get()).toEqual({
+      priority: 'low',
+      suppressed: 0,
+    });
+    expect(() => store.db.exec("UPDATE alarms SET priority = 'urgent' WHERE id = 'lim-p-1-l'")).toThrow(
+      /CHECK constraint/,
+    );
+    expect(integrityCheck(store.file)).toEqual(['ok']);
     await store.close();
   });
 

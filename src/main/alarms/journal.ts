@@ -1,4 +1,5 @@
 import type { AlarmPriority, AlarmState } from '../../shared/alarms';
+import type { LimitCondition } from '../../shared/limits';
 import { isActive, onAcknowledge, onCondition } from './isa';
 
 export type JournalKind = 'raise' | 'clear' | 'ack' | 'shelve' | 'unshelve' | 'resolve';
@@ -19,6 +20,13 @@ export interface JournalEvent {
     note?: string;
     /** An unshelve by expiry: it ends the shelf that ran `until`, and no later one. */
     expired?: boolean;
+    /** A limit alarm's raise: what it watches, its limit and the value that raised it. */
+    point?: string;
+    condition?: LimitCondition;
+    limit?: number | null;
+    value?: number | null;
+    /** Suppressed by design while it is active (a raise says whether). */
+    suppressed?: boolean;
   };
 }
 
@@ -39,6 +47,9 @@ export interface AlarmFold {
   resolvedAt: string | null;
   resolvedBy: string | null;
   resolutionNote: string | null;
+  /** A limit alarm's point, condition, limit and the value that raised it (null for other alarms). */
+  limit: { point: string; condition: LimitCondition; setpoint: number | null; value: number | null } | null;
+  suppressed: boolean;
 }
 
 const byKey = (a: JournalEvent, b: JournalEvent) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0);
@@ -64,6 +75,8 @@ export function replay(events: readonly JournalEvent[]): AlarmFold {
     resolvedAt: null,
     resolvedBy: null,
     resolutionNote: null,
+    limit: null,
+    suppressed: false,
   };
   for (const e of [...events].sort(byKey)) apply(f, e);
   return f;
@@ -83,9 +96,15 @@ function apply(f: AlarmFold, e: JournalEvent): void {
       f.message = e.body.message ?? f.message;
       f.segment = e.body.segment !== undefined ? e.body.segment : f.segment;
       f.source = e.body.source ?? f.source;
+      if (e.body.point && e.body.condition) {
+        const value = e.body.value ?? null;
+        f.limit = { point: e.body.point, condition: e.body.condition, setpoint: e.body.limit ?? null, value };
+      }
+      f.suppressed = e.body.suppressed ?? false;
       return;
     }
     case 'clear':
+      f.suppressed = false;
       if (isActive(f.state)) f.clearedAt = e.at;
       f.state = onCondition(f.state, 'clear');
       return;

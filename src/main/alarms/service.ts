@@ -226,6 +226,8 @@ export class AlarmService {
     segment: string | null;
     source: string;
     ts: string;
+    /** What the raise adds for a limit alarm: its point, condition, limit, value, suppression. */
+    limit?: Pick<JournalEvent['body'], 'point' | 'condition' | 'limit' | 'value' | 'suppressed'>;
   }): void {
     const kind: JournalKind = c.active ? 'raise' : 'clear';
     this.record({
@@ -235,7 +237,7 @@ export class AlarmService {
       sortKey: encodeHlc({ wall: Date.parse(c.ts), counter: 0, node: 'field' }),
       at: c.ts,
       actor: c.source,
-      body: { priority: c.priority, message: c.message, segment: c.segment, source: c.source },
+      body: { priority: c.priority, message: c.message, segment: c.segment, source: c.source, ...c.limit },
       station: FIELD,
       local: false,
     });

@@ -1,4 +1,5 @@
 import type { Alarm, AlarmPriority, AlarmState } from '../../shared/alarms';
+import type { LimitCondition } from '../../shared/limits';
 import type { AlarmSnapshotMessage } from '../../shared/protocol';
 import type { Sql } from '../store/sql';
 import type { Tables } from '../store/tables';
@@ -54,8 +55,8 @@ export interface AlarmStore {
   replayed(alarmId: string, events: readonly JournalEvent[]): Alarm;
 }
 
-/** The columns of an alarm row its view is made of. */
-type AlarmRow = Pick<
+/** The columns of an alarm row its view is made of (as read: `suppressed` is a number). */
+type AlarmRow = { suppressed: number } & Pick<
   Tables['alarms'],
   | 'site_id'
   | 'source'
@@ -70,6 +71,10 @@ type AlarmRow = Pick<
   | 'shelved_until'
   | 'shelved_by'
   | 'resolved_at'
+  | 'point_id'
+  | 'condition'
+  | 'limit_value'
+  | 'value'
 >;
 
 function toAlarm(id: string, valveId: string | null, r: AlarmRow): Alarm {
@@ -89,6 +94,16 @@ function toAlarm(id: string, valveId: string | null, r: AlarmRow): Alarm {
     shelvedUntil: r.shelved_until,
     shelvedBy: r.shelved_by,
     resolvedAt: r.resolved_at,
+    limit:
+      r.point_id && r.condition
+        ? {
+            point: r.point_id,
+            condition: r.condition as LimitCondition,
+            setpoint: r.limit_value,
+            value: r.value,
+          }
+        : null,
+    suppressed: r.suppressed === 1,
   };
 }
 
@@ -253,6 +268,11 @@ export class SqlAlarmStore implements AlarmStore {
       resolved_at: f.resolvedAt,
       resolved_by: f.resolvedBy,
       resolution_note: f.resolutionNote,
+      point_id: f.limit?.point ?? null,
+      condition: f.limit?.condition ?? null,
+      limit_value: f.limit?.setpoint ?? null,
+      value: f.limit?.value ?? null,
+      suppressed: f.suppressed ? 1 : 0,
       hlc: events.at(-1)?.sortKey ?? '',
     };
   }

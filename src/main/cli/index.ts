@@ -8,6 +8,7 @@ import { registerSimCommand } from './sim-command';
 import { registerAuditCommands } from './audit-command';
 import { registerOperatorCommands } from './operators-command';
 import { registerKeyCommands } from './keys-command';
+import { registerAlarmCommands } from './alarms-command';
 import { stationCommand } from './station-command';
 
 function version(value: string): number {
@@ -53,6 +54,7 @@ registerSimCommand(program);
 registerOperatorCommands(program);
 registerAuditCommands(program);
 registerKeyCommands(program);
+registerAlarmCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`plainview: ${(err as Error).message}\n`);

@@ -3,6 +3,7 @@ import type { HealthCheck } from '../../shared/health';
 import {
   stationSubscriptions,
   topics,
+  type AlarmDefinitionsMessage,
   type AlarmSnapshotMessage,
   type IncidentSnapshotMessage,
   type AlertMessage,
@@ -29,6 +30,10 @@ export interface FieldEvents {
   onIncidentSnapshot(snapshot: IncidentSnapshotMessage): void;
   /** A station event from any station, this one included; the receiver deduplicates. */
   onStationEvent(event: StationEventMessage): void;
+  /** The site's alarm definitions as published (retained) by the station that changed them. */
+  onAlarmDefinitions(message: AlarmDefinitionsMessage): void;
+  /** A telemetry sample taken, after it went to telemetry: the hot path, keep it cheap. */
+  onSample(point: string, ts: number, value: number, quality: string): void;
   /** What the rooms above add to the status line and the link's health (the outbox's backlog). */
   details(): Record<string, unknown>;
 }
@@ -68,8 +73,9 @@ export class Field {
   readonly state: FieldState;
   readonly counters: IngestCounters;
   readonly link: FieldLink;
-  private readonly ingest: Ingest;
+  private ingest: Ingest | null = null;
   private events: FieldEvents | null = null;
+  private readonly steady: () => number;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly o: FieldOptions) {
@@ -77,30 +83,11 @@ export class Field {
     const nowMs = () => o.now().getTime();
     // When a value was received and how old it is are durations: a wall clock set back an hour
     // must not keep a dead value fresh for that hour, nor one set forward make a fresh one stale.
-    const steady = steadyClock(nowMs, o.monotonic ?? (() => performance.now()));
+    const steady = (this.steady = steadyClock(nowMs, o.monotonic ?? (() => performance.now())));
     this.state = new FieldState(config.siteId, config.staleAfterSec * 1000, steady);
     this.counters = o.counters;
     this.link = this.createLink();
     telemetry.writer.onCommitted((upTo) => this.link.commitDone(upTo));
-    this.ingest = new Ingest(this.state, telemetry, this.counters, this.hear(), steady);
-  }
-
-  /** The events as ingest hears them: they reach whoever `start` was given. */
-  private hear(): FieldEvents {
-    const to = () => {
-      if (!this.events) throw new Error('the field is not started');
-      return this.events;
-    };
-    return {
-      onLink: (s) => to().onLink(s),
-      onChange: (kind, id) => to().onChange(kind, id),
-      onAck: (id, ack) => to().onAck(id, ack),
-      onAlert: (alert) => to().onAlert(alert),
-      onAlarmSnapshot: (snapshot) => to().onAlarmSnapshot(snapshot),
-      onIncidentSnapshot: (snapshot) => to().onIncidentSnapshot(snapshot),
-      onStationEvent: (e) => to().onStationEvent(e),
-      details: () => this.events?.details() ?? {},
-    };
   }
 
   private createLink(): FieldLink {
@@ -134,7 +121,8 @@ export class Field {
       subscriptions: stationSubscriptions(config.siteId),
       log: log.child('link'),
       now,
-      onMessage: (topic, payload) => this.ingest.handle(topic, payload),
+      // Messages arrive only once the link is started, and ingest exists from then.
+      onMessage: (topic, payload) => this.ingest!.handle(topic, payload),
       writeSequence: () => this.o.telemetry.writer.sequence,
       onState: (s) => {
         this.state.linkOnline = s.status === 'online';
@@ -155,6 +143,7 @@ export class Field {
    */
   start(events: FieldEvents): void {
     this.events = events;
+    this.ingest = new Ingest(this.state, this.o.telemetry, this.counters, events, this.steady);
     this.state.restore(this.o.telemetry.lastKnown());
     this.o.telemetry.start();
     this.link.start();

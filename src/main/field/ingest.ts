@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  AlarmDefinitionsMessage,
   AlarmSnapshotMessage,
   AlertMessage,
   checkEventBody,
@@ -27,7 +28,7 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024;
  * history (up to its last 2,000 events): they need more room.
  */
 const MAX_LARGE_BYTES = 2 * 1024 * 1024;
-const LARGE: ReadonlySet<TopicKind> = new Set(['site', 'alarm_snapshot', 'incident_snapshot']);
+const LARGE: ReadonlySet<TopicKind> = new Set(['site', 'alarm_snapshot', 'incident_snapshot', 'alarm_definitions']);
 
 const schemas: Partial<Record<TopicKind, z.ZodType>> = {
   site: SiteMessage,
@@ -41,6 +42,7 @@ const schemas: Partial<Record<TopicKind, z.ZodType>> = {
   incident_snapshot: IncidentSnapshotMessage,
   station_presence: PresenceMessage,
   gateway_presence: PresenceMessage,
+  alarm_definitions: AlarmDefinitionsMessage,
 };
 
 /** Topic patterns for counters, so a flood of random ids does not grow the counter map. */
@@ -57,6 +59,7 @@ const patterns: Record<TopicKind, string> = {
   gateway_presence: 'presence/gateways/+',
   alarm_snapshot: 'snapshots/alarms/+',
   incident_snapshot: 'snapshots/incidents/+',
+  alarm_definitions: 'alarm-definitions',
 };
 
 /** What ingest tells the rooms above (a subset of the field's events). */
@@ -71,6 +74,10 @@ export interface IngestHooks {
   onStationEvent(event: StationEventMessage): void;
   /** A PipelineGuard alert raised or cleared (the alarm service journals it). */
   onAlert(alert: AlertMessage): void;
+  /** The site's alarm definitions as another station published them (retained). */
+  onAlarmDefinitions(message: AlarmDefinitionsMessage): void;
+  /** A telemetry sample taken (limit alarms are evaluated on it): the hot path, keep it cheap. */
+  onSample(point: string, ts: number, value: number, quality: string): void;
   /** A change operators should see at once (valve state, alert, presence). */
   onChange(kind: TopicKind, id: string): void;
 }
@@ -157,7 +164,7 @@ export class Ingest {
           this.state.dirtyPoints.add(id);
         }
         this.telemetry.record(id, ts, m.value, m.quality);
-        return;
+        return this.hooks.onSample(id, ts, m.value, m.quality);
       }
       case 'valve_state': {
         const m = data as ValveStateMessage;
@@ -195,6 +202,8 @@ export class Ingest {
         return this.hooks.onAlarmSnapshot(data as AlarmSnapshotMessage);
       case 'incident_snapshot':
         return this.hooks.onIncidentSnapshot(data as IncidentSnapshotMessage);
+      case 'alarm_definitions':
+        return this.hooks.onAlarmDefinitions(data as AlarmDefinitionsMessage);
       default:
         return;
     }

@@ -4,6 +4,7 @@ import { UNSUPPORTED_REASON, type UpdateStatus } from '../../shared/update';
 import type { Actuation } from '../actuation/service';
 import type { AlarmDesk } from '../alarms/desk';
 import type { AlarmService } from '../alarms/service';
+import type { AlarmDefinitions } from '../limits/definitions';
 import type { AuditLog } from '../audit/audit-log';
 import type { CallScope } from '../calls';
 import type { Field } from '../field/field';
@@ -31,6 +32,7 @@ export interface Rooms {
   actuation: Actuation;
   alarms: AlarmService;
   alarmDesk: AlarmDesk;
+  definitions: AlarmDefinitions;
   incidents: IncidentService;
   handover: HandoverService;
   guard: MutationGuard;
@@ -87,6 +89,9 @@ export function stationHandlers(d: HandlerDeps): Handlers {
     'alarms.shelve': ({ id, minutes, reason }) => r().alarmDesk.shelve(id, minutes, reason),
     'alarms.unshelve': ({ id }) => r().alarmDesk.unshelve(id),
     'alarms.resolve': ({ id, note }) => r().alarmDesk.resolve(id, note),
+    'limits.definitions': () => ok(r().definitions.current()),
+    'limits.history': ({ limit }) => ok(r().definitions.history(limit)),
+    'limits.change': ({ definitions, reason }) => r().definitions.change(d.actingIdentity(), definitions, reason),
     'incidents.list': ({ status }) =>
       ok(
         r()

@@ -76,6 +76,11 @@ export interface Tables {
     resolution_note: string | null;
     hlc: string;
     local: number;
+    point_id: string | null;
+    condition: string | null;
+    limit_value: number | null;
+    value: number | null;
+    suppressed: Generated<number>;
   };
   alarm_journal: {
     id: Generated<number>;
@@ -173,6 +178,18 @@ export interface Tables {
     locked_until: string | null;
     created_at: string;
   };
+  alarm_definitions: {
+    version: number;
+    site_id: string;
+    changed_at: string;
+    changed_by: string;
+    station_id: string;
+    reason: string;
+    /** JSON: the definitions of this version. */
+    definitions: string;
+    /** JSON: the management-of-change record, field by field from the version before. */
+    changes: string;
+  };
 }
 
 export type TableName = keyof Tables;
@@ -196,4 +213,5 @@ export const tableNames = [
   'api_keys',
   'operators',
   'handover_reports',
+  'alarm_definitions',
 ] as const satisfies readonly TableName[];

@@ -5,6 +5,7 @@ import { AuditEntry } from '../audit';
 import { Health } from '../health';
 import { HandoverReport } from '../handover';
 import { Incident, IncidentDetail, IncidentSeverity, IncidentStatus, NewIncident } from '../incidents';
+import { DefinitionChange, DefinitionList, DefinitionSet } from '../limits';
 import { OperatorSession } from '../operators';
 import { resultOf } from '../refusal';
 import { SiteView } from '../site';
@@ -171,6 +172,22 @@ export const contract = {
     input: z.object({ id: Id, note: z.string().min(1).max(2000) }),
     output: Alarm,
     description: 'Close a cleared alarm with a note.',
+  },
+  'limits.definitions': {
+    input: NoInput,
+    output: DefinitionSet,
+    description: "The site's alarm definitions in force (the master alarm database), with their version.",
+  },
+  'limits.history': {
+    input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }),
+    output: z.array(DefinitionChange),
+    description: 'Management-of-change records of the alarm definitions, newest first: who, when, why, what changed.',
+  },
+  'limits.change': {
+    input: z.object({ definitions: DefinitionList, reason: z.string().min(1).max(1000) }),
+    output: DefinitionSet,
+    description:
+      'A supervisor replaces the alarm definitions (the whole list) with a reason: a new version, audited and sent to every station.',
   },
   'incidents.list': {
     input: z.object({ status: IncidentStatus.optional() }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DefinitionSet, FieldChange } from '../limits';
 import { AlarmPriority } from '../alarms';
 import { ActuationAction } from '../actuation';
 import { TopicSafeId, ValveId, Timestamp } from '../ids';
@@ -116,6 +117,17 @@ export const StationEventMessage = z.looseObject({
   body: z.record(z.string(), z.unknown()),
 });
 export type StationEventMessage = z.infer<typeof StationEventMessage>;
+
+/**
+ * The site's alarm definition set, retained (src/shared/limits.ts), with the management-of-change
+ * record of its version as the station that made it wrote it.
+ */
+export const AlarmDefinitionsMessage = z.looseObject({
+  v: V,
+  set: DefinitionSet,
+  changes: z.array(FieldChange).max(100_000),
+});
+export type AlarmDefinitionsMessage = z.infer<typeof AlarmDefinitionsMessage>;
 
 /** A retained snapshot: one alarm's or incident's events, merged by id by whoever receives it. */
 const snapshotOf = <E extends z.ZodType>(event: E) =>

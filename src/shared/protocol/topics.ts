@@ -18,6 +18,8 @@ export const topics = {
   incidentSnapshot: (site: string, incident: string) => `${ROOT}/${site}/snapshots/incidents/${incident}`,
   stationPresence: (site: string, station: string) => `${ROOT}/${site}/presence/stations/${station}`,
   gatewayPresence: (site: string, gateway: string) => `${ROOT}/${site}/presence/gateways/${gateway}`,
+  /** The site's alarm definitions (retained): the newest version, published by the station that made it. */
+  alarmDefinitions: (site: string) => `${ROOT}/${site}/alarm-definitions`,
 } as const;
 
 /** What a station subscribes to: everything the field and the other stations send. */
@@ -32,6 +34,7 @@ export const stationSubscriptions = (site: string) => [
   `${ROOT}/${site}/presence/#`,
   `${ROOT}/${site}/snapshots/alarms/+`,
   `${ROOT}/${site}/snapshots/incidents/+`,
+  `${ROOT}/${site}/alarm-definitions`,
 ];
 
 export type TopicKind =
@@ -46,7 +49,8 @@ export type TopicKind =
   | 'station_presence'
   | 'alarm_snapshot'
   | 'incident_snapshot'
-  | 'gateway_presence';
+  | 'gateway_presence'
+  | 'alarm_definitions';
 
 export interface ParsedTopic {
   kind: TopicKind;
@@ -67,6 +71,8 @@ export function parseTopic(topic: string): ParsedTopic | null {
   switch (p[3]) {
     case 'site':
       return p.length === 4 ? { kind: 'site', site, id: site } : null;
+    case 'alarm-definitions':
+      return p.length === 4 ? { kind: 'alarm_definitions', site, id: site } : null;
     case 'valves':
       if (p.length !== 6 || !id) return null;
       if (p[5] === 'state') return { kind: 'valve_state', site, id };

@@ -1,0 +1,134 @@
+import type { AlarmDefinition, DefinitionSet, LimitCondition } from '../../shared/limits';
+import type { AlarmService } from '../alarms/service';
+import type { Auditor } from '../audit/auditor';
+import type { FieldState } from '../field/state';
+import type { Logger } from '../log';
+import { LimitEvaluator, type LimitEvent } from './evaluator';
+
+export interface LimitAlarmsDeps {
+  state: FieldState;
+  alarms: Pick<AlarmService, 'onCondition'>;
+  auditor: Pick<Auditor, 'record'>;
+  log: Logger;
+  /** The station's clock (epoch ms) for staleness, which no sample marks. */
+  now: () => number;
+}
+
+const SWEEP_MS = 1_000;
+
+const WORDS: Record<LimitCondition, string> = {
+  hh: 'high-high',
+  h: 'high',
+  l: 'low',
+  ll: 'low-low',
+  roc: 'changing fast',
+  deviation: 'off target',
+  quality: 'value not good',
+};
+
+/**
+ * Limit alarms on the process: the definitions in force, evaluated on every sample ingested
+ * and, for staleness, once a second; what they raise and clear goes to the alarm service as
+ * conditions with ids every station makes alike, so each console alarms by itself, even cut
+ * off from the others, and the same alarm raised on two stations is one alarm after sync.
+ */
+export class LimitAlarms {
+  private readonly evaluator: LimitEvaluator;
+  private timer: NodeJS.Timeout | null = null;
+  /** Points whose quality alarms were told the point is stale. */
+  private readonly stale = new Set<string>();
+  /** Alarms suppressed by design now (their suppression is audited as it begins and ends). */
+  private readonly suppressed = new Set<string>();
+
+  constructor(private readonly d: LimitAlarmsDeps) {
+    this.evaluator = new LimitEvaluator((def) => this.suppressedNow(def));
+  }
+
+  /** A new definition set is in force: alarms whose definition went away clear. */
+  define(set: DefinitionSet): void {
+    this.emit(this.evaluator.define(set.definitions, this.d.now()));
+  }
+
+  /** A sample (the ingest hot path): nothing to do for a point no definition watches. */
+  onSample(point: string, ts: number, value: number, quality: string): void {
+    if (!this.evaluator.watching(point)) return;
+    this.stale.delete(point);
+    this.emit(this.evaluator.sample(point, ts, value, quality));
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.sweep(), SWEEP_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Points that went stale (no sample in time, the link or the gateway down) raise their quality alarms. */
+  sweep(): void {
+    const now = this.d.now();
+    for (const point of this.evaluator.points()) {
+      const p = this.d.state.points.get(point);
+      const isStale = !p || this.d.state.pointQuality(p) === 'stale';
+      if (isStale === this.stale.has(point)) continue;
+      if (isStale) this.stale.add(point);
+      else this.stale.delete(point);
+      this.emit(this.evaluator.stale(point, isStale, now));
+    }
+  }
+
+  private suppressedNow(def: AlarmDefinition): boolean {
+    const valves = def.suppression?.whenClosed;
+    return !!valves?.length && valves.every((v) => this.d.state.valves.get(v)?.msg.state === 'closed');
+  }
+
+  private emit(events: readonly LimitEvent[]): void {
+    for (const e of events) {
+      const d = e.definition;
+      const meta = this.d.state.points.get(d.point)?.meta;
+      this.d.alarms.onCondition({
+        id: e.alarmId,
+        active: e.active,
+        priority: e.priority,
+        message: describe(d, e, meta?.unit ?? ''),
+        segment: meta?.segment ?? null,
+        source: 'limit',
+        ts: new Date(e.ts).toISOString(),
+        limit: { point: d.point, condition: d.condition, limit: d.setpoint, value: e.value, suppressed: e.suppressed },
+      });
+      this.auditSuppression(e);
+    }
+  }
+
+  private auditSuppression(e: LimitEvent): void {
+    const was = this.suppressed.has(e.alarmId);
+    if (e.suppressed === was) return;
+    if (e.suppressed) this.suppressed.add(e.alarmId);
+    else this.suppressed.delete(e.alarmId);
+    if (!e.active) return;
+    const s = e.definition.suppression;
+    this.d.auditor.record({
+      actor: 'system',
+      action: e.suppressed ? 'alarm.suppressed' : 'alarm.unsuppressed',
+      subject: e.alarmId,
+      result: 'ok',
+      detail: { when_closed: s?.whenClosed ?? [], note: s?.note ?? '' },
+    });
+  }
+}
+
+/** "p-seg-02-flow low: 3.2 m³/h (limit 20 m³/h)", in the words an operator reads. */
+function describe(d: AlarmDefinition, e: LimitEvent, unit: string): string {
+  const u = unit ? ` ${unit}` : '';
+  const value = e.value === null ? '' : `: ${round(e.value)}${d.condition === 'roc' ? `${u}/min` : u}`;
+  const limit =
+    d.setpoint === null
+      ? ''
+      : d.condition === 'deviation'
+        ? ` (target ${round(d.target!)}${u} ± ${round(d.setpoint)})`
+        : ` (limit ${round(d.setpoint)}${d.condition === 'roc' ? `${u}/min` : u})`;
+  return `${d.point} ${WORDS[d.condition]}${value}${limit}`;
+}
+
+const round = (v: number) => Number(v.toPrecision(4)).toString();
