@@ -7,7 +7,7 @@ import { migrations } from '../../migrations';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Actuation } from './actuation/service';
-import { TokenBucket } from './actuation/throttle';
+import { SlidingWindow } from './actuation/throttle';
 import { FieldConditions } from './alarms/conditions';
 import { AlarmDesk } from './alarms/desk';
 import { LocalConditions } from './alarms/local-conditions';
@@ -186,12 +186,17 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   });
   const incidents = new IncidentService({
     ...shared,
+    known: {
+      alarm: (id) => alarms.get(id) !== null,
+      valve: (id) => field.state.valves.has(id),
+      segment: (id) => field.state.site?.segments.some((s) => s.id === id) ?? false,
+    },
     log: log.child('incidents'),
     onChange: (incident) => (bus.emit('incident.changed', incident), push.queueIncident(incident)),
   });
   const guard = new MutationGuard(
     actingIdentity,
-    new TokenBucket(config.incidentMutationsPerMinute, 60_000, monotonic),
+    new SlidingWindow(config.incidentMutationsPerMinute, 60_000, monotonic),
   );
   const alarmDesk = new AlarmDesk(alarms, guard, config.shelveOperatorMaxMin, now);
   const handover = new HandoverService({
@@ -255,7 +260,8 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     bus.on('field.change', ({ kind, id }) => {
       if (kind === 'valve_state') conditions.onValve(id);
       else if (kind === 'gateway_presence')
-        conditions.onGateway(id, field.state.gatewayTs.get(id) ?? now().toISOString());
+        // When this station learnt it (the presence message's time is when the gateway connected).
+        conditions.onGateway(id, now().toISOString());
     }),
     bus.on(
       'station.event',

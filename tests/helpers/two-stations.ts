@@ -1,3 +1,5 @@
+import { createLogger } from '../../src/main/log';
+import { FieldSimulator } from '../../src/main/sim';
 import { startMosquitto, type TestBroker } from './brokers';
 import { startProxy, type TcpProxy } from './proxy';
 import { testStation, type TestStation } from './station';
@@ -11,10 +13,15 @@ export interface TwoStations {
   a: TestStation;
   /** Operated by bob. */
   b: TestStation;
+  /** With `{ field: true }`: the simulated site (12 valves, seg-01 and seg-02) both stations know. */
+  sim: FieldSimulator | null;
 }
 
 /** Two stations of one site on one mosquitto, both online; `cleanups` stops everything. */
-export async function twoStations(cleanups: (() => Promise<void>)[]): Promise<TwoStations> {
+export async function twoStations(
+  cleanups: (() => Promise<void>)[],
+  o: { field?: boolean } = {},
+): Promise<TwoStations> {
   const broker = await startMosquitto();
   const proxy = await startProxy(broker.port);
   cleanups.push(() => proxy.close());
@@ -29,5 +36,18 @@ export async function twoStations(cleanups: (() => Promise<void>)[]): Promise<Tw
     cleanups.push(() => s.station.stop());
     await waitFor(() => s.station.running().field.link.online, 'online');
   }
-  return { broker, proxy, a, b };
+  const sim = o.field ? await simulateField(broker.url, cleanups) : null;
+  if (sim)
+    for (const s of [a, b])
+      await waitFor(() => s.station.running().field.state.valves.has('v-112'), 'the valves known');
+  return { broker, proxy, a, b, sim };
+}
+
+/** The field simulator of site `north` on the broker (no telemetry: the tests here need the valves). */
+async function simulateField(url: string, cleanups: (() => Promise<void>)[]): Promise<FieldSimulator> {
+  const log = createLogger({ level: 'error', json: true, sinks: [] });
+  const sim = new FieldSimulator({ brokerUrl: url, site: 'north', log, demo: false, valves: 12, rate: 0 });
+  await sim.start();
+  cleanups.push(() => sim.stop());
+  return sim;
 }

@@ -56,6 +56,30 @@ describe('working alarms through the IPC contract', () => {
     expect(audit).toEqual(expect.arrayContaining(['alarm.ack', 'alarm.shelve', 'alarm.resolve']));
   }, 30_000);
 
+  it('acknowledge-all never acknowledges a critical alarm in bulk; on its own it is acknowledged', async () => {
+    const { t, sim } = await site();
+    sim.raiseLeak('seg-01');
+    sim.raiseLeak('seg-02');
+    sim.stickValve('v-103');
+    const v = await waitFor(() => t.station.running().field.state.valveView('v-103'), 'v-103');
+    const sel = t.station
+      .running()
+      .actuation.select({ valveId: 'v-103', action: v.state === 'closed' ? 'open' : 'close' }, { requestId: null });
+    if (sel.ok) await t.station.running().actuation.operate(sel.value.id, { requestId: null });
+    await waitFor(() => t.station.running().alarms.get('valve-fault-v-103')?.state === 'active_unacked', 'the fault');
+    await waitFor(() => t.station.running().alarms.get('leak-seg-02'), 'the leaks');
+    const bulk = read(t, 'alarms.acknowledge', { ids: ['leak-seg-01', 'valve-fault-v-103', 'leak-seg-02'] });
+    expect(bulk).toMatchObject([
+      { ok: false, refusal: { code: 'conflict', message: expect.stringMatching(/critical/) } },
+      { ok: true, value: { id: 'valve-fault-v-103', state: 'active_acked' } },
+      { ok: false, refusal: { code: 'conflict' } },
+    ]);
+    expect(t.station.running().alarms.get('leak-seg-01')?.state).toBe('active_unacked');
+    expect(read(t, 'alarms.acknowledge', { ids: ['leak-seg-01'] })).toMatchObject([
+      { ok: true, value: { state: 'active_acked' } },
+    ]);
+  }, 40_000);
+
   it('a supervisor may shelve for longer; a viewer may not touch alarms', async () => {
     const sup = await site({ PLAINVIEW_OS_ACCOUNT_ROLE: 'supervisor' });
     sup.sim.raiseLeak('seg-01');
@@ -142,11 +166,14 @@ describe('working alarms through the IPC contract', () => {
       'the site',
     );
     const gw = t.station.running().field.state.valves.get('v-101')!.msg.gateway;
+    const dropped = new Date().toISOString();
     sim.dropGateway(gw);
     await waitFor(
       () => t.station.running().alarms.get(`gateway-offline-${gw}`)?.state === 'active_unacked',
       'gateway alarm',
     );
+    // The time the station learnt it, not the time in the gateway's will (when it connected).
+    expect(t.station.running().alarms.get(`gateway-offline-${gw}`)!.raisedAt >= dropped).toBe(true);
     await sim.restoreGateway(gw);
     await waitFor(
       () => t.station.running().alarms.get(`gateway-offline-${gw}`)?.state === 'cleared_unacked',

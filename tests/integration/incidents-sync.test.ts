@@ -15,7 +15,9 @@ const inc = (s: TestStation) => s.station.running().incidents;
 
 describe('incidents across two consoles', () => {
   it('created on A, seen on B; conflicting edits in a partition converge; every note once', async () => {
-    const { a, b, proxy } = await twoStations(cleanups);
+    const { a, b, proxy, sim } = await twoStations(cleanups, { field: true });
+    sim!.raiseLeak('seg-02');
+    await waitFor(() => a.station.running().alarms.get('leak-seg-02'), 'the leak alarm on A');
 
     const created = inc(a).create('alice', {
       title: 'Pressure drop KP 14',
@@ -66,7 +68,7 @@ describe('incidents across two consoles', () => {
   }, 60_000);
 
   it('a console that joins late catches up from the retained snapshot, and an edit made there reaches the others', async () => {
-    const { a, b, broker } = await twoStations(cleanups);
+    const { a, b, broker } = await twoStations(cleanups, { field: true });
     const created = inc(a).create('alice', {
       title: 'Odorant low at KP 3',
       severity: 'medium',
@@ -177,6 +179,11 @@ describe('incidents across two consoles', () => {
     const op = testStation({});
     await op.station.start();
     cleanups.push(() => op.station.stop());
+    await waitFor(() => op.station.running().field.state.valves.has('v-101'), 'the DEMO valves');
+    // Links are checked: a valve the site does not have is refused, naming the field.
+    expect(
+      ask(op, 'incidents.create', { title: 'x', severity: 'low', segment: 'seg-01', valves: ['v-999'], alarms: [] }),
+    ).toMatchObject({ ok: false, refusal: { code: 'invalid_input', field: 'valves.0' } });
     const r = ask(op, 'incidents.create', {
       title: 'Leak',
       severity: 'high',
@@ -224,5 +231,26 @@ describe('incidents across two consoles', () => {
       'incident.update',
       'incident.update',
     ]);
+  }, 30_000);
+
+  it('a critical incident is resolved only with a resolution note', async () => {
+    const t = testStation({});
+    await t.station.start();
+    cleanups.push(() => t.station.stop());
+    const r = inc(t).create('alice', {
+      title: 'Rupture',
+      severity: 'critical',
+      description: '',
+      segment: null,
+      valves: [],
+      alarms: [],
+    });
+    const id = r.ok ? r.value.id : '';
+    expect(inc(t).update('alice', id, { status: 'resolved' })).toMatchObject({
+      ok: false,
+      refusal: { code: 'conflict', message: expect.stringMatching(/resolution note/) },
+    });
+    expect(inc(t).get(id)?.status).toBe('open');
+    expect(inc(t).update('alice', id, { status: 'resolved' }, 'Clamp fitted, line pressure-tested').ok).toBe(true);
   }, 30_000);
 });

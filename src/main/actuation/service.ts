@@ -12,7 +12,7 @@ import type { Identity } from '../operators/sessions';
 import type { Sql } from '../store/sql';
 import { checkOperator, checkValve, describeAction, refusal } from './checks';
 import { CommandStore } from './commands';
-import { Cooldown, TokenBucket } from './throttle';
+import { Cooldown, SlidingWindow } from './throttle';
 
 export interface ActuationDeps {
   config: Config;
@@ -56,13 +56,13 @@ export class Actuation {
   private readonly held = new Map<string, Held>();
   private readonly inFlight = new Map<string, string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly bucket: TokenBucket;
+  private readonly bucket: SlidingWindow;
   private readonly cooldown: Cooldown;
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly d: ActuationDeps) {
     this.commands = new CommandStore(d.sql, d.now);
-    this.bucket = new TokenBucket(d.config.actuationsPerMinute, 60_000, d.monotonic);
+    this.bucket = new SlidingWindow(d.config.actuationsPerMinute, 60_000, d.monotonic);
     this.cooldown = new Cooldown(d.config.valveCooldownSec * 1000, d.monotonic);
   }
 

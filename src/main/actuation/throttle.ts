@@ -1,38 +1,30 @@
 /**
- * A token bucket: `capacity` actions, refilled evenly over `periodMs` (10 per minute = one
- * every 6 s, up to 10 in a burst). `take` answers how long until it would succeed.
+ * At most `limit` actions in any `windowMs` (10 a minute means 10 in every 60 s, never more:
+ * a token bucket would let a burst through and then one every 6 s, 19 in 56 s). `take`
+ * answers how long until the oldest action in the window leaves it, to the millisecond.
  */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
+export class SlidingWindow {
+  /** When the actions in the window happened, oldest first (at most `limit` of them). */
+  private readonly times: number[] = [];
 
   constructor(
-    private readonly capacity: number,
-    private readonly periodMs: number,
+    private readonly limit: number,
+    private readonly windowMs: number,
     private readonly now: () => number,
-  ) {
-    this.tokens = capacity;
-    this.last = now();
-  }
+  ) {}
 
-  private refill(): void {
-    const t = this.now();
-    // A clock that went backwards refills nothing rather than going negative.
-    const elapsed = Math.max(0, t - this.last);
-    this.tokens = Math.min(this.capacity, this.tokens + (elapsed * this.capacity) / this.periodMs);
-    this.last = t;
-  }
-
-  /** Milliseconds until one token is available; 0 means now. */
+  /** Milliseconds until one more action fits; 0 means now. */
   waitMs(): number {
-    this.refill();
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * this.periodMs) / this.capacity);
+    const t = this.now();
+    // A clock that went backwards lets nothing out early: entries from its future stay.
+    while (this.times.length && this.times[0]! + this.windowMs <= t) this.times.shift();
+    return this.times.length < this.limit ? 0 : this.times[0]! + this.windowMs - t;
   }
 
-  /** Takes a token if there is one; returns the wait otherwise (and takes nothing). */
+  /** Counts one action if it fits; returns the wait otherwise (and counts nothing). */
   take(): number {
     const wait = this.waitMs();
-    if (wait === 0) this.tokens -= 1;
+    if (wait === 0) this.times.push(this.now());
     return wait;
   }
 }

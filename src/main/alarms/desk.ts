@@ -19,8 +19,16 @@ export class AlarmDesk {
     private readonly now: () => Date,
   ) {}
 
+  /**
+   * Acknowledges one alarm, or several at once; a critical alarm is never acknowledged in bulk
+   * (EEMUA 191, API RP 1167): the operator reads and acknowledges it on its own.
+   */
   acknowledge(ids: readonly string[]): Result<Alarm>[] {
-    return ids.map((id) => this.checked((who) => this.alarms.acknowledge(id, who.username)));
+    return ids.map((id) =>
+      ids.length > 1 && this.alarms.get(id)?.priority === 'critical'
+        ? refuse('conflict', `${id} is critical: acknowledge it on its own, not with others.`)
+        : this.checked((who) => this.alarms.acknowledge(id, who.username)),
+    );
   }
 
   shelve(id: string, minutes: number, reason: string): Result<Alarm> {

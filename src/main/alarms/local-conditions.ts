@@ -18,11 +18,23 @@ export class LocalConditions {
 
   constructor(
     private readonly stationId: string,
-    private readonly alarms: Pick<AlarmService, 'onLocalCondition'>,
+    private readonly alarms: Pick<AlarmService, 'onLocalCondition' | 'get'>,
     private readonly dropped: () => number,
   ) {}
 
+  /**
+   * Picks up where the last run left off: an alarm active when the station stopped clears on
+   * the first observation that its condition is gone (the link back, ingest keeping up). The
+   * database took this start's writes, so a storage alarm left active is cleared at once.
+   */
   start(): void {
+    const active = (id: string) => {
+      const state = this.alarms.get(id)?.state;
+      return state === 'active_unacked' || state === 'active_acked';
+    };
+    this.linkDown = active(`link-down-${this.stationId}`);
+    this.overloaded = active(`ingest-overload-${this.stationId}`);
+    if (active(`storage-${this.stationId}`)) this.onStorage(null);
     this.timer = setInterval(() => this.checkOverload(), OVERLOAD_CHECK_MS);
     this.timer.unref();
   }

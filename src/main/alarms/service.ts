@@ -333,7 +333,8 @@ export class AlarmService {
     if (this.isLocal(b.alarmId)) {
       // A station's own alarm (its link, its ingest) is worked here only: no event is shared.
       const id = `local:${randomUUID()}`;
-      this.record(actionRecord(kind, body, id, this.d.now().toISOString(), this.d.stationId));
+      this.localIds.add(b.alarmId);
+      this.record({ ...actionRecord(kind, body, id, this.d.now().toISOString(), this.d.stationId), local: true });
       this.d.auditor.record({
         actor: b.actor,
         action: type,

@@ -211,7 +211,7 @@ export const keys = {
   actuationsPerMinute: {
     env: 'PLAINVIEW_ACTUATIONS_PER_MINUTE',
     schema: PositiveInt,
-    doc: 'Valve commands this station may send per minute (token bucket).',
+    doc: 'Valve commands this station may send in any 60 seconds (a sliding window).',
     example: '10',
   },
   valveCooldownSec: {

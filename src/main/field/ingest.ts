@@ -189,7 +189,6 @@ export class Ingest {
         return this.hooks.onChange(kind, id);
       case 'gateway_presence':
         this.state.gateways.set(id, (data as PresenceMessage).status === 'online');
-        this.state.gatewayTs.set(id, (data as PresenceMessage).ts);
         this.state.markGateway(id);
         return this.hooks.onChange(kind, id);
       case 'station_presence':

@@ -37,8 +37,6 @@ export class FieldState {
   readonly points = new Map<string, PointRecord>();
   /** Gateways by id: true online, false offline. A gateway never heard of counts as online. */
   readonly gateways = new Map<string, boolean>();
-  /** The time in each gateway's latest presence message (the same on every station). */
-  readonly gatewayTs = new Map<string, string>();
   linkOnline = false;
   /** Ids changed since the console was last told (drained by the push batcher). */
   readonly dirtyValves = new Set<string>();

@@ -32,6 +32,8 @@ export interface IncidentServiceDeps {
   log: Logger;
   now: () => Date;
   onChange: (incident: Incident) => void;
+  /** What an incident may link to: the site's alarms, valves and segments as this station knows them. */
+  known: { alarm(id: string): boolean; valve(id: string): boolean; segment(id: string): boolean };
 }
 
 /**
@@ -50,6 +52,8 @@ export class IncidentService {
 
   create(actor: string, n: NewIncident): Result<Incident> {
     if (!n.title.trim()) return refuse('conflict', 'An incident needs a title.');
+    const unknown = this.unknownLink(n);
+    if (unknown) return refuse('invalid_input', unknown.message, { field: unknown.field });
     const incidentId = `inc-${randomUUID().slice(0, 8)}`;
     this.emit('incident.create', { incidentId, actor, ...n });
     return ok(this.get(incidentId)!);
@@ -66,6 +70,9 @@ export class IncidentService {
     if (fields.status && fields.status !== current.status) {
       const back = ORDER.indexOf(fields.status) < ORDER.indexOf(current.status);
       if (back && !reason?.trim()) return refuse('conflict', 'Reopening or stepping an incident back needs a reason.');
+      const critical = (fields.severity ?? current.severity) === 'critical';
+      if (fields.status === 'resolved' && critical && !reason?.trim())
+        return refuse('conflict', 'Resolving a critical incident needs a resolution note.');
     }
     const changed = Object.fromEntries(
       Object.entries(fields).filter(([k, v]) => v !== undefined && current[k as IncidentField] !== v),
@@ -73,6 +80,18 @@ export class IncidentService {
     if (!Object.keys(changed).length) return refuse('conflict', 'Nothing changes.');
     this.emit('incident.update', { incidentId, actor, fields: changed, reason: reason ?? null });
     return ok(this.get(incidentId)!);
+  }
+
+  /** The first link to something this site does not have (an alarm, a valve, a segment), or null. */
+  private unknownLink(n: NewIncident): { field: string; message: string } | null {
+    const { known } = this.d;
+    if (n.segment !== null && !known.segment(n.segment))
+      return { field: 'segment', message: `No segment ${n.segment} on this site.` };
+    const valve = n.valves.findIndex((v) => !known.valve(v));
+    if (valve >= 0) return { field: `valves.${valve}`, message: `No valve ${n.valves[valve]} on this site.` };
+    const alarm = n.alarms.findIndex((a) => !known.alarm(a));
+    if (alarm >= 0) return { field: `alarms.${alarm}`, message: `No alarm ${n.alarms[alarm]} on this site.` };
+    return null;
   }
 
   note(actor: string, incidentId: string, text: string): Result<Incident> {

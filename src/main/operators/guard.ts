@@ -1,5 +1,5 @@
 import { refuse, type Result } from '../../shared/refusal';
-import type { TokenBucket } from '../actuation/throttle';
+import type { SlidingWindow } from '../actuation/throttle';
 import type { Identity } from './sessions';
 
 /**
@@ -10,7 +10,7 @@ import type { Identity } from './sessions';
 export class MutationGuard {
   constructor(
     private readonly identity: () => Identity | null,
-    private readonly throttle: TokenBucket,
+    private readonly throttle: SlidingWindow,
   ) {}
 
   run<T>(what: string, fn: (who: Identity) => Result<T>): Result<T> {
