@@ -34,7 +34,8 @@ const alarmsTable = (name: string, priorities: string, limitColumns: string) => 
  * diagnostic priority (API RP 1167) and what a limit alarm adds: its point and condition, the
  * limit and the value that raised it, and whether it is suppressed by design. SQLite cannot
  * change a CHECK, so the table is rebuilt (the migrator runs with foreign keys off); it is a
- * replay of the journal, which stays as it is.
+ * replay of the journal, which stays as it is. Raises are indexed by time: the day's alarm
+ * load (EEMUA 191) is read from them.
  */
 export const m0006: Migration = {
   version: 6,
@@ -65,12 +66,14 @@ export const m0006: Migration = {
       DROP TABLE alarms;
       ALTER TABLE alarms_v6 RENAME TO alarms;
       CREATE INDEX alarms_state ON alarms (state, priority);
+      CREATE INDEX alarm_journal_raises ON alarm_journal (at) WHERE transition = 'raise';
     `);
   },
   down(db) {
     // Diagnostic alarms become low (v5 has no diagnostic class); what limit alarms added goes.
     // The definitions stay: an older Plainview ignores the table, and `up` finds it in place.
     db.exec(`
+      DROP INDEX alarm_journal_raises;
       ${alarmsTable('alarms_v5', `'critical','high','medium','low'`, '')}
       INSERT INTO alarms_v5 (${V5_COLUMNS})
         SELECT ${V5_COLUMNS.replace('priority', "CASE priority WHEN 'diagnostic' THEN 'low' ELSE priority END")} FROM alarms;

@@ -54,5 +54,19 @@ export const AlarmMetrics = z.object({
   standing: z.array(z.string()),
   shelved: z.array(z.string()),
   chattering: z.array(z.string()),
+  /** The last day against EEMUA 191 (its targets: `EEMUA_TARGETS`). */
+  eemua: z.object({
+    hours: z.number(),
+    averagePer10Min: z.number(),
+    peakPer10Min: z.number().int(),
+    floodPercent: z.number(),
+  }),
 });
+
+/**
+ * EEMUA 191's benchmarks for an operator's alarm load: about one alarm per 10 minutes on
+ * average in steady operation, at most 10 in the peak 10 minutes, under 1 % of the time in
+ * flood, and fewer than 10 standing alarms.
+ */
+export const EEMUA_TARGETS = { averagePer10Min: 1, peakPer10Min: 10, floodPercent: 1, standing: 10 } as const;
 export type AlarmMetrics = z.infer<typeof AlarmMetrics>;

@@ -57,6 +57,26 @@ describe('alarm performance (API RP 1167 / ISA-18.2)', () => {
   });
 });
 
+describe("the day's alarm load against EEMUA 191", () => {
+  it('average and peak per 10 minutes, and the share of 10-minute periods in flood', () => {
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    const min = 60_000;
+    // 12 alarms in the last 10 minutes (a flood), 6 in the 10 before, one 5 hours ago, one too old to count.
+    const raises = [
+      ...Array.from({ length: 12 }, (_, i) => ({ alarmId: `f${i}`, at: now - (i + 1) * 30_000 })),
+      ...Array.from({ length: 6 }, (_, i) => ({ alarmId: `u${i}`, at: now - 10 * min - (i + 1) * min })),
+      { alarmId: 'old', at: now - 5 * 60 * min },
+      { alarmId: 'older', at: now - 25 * 60 * min },
+    ];
+    expect(alarmMetrics(raises, [], now).eemua).toEqual({
+      hours: 24,
+      averagePer10Min: Math.round((19 / 144) * 100) / 100,
+      peakPer10Min: 12,
+      floodPercent: Math.round((1 / 144) * 1000) / 10,
+    });
+  });
+});
+
 describe('hybrid logical clock', () => {
   it('never goes backwards on one station, even when its wall clock does', () => {
     let wall = 1_000;

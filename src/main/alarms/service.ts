@@ -11,7 +11,7 @@ import type { Sql } from '../store/sql';
 import { encodeHlc, type HybridClock } from '../sync/hlc';
 import type { AlarmMetrics } from '../../shared/alarms';
 import { needsAck } from './isa';
-import { alarmMetrics } from './metrics';
+import { alarmMetrics, EEMUA_WINDOW_MS } from './metrics';
 import type { JournalEvent, JournalKind } from './journal';
 import { ShelfDeadlines } from './shelves';
 import { SqlAlarmStore, type AlarmStore, type JournalRecord } from './store';
@@ -304,9 +304,9 @@ export class AlarmService {
     return this.store.journalOf(alarmId);
   }
 
-  /** Alarm-system performance now (raises in the last 10 minutes come from the journals). */
+  /** Alarm-system performance now and over the last day (the raises come from the journals). */
   metrics(now = this.d.now().getTime()): AlarmMetrics {
-    const raises = this.store.raisesSince(new Date(now - 600_000).toISOString());
+    const raises = this.store.raisesSince(new Date(now - EEMUA_WINDOW_MS).toISOString());
     const alarms = this.list().map((a) => ({
       id: a.id,
       active: a.state === 'active_unacked' || a.state === 'active_acked',

@@ -181,15 +181,19 @@ export class SqlAlarmStore implements AlarmStore {
   }
 
   raisesSince(since: string): RaiseRecord[] {
-    return this.sql
-      .all(
-        this.sql.q
-          .selectFrom('alarm_journal')
-          .select(['alarm_id', 'at'])
-          .where('transition', '=', 'raise')
-          .where('at', '>=', since),
-      )
-      .map((r) => ({ alarmId: r.alarm_id, at: Date.parse(r.at) }));
+    return (
+      this.sql
+        .all(
+          this.sql.q
+            .selectFrom('alarm_journal')
+            .select(['alarm_id', 'at', 'body'])
+            .where('transition', '=', 'raise')
+            .where('at', '>=', since),
+        )
+        // A suppressed raise is not annunciated: the operator was not asked to act on it.
+        .filter((r) => !(r.body && (parseBody(r.body).suppressed ?? false)))
+        .map((r) => ({ alarmId: r.alarm_id, at: Date.parse(r.at) }))
+    );
   }
 
   addEvent(e: JournalRecord): boolean {
