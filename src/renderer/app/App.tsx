@@ -1,8 +1,8 @@
 import { useEffect, useRef } from 'react';
-import { browserScheduler } from '../stores/batcher';
+import { browserScheduler } from '../sync/frame-batcher';
 import { startClock } from '../stores/clock';
 import { station } from '../client';
-import { connectStation } from '../stores/connect';
+import { connectStation } from '../sync/connect';
 import { useField } from '../stores/field';
 import { useSession } from '../stores/session';
 import { useStation } from '../stores/station';

@@ -1,9 +1,11 @@
-import { countUnacked, criticalUnacked, PRIORITIES, PRIORITY_WORD, useAlarms } from '../stores/alarms';
+import { countUnacked, criticalUnacked, PRIORITIES, PRIORITY_WORD } from '../model/alarms';
+import { useAlarms } from '../stores/alarms';
 import { useField } from '../stores/field';
 import { useNow } from '../stores/clock';
-import { formatClock, summarizeLink } from '../stores/format';
-import { sessionLabel } from '../stores/actuation';
-import { navSection, type NavSection, type Route } from '../stores/route';
+import { formatClock } from '../model/format';
+import { summarizeLink } from '../model/link';
+import { sessionLabel } from '../model/operator';
+import { navSection, type NavSection, type Route } from '../model/route';
 import { useSession } from '../stores/session';
 import { useStation } from '../stores/station';
 import { useUi } from '../stores/ui';

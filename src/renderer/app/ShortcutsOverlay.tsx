@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { SHORTCUTS } from '../stores/shortcuts';
+import { SHORTCUTS } from '../model/shortcuts';
 import { useUi } from '../stores/ui';
 
 /** The keyboard help: a modal dialog; `?` or Esc closes it, focus returns where it was. */

@@ -1,35 +1,19 @@
 import { useCallback, useEffect, useReducer, useRef, useState, type Ref } from 'react';
 import type { ActuationAction, ActuationCommand, CommandState } from '../../shared/actuation';
 import type { Valve } from '../../shared/valves';
-import {
-  actionText,
-  commandRank,
-  formatRetry,
-  idlePanel,
-  isFinalState,
-  isProblemState,
-  OPERATE_ARM_MS,
-  operateGate,
-  panelIdle,
-  panelReducer,
-  parsePosition,
-  progressSteps,
-  refusalHeading,
-  refusalMessage,
-  retrySeconds,
-  selectionCountdown,
-  sessionLabel,
-  type PanelState,
-  type ShownRefusal,
-} from '../stores/actuation';
+import { actionText, commandRank, isFinalState, isProblemState, progressSteps } from '../model/commands';
+import { formatRetry, refusalHeading, refusalMessage, retrySeconds, type ShownRefusal } from '../model/refusals';
+import { idlePanel, panelIdle, panelReducer, type PanelState } from '../model/actuation-panel';
+import { OPERATE_ARM_MS, parsePosition, selectionCountdown } from '../model/selection';
+import { operateGate, sessionLabel } from '../model/operator';
 import { useNow } from '../stores/clock';
 import { useCommand, useCommands } from '../stores/commands';
-import { formatDateTime, formatDuration, parseTime } from '../stores/format';
+import { formatDateTime, formatDuration, parseTime } from '../model/format';
 import { useSession } from '../stores/session';
 import { useUi } from '../stores/ui';
 import { PositionBar, QualityBadge, StateBadge } from './Badges';
 import { CommandStateWord } from './CommandHistory';
-import { QUALITY_TEXT, STATE_TEXT } from './labels';
+import { QUALITY_TEXT, STATE_TEXT } from '../model/valve-words';
 import { refusalText, ruleRefusal, station } from '../client';
 
 /** The newest command of this valve still in flight (sent or accepted), if any. */

@@ -1,7 +1,7 @@
 import type { Quality } from '../../shared/quality';
 import type { ValveState } from '../../shared/valves';
-import { formatPosition } from '../stores/format';
-import { QUALITY_TEXT, STATE_TEXT } from './labels';
+import { formatPosition } from '../model/format';
+import { QUALITY_TEXT, STATE_TEXT } from '../model/valve-words';
 import { ValveGlyph } from './ValveGlyph';
 
 /** Quality as a word with a shape: stale hatched and dashed, bad boxed in red, uncertain dotted. */

@@ -1,10 +1,10 @@
 import { Fragment, useEffect, useState } from 'react';
 import type { CommandHistory as History } from '../../shared/actuation';
 import type { ActuationCommand, CommandState } from '../../shared/actuation';
-import { actionText, COMMAND_STATE_TEXT, isFinalState, isProblemState } from '../stores/actuation';
+import { actionText, COMMAND_STATE_TEXT, isFinalState, isProblemState } from '../model/commands';
 import { useCommands } from '../stores/commands';
-import { formatDateTime, parseTime } from '../stores/format';
-import { valveHref } from '../stores/route';
+import { formatDateTime, parseTime } from '../model/format';
+import { valveHref } from '../model/route';
 import { refusalText, station } from '../client';
 
 /** A command state as a word, with a mark for the ones to look at (never colour alone). */

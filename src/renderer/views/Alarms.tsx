@@ -10,10 +10,10 @@ import {
   PRIORITY_WORD,
   SHELVE_MINUTES,
   STATE_WORDS,
-  useAlarms,
-} from '../stores/alarms';
+} from '../model/alarms';
+import { useAlarms } from '../stores/alarms';
 import { useNow } from '../stores/clock';
-import { formatAge, formatDateTime } from '../stores/format';
+import { formatAge, formatDateTime } from '../model/format';
 import { Dialog } from '../components/Dialog';
 
 /** How often the view asks for the alarm-system metrics while it is open. */

@@ -11,8 +11,8 @@ import {
   detailText,
   emptyAuditFilters,
   type AuditFilters,
-} from '../stores/audit';
-import { formatDateTime, parseTime } from '../stores/format';
+} from '../model/audit';
+import { formatDateTime, parseTime } from '../model/format';
 import { useStation } from '../stores/station';
 import { download } from '../components/download';
 import { refusalText, station } from '../client';

@@ -1,8 +1,9 @@
 import { useMemo, useState } from 'react';
 import type { CommandState } from '../../shared/actuation';
 import { CommandTable, useLoadCommands } from '../components/CommandHistory';
-import { COMMAND_STATE_TEXT, isFinalState } from '../stores/actuation';
-import { listCommands, useCommands } from '../stores/commands';
+import { COMMAND_STATE_TEXT, isFinalState } from '../model/commands';
+import { listCommands } from '../model/commands';
+import { useCommands } from '../stores/commands';
 
 /** How many of the station's latest commands the view lists. */
 const STATION_COMMANDS = 200;

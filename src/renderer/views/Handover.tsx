@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { HandoverReport } from '../../shared/handover';
 import { refusalText, station } from '../client';
-import { STATE_WORDS } from '../stores/alarms';
-import { formatDateTime } from '../stores/format';
-import { HANDOVER_STATUS_WORD, handoverFileName, handoverList, handoverStatus, useHandovers } from '../stores/handover';
-import { incidentHref, valveHref } from '../stores/route';
+import { STATE_WORDS } from '../model/alarms';
+import { formatDateTime } from '../model/format';
+import { HANDOVER_STATUS_WORD, handoverFileName, handoverList, handoverStatus } from '../model/handover';
+import { useHandovers } from '../stores/handover';
+import { incidentHref, valveHref } from '../model/route';
 import { useSession } from '../stores/session';
 import { PriorityTag } from './Alarms';
 import { StatusTag } from './Incidents';

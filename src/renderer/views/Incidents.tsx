@@ -3,7 +3,7 @@ import type { Incident, IncidentDetail, IncidentStatus } from '../../shared/inci
 import { navigate } from '../app/router';
 import { refusalText, station } from '../client';
 import { useNow } from '../stores/clock';
-import { formatAge, formatDateTime } from '../stores/format';
+import { formatAge, formatDateTime } from '../model/format';
 import {
   filterIncidents,
   INCIDENT_SEVERITIES,
@@ -11,10 +11,10 @@ import {
   needsReason,
   parseIdList,
   STATUS_WORD,
-  useIncidents,
   type IncidentSeverity,
-} from '../stores/incidents';
-import { incidentHref, valveHref } from '../stores/route';
+} from '../model/incidents';
+import { useIncidents } from '../stores/incidents';
+import { incidentHref, valveHref } from '../model/route';
 import { Dialog } from '../components/Dialog';
 import { PriorityTag } from './Alarms';
 

@@ -2,11 +2,12 @@ import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useShallow } from 'zustand/react/shallow';
 import { GlyphDefs, ValveGlyph } from '../components/ValveGlyph';
-import { QUALITY_TEXT, STATE_TEXT } from '../components/labels';
+import { QUALITY_TEXT, STATE_TEXT } from '../model/valve-words';
 import { useField, usePoint, useValve } from '../stores/field';
-import { formatPosition, formatUnit, formatValue } from '../stores/format';
-import { recentHistory, sparklinePoints } from '../stores/history';
-import { segmentRows, type SegmentRow } from '../stores/merge';
+import { formatPosition, formatUnit, formatValue } from '../model/format';
+import { sparklinePoints } from '../model/recent-history';
+import { useRecentSamples } from '../stores/recent-history';
+import { segmentRows, type SegmentRow } from '../model/segments';
 import {
   COMPACT_METRICS,
   LARGE_METRICS,
@@ -15,9 +16,9 @@ import {
   type BandLayout,
   type OverviewLayout,
   type OverviewMetrics,
-} from '../stores/overview-layout';
-import { valveHref } from '../stores/route';
-import { tallyValves } from '../stores/valve-query';
+} from '../model/overview-layout';
+import { valveHref } from '../model/route';
+import { tallyValves } from '../model/valve-query';
 import { useUi } from '../stores/ui';
 
 const EMPTY: readonly string[] = [];
@@ -213,6 +214,7 @@ function SegmentValue({
   m: OverviewMetrics;
 }) {
   const p = usePoint(pointId);
+  const samples = useRecentSamples(pointId ?? '');
   const name = label === 'P' ? 'pressure' : 'flow';
   const x = 12;
   if (!p) {
@@ -227,7 +229,7 @@ function SegmentValue({
   const sparkX = unitX + m.font * 3.2;
   const sparkW = m.font * 3.6;
   const sparkH = m.font * 0.9;
-  const line = sparklinePoints(recentHistory.get(p.id), sparkW, sparkH);
+  const line = sparklinePoints(samples, sparkW, sparkH);
   return (
     <g className={`seg-value seg-value-q-${p.quality}`} data-testid={`segment-${name}-${p.segment ?? ''}`}>
       <text className="seg-value-label" x={x} y={y}>

@@ -4,10 +4,11 @@ import type { UpdateStatus } from '../../shared/update';
 import { Age } from '../components/Age';
 import { useNow } from '../stores/clock';
 import { useField } from '../stores/field';
-import { formatBytes, formatDateTime, parseTime, secondsUntil, summarizeLink } from '../stores/format';
+import { formatBytes, formatDateTime, parseTime, secondsUntil } from '../model/format';
+import { summarizeLink } from '../model/link';
 import { useSession } from '../stores/session';
-import { splitRejectedKey } from '../stores/system';
-import { canCheck, canInstall, channelText, describeUpdate, progressText } from '../stores/update';
+import { splitRejectedKey } from '../model/system';
+import { canCheck, canInstall, channelText, describeUpdate, progressText } from '../model/update-words';
 import { SystemHealth } from './SystemHealth';
 import { refusalText, station } from '../client';
 

@@ -7,10 +7,11 @@ import { PositionBar, QualityBadge, StateBadge } from '../components/Badges';
 import { CommandTable, useLoadCommands } from '../components/CommandHistory';
 import { TrendChart } from '../components/TrendChart';
 import { GlyphDefs, ValveGlyph } from '../components/ValveGlyph';
-import { listCommands, useCommands } from '../stores/commands';
+import { listCommands } from '../model/commands';
+import { useCommands } from '../stores/commands';
 import { useField, usePoint, useValve } from '../stores/field';
-import { formatDateTime, formatUnit, formatValue, parseTime } from '../stores/format';
-import { RANGES, RANGE_TEXT } from '../stores/trend';
+import { formatDateTime, formatUnit, formatValue, parseTime } from '../model/format';
+import { RANGES, RANGE_TEXT } from '../model/trend';
 import { useUi } from '../stores/ui';
 import { refusalText, station } from '../client';
 

@@ -3,7 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Valve } from '../../shared/valves';
 import { Age } from '../components/Age';
 import { PositionBar, QualityBadge, StateBadge } from '../components/Badges';
-import { QUALITY_TEXT, STATE_TEXT } from '../components/labels';
+import { QUALITY_TEXT, STATE_TEXT } from '../model/valve-words';
 import { useField, useValve } from '../stores/field';
 import { navigate } from '../app/router';
 import {
@@ -15,7 +15,7 @@ import {
   type QualityFilter,
   type SortKey,
   type StateFilter,
-} from '../stores/valve-query';
+} from '../model/valve-query';
 import { useUi } from '../stores/ui';
 
 const COLUMNS: { key: SortKey; label: string; cls: string }[] = [
@@ -29,8 +29,6 @@ const COLUMNS: { key: SortKey; label: string; cls: string }[] = [
 ];
 
 const NO_VALVES: Readonly<Record<string, Valve>> = {};
-/** The search field asks for focus with a counter; this remembers which request was served. */
-let servedFocusRequest = 0;
 
 /**
  * Every valve in a virtualised table: only the rows in view are in the DOM, so 10,000
@@ -55,8 +53,9 @@ export function Valves() {
 
   const search = useRef<HTMLInputElement>(null);
   useEffect(() => {
-    if (focusRequest > servedFocusRequest) {
-      servedFocusRequest = focusRequest;
+    const ui = useUi.getState();
+    if (focusRequest > ui.searchFocusServed) {
+      ui.serveSearchFocus();
       search.current?.focus();
       search.current?.select();
     }

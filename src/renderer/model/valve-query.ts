@@ -1,6 +1,6 @@
 import type { Quality } from '../../shared/quality';
 import type { Valve, ValveState } from '../../shared/valves';
-import { compareNatural } from './merge';
+import { compareNatural } from './natural-order';
 
 /**
  * Filtering, searching and sorting the valve table, as pure functions over the store's

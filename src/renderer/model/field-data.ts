@@ -3,7 +3,8 @@ import type { ConsoleBatch } from '../../shared/console';
 import type { LinkState } from '../../shared/field';
 import type { PointView } from '../../shared/telemetry';
 import type { SiteView } from '../../shared/site';
-import { nextDownSince } from './format';
+import { nextDownSince } from './link';
+import { compareNatural } from './natural-order';
 
 /**
  * The console's copy of the field, as plain data, and the pure functions that change it.
@@ -51,10 +52,6 @@ export const emptyFieldData: FieldData = {
   seq: 0,
   valvesVersion: 0,
 };
-
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
-/** Natural order for ids and names: v-2 < v-10 < v-101. */
-export const compareNatural = (a: string, b: string): number => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 
 export function sameValve(a: Valve, b: Valve): boolean {
   return (
@@ -121,7 +118,7 @@ export function coalesceBatches(batches: readonly ConsoleBatch[]): ConsoleBatch 
   const out: ConsoleBatch = { seq, valves: [...valves.values()], points: [...points.values()] };
   if (link) out.link = link;
   if (site) out.site = site;
-  // Carried for the actuation panel (next issue); the field store does not use them yet.
+  // Kept so the coalesced batch is whole; the field store itself applies none of them.
   if (commands.size) out.commands = [...commands.values()];
   if (alarms.size) out.alarms = [...alarms.values()];
   if (incidents.size) out.incidents = [...incidents.values()];
@@ -250,32 +247,4 @@ export function setLink(data: FieldData, link: LinkState, nowIso: string): Field
 export function setSite(data: FieldData, site: SiteView | null): FieldData {
   if (JSON.stringify(data.site) === JSON.stringify(site)) return data;
   return { ...data, site };
-}
-
-export interface SegmentRow {
-  id: string;
-  name: string;
-  seq: number;
-  /** False for a segment that valves name but the site description does not list. */
-  known: boolean;
-}
-
-/**
- * The segments to draw, in pipeline order: the site's (by seq), then any segment only the
- * valves mention (in natural order), so no valve is ever left off the schematic.
- */
-export function segmentRows(
-  site: SiteView | null,
-  segmentValveIds: Readonly<Record<string, readonly string[]>>,
-): SegmentRow[] {
-  const rows: SegmentRow[] = [...(site?.segments ?? [])]
-    .sort((a, b) => a.seq - b.seq || compareNatural(a.id, b.id))
-    .map((s) => ({ id: s.id, name: s.name, seq: s.seq, known: true }));
-  const listed = new Set(rows.map((r) => r.id));
-  const extra = Object.keys(segmentValveIds)
-    .filter((id) => !listed.has(id))
-    .sort(compareNatural);
-  const last = rows.length ? rows[rows.length - 1]!.seq : 0;
-  extra.forEach((id, i) => rows.push({ id, name: id, seq: last + i + 1, known: false }));
-  return rows;
 }

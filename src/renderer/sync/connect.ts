@@ -1,14 +1,14 @@
 import { refusalText, type StationClient } from '../client';
 import type { ConsoleBatch } from '../../shared/console';
 import { revealAlarm } from '../app/router';
-import { createFrameBatcher, type FrameScheduler } from './batcher';
-import { useAlarms } from './alarms';
-import { useCommands } from './commands';
-import { useField } from './field';
-import { useHandovers } from './handover';
-import { useIncidents } from './incidents';
-import { useSession } from './session';
-import { useStation } from './station';
+import { createFrameBatcher, type FrameScheduler } from './frame-batcher';
+import { useAlarms } from '../stores/alarms';
+import { useCommands } from '../stores/commands';
+import { useField } from '../stores/field';
+import { useHandovers } from '../stores/handover';
+import { useIncidents } from '../stores/incidents';
+import { useSession } from '../stores/session';
+import { useStation } from '../stores/station';
 
 const RETRY_MS = 3000;
 const SESSION = 'operator session';
