@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
+import { ErrorNote } from './components/ErrorNote';
 
 const root = createRoot(document.getElementById('root')!);
 if (typeof window.plainview === 'undefined') {
@@ -8,9 +9,9 @@ if (typeof window.plainview === 'undefined') {
   root.render(
     <main className="frame-main">
       <h1>Plainview</h1>
-      <p className="error" role="alert">
+      <ErrorNote>
         This page must be opened by the Plainview app: the station bridge (window.plainview) is missing.
-      </p>
+      </ErrorNote>
     </main>,
   );
 } else {

@@ -7,11 +7,12 @@ import { useField } from '../stores/field';
 import { useSession } from '../stores/session';
 import { useStation } from '../stores/station';
 import { useUi } from '../stores/ui';
-import { Alarms } from '../views/Alarms';
+import { Alarms } from '../views/alarms/Alarms';
 import { Audit } from '../views/Audit';
 import { Commands } from '../views/Commands';
 import { Handover } from '../views/Handover';
-import { IncidentDetailView, Incidents } from '../views/Incidents';
+import { IncidentDetailView } from '../views/incidents/IncidentDetail';
+import { Incidents } from '../views/incidents/Incidents';
 import { Overview } from '../views/Overview';
 import { System } from '../views/System';
 import { ValveDetail } from '../views/ValveDetail';
@@ -22,6 +23,7 @@ import { ShortcutsOverlay } from './ShortcutsOverlay';
 import { SignOnDialog } from './SignOnDialog';
 import { useActivity } from './useActivity';
 import { useShortcuts } from './useShortcuts';
+import { ErrorNote } from '../components/ErrorNote';
 
 const TITLES: Record<string, string> = {
   overview: 'Overview',
@@ -72,11 +74,7 @@ export function App() {
     <div className={`app layout-${layout}`} data-testid="frame">
       <FrameHeader route={route} onSkip={() => main.current?.focus()} />
       <main ref={main} tabIndex={0} className="frame-main" aria-label="View">
-        {error && (
-          <p className="error banner-error" role="alert">
-            Cannot reach the station: {error}. Retrying.
-          </p>
-        )}
+        {error && <ErrorNote className="banner-error">Cannot reach the station: {error}. Retrying.</ErrorNote>}
         {route.view === 'overview' && <Overview />}
         {route.view === 'valves' && <Valves />}
         {route.view === 'valve' && <ValveDetail key={route.id} id={route.id} />}

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useSession } from '../stores/session';
 import { useUi } from '../stores/ui';
-import { dialogKeys } from '../components/focus-trap';
+import { dialogKeys } from '../components/dialogs/focus-trap';
 import { refusalText, station } from '../client';
+import { ErrorNote } from '../components/ErrorNote';
 
 /**
  * Sign-on to the station with a station account (username and password or PIN). A modal
@@ -26,7 +27,7 @@ export function SignOnDialog() {
     return () => {
       // The Sign on button is replaced by Sign off on success: then the view takes the focus.
       if (previous?.isConnected) previous.focus();
-      else document.querySelector<HTMLElement>('.frame-main')?.focus();
+      else document.querySelector<HTMLElement>('main')?.focus();
     };
   }, []);
 
@@ -110,9 +111,9 @@ export function SignOnDialog() {
             />
           </label>
           {error && (
-            <p className="error sign-on-error" id="sign-on-error" role="alert" data-testid="sign-on-error">
+            <ErrorNote className="sign-on-error" id="sign-on-error" testId="sign-on-error">
               {error}
-            </p>
+            </ErrorNote>
           )}
           <div className="dialog-actions">
             <button type="button" onClick={close}>

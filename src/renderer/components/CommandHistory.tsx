@@ -6,6 +6,7 @@ import { useCommands } from '../stores/commands';
 import { formatDateTime, parseTime } from '../model/format';
 import { valveHref } from '../model/route';
 import { refusalText, station } from '../client';
+import { ErrorNote } from './ErrorNote';
 
 /** A command state as a word, with a mark for the ones to look at (never colour alone). */
 export function CommandStateWord({ state }: { state: CommandState }) {
@@ -45,12 +46,7 @@ function CommandSteps({ command }: { command: ActuationCommand }) {
   }, [command.id, command.state, command.updatedAt]);
 
   if (load.status === 'loading') return <p className="muted">Loading the steps…</p>;
-  if (load.status === 'error')
-    return (
-      <p className="error" role="alert">
-        The steps could not be loaded: {load.message}
-      </p>
-    );
+  if (load.status === 'error') return <ErrorNote>The steps could not be loaded: {load.message}</ErrorNote>;
   if (!load.history) return <p className="muted">The station no longer knows this command.</p>;
   const { command: c, transitions } = load.history;
   return (

@@ -16,6 +16,7 @@ import { formatDateTime, parseTime } from '../model/format';
 import { useStation } from '../stores/station';
 import { download } from '../components/download';
 import { refusalText, station } from '../client';
+import { ErrorNote } from '../components/ErrorNote';
 
 /** The view reloads the log this often while it is open (the log has no push). */
 const REFRESH_MS = 5000;
@@ -185,16 +186,8 @@ export function Audit() {
           Export JSONL
         </button>
       </form>
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
-      {load.status === 'error' && (
-        <p className="error" role="alert">
-          The audit log could not be read: {load.message}
-        </p>
-      )}
+      {problem && <ErrorNote>{problem}</ErrorNote>}
+      {load.status === 'error' && <ErrorNote>The audit log could not be read: {load.message}</ErrorNote>}
       <div className="panel">
         <table className="data audit-table">
           <caption>Audit entries, newest first (times in local time; exports in UTC)</caption>

@@ -4,6 +4,7 @@ import { CommandTable, useLoadCommands } from '../components/CommandHistory';
 import { COMMAND_STATE_TEXT, isFinalState } from '../model/commands';
 import { listCommands } from '../model/commands';
 import { useCommands } from '../stores/commands';
+import { ErrorNote } from '../components/ErrorNote';
 
 /** How many of the station's latest commands the view lists. */
 const STATION_COMMANDS = 200;
@@ -42,11 +43,7 @@ export function Commands() {
           {load.status === 'loading' ? 'Loading…' : `${shown.length} of ${all.length} commands of this station`}
         </p>
       </div>
-      {load.status === 'error' && (
-        <p className="error" role="alert">
-          The commands could not be loaded: {load.message}
-        </p>
-      )}
+      {load.status === 'error' && <ErrorNote>The commands could not be loaded: {load.message}</ErrorNote>}
       <form className="filters" role="search" aria-label="Filter commands" onSubmit={(e) => e.preventDefault()}>
         <label className="field">
           <span>Valve</span>

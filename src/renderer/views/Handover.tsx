@@ -7,9 +7,10 @@ import { HANDOVER_STATUS_WORD, handoverFileName, handoverList, handoverStatus } 
 import { useHandovers } from '../stores/handover';
 import { incidentHref, valveHref } from '../model/route';
 import { useSession } from '../stores/session';
-import { PriorityTag } from './Alarms';
-import { StatusTag } from './Incidents';
+import { PriorityTag } from '../components/PriorityTag';
+import { StatusTag } from '../components/StatusTag';
 import { download } from '../components/download';
+import { ErrorNote } from '../components/ErrorNote';
 
 const when = (iso: string | null) => (iso ? formatDateTime(Date.parse(iso)) : '—');
 
@@ -178,9 +179,9 @@ export function Handover() {
         </button>
       </div>
       {refusal && (
-        <p className="error" role="alert" data-testid="handover-refusal">
+        <ErrorNote id="handover-refusal" testId="handover-refusal">
           {refusal}
-        </p>
+        </ErrorNote>
       )}
       {current && (
         <div className="panel handover-current">
@@ -215,11 +216,7 @@ export function Handover() {
       )}
       <div className="panel">
         <h2>Reports</h2>
-        {listError && (
-          <p className="error" role="alert">
-            The reports could not be loaded: {listError}
-          </p>
-        )}
+        {listError && <ErrorNote>The reports could not be loaded: {listError}</ErrorNote>}
         {reports?.length ? (
           <ul className="alarm-list handover-list" aria-label="Handover reports, newest first">
             {reports.map((r) => {

@@ -11,6 +11,7 @@ import { splitRejectedKey } from '../model/system';
 import { canCheck, canInstall, channelText, describeUpdate, progressText } from '../model/update-words';
 import { SystemHealth } from './SystemHealth';
 import { refusalText, station } from '../client';
+import { ErrorNote } from '../components/ErrorNote';
 
 const REFRESH_MS = 2000;
 
@@ -52,11 +53,7 @@ export function System() {
         <h1 id="system-title">System</h1>
         <p className="muted">{fetchedAt ? <>refreshed every 2 s · last {formatDateTime(fetchedAt)}</> : 'Loading…'}</p>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          The station's status could not be read: {error}
-        </p>
-      )}
+      {error && <ErrorNote>The station's status could not be read: {error}</ErrorNote>}
       {status && (
         <div className="system-grid">
           <LinkPanel status={status} />

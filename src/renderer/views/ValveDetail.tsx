@@ -14,6 +14,7 @@ import { formatDateTime, formatUnit, formatValue, parseTime } from '../model/for
 import { RANGES, RANGE_TEXT } from '../model/trend';
 import { useUi } from '../stores/ui';
 import { refusalText, station } from '../client';
+import { ErrorNote } from '../components/ErrorNote';
 
 const POSITION_RANGE: [number, number] = [0, 100];
 
@@ -71,9 +72,7 @@ export function ValveDetail({ id }: { id: string }) {
         </p>
         <h1 id="valve-title">Valve {id}</h1>
         {lookup.status === 'error' ? (
-          <p className="error" role="alert">
-            The valve could not be loaded: {lookup.message}
-          </p>
+          <ErrorNote>The valve could not be loaded: {lookup.message}</ErrorNote>
         ) : lookup.status === 'missing' && valvesLoaded ? (
           <p className="empty">There is no valve {id} at this site.</p>
         ) : (
@@ -196,11 +195,7 @@ function ValveCommands({ id }: { id: string }) {
           <a href="#/commands">All commands of this station</a>
         </p>
       </div>
-      {load.status === 'error' && (
-        <p className="error" role="alert">
-          The command history could not be loaded: {load.message}
-        </p>
-      )}
+      {load.status === 'error' && <ErrorNote>The command history could not be loaded: {load.message}</ErrorNote>}
       <CommandTable
         commands={commands}
         showValve={false}

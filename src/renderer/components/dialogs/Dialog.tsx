@@ -23,7 +23,7 @@ export function Dialog({
     dialog.current?.querySelector<HTMLElement>('select, textarea, input')?.focus();
     return () => {
       if (previous?.isConnected) previous.focus();
-      else document.querySelector<HTMLElement>('.frame-main')?.focus();
+      else document.querySelector<HTMLElement>('main')?.focus();
     };
   }, []);
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => dialogKeys(e, dialog.current, onClose);
