@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { PointView } from '../../shared/telemetry';
 import type { ValveDetail as ValveDetailData } from '../../shared/valves';
-import { ActuationPanel } from '../components/ActuationPanel';
+import { ActuationPanel } from '../components/actuation/ActuationPanel';
 import { Age } from '../components/Age';
 import { PositionBar, QualityBadge, StateBadge } from '../components/Badges';
 import { CommandTable, useLoadCommands } from '../components/CommandHistory';

@@ -1,0 +1,30 @@
+import { formatRetry, refusalHeading, refusalMessage, retrySeconds, type ShownRefusal } from '../../model/refusals';
+import { useNow } from '../../stores/clock';
+
+/** A refusal: a short heading for its code, the station's words, and for `throttled` a live retry countdown. */
+export function RefusalBox({ refusal }: { refusal: ShownRefusal }) {
+  const now = useNow();
+  // The shared clock ticks on the second and may read just before the refusal arrived.
+  const retry =
+    refusal.retryAfterMs === undefined
+      ? null
+      : retrySeconds(refusal.retryAfterMs, refusal.at, Math.max(now, refusal.at));
+  return (
+    <div className="refusal" data-testid="refusal" data-code={refusal.code}>
+      <div role="alert">
+        <p className="refusal-heading">
+          <span className="refusal-icon" aria-hidden="true">
+            ■
+          </span>{' '}
+          {refusal.code === 'error' ? refusalHeading('error') : `Refused: ${refusalHeading(refusal.code)}`}
+        </p>
+        <p className="refusal-message">{refusalMessage(refusal)}</p>
+      </div>
+      {retry !== null && (
+        <p className="refusal-retry" data-testid="refusal-retry">
+          {formatRetry(retry)}
+        </p>
+      )}
+    </div>
+  );
+}
