@@ -24,6 +24,7 @@ import { SignOnDialog } from './SignOnDialog';
 import { useActivity } from './useActivity';
 import { useShortcuts } from './useShortcuts';
 import { ErrorNote } from '../components/ErrorNote';
+import styles from './App.module.css';
 
 const TITLES: Record<string, string> = {
   overview: 'Overview',
@@ -71,10 +72,10 @@ export function App() {
 
   const error = fieldError ?? stationError;
   return (
-    <div className={`app layout-${layout}`} data-testid="frame">
+    <div className={styles.app} data-testid="frame">
       <FrameHeader route={route} onSkip={() => main.current?.focus()} />
-      <main ref={main} tabIndex={0} className="frame-main" aria-label="View">
-        {error && <ErrorNote className="banner-error">Cannot reach the station: {error}. Retrying.</ErrorNote>}
+      <main ref={main} tabIndex={0} className={styles.frameMain} aria-label="View">
+        {error && <ErrorNote className={styles.bannerError}>Cannot reach the station: {error}. Retrying.</ErrorNote>}
         {route.view === 'overview' && <Overview />}
         {route.view === 'valves' && <Valves />}
         {route.view === 'valve' && <ValveDetail key={route.id} id={route.id} />}
@@ -86,7 +87,7 @@ export function App() {
         {route.view === 'audit' && <Audit />}
         {route.view === 'system' && <System />}
         {route.view === 'not_found' && (
-          <section className="view" aria-labelledby="nf-title">
+          <section aria-labelledby="nf-title">
             <h1 id="nf-title">Nothing here</h1>
             <p>
               There is no view at <code>{route.path}</code>. <a href="#/overview">Go to the overview</a>.

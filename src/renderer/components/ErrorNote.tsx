@@ -1,4 +1,6 @@
 import type { ReactNode } from 'react';
+import { cx } from '../styles/cx';
+import text from '../styles/text.module.css';
 
 /**
  * What went wrong, in words, as an alert: a refused or failed call (the words from
@@ -18,7 +20,7 @@ export function ErrorNote({
   className?: string;
 }) {
   return (
-    <p className={className ? `error ${className}` : 'error'} id={id} role="alert" data-testid={testId}>
+    <p className={cx(text.error, className)} id={id} role="alert" data-testid={testId}>
       {children}
     </p>
   );

@@ -17,6 +17,12 @@ import { useStation } from '../stores/station';
 import { download } from '../components/download';
 import { refusalText, station } from '../client';
 import { ErrorNote } from '../components/ErrorNote';
+import styles from './Audit.module.css';
+import layout from '../styles/layout.module.css';
+import forms from '../styles/forms.module.css';
+import table from '../styles/table.module.css';
+import text from '../styles/text.module.css';
+import { cx } from '../styles/cx';
 
 /** The view reloads the log this often while it is open (the log has no push). */
 const REFRESH_MS = 5000;
@@ -95,10 +101,10 @@ export function Audit() {
   const canExport = load.status !== 'loading' && entries.length > 0;
 
   return (
-    <section className="view audit-view" data-testid="audit-view" aria-labelledby="audit-title">
-      <div className="view-head">
+    <section data-testid="audit-view" aria-labelledby="audit-title">
+      <div className={layout.viewHead}>
         <h1 id="audit-title">Audit log</h1>
-        <p className="muted" aria-live="polite" data-testid="audit-count">
+        <p className={text.muted} aria-live="polite" data-testid="audit-count">
           {load.status === 'loading'
             ? 'Loading…'
             : `${entries.length}${entries.length >= AUDIT_LIMIT ? '+' : ''} ${entries.length === 1 ? 'entry' : 'entries'}${
@@ -107,8 +113,13 @@ export function Audit() {
           {load.status === 'ready' && <> · refreshed every 5 s, last {formatDateTime(load.at)}</>}
         </p>
       </div>
-      <form className="filters" role="search" aria-label="Filter the audit log" onSubmit={(e) => e.preventDefault()}>
-        <label className="field">
+      <form
+        className={forms.filters}
+        role="search"
+        aria-label="Filter the audit log"
+        onSubmit={(e) => e.preventDefault()}
+      >
+        <label className={forms.field}>
           <span>From (local time)</span>
           <input
             type="datetime-local"
@@ -117,7 +128,7 @@ export function Audit() {
             onChange={(e) => set({ since: e.target.value })}
           />
         </label>
-        <label className="field">
+        <label className={forms.field}>
           <span>Until (local time)</span>
           <input
             type="datetime-local"
@@ -126,11 +137,11 @@ export function Audit() {
             onChange={(e) => set({ until: e.target.value })}
           />
         </label>
-        <label className="field">
+        <label className={forms.field}>
           <span>Actor</span>
           <input
             type="search"
-            className="short"
+            className={forms.short}
             data-testid="audit-filter-actor"
             value={filters.actor}
             onChange={(e) => set({ actor: e.target.value })}
@@ -140,7 +151,7 @@ export function Audit() {
             spellCheck={false}
           />
         </label>
-        <label className="field">
+        <label className={forms.field}>
           <span>Action</span>
           <select
             data-testid="audit-filter-action"
@@ -160,7 +171,7 @@ export function Audit() {
             Clear filters
           </button>
         )}
-        <span className="filters-gap" />
+        <span className={forms.filtersGap} />
         <button
           type="button"
           data-testid="audit-export-csv"
@@ -188,12 +199,12 @@ export function Audit() {
       </form>
       {problem && <ErrorNote>{problem}</ErrorNote>}
       {load.status === 'error' && <ErrorNote>The audit log could not be read: {load.message}</ErrorNote>}
-      <div className="panel">
-        <table className="data audit-table">
+      <div className={layout.panel}>
+        <table className={cx(table.data, styles.auditTable)}>
           <caption>Audit entries, newest first (times in local time; exports in UTC)</caption>
           <thead>
             <tr>
-              <th scope="col" className="num">
+              <th scope="col" className={table.num}>
                 #
               </th>
               <th scope="col">Time</th>
@@ -208,7 +219,7 @@ export function Audit() {
           <tbody>
             {newestFirst.length === 0 ? (
               <tr>
-                <td colSpan={8} className="muted">
+                <td colSpan={8} className={text.muted}>
                   {load.status === 'loading' ? 'Loading…' : 'No entry matches the filters.'}
                 </td>
               </tr>
@@ -227,8 +238,8 @@ function AuditRow({ entry: e }: { entry: AuditEntry }) {
   const refused = e.result.startsWith('refused');
   return (
     <tr data-testid={`audit-row-${e.id}`} data-action={e.action} data-result={e.result}>
-      <td className="num">{e.id}</td>
-      <td className="c-time">
+      <td className={table.num}>{e.id}</td>
+      <td className={styles.cTime}>
         <time dateTime={e.at} title={e.at}>
           {t === null ? e.at : formatDateTime(t)}
         </time>
@@ -238,9 +249,9 @@ function AuditRow({ entry: e }: { entry: AuditEntry }) {
         <code>{e.action}</code>
       </td>
       <td>{e.subject ?? ''}</td>
-      <td className={refused ? 'attention' : ''}>{e.result}</td>
+      <td className={cx(refused && text.attention)}>{e.result}</td>
       <td>{e.correlationId ? <code title={e.correlationId}>{e.correlationId.slice(0, 8)}</code> : ''}</td>
-      <td className="c-detail">{detailText(e.detail)}</td>
+      <td className={styles.cDetail}>{detailText(e.detail)}</td>
     </tr>
   );
 }

@@ -12,6 +12,14 @@ import { canCheck, canInstall, channelText, describeUpdate, progressText } from 
 import { SystemHealth } from './SystemHealth';
 import { refusalText, station } from '../client';
 import { ErrorNote } from '../components/ErrorNote';
+import styles from './System.module.css';
+import layout from '../styles/layout.module.css';
+import text from '../styles/text.module.css';
+import table from '../styles/table.module.css';
+import meter from '../components/meter.module.css';
+import badges from '../components/Badges.module.css';
+import forms from '../styles/forms.module.css';
+import { cx } from '../styles/cx';
 
 const REFRESH_MS = 2000;
 
@@ -48,16 +56,18 @@ export function System() {
   }, []);
 
   return (
-    <section className="view system-view" data-testid="system-view" aria-labelledby="system-title">
-      <div className="view-head">
+    <section data-testid="system-view" aria-labelledby="system-title">
+      <div className={layout.viewHead}>
         <h1 id="system-title">System</h1>
-        <p className="muted">{fetchedAt ? <>refreshed every 2 s · last {formatDateTime(fetchedAt)}</> : 'Loading…'}</p>
+        <p className={text.muted}>
+          {fetchedAt ? <>refreshed every 2 s · last {formatDateTime(fetchedAt)}</> : 'Loading…'}
+        </p>
       </div>
       {error && <ErrorNote>The station's status could not be read: {error}</ErrorNote>}
       {status && (
-        <div className="system-grid">
+        <div className={styles.systemGrid}>
           <LinkPanel status={status} />
-          <section className="panel" aria-labelledby="health-title">
+          <section className={layout.panel} aria-labelledby="health-title">
             <SystemHealth health={status.health} />
           </section>
           <IngestPanel status={status} />
@@ -80,13 +90,13 @@ function LinkPanel({ status }: { status: SystemStatus }) {
   const sum = summarizeLink(link, downSince, now);
   const next = 'nextAttemptAt' in link ? secondsUntil(link.nextAttemptAt, now) : null;
   return (
-    <section className="panel" aria-labelledby="link-title" data-testid="system-link">
+    <section className={layout.panel} aria-labelledby="link-title" data-testid="system-link">
       <h2 id="link-title">Field link</h2>
-      <dl className="facts">
+      <dl className={layout.facts}>
         <dt>State</dt>
         <dd>
-          <span className={`link-word ${sum.online ? 'link-word-online' : 'link-word-offline'}`}>{sum.label}</span>{' '}
-          <span className="muted">({link.status.replace('_', ' ')})</span>
+          <span className={sum.online ? styles.linkWordOnline : styles.linkWordOffline}>{sum.label}</span>{' '}
+          <span className={text.muted}>({link.status.replace('_', ' ')})</span>
         </dd>
         <dt>Detail</dt>
         <dd>{sum.detail || '—'}</dd>
@@ -115,19 +125,19 @@ function IngestPanel({ status }: { status: SystemStatus }) {
     .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
   const acceptedTotal = accepted.reduce((n, [, c]) => n + c, 0);
   return (
-    <section className="panel ingest" aria-labelledby="ingest-title" data-testid="system-ingest">
+    <section className={layout.panel} aria-labelledby="ingest-title" data-testid="system-ingest">
       <h2 id="ingest-title">Ingest</h2>
-      <dl className="facts">
+      <dl className={layout.facts}>
         <dt>Accepted</dt>
         <dd>{acceptedTotal}</dd>
         <dt>Rejected</dt>
-        <dd className={ingest.rejected_total ? 'attention' : ''}>{ingest.rejected_total}</dd>
+        <dd className={cx(ingest.rejected_total > 0 && text.attention)}>{ingest.rejected_total}</dd>
         <dt>Dropped samples</dt>
-        <dd className={ingest.dropped_samples ? 'attention' : ''} data-testid="dropped-samples">
+        <dd className={cx(ingest.dropped_samples > 0 && text.attention)} data-testid="dropped-samples">
           {ingest.dropped_samples}
         </dd>
         <dt>Write errors</dt>
-        <dd className={ingest.write_errors ? 'attention' : ''}>{ingest.write_errors}</dd>
+        <dd className={cx(ingest.write_errors > 0 && text.attention)}>{ingest.write_errors}</dd>
       </dl>
       <CountTable
         testId="ingest-rejected"
@@ -154,9 +164,9 @@ function DatabasePanel({ status }: { status: SystemStatus }) {
   const { database } = status;
   const backup = parseTime(database.lastBackupAt);
   return (
-    <section className="panel" aria-labelledby="db-title" data-testid="system-database">
+    <section className={layout.panel} aria-labelledby="db-title" data-testid="system-database">
       <h2 id="db-title">Database</h2>
-      <dl className="facts">
+      <dl className={layout.facts}>
         <dt>Size</dt>
         <dd>{formatBytes(database.sizeBytes)}</dd>
         <dt>Schema version</dt>
@@ -183,15 +193,15 @@ function DatabasePanel({ status }: { status: SystemStatus }) {
 function VersionPanel({ status }: { status: SystemStatus }) {
   const { info } = status;
   return (
-    <section className="panel" aria-labelledby="version-title" data-testid="system-version">
+    <section className={layout.panel} aria-labelledby="version-title" data-testid="system-version">
       <h2 id="version-title">Version</h2>
-      <dl className="facts">
+      <dl className={layout.facts}>
         <dt>{info.name}</dt>
         <dd data-testid="app-version">{info.version}</dd>
         <dt>Site · station</dt>
         <dd>
           {info.siteId} · {info.stationId}
-          {info.demo && <span className="demo-tag"> DEMO</span>}
+          {info.demo && <span className={badges.demoTag}> DEMO</span>}
         </dd>
         <dt>Runtime</dt>
         <dd>
@@ -234,7 +244,7 @@ function CountTable({
   rows: CountRow[];
 }) {
   return (
-    <table className="data" data-testid={testId}>
+    <table className={table.data} data-testid={testId}>
       <caption>{caption}</caption>
       <thead>
         <tr>
@@ -243,7 +253,7 @@ function CountTable({
               {h}
             </th>
           ))}
-          <th scope="col" className="num">
+          <th scope="col" className={table.num}>
             Count
           </th>
         </tr>
@@ -251,7 +261,7 @@ function CountTable({
       <tbody>
         {rows.length === 0 ? (
           <tr>
-            <td colSpan={head.length + 1} className="muted">
+            <td colSpan={head.length + 1} className={text.muted}>
               none
             </td>
           </tr>
@@ -261,7 +271,7 @@ function CountTable({
               {r.cells.map((c, i) => (
                 <td key={i}>{c}</td>
               ))}
-              <td className="num">{r.count}</td>
+              <td className={table.num}>{r.count}</td>
             </tr>
           ))
         )}
@@ -280,15 +290,15 @@ function ApiPanel({ status }: { status: SystemStatus }) {
       : 'Not listening';
   const refused = Object.entries(api.refused).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
   return (
-    <section className="panel" aria-labelledby="api-title" data-testid="system-api">
+    <section className={layout.panel} aria-labelledby="api-title" data-testid="system-api">
       <h2 id="api-title">HTTP API</h2>
-      <dl className="facts">
+      <dl className={layout.facts}>
         <dt>State</dt>
         <dd>{state}</dd>
         {api.error && (
           <>
             <dt>Problem</dt>
-            <dd className="attention">{api.error}</dd>
+            <dd className={text.attention}>{api.error}</dd>
           </>
         )}
         <dt>Requests</dt>
@@ -364,13 +374,13 @@ function UpdatePanel({ update, onUpdate }: { update: UpdateStatus; onUpdate(upda
   };
 
   return (
-    <section className="panel" aria-labelledby="update-title" data-testid="system-update">
+    <section className={layout.panel} aria-labelledby="update-title" data-testid="system-update">
       <h2 id="update-title">Updates</h2>
-      <dl className="facts">
+      <dl className={layout.facts}>
         <dt>Channel</dt>
         <dd data-testid="update-channel">{channelText(update.channel)}</dd>
         <dt>State</dt>
-        <dd className={words.tone === 'attention' ? 'attention' : ''} data-testid="update-state">
+        <dd className={cx(words.tone === 'attention' && text.attention)} data-testid="update-state">
           {words.headline}
         </dd>
         {words.detail && (
@@ -383,9 +393,9 @@ function UpdatePanel({ update, onUpdate }: { update: UpdateStatus; onUpdate(upda
         <dd>{update.currentVersion}</dd>
       </dl>
       {progress && (
-        <div className="selection-countdown" data-testid="update-progress">
+        <div className={meter.selectionCountdown} data-testid="update-progress">
           <div
-            className="countdown-track"
+            className={meter.countdownTrack}
             role="progressbar"
             aria-label={`Downloading version ${update.version ?? ''}`}
             aria-valuemin={0}
@@ -393,9 +403,9 @@ function UpdatePanel({ update, onUpdate }: { update: UpdateStatus; onUpdate(upda
             aria-valuenow={Math.floor(progress.percent)}
             aria-valuetext={progressText(progress)}
           >
-            <div className="countdown-fill" style={{ width: `${progress.percent.toFixed(1)}%` }} />
+            <div className={meter.countdownFill} style={{ width: `${progress.percent.toFixed(1)}%` }} />
           </div>
-          <span className="countdown-text">{Math.floor(progress.percent)} %</span>
+          <span className={meter.countdownText}>{Math.floor(progress.percent)} %</span>
         </div>
       )}
       {showNotes && (
@@ -410,13 +420,13 @@ function UpdatePanel({ update, onUpdate }: { update: UpdateStatus; onUpdate(upda
             Install version {update.version} now? Plainview closes, installs it and starts again; the console is out of
             use for a minute or two. The field keeps running and the station catches up when it is back.
           </p>
-          <div className="selection-actions">
+          <div className={meter.selectionActions}>
             <button type="button" ref={notNow} onClick={cancel} disabled={busy} data-testid="update-cancel">
               Not now
             </button>
             <button
               type="button"
-              className="primary"
+              className={forms.primary}
               onClick={() => void install()}
               disabled={busy}
               data-testid="update-install-confirm"
@@ -426,11 +436,11 @@ function UpdatePanel({ update, onUpdate }: { update: UpdateStatus; onUpdate(upda
           </div>
         </div>
       ) : (
-        <div className="selection-actions">
+        <div className={meter.selectionActions}>
           {installable && (
             <button
               type="button"
-              className="primary"
+              className={forms.primary}
               ref={installButton}
               onClick={() => setConfirming(true)}
               disabled={busy}
@@ -451,7 +461,7 @@ function UpdatePanel({ update, onUpdate }: { update: UpdateStatus; onUpdate(upda
           )}
         </div>
       )}
-      <p role="status" className={note?.error ? 'attention' : 'muted'} data-testid="update-note">
+      <p role="status" className={note?.error ? text.attention : text.muted} data-testid="update-note">
         {note?.text ?? ''}
       </p>
     </section>

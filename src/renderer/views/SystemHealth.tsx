@@ -1,4 +1,8 @@
 import type { Health, HealthCheck } from '../../shared/health';
+import styles from './SystemHealth.module.css';
+import table from '../styles/table.module.css';
+import text from '../styles/text.module.css';
+import { cx } from '../styles/cx';
 
 const STATUS_TEXT: Record<HealthCheck['status'], string> = {
   ok: 'OK',
@@ -26,14 +30,14 @@ function Check({ name, check }: { name: string; check: HealthCheck }) {
     <tr data-check={name}>
       <th scope="row">{name.replace('_', ' ')}</th>
       <td>
-        <span className={`status status-${check.status}`}>{STATUS_TEXT[check.status]}</span>
+        <span className={cx(styles.status, styles[`status-${check.status}`])}>{STATUS_TEXT[check.status]}</span>
       </td>
       <td>
         {check.reason ?? (check.status === 'ok' ? '' : '—')}
         {check.details && Object.keys(check.details).length > 0 && (
-          <details className="details">
+          <details className={styles.details}>
             <summary>details</summary>
-            <ul className="details-list">
+            <ul className={styles.detailsList}>
               {flattenDetails(check.details).map(([k, v]) => (
                 <li key={k}>
                   {k}: {v}
@@ -52,9 +56,10 @@ export function SystemHealth({ health }: { health: Health }) {
   return (
     <>
       <h2 id="health-title">
-        Health: <span className={`status status-${health.status}`}>{STATUS_TEXT[health.status]}</span>
+        Health:{' '}
+        <span className={cx(styles.status, styles[`status-${health.status}`])}>{STATUS_TEXT[health.status]}</span>
       </h2>
-      <table className="data health" data-testid="system-health">
+      <table className={table.data} data-testid="system-health">
         <thead>
           <tr>
             <th scope="col">Part</th>
@@ -68,7 +73,7 @@ export function SystemHealth({ health }: { health: Health }) {
           ))}
         </tbody>
       </table>
-      <p className="muted">
+      <p className={text.muted}>
         Up {health.uptime_sec} s · version {health.version}
       </p>
     </>

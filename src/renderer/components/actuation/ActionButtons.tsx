@@ -1,6 +1,9 @@
 import { useState, type Ref } from 'react';
 import type { ActuationAction } from '../../../shared/actuation';
 import { parsePosition } from '../../model/selection';
+import styles from './ActionButtons.module.css';
+import forms from '../../styles/forms.module.css';
+import text from '../../styles/text.module.css';
 
 /**
  * The first step: Open, Close and, where the valve supports it, Set position with the
@@ -26,7 +29,7 @@ export function ActionButtons({
   const [positionError, setPositionError] = useState<string | null>(null);
   return (
     <>
-      <div className="act-buttons" role="group" aria-label={`Commands for ${valveId}`}>
+      <div className={styles.actButtons} role="group" aria-label={`Commands for ${valveId}`}>
         <button
           type="button"
           ref={openButton}
@@ -53,7 +56,7 @@ export function ActionButtons({
       </div>
       {supportsPosition && (
         <form
-          className="act-position"
+          className={styles.actPosition}
           onSubmit={(e) => {
             e.preventDefault();
             const p = parsePosition(positionText);
@@ -65,7 +68,7 @@ export function ActionButtons({
             onSelect('set_position', p);
           }}
         >
-          <label className="field-inline">
+          <label className={forms.fieldInline}>
             <span>Position</span>
             <input
               type="number"
@@ -91,7 +94,7 @@ export function ActionButtons({
             Set position
           </button>
           {positionError && (
-            <span className="error" id="act-position-error">
+            <span className={text.error} id="act-position-error">
               {positionError}
             </span>
           )}

@@ -10,6 +10,10 @@ import { RefusalBox } from './RefusalBox';
 import { SelectionCard } from './SelectionCard';
 import { useActuation } from './useActuation';
 import { usePhaseFocus } from './usePhaseFocus';
+import styles from './ActuationPanel.module.css';
+import layout from '../../styles/layout.module.css';
+import text from '../../styles/text.module.css';
+import { cx } from '../../styles/cx';
 
 /**
  * Commanding one valve, in two deliberate steps. An action button asks the station to
@@ -32,13 +36,17 @@ export function ActuationPanel({ valve }: { valve: Valve }) {
   usePhaseFocus(state.phase, { card, progress: progressBox, lastButton, openButton });
 
   return (
-    <section className="panel actuation-panel" aria-labelledby="actuation-title" data-testid="actuation-panel">
+    <section
+      className={cx(layout.panel, styles.actuationPanel)}
+      aria-labelledby="actuation-title"
+      data-testid="actuation-panel"
+    >
       <h2 id="actuation-title">Actuation</h2>
       {gate !== 'ok' ? (
         <GateNotice gate={gate} session={session} />
       ) : (
         <>
-          <p className="muted act-who">
+          <p className={text.muted}>
             Commands are sent as <strong>{sessionLabel(session)}</strong>. Select first; nothing is sent until you press
             Operate.
           </p>
@@ -53,12 +61,12 @@ export function ActuationPanel({ valve }: { valve: Valve }) {
             onSelect={(action, position) => void select(action, position)}
           />
           {state.phase === 'selecting' && (
-            <p className="muted" role="status">
+            <p className={text.muted} role="status">
               Asking the station to select {actionText(state.action ?? 'open', null).toLowerCase()} {valve.id}…
             </p>
           )}
           {state.notice && (
-            <p className="act-notice" role="status" data-testid="act-notice">
+            <p className={styles.actNotice} role="status" data-testid="act-notice">
               {state.notice}
             </p>
           )}

@@ -3,6 +3,9 @@ import type { ActuationCommand, CommandState } from '../../../shared/actuation';
 import { actionText, commandRank, isFinalState, isProblemState, progressSteps } from '../../model/commands';
 import { formatDateTime, parseTime } from '../../model/format';
 import { CommandStateWord } from '../CommandHistory';
+import styles from './CommandProgress.module.css';
+import text from '../../styles/text.module.css';
+import { cx } from '../../styles/cx';
 
 const STEP_TEXT = { sent: 'Sent', accepted: 'Accepted', completed: 'Completed' } as const;
 const STEP_MARK = { done: '✓', current: '…', todo: '○', failed: '✕' } as const;
@@ -29,7 +32,7 @@ export function CommandProgress({
     <section
       ref={ref}
       tabIndex={-1}
-      className={`command-progress ${isProblemState(command.state) ? 'progress-problem' : ''}`}
+      className={cx(styles.commandProgress, isProblemState(command.state) && styles.progressProblem)}
       data-testid="command-progress"
       data-state={command.state}
       aria-labelledby="progress-title"
@@ -40,30 +43,30 @@ export function CommandProgress({
           <CommandStateWord state={command.state} />
         </span>
       </h3>
-      <ol className="progress-steps">
+      <ol className={styles.progressSteps}>
         {steps.map((s) => (
-          <li key={s.step} className={`step step-${s.status}`}>
-            <span className="step-mark" aria-hidden="true">
+          <li key={s.step} className={styles[`step-${s.status}`]}>
+            <span className={styles.stepMark} aria-hidden="true">
               {STEP_MARK[s.status]}
             </span>{' '}
-            {STEP_TEXT[s.step]} <span className="visually-hidden">({STEP_STATUS[s.status]})</span>
+            {STEP_TEXT[s.step]} <span className={text.visuallyHidden}>({STEP_STATUS[s.status]})</span>
           </li>
         ))}
       </ol>
       {command.reason && (
-        <p className="progress-reason">
-          <span className="muted">Reason:</span> {command.reason}
+        <p>
+          <span className={text.muted}>Reason:</span> {command.reason}
         </p>
       )}
       {command.state === 'unknown' && (
-        <p className="attention">Verify the valve in the field before commanding it again.</p>
+        <p className={text.attention}>Verify the valve in the field before commanding it again.</p>
       )}
       {!final && (
-        <p className="muted">
+        <p className={text.muted}>
           {sending ? 'Sending to the field…' : 'Waiting for the field; the live state above follows the valve.'}
         </p>
       )}
-      <p className="muted progress-meta">
+      <p className={text.muted}>
         By {command.operator}
         {issued !== null && <> at {formatDateTime(issued)}</>} · command <code>{command.id.slice(0, 8)}</code>
       </p>

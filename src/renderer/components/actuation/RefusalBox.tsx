@@ -1,5 +1,6 @@
 import { formatRetry, refusalHeading, refusalMessage, retrySeconds, type ShownRefusal } from '../../model/refusals';
 import { useNow } from '../../stores/clock';
+import styles from './RefusalBox.module.css';
 
 /** A refusal: a short heading for its code, the station's words, and for `throttled` a live retry countdown. */
 export function RefusalBox({ refusal }: { refusal: ShownRefusal }) {
@@ -10,18 +11,16 @@ export function RefusalBox({ refusal }: { refusal: ShownRefusal }) {
       ? null
       : retrySeconds(refusal.retryAfterMs, refusal.at, Math.max(now, refusal.at));
   return (
-    <div className="refusal" data-testid="refusal" data-code={refusal.code}>
+    <div className={styles.refusal} data-testid="refusal" data-code={refusal.code}>
       <div role="alert">
-        <p className="refusal-heading">
-          <span className="refusal-icon" aria-hidden="true">
-            ■
-          </span>{' '}
+        <p className={styles.refusalHeading}>
+          <span aria-hidden="true">■</span>{' '}
           {refusal.code === 'error' ? refusalHeading('error') : `Refused: ${refusalHeading(refusal.code)}`}
         </p>
-        <p className="refusal-message">{refusalMessage(refusal)}</p>
+        <p className={styles.refusalMessage}>{refusalMessage(refusal)}</p>
       </div>
       {retry !== null && (
-        <p className="refusal-retry" data-testid="refusal-retry">
+        <p className={styles.refusalRetry} data-testid="refusal-retry">
           {formatRetry(retry)}
         </p>
       )}

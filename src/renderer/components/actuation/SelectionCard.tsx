@@ -7,6 +7,11 @@ import { formatDuration } from '../../model/format';
 import type { Countdown } from '../../model/selection';
 import { QUALITY_TEXT, STATE_TEXT } from '../../model/valve-words';
 import { PositionBar, QualityBadge, StateBadge } from '../Badges';
+import styles from './SelectionCard.module.css';
+import meter from '../meter.module.css';
+import layout from '../../styles/layout.module.css';
+import text from '../../styles/text.module.css';
+import { cx } from '../../styles/cx';
 
 /**
  * The second step: the selection as the station saw the valve, what Operate will do, the
@@ -37,16 +42,16 @@ export function SelectionCard({
     <section
       ref={ref}
       tabIndex={-1}
-      className="selection-card"
+      className={styles.selectionCard}
       data-testid="selection-card"
       aria-labelledby="selection-title"
       aria-describedby="selection-summary"
     >
       <h3 id="selection-title">Selected: confirm with Operate</h3>
-      <p className="selection-summary" id="selection-summary" data-testid="selection-summary">
+      <p className={styles.selectionSummary} id="selection-summary" data-testid="selection-summary">
         {selection.summary}
       </p>
-      <dl className="facts">
+      <dl className={layout.facts}>
         <dt>Valve when selected</dt>
         <dd>
           <StateBadge state={selection.state} />{' '}
@@ -62,14 +67,14 @@ export function SelectionCard({
         <dd>{selection.operator}</dd>
       </dl>
       {(valve.state !== selection.state || valve.quality !== selection.quality) && (
-        <p className="attention" data-testid="selection-changed">
+        <p className={text.attention} data-testid="selection-changed">
           The valve has changed since: now {STATE_TEXT[valve.state]}, {QUALITY_TEXT[valve.quality]}. Operate checks
           again.
         </p>
       )}
-      <div className="selection-countdown" data-testid="selection-countdown">
+      <div className={meter.selectionCountdown} data-testid="selection-countdown">
         <div
-          className={`countdown-track ${countdown.seconds <= 5 ? 'countdown-low' : ''}`}
+          className={cx(meter.countdownTrack, countdown.seconds <= 5 && meter.countdownLow)}
           role="progressbar"
           aria-label="Time left to operate"
           aria-valuemin={0}
@@ -77,19 +82,19 @@ export function SelectionCard({
           aria-valuenow={countdown.seconds}
           aria-valuetext={`${countdown.seconds} seconds left`}
         >
-          <div className="countdown-fill" style={{ width: `${(countdown.fraction * 100).toFixed(1)}%` }} />
+          <div className={meter.countdownFill} style={{ width: `${(countdown.fraction * 100).toFixed(1)}%` }} />
         </div>
-        <span className="countdown-text">
+        <span className={meter.countdownText}>
           Operate within <strong>{countdown.seconds} s</strong>
         </span>
       </div>
-      <div className="selection-actions">
+      <div className={meter.selectionActions}>
         <button type="button" data-testid="act-cancel" disabled={phase !== 'selected'} onClick={onCancel}>
           Cancel <kbd>Esc</kbd>
         </button>
         <button
           type="button"
-          className="operate"
+          className={styles.operate}
           data-testid="act-operate"
           disabled={phase !== 'selected' || !armed || countdown.expired}
           onKeyDown={(e) => {

@@ -1,5 +1,7 @@
 import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { dialogKeys } from './focus-trap';
+import styles from './Dialog.module.css';
+import text from '../../styles/text.module.css';
 
 /** A modal dialog: focus stays inside, Esc or Cancel closes it, focus returns where it was. */
 export function Dialog({
@@ -29,10 +31,10 @@ export function Dialog({
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => dialogKeys(e, dialog.current, onClose);
 
   return (
-    <div className="overlay-backdrop" onClick={onClose}>
+    <div className={styles.overlayBackdrop} onClick={onClose}>
       <div
         ref={dialog}
-        className="overlay alarm-dialog"
+        className={styles.overlay}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
@@ -42,7 +44,7 @@ export function Dialog({
         onKeyDown={onKeyDown}
       >
         <h2 id={titleId}>{title}</h2>
-        <p id={descId} className="muted">
+        <p id={descId} className={text.muted}>
           {describe}
         </p>
         {children}

@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import { ErrorNote } from '../ErrorNote';
 import { Dialog } from './Dialog';
+import styles from './Dialog.module.css';
+import forms from '../../styles/forms.module.css';
 
 /**
  * A modal dialog around one form: its fields, what went wrong (the station's words or a
@@ -38,7 +40,7 @@ export function FormDialog({
   return (
     <Dialog title={title} testId={testId} describe={describe} onClose={onClose}>
       <form
-        className="alarm-dialog-form"
+        className={styles.alarmDialogForm}
         onSubmit={(e) => {
           e.preventDefault();
           onSubmit();
@@ -50,11 +52,11 @@ export function FormDialog({
             {error}
           </ErrorNote>
         )}
-        <div className="dialog-actions">
+        <div className={forms.dialogActions}>
           <button type="button" onClick={onClose}>
             Cancel <kbd>Esc</kbd>
           </button>
-          <button type="submit" className="primary" data-testid={submitTestId} disabled={busy}>
+          <button type="submit" className={forms.primary} data-testid={submitTestId} disabled={busy}>
             {submitText}
           </button>
         </div>

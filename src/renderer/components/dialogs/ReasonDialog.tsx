@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { refusalText } from '../../client';
 import { FormDialog } from './FormDialog';
+import forms from '../../styles/forms.module.css';
 
 /**
  * A step that needs the operator's words (shelve an alarm, resolve it, step an incident back):
@@ -84,7 +85,7 @@ export function ReasonDialog({
       busy={busy}
     >
       {children}
-      <label className="field">
+      <label className={forms.field}>
         <span>{label}</span>
         <textarea
           data-testid={fieldTestId}

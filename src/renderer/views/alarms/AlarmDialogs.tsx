@@ -4,6 +4,7 @@ import { station } from '../../client';
 import { minutesText, SHELVE_MINUTES } from '../../model/alarms';
 import { ReasonDialog } from '../../components/dialogs/ReasonDialog';
 import { applyAlarm } from './alarm-actions';
+import forms from '../../styles/forms.module.css';
 
 /** Shelving an alarm: for how long and why (required). */
 export function ShelveDialog({ alarm, onClose }: { alarm: Alarm; onClose(): void }) {
@@ -27,7 +28,7 @@ export function ShelveDialog({ alarm, onClose }: { alarm: Alarm; onClose(): void
       onDone={onClose}
       onClose={onClose}
     >
-      <label className="field">
+      <label className={forms.field}>
         <span>Shelve for</span>
         <select data-testid="shelve-minutes" value={minutes} onChange={(e) => setMinutes(Number(e.target.value))}>
           {SHELVE_MINUTES.map((m) => (

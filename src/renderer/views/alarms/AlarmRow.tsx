@@ -5,6 +5,9 @@ import { canResolve, isUnacked, STATE_WORDS } from '../../model/alarms';
 import { formatAge, formatDateTime } from '../../model/format';
 import { PriorityTag } from '../../components/PriorityTag';
 import { ErrorNote } from '../../components/ErrorNote';
+import list from './alarm-list.module.css';
+import text from '../../styles/text.module.css';
+import { cx } from '../../styles/cx';
 
 const JOURNAL_WORDS: Record<JournalEntry['kind'], string> = {
   raise: 'Raised',
@@ -35,17 +38,17 @@ function Journal({ alarm }: { alarm: Alarm }) {
     };
   }, [alarm.id, version]);
   if (error) return <ErrorNote>The journal could not be loaded: {error}</ErrorNote>;
-  if (!entries) return <p className="muted">Loading the journal…</p>;
-  if (!entries.length) return <p className="muted">No journal entries.</p>;
+  if (!entries) return <p className={text.muted}>Loading the journal…</p>;
+  if (!entries.length) return <p className={text.muted}>No journal entries.</p>;
   return (
-    <ol className="alarm-journal-list">
+    <ol className={list.alarmJournalList}>
       {entries.map((e, i) => (
         <li key={`${e.at}-${i}`}>
           <time dateTime={e.at} title={e.at}>
             {formatDateTime(Date.parse(e.at))}
           </time>{' '}
           <strong>{JOURNAL_WORDS[e.kind]}</strong> by {e.actor}
-          {e.note && <span className="journal-note"> · “{e.note}”</span>}
+          {e.note && <span className={list.journalNote}> · “{e.note}”</span>}
         </li>
       ))}
     </ol>
@@ -82,17 +85,15 @@ export function AlarmRow({
   const unacked = isUnacked(a);
   return (
     <li
-      className={`alarm-row prio-row-${a.priority} ${unacked ? 'alarm-unacked' : 'alarm-acked'} ${
-        a.state.startsWith('active') ? 'alarm-active' : 'alarm-cleared'
-      }`}
+      className={cx(list.alarmRow, unacked && list.alarmUnacked, a.state.startsWith('active') && list.alarmActive)}
       data-testid={`alarm-row-${a.id}`}
       data-state={a.state}
       data-priority={a.priority}
     >
-      <div className="alarm-line">
+      <div className={list.alarmLine}>
         <button
           type="button"
-          className="expander"
+          className={list.expander}
           aria-expanded={expanded}
           aria-controls={expanded ? journalId : undefined}
           aria-label={`${expanded ? 'Hide' : 'Show'} the journal of ${a.id}`}
@@ -102,22 +103,22 @@ export function AlarmRow({
           <span aria-hidden="true">{expanded ? '▾' : '▸'}</span>
         </button>
         <PriorityTag priority={a.priority} />
-        <span className={`alarm-state alarm-state-${a.state}`}>{STATE_WORDS[a.state]}</span>
+        <span className={cx(list.alarmState, list[`alarm-state-${a.state}`])}>{STATE_WORDS[a.state]}</span>
         {shelved && a.shelvedUntil && (
-          <span className="alarm-shelved-tag">
+          <span className={list.alarmShelvedTag}>
             SHELVED until <time dateTime={a.shelvedUntil}>{formatDateTime(Date.parse(a.shelvedUntil))}</time>
             {a.shelvedBy && ` by ${a.shelvedBy}`}
           </span>
         )}
-        <span className="alarm-message">{a.message}</span>
-        <span className="alarm-where muted">
+        <span>{a.message}</span>
+        <span className={text.muted}>
           {a.segment ?? '—'}
           {a.valveId && ` · ${a.valveId}`} · {a.source}
         </span>
-        <span className="alarm-age muted" title={a.raisedAt}>
+        <span className={text.muted} title={a.raisedAt}>
           {formatAge(a.raisedAt, now)}
         </span>
-        <span className="alarm-actions">
+        <span className={list.alarmActions}>
           {unacked && (
             <button type="button" data-testid={`alarm-ack-${a.id}`} onClick={onAck} disabled={busy}>
               Acknowledge
@@ -140,7 +141,7 @@ export function AlarmRow({
         </span>
       </div>
       {expanded && (
-        <div className="alarm-journal" id={journalId} data-testid={journalId}>
+        <div className={list.alarmJournal} id={journalId} data-testid={journalId}>
           <Journal alarm={a} />
         </div>
       )}

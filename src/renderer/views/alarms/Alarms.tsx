@@ -8,6 +8,12 @@ import { ErrorNote } from '../../components/ErrorNote';
 import { AlarmRow } from './AlarmRow';
 import { ResolveDialog, ShelveDialog } from './AlarmDialogs';
 import { applyAlarm, applyResults, useMetricsPoll } from './alarm-actions';
+import styles from './Alarms.module.css';
+import list from './alarm-list.module.css';
+import layout from '../../styles/layout.module.css';
+import text from '../../styles/text.module.css';
+import priority from '../../components/PriorityTag.module.css';
+import { cx } from '../../styles/cx';
 
 /**
  * The site's alarms (ISA-18.2): unacknowledged first, then by priority and newest; shelved
@@ -80,26 +86,26 @@ export function Alarms() {
   );
 
   return (
-    <section className="view alarms-view" data-testid="alarms-view" aria-labelledby="alarms-title">
-      <div className="view-head">
+    <section data-testid="alarms-view" aria-labelledby="alarms-title">
+      <div className={layout.viewHead}>
         <h1 id="alarms-title">Alarms</h1>
-        <p className="muted" aria-live="polite" data-testid="alarms-count">
+        <p className={text.muted} aria-live="polite" data-testid="alarms-count">
           {loaded
             ? `${main.length} open, ${visibleUnacked.length} unacknowledged, ${shelved.length} shelved`
             : 'Loading…'}
         </p>
       </div>
       {metrics?.flood && (
-        <div className="alarm-flood" data-testid="alarm-flood" role="alert">
-          <span className="flood-word">
-            <span className="prio-shape prio-shape-high" aria-hidden="true" />
+        <div className={styles.alarmFlood} data-testid="alarm-flood" role="alert">
+          <span className={styles.floodWord}>
+            <span className={cx(priority.prioShape, priority.prioShapeHigh)} aria-hidden="true" />
             ALARM FLOOD
           </span>{' '}
           {metrics.lastTenMinutes} alarms in the last 10 minutes (more than 10). Work the critical and high alarms
           first.
         </div>
       )}
-      <dl className="alarm-metrics" data-testid="alarm-metrics">
+      <dl className={styles.alarmMetrics} data-testid="alarm-metrics">
         <div>
           <dt>Last 10 min</dt>
           <dd data-testid="alarm-metric-rate">{metrics ? metrics.lastTenMinutes : '—'}</dd>
@@ -117,8 +123,8 @@ export function Alarms() {
           <dd data-testid="alarm-metric-shelved">{metrics ? metrics.shelved.length : '—'}</dd>
         </div>
       </dl>
-      {metricsError && <p className="muted">The alarm metrics could not be loaded: {metricsError}</p>}
-      <div className="alarm-toolbar">
+      {metricsError && <p className={text.muted}>The alarm metrics could not be loaded: {metricsError}</p>}
+      <div className={list.alarmToolbar}>
         <button
           type="button"
           data-testid="alarms-ack-all"
@@ -128,27 +134,23 @@ export function Alarms() {
           Acknowledge all visible ({visibleUnacked.length})
         </button>
       </div>
-      {refusal && (
-        <ErrorNote className="alarm-refusal" testId="alarm-refusal">
-          {refusal}
-        </ErrorNote>
-      )}
-      <div className="panel">
+      {refusal && <ErrorNote testId="alarm-refusal">{refusal}</ErrorNote>}
+      <div className={layout.panel}>
         {main.length ? (
-          <ul className="alarm-list" aria-label="Alarms, unacknowledged first, then by priority and newest">
+          <ul className={list.alarmList} aria-label="Alarms, unacknowledged first, then by priority and newest">
             {main.map((a) => row(a, false))}
           </ul>
         ) : (
-          <p className="empty" data-testid="alarms-empty">
+          <p className={text.empty} data-testid="alarms-empty">
             {loaded ? 'No open alarms.' : 'Loading…'}
           </p>
         )}
       </div>
-      <div className="panel alarm-shelved-section">
-        <h2 className="alarm-shelved-head">
+      <div className={cx(layout.panel, styles.alarmShelvedSection)}>
+        <h2 className={styles.alarmShelvedHead}>
           <button
             type="button"
-            className="expander-wide"
+            className={list.expanderWide}
             aria-expanded={showShelved}
             aria-controls={showShelved ? 'alarms-shelved' : undefined}
             data-testid="alarms-shelved-toggle"
@@ -159,11 +161,11 @@ export function Alarms() {
         </h2>
         {showShelved &&
           (shelved.length ? (
-            <ul className="alarm-list" id="alarms-shelved" data-testid="alarms-shelved" aria-label="Shelved alarms">
+            <ul className={list.alarmList} id="alarms-shelved" data-testid="alarms-shelved" aria-label="Shelved alarms">
               {shelved.map((a) => row(a, true))}
             </ul>
           ) : (
-            <p className="empty" id="alarms-shelved">
+            <p className={text.empty} id="alarms-shelved">
               No shelved alarms.
             </p>
           ))}

@@ -4,6 +4,7 @@ import { station } from '../../client';
 import { INCIDENT_SEVERITIES, parseIdList, type IncidentSeverity } from '../../model/incidents';
 import { FormDialog } from '../../components/dialogs/FormDialog';
 import { runAction } from './actions';
+import forms from '../../styles/forms.module.css';
 
 /** A new incident: a title (required), severity, description, segment and linked valves and alarms. */
 export function CreateIncidentDialog({ onClose }: { onClose(): void }) {
@@ -58,7 +59,7 @@ export function CreateIncidentDialog({ onClose }: { onClose(): void }) {
       submitText={busy ? 'Opening…' : 'Open incident'}
       busy={busy}
     >
-      <label className="field">
+      <label className={forms.field}>
         <span>Title (required)</span>
         <input
           data-testid="incident-title"
@@ -69,7 +70,7 @@ export function CreateIncidentDialog({ onClose }: { onClose(): void }) {
           {...errProps}
         />
       </label>
-      <label className="field">
+      <label className={forms.field}>
         <span>Severity</span>
         <select
           data-testid="incident-severity"
@@ -83,7 +84,7 @@ export function CreateIncidentDialog({ onClose }: { onClose(): void }) {
           ))}
         </select>
       </label>
-      <label className="field">
+      <label className={forms.field}>
         <span>Description</span>
         <textarea
           data-testid="incident-description"
@@ -93,7 +94,7 @@ export function CreateIncidentDialog({ onClose }: { onClose(): void }) {
           onChange={(e) => setDescription(e.target.value)}
         />
       </label>
-      <label className="field">
+      <label className={forms.field}>
         <span>Segment</span>
         <input
           data-testid="incident-segment"
@@ -102,11 +103,11 @@ export function CreateIncidentDialog({ onClose }: { onClose(): void }) {
           onChange={(e) => setSegment(e.target.value)}
         />
       </label>
-      <label className="field">
+      <label className={forms.field}>
         <span>Linked valves (ids, comma-separated)</span>
         <input data-testid="incident-valves" value={valves} onChange={(e) => setValves(e.target.value)} />
       </label>
-      <label className="field">
+      <label className={forms.field}>
         <span>Linked alarms (ids, comma-separated)</span>
         <input data-testid="incident-alarms" value={alarms} onChange={(e) => setAlarms(e.target.value)} />
       </label>

@@ -10,6 +10,12 @@ import { ErrorNote } from '../../components/ErrorNote';
 import { PriorityTag } from '../../components/PriorityTag';
 import { StatusTag } from '../../components/StatusTag';
 import { applyIncident, runAction } from './actions';
+import styles from './IncidentDetail.module.css';
+import list from '../alarms/alarm-list.module.css';
+import layout from '../../styles/layout.module.css';
+import forms from '../../styles/forms.module.css';
+import text from '../../styles/text.module.css';
+import { cx } from '../../styles/cx';
 
 /** Stepping back or reopening: the reason is required and goes into the timeline. */
 function StepBackDialog({
@@ -84,14 +90,14 @@ export function IncidentDetailView({ id }: { id: string }) {
 
   if (detail === undefined && !error)
     return (
-      <section className="view" aria-labelledby="incident-title-h">
+      <section aria-labelledby="incident-title-h">
         <h1 id="incident-title-h">Incident {id}</h1>
-        <p className="muted">Loading…</p>
+        <p className={text.muted}>Loading…</p>
       </section>
     );
   if (!detail)
     return (
-      <section className="view" aria-labelledby="incident-title-h">
+      <section aria-labelledby="incident-title-h">
         <h1 id="incident-title-h">Incident {id}</h1>
         <ErrorNote>{error ? `The incident could not be loaded: ${error}` : 'There is no such incident.'}</ErrorNote>
         <a href="#/incidents">Back to the incidents</a>
@@ -123,17 +129,17 @@ export function IncidentDetailView({ id }: { id: string }) {
   const assigneeValue = assignee ?? incident.assignee ?? '';
 
   return (
-    <section className="view incident-detail" data-testid="incident-detail" aria-labelledby="incident-title-h">
+    <section data-testid="incident-detail" aria-labelledby="incident-title-h">
       <p>
         <a href="#/incidents">← Incidents</a>
       </p>
-      <div className="view-head">
+      <div className={layout.viewHead}>
         <h1 id="incident-title-h">{incident.title}</h1>
-        <p className="incident-tags" data-testid="incident-state">
+        <p className={styles.incidentTags} data-testid="incident-state">
           <PriorityTag priority={incident.severity} /> <StatusTag status={incident.status} />
         </p>
       </div>
-      <dl className="incident-facts">
+      <dl className={styles.incidentFacts}>
         <div>
           <dt>Id</dt>
           <dd>{incident.id}</dd>
@@ -153,11 +159,11 @@ export function IncidentDetailView({ id }: { id: string }) {
           <dd data-testid="incident-assignee-now">{incident.assignee ?? 'unassigned'}</dd>
         </div>
       </dl>
-      {incident.description && <p className="incident-description">{incident.description}</p>}
+      {incident.description && <p className={styles.incidentDescription}>{incident.description}</p>}
 
-      <div className="panel incident-controls">
+      <div className={cx(layout.panel, styles.incidentControls)}>
         <h2>Status</h2>
-        <div className="incident-steps" role="group" aria-label="Change the status">
+        <div className={styles.incidentSteps} role="group" aria-label="Change the status">
           {INCIDENT_STATUSES.map((s) => (
             <button
               key={s}
@@ -172,7 +178,7 @@ export function IncidentDetailView({ id }: { id: string }) {
           ))}
         </div>
         <form
-          className="incident-assign"
+          className={styles.incidentAssign}
           onSubmit={(e) => {
             e.preventDefault();
             void run(() => station.incidents.update({ id, assignee: assigneeValue.trim() || null })).then(
@@ -180,7 +186,7 @@ export function IncidentDetailView({ id }: { id: string }) {
             );
           }}
         >
-          <label className="field field-inline">
+          <label className={cx(forms.field, forms.fieldInline)}>
             <span>Assignee</span>
             <input
               data-testid="incident-assignee"
@@ -197,7 +203,7 @@ export function IncidentDetailView({ id }: { id: string }) {
       </div>
 
       {(valves.length > 0 || alarms.length > 0) && (
-        <div className="panel incident-links" data-testid="incident-links">
+        <div className={cx(layout.panel, styles.incidentLinks)} data-testid="incident-links">
           <h2>Linked</h2>
           {valves.length > 0 && (
             <p>
@@ -228,27 +234,27 @@ export function IncidentDetailView({ id }: { id: string }) {
         </div>
       )}
 
-      <div className="panel">
+      <div className={layout.panel}>
         <h2>Timeline</h2>
         {detail.timeline.length ? (
-          <ol className="alarm-journal-list incident-timeline" data-testid="incident-timeline">
+          <ol className={cx(list.alarmJournalList, list.incidentTimeline)} data-testid="incident-timeline">
             {detail.timeline.map((t) => (
               <li key={t.id} data-kind={t.kind}>
                 <time dateTime={t.at} title={t.at}>
                   {formatDateTime(Date.parse(t.at))}
                 </time>{' '}
                 <strong>{t.kind}</strong> by {t.author}
-                {t.note && <span className="journal-note"> · {t.note}</span>}
+                {t.note && <span className={list.journalNote}> · {t.note}</span>}
               </li>
             ))}
           </ol>
         ) : (
-          <p className="muted" data-testid="incident-timeline">
+          <p className={text.muted} data-testid="incident-timeline">
             Nothing yet.
           </p>
         )}
         <form
-          className="incident-note-form"
+          className={styles.incidentNoteForm}
           onSubmit={(e) => {
             e.preventDefault();
             if (!note.trim()) {
@@ -258,7 +264,7 @@ export function IncidentDetailView({ id }: { id: string }) {
             void run(() => station.incidents.note({ id, text: note.trim() })).then((ok) => ok && setNote(''));
           }}
         >
-          <label className="field">
+          <label className={forms.field}>
             <span>Add a note</span>
             <textarea
               data-testid="incident-note"

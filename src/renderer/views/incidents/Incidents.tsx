@@ -10,6 +10,11 @@ import { PriorityTag } from '../../components/PriorityTag';
 import { StatusTag } from '../../components/StatusTag';
 import { CreateIncidentDialog } from './CreateIncidentDialog';
 import { useIncidentList } from './actions';
+import listStyles from '../alarms/alarm-list.module.css';
+import layout from '../../styles/layout.module.css';
+import forms from '../../styles/forms.module.css';
+import text from '../../styles/text.module.css';
+import { cx } from '../../styles/cx';
 
 /**
  * The site's incidents: unresolved first, then by severity and latest change, filtered by
@@ -24,15 +29,15 @@ export function Incidents() {
   const [creating, setCreating] = useState(false);
   const list = useMemo(() => filterIncidents(byId, status), [byId, status]);
   return (
-    <section className="view incidents-view" data-testid="incidents-view" aria-labelledby="incidents-title">
-      <div className="view-head">
+    <section data-testid="incidents-view" aria-labelledby="incidents-title">
+      <div className={layout.viewHead}>
         <h1 id="incidents-title">Incidents</h1>
-        <p className="muted" aria-live="polite" data-testid="incidents-count">
+        <p className={text.muted} aria-live="polite" data-testid="incidents-count">
           {loaded ? `${list.length} shown` : 'Loading…'}
         </p>
       </div>
-      <div className="alarm-toolbar incident-toolbar">
-        <label className="field field-inline">
+      <div className={cx(listStyles.alarmToolbar, listStyles.incidentToolbar)}>
+        <label className={cx(forms.field, forms.fieldInline)}>
           <span>Status</span>
           <select
             data-testid="incident-filter"
@@ -47,31 +52,29 @@ export function Incidents() {
             ))}
           </select>
         </label>
-        <button type="button" className="primary" data-testid="incident-create" onClick={() => setCreating(true)}>
+        <button type="button" className={forms.primary} data-testid="incident-create" onClick={() => setCreating(true)}>
           New incident…
         </button>
       </div>
       {error && <ErrorNote>The incidents could not be loaded: {error}</ErrorNote>}
-      <div className="panel">
+      <div className={layout.panel}>
         {list.length ? (
-          <ul className="alarm-list incident-list" aria-label="Incidents, unresolved first, then by severity">
+          <ul className={listStyles.alarmList} aria-label="Incidents, unresolved first, then by severity">
             {list.map((i) => (
               <li
                 key={i.id}
-                className={`alarm-row incident-row prio-row-${i.severity} incident-row-${i.status}`}
+                className={cx(listStyles.alarmRow, listStyles.incidentRow)}
                 data-testid={`incident-row-${i.id}`}
                 data-status={i.status}
               >
-                <div className="alarm-line">
+                <div className={listStyles.alarmLine}>
                   <PriorityTag priority={i.severity} />
                   <StatusTag status={i.status} />
-                  <a className="alarm-message" href={incidentHref(i.id)}>
-                    {i.title}
-                  </a>
-                  <span className="alarm-where muted">
+                  <a href={incidentHref(i.id)}>{i.title}</a>
+                  <span className={text.muted}>
                     {i.segment ?? '—'} · {i.assignee ? `assigned to ${i.assignee}` : 'unassigned'}
                   </span>
-                  <span className="alarm-age muted" title={i.updatedAt}>
+                  <span className={text.muted} title={i.updatedAt}>
                     {formatAge(i.updatedAt, now)}
                   </span>
                 </div>
@@ -79,7 +82,7 @@ export function Incidents() {
             ))}
           </ul>
         ) : (
-          <p className="empty" data-testid="incidents-empty">
+          <p className={text.empty} data-testid="incidents-empty">
             {loaded ? 'No incidents.' : 'Loading…'}
           </p>
         )}
