@@ -14,7 +14,7 @@ import { Handover } from '../views/Handover';
 import { IncidentDetailView } from '../views/incidents/IncidentDetail';
 import { Incidents } from '../views/incidents/Incidents';
 import { Overview } from '../views/Overview';
-import { System } from '../views/System';
+import { System } from '../views/system/System';
 import { ValveDetail } from '../views/ValveDetail';
 import { Valves } from '../views/Valves';
 import { FrameHeader } from './Frame';

@@ -121,14 +121,14 @@ function OverviewSummary() {
       };
     }),
   );
-  const parts: { text: string; cls: string }[] = [];
-  if (t.fault) parts.push({ text: `${t.fault} FAULT`, cls: 'sum-fault' });
-  if (t.bad) parts.push({ text: `${t.bad} BAD`, cls: 'sum-bad' });
-  if (t.stale) parts.push({ text: `${t.stale} STALE`, cls: 'sum-stale' });
-  if (t.uncertain) parts.push({ text: `${t.uncertain} UNCERTAIN`, cls: 'sum-uncertain' });
-  if (t.unknown) parts.push({ text: `${t.unknown} UNKNOWN`, cls: 'sum-unknown' });
-  if (t.moving) parts.push({ text: `${t.moving} moving`, cls: '' });
-  if (t.local) parts.push({ text: `${t.local} in local control`, cls: '' });
+  const parts: { text: string; cls?: string }[] = [];
+  if (t.fault) parts.push({ text: `${t.fault} FAULT`, cls: styles.sumFault });
+  if (t.bad) parts.push({ text: `${t.bad} BAD`, cls: styles.sumBad });
+  if (t.stale) parts.push({ text: `${t.stale} STALE`, cls: styles.sumStale });
+  if (t.uncertain) parts.push({ text: `${t.uncertain} UNCERTAIN`, cls: styles.sumUncertain });
+  if (t.unknown) parts.push({ text: `${t.unknown} UNKNOWN`, cls: styles.sumUnknown });
+  if (t.moving) parts.push({ text: `${t.moving} moving` });
+  if (t.local) parts.push({ text: `${t.local} in local control` });
   return (
     <p className={styles.overviewSummary} data-testid="overview-summary">
       <span>

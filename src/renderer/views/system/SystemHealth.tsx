@@ -1,8 +1,9 @@
-import type { Health, HealthCheck } from '../../shared/health';
+import type { Health, HealthCheck } from '../../../shared/health';
+import { flattenDetails } from '../../model/system';
 import styles from './SystemHealth.module.css';
-import table from '../styles/table.module.css';
-import text from '../styles/text.module.css';
-import { cx } from '../styles/cx';
+import table from '../../styles/table.module.css';
+import text from '../../styles/text.module.css';
+import { cx } from '../../styles/cx';
 
 const STATUS_TEXT: Record<HealthCheck['status'], string> = {
   ok: 'OK',
@@ -10,20 +11,6 @@ const STATUS_TEXT: Record<HealthCheck['status'], string> = {
   down: 'DOWN',
   not_configured: 'NOT CONFIGURED',
 };
-
-/** Nested details as dotted keys: ingest.rejected_total: 0. */
-export function flattenDetails(details: Record<string, unknown>, prefix = ''): [string, string][] {
-  const out: [string, string][] = [];
-  for (const [k, v] of Object.entries(details)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const inner = flattenDetails(v as Record<string, unknown>, key);
-      if (inner.length) out.push(...inner);
-      else out.push([key, '—']);
-    } else out.push([key, Array.isArray(v) ? JSON.stringify(v) : String(v)]);
-  }
-  return out;
-}
 
 function Check({ name, check }: { name: string; check: HealthCheck }) {
   return (
