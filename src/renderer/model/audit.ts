@@ -46,14 +46,6 @@ export function localInputToIso(value: string): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
-/** The inverse, for showing a time in a datetime-local input: local "YYYY-MM-DDTHH:MM". */
-export function isoToLocalInput(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
 export interface AuditQuery {
   since?: string;
   until?: string;
@@ -92,11 +84,7 @@ export function auditActionChoices(seen: Iterable<string>): string[] {
 }
 
 // One CSV/JSONL implementation for the console and `plainview audit export`.
-export {
-  auditCsv as auditToCsv,
-  auditJsonl as auditToJsonl,
-  AUDIT_COLUMNS as AUDIT_CSV_COLUMNS,
-} from '../../shared/audit';
+export { auditCsv as auditToCsv, auditJsonl as auditToJsonl } from '../../shared/audit';
 
 /** "plainview-audit-station-1-20261125T140207Z.csv" (UTC, file-name safe). */
 export function auditFileName(stationId: string | null | undefined, now: number, ext: 'csv' | 'jsonl'): string {

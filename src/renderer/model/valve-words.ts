@@ -17,6 +17,3 @@ export const QUALITY_TEXT: Record<Quality, string> = {
   stale: 'STALE',
   bad: 'BAD',
 };
-
-/** Abnormal states are the only ones drawn in colour. */
-export const isAbnormalState = (s: ValveState) => s === 'fault' || s === 'unknown';
