@@ -34,6 +34,9 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
+    // Styles are CSS modules per view and component (src/renderer/styles/ holds the tokens, the
+    // base and the shared modules); `styles.alarmRow` names the module's `.alarm-row`.
+    css: { modules: { localsConvention: 'camelCase' } },
     build: {
       outDir: 'out/renderer',
       minify: true,

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatRetry,
-  operateGate,
-  progressSteps,
-  refusalMessage,
-  retrySeconds,
-  selectionCountdown,
-} from '../../src/renderer/stores/actuation';
-import { auditQuery } from '../../src/renderer/stores/audit';
+import { formatRetry, refusalMessage, retrySeconds } from '../../src/renderer/model/refusals';
+import { operateGate } from '../../src/renderer/model/operator';
+import { progressSteps } from '../../src/renderer/model/commands';
+import { selectionCountdown } from '../../src/renderer/model/selection';
+import { auditQuery } from '../../src/renderer/model/audit';
 import type { OperatorSession } from '../../src/shared/operators';
 
 const session = (over: Partial<OperatorSession>): OperatorSession => ({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HandoverReport } from '../../src/shared/handover';
-import { handoverList, handoverStatus, upsertHandovers, useHandovers } from '../../src/renderer/stores/handover';
+import { handoverList, handoverStatus, upsertHandovers } from '../../src/renderer/model/handover';
+import { useHandovers } from '../../src/renderer/stores/handover';
 
 const report = (id: string, createdAt: string, over: Partial<HandoverReport> = {}): HandoverReport => ({
   id,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { criticalUnacked, countUnacked, isShelved } from '../../src/renderer/stores/alarms';
-import { needsReason, parseIdList } from '../../src/renderer/stores/incidents';
+import { criticalUnacked, countUnacked, isShelved } from '../../src/renderer/model/alarms';
+import { needsReason, parseIdList } from '../../src/renderer/model/incidents';
 import type { Alarm } from '../../src/shared/alarms';
 
 const alarm = (id: string, over: Partial<Alarm> = {}): Alarm => ({

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createFrameBatcher, type FrameScheduler } from '../../src/renderer/stores/batcher';
-import { formatAge, formatCountdown } from '../../src/renderer/stores/format';
-import { applyBatch, coalesceBatches, emptyFieldData, replaceValves } from '../../src/renderer/stores/merge';
-import { countText, defaultValveQuery, queryValves } from '../../src/renderer/stores/valve-query';
+import { createFrameBatcher, type FrameScheduler } from '../../src/renderer/sync/frame-batcher';
+import { formatAge, formatCountdown } from '../../src/renderer/model/format';
+import { applyBatch, coalesceBatches, emptyFieldData, replaceValves } from '../../src/renderer/model/field-data';
+import { countText, defaultValveQuery, queryValves } from '../../src/renderer/model/valve-query';
 import type { Valve } from '../../src/shared/valves';
 import type { ConsoleBatch } from '../../src/shared/console';
 

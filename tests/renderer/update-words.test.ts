@@ -6,7 +6,7 @@ import {
   describeUpdate,
   nextCheckText,
   progressText,
-} from '../../src/renderer/stores/update';
+} from '../../src/renderer/model/update-words';
 import { quietUpdateStatus, type UpdateStatus } from '../../src/shared/update';
 
 const NOW = Date.parse('2026-11-25T10:00:00.000Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoute, routeHref } from '../../src/renderer/stores/route';
+import { parseRoute, routeHref } from '../../src/renderer/model/route';
 import type { ConsoleBatch } from '../../src/shared/console';
 import type { PushHandler } from '../../src/shared/ipc/api';
 
@@ -24,7 +24,7 @@ describe('the console follows a pushed focus', () => {
   it('once, as it arrives, and never again from a replay', async () => {
     // The renderer's modules are typechecked with the DOM project (tsconfig.web.json); this
     // Node test loads the store at run time only.
-    const connectPath = '../../src/renderer/stores/connect';
+    const connectPath = '../../src/renderer/sync/connect';
     const clientPath = '../../src/renderer/client';
     const { connectStation } = (await import(/* @vite-ignore */ connectPath)) as {
       connectStation: (client: unknown, scheduler: unknown, onFocus: (id: string | null) => void) => () => void;

@@ -1,19 +1,20 @@
 import { useEffect, useRef } from 'react';
-import { browserScheduler } from '../stores/batcher';
+import { browserScheduler } from '../sync/frame-batcher';
 import { startClock } from '../stores/clock';
 import { station } from '../client';
-import { connectStation } from '../stores/connect';
+import { connectStation } from '../sync/connect';
 import { useField } from '../stores/field';
 import { useSession } from '../stores/session';
 import { useStation } from '../stores/station';
 import { useUi } from '../stores/ui';
-import { Alarms } from '../views/Alarms';
+import { Alarms } from '../views/alarms/Alarms';
 import { Audit } from '../views/Audit';
 import { Commands } from '../views/Commands';
 import { Handover } from '../views/Handover';
-import { IncidentDetailView, Incidents } from '../views/Incidents';
+import { IncidentDetailView } from '../views/incidents/IncidentDetail';
+import { Incidents } from '../views/incidents/Incidents';
 import { Overview } from '../views/Overview';
-import { System } from '../views/System';
+import { System } from '../views/system/System';
 import { ValveDetail } from '../views/ValveDetail';
 import { Valves } from '../views/Valves';
 import { FrameHeader } from './Frame';
@@ -22,6 +23,8 @@ import { ShortcutsOverlay } from './ShortcutsOverlay';
 import { SignOnDialog } from './SignOnDialog';
 import { useActivity } from './useActivity';
 import { useShortcuts } from './useShortcuts';
+import { ErrorNote } from '../components/ErrorNote';
+import styles from './App.module.css';
 
 const TITLES: Record<string, string> = {
   overview: 'Overview',
@@ -69,14 +72,10 @@ export function App() {
 
   const error = fieldError ?? stationError;
   return (
-    <div className={`app layout-${layout}`} data-testid="frame">
+    <div className={styles.app} data-testid="frame">
       <FrameHeader route={route} onSkip={() => main.current?.focus()} />
-      <main ref={main} tabIndex={0} className="frame-main" aria-label="View">
-        {error && (
-          <p className="error banner-error" role="alert">
-            Cannot reach the station: {error}. Retrying.
-          </p>
-        )}
+      <main ref={main} tabIndex={0} className={styles.frameMain} aria-label="View">
+        {error && <ErrorNote className={styles.bannerError}>Cannot reach the station: {error}. Retrying.</ErrorNote>}
         {route.view === 'overview' && <Overview />}
         {route.view === 'valves' && <Valves />}
         {route.view === 'valve' && <ValveDetail key={route.id} id={route.id} />}
@@ -88,7 +87,7 @@ export function App() {
         {route.view === 'audit' && <Audit />}
         {route.view === 'system' && <System />}
         {route.view === 'not_found' && (
-          <section className="view" aria-labelledby="nf-title">
+          <section aria-labelledby="nf-title">
             <h1 id="nf-title">Nothing here</h1>
             <p>
               There is no view at <code>{route.path}</code>. <a href="#/overview">Go to the overview</a>.

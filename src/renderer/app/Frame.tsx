@@ -1,13 +1,18 @@
-import { countUnacked, criticalUnacked, PRIORITIES, PRIORITY_WORD, useAlarms } from '../stores/alarms';
+import { countUnacked, criticalUnacked, PRIORITIES, PRIORITY_WORD } from '../model/alarms';
+import { useAlarms } from '../stores/alarms';
 import { useField } from '../stores/field';
 import { useNow } from '../stores/clock';
-import { formatClock, summarizeLink } from '../stores/format';
-import { sessionLabel } from '../stores/actuation';
-import { navSection, type NavSection, type Route } from '../stores/route';
+import { formatClock } from '../model/format';
+import { summarizeLink } from '../model/link';
+import { sessionLabel } from '../model/operator';
+import { navSection, type NavSection, type Route } from '../model/route';
 import { useSession } from '../stores/session';
 import { useStation } from '../stores/station';
 import { useUi } from '../stores/ui';
 import { station } from '../client';
+import styles from './Frame.module.css';
+import priority from '../components/PriorityTag.module.css';
+import { cx } from '../styles/cx';
 
 /** The DEMO / TRAINING band: on every view, impossible to take for a real line. */
 export function DemoBanner() {
@@ -15,9 +20,9 @@ export function DemoBanner() {
   const infoDemo = useStation((s) => s.info?.demo ?? false);
   if (!demo && !infoDemo) return null;
   return (
-    <div className="demo-banner" data-testid="demo-banner" role="note" aria-label="Demo and training mode">
-      <span className="demo-word">DEMO / TRAINING</span>
-      <span className="demo-text">Simulated field: nothing on this screen is a real pipeline.</span>
+    <div className={styles.demoBanner} data-testid="demo-banner" role="note" aria-label="Demo and training mode">
+      <span className={styles.demoWord}>DEMO / TRAINING</span>
+      <span>Simulated field: nothing on this screen is a real pipeline.</span>
     </div>
   );
 }
@@ -30,18 +35,15 @@ export function OfflineBanner() {
   if (!link || link.status === 'online') return null;
   const sum = summarizeLink(link, downSince, now);
   return (
-    <div className="offline-banner" data-testid="offline-banner">
-      <p className="offline-word" role="alert">
-        <span className="offline-icon" aria-hidden="true">
-          ■
-        </span>{' '}
-        OFFLINE: no live data from the field
+    <div className={styles.offlineBanner} data-testid="offline-banner">
+      <p className={styles.offlineWord} role="alert">
+        <span aria-hidden="true">■</span> OFFLINE: no live data from the field
       </p>
-      <p className="offline-detail" data-testid="offline-detail">
+      <p className={styles.offlineDetail} data-testid="offline-detail">
         {sum.detail}
-        {sum.reason && <span className="offline-reason"> · {sum.reason}</span>}
+        {sum.reason && <span className={styles.offlineReason}> · {sum.reason}</span>}
       </p>
-      <p className="offline-hint">Values on screen are the last known and are marked STALE.</p>
+      <p className={styles.offlineHint}>Values on screen are the last known and are marked STALE.</p>
     </div>
   );
 }
@@ -57,17 +59,17 @@ export function CriticalBanner() {
   if (!critical.length) return null;
   const first = critical[0]!;
   return (
-    <div className="critical-banner" data-testid="critical-banner" role="alert">
-      <span className="critical-word">
-        <span className="prio-shape prio-shape-critical" aria-hidden="true" />
+    <div className={styles.criticalBanner} data-testid="critical-banner" role="alert">
+      <span className={styles.criticalWord}>
+        <span className={cx(priority.prioShape, priority.prioShapeCritical)} aria-hidden="true" />
         CRITICAL ALARM
       </span>
-      <span className="critical-text">
+      <span className={styles.criticalText}>
         {first.message}
-        {first.segment && <span className="critical-where"> · {first.segment}</span>}
-        {critical.length > 1 && <span className="critical-more"> · and {critical.length - 1} more</span>}
+        {first.segment && <span> · {first.segment}</span>}
+        {critical.length > 1 && <span> · and {critical.length - 1} more</span>}
       </span>
-      <a href="#/alarms" className="critical-link" data-testid="critical-banner-link">
+      <a href="#/alarms" data-testid="critical-banner-link">
         Go to the alarm and acknowledge
       </a>
     </div>
@@ -87,19 +89,19 @@ function AlarmCounts() {
     : 'No unacknowledged alarms';
   return (
     <a
-      className={`frame-item alarms alarm-counts ${total ? 'alarm-counts-abnormal' : ''}`}
+      className={cx(styles.frameItem, styles.alarmCounts, total > 0 && styles.alarmCountsAbnormal)}
       data-testid="alarm-counts"
       data-total={total}
       href="#/alarms"
       title={`${label}. Open the alarms.`}
     >
-      <span className="frame-label">Unack alarms</span>
+      <span className={styles.frameLabel}>Unack alarms</span>
       {total === 0 ? (
-        <strong className="alarm-count-none">none</strong>
+        <strong>none</strong>
       ) : (
         PRIORITIES.filter((p) => counts[p]).map((p) => (
-          <span key={p} className={`alarm-count prio-${p}`} data-testid={`alarm-count-${p}`}>
-            <span className={`prio-shape prio-shape-${p}`} aria-hidden="true" />
+          <span key={p} className={cx(styles.alarmCount, priority[`prio-${p}`])} data-testid={`alarm-count-${p}`}>
+            <span className={cx(priority.prioShape, priority[`prio-shape-${p}`])} aria-hidden="true" />
             <strong>{counts[p]}</strong> {PRIORITY_WORD[p]}
           </span>
         ))
@@ -115,14 +117,18 @@ function LinkState() {
   const sum = summarizeLink(link, downSince, now);
   return (
     <div
-      className={`frame-item link-state link-${sum.online ? 'online' : link ? 'offline' : 'unknown'}`}
+      className={cx(
+        styles.frameItem,
+        styles.linkState,
+        styles[`link-${sum.online ? 'online' : link ? 'offline' : 'unknown'}`],
+      )}
       data-testid="link-state"
       data-status={sum.status}
       title={sum.detail}
     >
-      <span className="frame-label">Link</span>
-      <span className="link-icon" aria-hidden="true" />
-      <strong className="link-word">{sum.label}</strong>
+      <span className={styles.frameLabel}>Link</span>
+      <span className={styles.linkIcon} aria-hidden="true" />
+      <strong>{sum.label}</strong>
     </div>
   );
 }
@@ -130,15 +136,15 @@ function LinkState() {
 function Clocks() {
   const now = useNow();
   return (
-    <div className="frame-item clocks">
+    <div className={cx(styles.frameItem, styles.clocks)}>
       <span>
-        <span className="frame-label">UTC</span>{' '}
+        <span className={styles.frameLabel}>UTC</span>{' '}
         <time data-testid="clock-utc" dateTime={new Date(now).toISOString()}>
           {formatClock(now, true)}
         </time>
       </span>
       <span>
-        <span className="frame-label">Local</span> <time data-testid="clock-local">{formatClock(now)}</time>
+        <span className={styles.frameLabel}>Local</span> <time data-testid="clock-local">{formatClock(now)}</time>
       </span>
     </div>
   );
@@ -148,13 +154,14 @@ function SiteName() {
   const siteName = useField((s) => s.site?.name);
   const info = useStation((s) => s.info);
   return (
-    <div className="frame-item site">
-      <span className="frame-label">Site</span>{' '}
+    <div className={styles.frameItem}>
+      <span className={styles.frameLabel}>Site</span>{' '}
       <strong data-testid="site-name">{siteName ?? info?.siteId ?? '—'}</strong>
-      <span className="frame-sep" aria-hidden="true">
+      <span className={styles.frameSep} aria-hidden="true">
         ·
       </span>
-      <span className="frame-label">Station</span> <strong data-testid="station-id">{info?.stationId ?? '—'}</strong>
+      <span className={styles.frameLabel}>Station</span>{' '}
+      <strong data-testid="station-id">{info?.stationId ?? '—'}</strong>
     </div>
   );
 }
@@ -180,29 +187,34 @@ function Operator() {
     }
   };
   return (
-    <div className="frame-item operator-item">
+    <div className={cx(styles.frameItem, styles.operatorItem)}>
       <span
-        className={`operator ${signedOn ? '' : session ? 'operator-off' : ''}`}
+        className={cx(!signedOn && !!session && styles.operatorOff)}
         data-testid="operator"
         data-role={session?.role ?? ''}
         title={session?.via === 'os_account' ? 'the signed-in OS account' : undefined}
       >
-        <span className="frame-label">Operator</span> <strong>{sessionLabel(session)}</strong>
+        <span className={styles.frameLabel}>Operator</span> <strong>{sessionLabel(session)}</strong>
       </span>
       {locked && !signedOn && (
-        <span className="frame-sub" data-testid="session-locked">
+        <span className={styles.frameSub} data-testid="session-locked">
           (locked after inactivity)
         </span>
       )}
       {session?.signOnRequired &&
         (signedOn ? (
-          <button type="button" className="frame-button" data-testid="sign-off-button" onClick={() => void signOff()}>
+          <button
+            type="button"
+            className={styles.frameButton}
+            data-testid="sign-off-button"
+            onClick={() => void signOff()}
+          >
             Sign off
           </button>
         ) : (
           <button
             type="button"
-            className="frame-button"
+            className={styles.frameButton}
             data-testid="sign-on-button"
             onClick={() => setSignOnOpen(true)}
           >
@@ -234,9 +246,9 @@ export function FrameHeader({ route, onSkip }: { route: Route; onSkip(): void })
   const setHelpOpen = useUi((s) => s.setHelpOpen);
   const current = navSection(route);
   return (
-    <header className="frame-header">
+    <header className={styles.frameHeader}>
       <a
-        className="skip-link"
+        className={styles.skipLink}
         href="#/"
         onClick={(e) => {
           e.preventDefault();
@@ -248,14 +260,14 @@ export function FrameHeader({ route, onSkip }: { route: Route; onSkip(): void })
       <DemoBanner />
       <OfflineBanner />
       <CriticalBanner />
-      <div className="frame-bar">
-        <div className="frame-item brand">Plainview</div>
+      <div className={styles.frameBar}>
+        <div className={cx(styles.frameItem, styles.brand)}>Plainview</div>
         <SiteName />
         <LinkState />
         <Operator />
         <AlarmCounts />
         <Clocks />
-        <div className="frame-item frame-tools">
+        <div className={cx(styles.frameItem, styles.frameTools)}>
           <button type="button" aria-pressed={layout === 'large'} onClick={toggleLayout} data-testid="layout-toggle">
             Large layout
           </button>
@@ -264,7 +276,7 @@ export function FrameHeader({ route, onSkip }: { route: Route; onSkip(): void })
           </button>
         </div>
       </div>
-      <nav className="frame-nav" aria-label="Views">
+      <nav className={styles.frameNav} aria-label="Views">
         {NAV.map((n) => (
           <a
             key={n.section}
@@ -273,7 +285,7 @@ export function FrameHeader({ route, onSkip }: { route: Route; onSkip(): void })
             aria-current={current === n.section ? 'page' : undefined}
           >
             {n.label}
-            <kbd className="nav-keys" aria-hidden="true">
+            <kbd className={styles.navKeys} aria-hidden="true">
               {n.keys}
             </kbd>
           </a>

@@ -1,6 +1,10 @@
 import { useEffect, useRef } from 'react';
-import { SHORTCUTS } from '../stores/shortcuts';
+import { SHORTCUTS } from '../model/shortcuts';
 import { useUi } from '../stores/ui';
+import styles from './ShortcutsOverlay.module.css';
+import dialog from '../components/dialogs/Dialog.module.css';
+import table from '../styles/table.module.css';
+import { cx } from '../styles/cx';
 
 /** The keyboard help: a modal dialog; `?` or Esc closes it, focus returns where it was. */
 export function ShortcutsOverlay() {
@@ -14,9 +18,9 @@ export function ShortcutsOverlay() {
   }, []);
 
   return (
-    <div className="overlay-backdrop" onClick={() => setHelpOpen(false)}>
+    <div className={dialog.overlayBackdrop} onClick={() => setHelpOpen(false)}>
       <div
-        className="overlay"
+        className={dialog.overlay}
         role="dialog"
         aria-modal="true"
         aria-labelledby="shortcuts-title"
@@ -31,7 +35,7 @@ export function ShortcutsOverlay() {
         }}
       >
         <h2 id="shortcuts-title">Keyboard shortcuts</h2>
-        <table className="data shortcuts">
+        <table className={cx(table.data, styles.shortcuts)}>
           <thead>
             <tr>
               <th scope="col">Keys</th>

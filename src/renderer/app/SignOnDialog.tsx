@@ -1,8 +1,14 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useSession } from '../stores/session';
 import { useUi } from '../stores/ui';
-import { dialogKeys } from '../components/focus-trap';
+import { dialogKeys } from '../components/dialogs/focus-trap';
 import { refusalText, station } from '../client';
+import { ErrorNote } from '../components/ErrorNote';
+import styles from './SignOnDialog.module.css';
+import dialogStyles from '../components/dialogs/Dialog.module.css';
+import text from '../styles/text.module.css';
+import forms from '../styles/forms.module.css';
+import { cx } from '../styles/cx';
 
 /**
  * Sign-on to the station with a station account (username and password or PIN). A modal
@@ -26,7 +32,7 @@ export function SignOnDialog() {
     return () => {
       // The Sign on button is replaced by Sign off on success: then the view takes the focus.
       if (previous?.isConnected) previous.focus();
-      else document.querySelector<HTMLElement>('.frame-main')?.focus();
+      else document.querySelector<HTMLElement>('main')?.focus();
     };
   }, []);
 
@@ -58,10 +64,10 @@ export function SignOnDialog() {
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => dialogKeys(e, dialog.current, close);
 
   return (
-    <div className="overlay-backdrop" onClick={close}>
+    <div className={dialogStyles.overlayBackdrop} onClick={close}>
       <div
         ref={dialog}
-        className="overlay sign-on"
+        className={cx(dialogStyles.overlay, styles.signOn)}
         role="dialog"
         aria-modal="true"
         aria-labelledby="sign-on-title"
@@ -71,17 +77,17 @@ export function SignOnDialog() {
         onKeyDown={onKeyDown}
       >
         <h2 id="sign-on-title">Sign on</h2>
-        <p id="sign-on-help" className="muted">
+        <p id="sign-on-help" className={text.muted}>
           Sign on with your station account to operate valves. Five wrong attempts lock the account for five minutes.
         </p>
         <form
-          className="sign-on-form"
+          className={styles.signOnForm}
           onSubmit={(e) => {
             e.preventDefault();
             void submit();
           }}
         >
-          <label className="field">
+          <label className={forms.field}>
             <span>Username</span>
             <input
               ref={user}
@@ -95,7 +101,7 @@ export function SignOnDialog() {
               aria-invalid={error ? true : undefined}
             />
           </label>
-          <label className="field">
+          <label className={forms.field}>
             <span>Password or PIN</span>
             <input
               ref={secretInput}
@@ -110,15 +116,15 @@ export function SignOnDialog() {
             />
           </label>
           {error && (
-            <p className="error sign-on-error" id="sign-on-error" role="alert" data-testid="sign-on-error">
+            <ErrorNote className={styles.signOnError} id="sign-on-error" testId="sign-on-error">
               {error}
-            </p>
+            </ErrorNote>
           )}
-          <div className="dialog-actions">
+          <div className={forms.dialogActions}>
             <button type="button" onClick={close}>
               Cancel <kbd>Esc</kbd>
             </button>
-            <button type="submit" className="primary" data-testid="sign-on-submit" disabled={busy}>
+            <button type="submit" className={forms.primary} data-testid="sign-on-submit" disabled={busy}>
               {busy ? 'Signing on…' : 'Sign on'}
             </button>
           </div>

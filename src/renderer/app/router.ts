@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import { parseRoute, routeHref, type Route } from '../stores/route';
+import { parseRoute, routeHref, type Route } from '../model/route';
 
 const subscribe = (cb: () => void) => {
   window.addEventListener('hashchange', cb);

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { shouldReportActivity } from '../stores/actuation';
+import { shouldReportActivity } from '../model/operator';
 import { useSession } from '../stores/session';
 import { station } from '../client';
 

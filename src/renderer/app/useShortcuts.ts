@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { handleShortcut, initialShortcutState, type ShortcutState } from '../stores/shortcuts';
+import { handleShortcut, initialShortcutState, type ShortcutState } from '../model/shortcuts';
 import { useUi } from '../stores/ui';
 import { navigate } from './router';
 

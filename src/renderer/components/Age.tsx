@@ -1,4 +1,4 @@
-import { formatAge } from '../stores/format';
+import { formatAge } from '../model/format';
 import { useNow } from '../stores/clock';
 
 /** The age of a report, ticking with the console clock. */

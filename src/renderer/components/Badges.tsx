@@ -1,14 +1,16 @@
 import type { Quality } from '../../shared/quality';
 import type { ValveState } from '../../shared/valves';
-import { formatPosition } from '../stores/format';
-import { QUALITY_TEXT, STATE_TEXT } from './labels';
+import { formatPosition } from '../model/format';
+import { QUALITY_TEXT, STATE_TEXT } from '../model/valve-words';
 import { ValveGlyph } from './ValveGlyph';
+import styles from './Badges.module.css';
+import { cx } from '../styles/cx';
 
 /** Quality as a word with a shape: stale hatched and dashed, bad boxed in red, uncertain dotted. */
 export function QualityBadge({ quality }: { quality: Quality }) {
   return (
-    <span className={`quality quality-${quality}`} data-quality={quality}>
-      {quality !== 'good' && <span className="quality-icon" aria-hidden="true" />}
+    <span className={cx(styles.quality, styles[`quality-${quality}`])} data-quality={quality}>
+      {quality !== 'good' && <span className={styles.qualityIcon} aria-hidden="true" />}
       {QUALITY_TEXT[quality]}
     </span>
   );
@@ -17,9 +19,9 @@ export function QualityBadge({ quality }: { quality: Quality }) {
 /** A valve state as a small symbol and a word. */
 export function StateBadge({ state }: { state: ValveState }) {
   return (
-    <span className={`state state-${state}`} data-state={state}>
+    <span className={cx(styles.state, styles[`state-${state}`])} data-state={state}>
       <svg
-        className="state-icon"
+        className={styles.stateIcon}
         viewBox="-10 -16 20 24"
         width="1.1em"
         height="1.3em"
@@ -37,12 +39,12 @@ export function StateBadge({ state }: { state: ValveState }) {
 export function PositionBar({ position, quality }: { position: number | null; quality?: Quality }) {
   const pct = position === null ? 0 : Math.max(0, Math.min(100, position));
   return (
-    <span className={`position ${quality && quality !== 'good' ? `position-q-${quality}` : ''}`}>
-      <span className="position-track" aria-hidden="true">
-        {position !== null && <span className="position-fill" style={{ width: `${pct}%` }} />}
-        <span className="position-ticks" />
+    <span className={cx(styles.position, quality && quality !== 'good' && styles[`position-q-${quality}`])}>
+      <span className={styles.positionTrack} aria-hidden="true">
+        {position !== null && <span className={styles.positionFill} style={{ width: `${pct}%` }} />}
+        <span className={styles.positionTicks} />
       </span>
-      <span className="position-text">{formatPosition(position)}</span>
+      <span className={styles.positionText}>{formatPosition(position)}</span>
     </span>
   );
 }

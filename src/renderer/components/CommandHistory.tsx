@@ -1,11 +1,16 @@
 import { Fragment, useEffect, useState } from 'react';
 import type { CommandHistory as History } from '../../shared/actuation';
 import type { ActuationCommand, CommandState } from '../../shared/actuation';
-import { actionText, COMMAND_STATE_TEXT, isFinalState, isProblemState } from '../stores/actuation';
+import { actionText, COMMAND_STATE_TEXT, isFinalState, isProblemState } from '../model/commands';
 import { useCommands } from '../stores/commands';
-import { formatDateTime, parseTime } from '../stores/format';
-import { valveHref } from '../stores/route';
+import { formatDateTime, parseTime } from '../model/format';
+import { valveHref } from '../model/route';
 import { refusalText, station } from '../client';
+import { ErrorNote } from './ErrorNote';
+import styles from './CommandHistory.module.css';
+import table from '../styles/table.module.css';
+import text from '../styles/text.module.css';
+import { cx } from '../styles/cx';
 
 /** A command state as a word, with a mark for the ones to look at (never colour alone). */
 export function CommandStateWord({ state }: { state: CommandState }) {
@@ -17,7 +22,7 @@ export function CommandStateWord({ state }: { state: CommandState }) {
       ? `cmd-${state === 'completed' ? 'done' : 'quiet'}`
       : 'cmd-moving';
   return (
-    <span className={`cmd-state ${cls}`} data-state={state}>
+    <span className={cx(styles.cmdState, styles[cls])} data-state={state}>
       {COMMAND_STATE_TEXT[state]}
     </span>
   );
@@ -44,29 +49,24 @@ function CommandSteps({ command }: { command: ActuationCommand }) {
     };
   }, [command.id, command.state, command.updatedAt]);
 
-  if (load.status === 'loading') return <p className="muted">Loading the steps…</p>;
-  if (load.status === 'error')
-    return (
-      <p className="error" role="alert">
-        The steps could not be loaded: {load.message}
-      </p>
-    );
-  if (!load.history) return <p className="muted">The station no longer knows this command.</p>;
+  if (load.status === 'loading') return <p className={text.muted}>Loading the steps…</p>;
+  if (load.status === 'error') return <ErrorNote>The steps could not be loaded: {load.message}</ErrorNote>;
+  if (!load.history) return <p className={text.muted}>The station no longer knows this command.</p>;
   const { command: c, transitions } = load.history;
   return (
-    <div className="command-steps" data-testid={`command-steps-${c.id}`}>
-      <ol className="steps-list">
+    <div data-testid={`command-steps-${c.id}`}>
+      <ol className={styles.stepsList}>
         {transitions.map((t, i) => (
           <li key={`${t.state}-${t.at}-${i}`}>
             <time dateTime={t.at} title={t.at}>
               {when(t.at)}
             </time>{' '}
             <CommandStateWord state={t.state} />
-            {t.detail && <span className="step-detail"> · {t.detail}</span>}
+            {t.detail && <span className={styles.stepDetail}> · {t.detail}</span>}
           </li>
         ))}
       </ol>
-      <p className="muted command-ids">
+      <p className={cx(text.muted, styles.commandIds)}>
         Command <code>{c.id}</code> · station {c.stationId}
         {c.correlationId && (
           <>
@@ -105,12 +105,12 @@ export function CommandTable({
     });
   const cols = showValve ? 7 : 6;
   return (
-    <table className="data commands-table">
+    <table className={cx(table.data, styles.commandsTable)}>
       <caption>{caption}</caption>
       <thead>
         <tr>
           <th scope="col">
-            <span className="visually-hidden">Steps</span>
+            <span className={text.visuallyHidden}>Steps</span>
           </th>
           <th scope="col">Issued</th>
           {showValve && <th scope="col">Valve</th>}
@@ -123,7 +123,7 @@ export function CommandTable({
       <tbody>
         {commands.length === 0 ? (
           <tr>
-            <td colSpan={cols} className="muted">
+            <td colSpan={cols} className={text.muted}>
               {empty}
             </td>
           </tr>
@@ -133,11 +133,11 @@ export function CommandTable({
             const stepsId = `steps-${c.id}`;
             return (
               <Fragment key={c.id}>
-                <tr data-testid={`command-row-${c.id}`} data-state={c.state} className={expanded ? 'row-open' : ''}>
+                <tr data-testid={`command-row-${c.id}`} data-state={c.state} className={cx(expanded && styles.rowOpen)}>
                   <td>
                     <button
                       type="button"
-                      className="expander"
+                      className={styles.expander}
                       aria-expanded={expanded}
                       aria-controls={expanded ? stepsId : undefined}
                       aria-label={`${expanded ? 'Hide' : 'Show'} the steps of ${actionText(c.action, c.targetPosition)} ${c.valveId}`}
@@ -147,7 +147,7 @@ export function CommandTable({
                       <span aria-hidden="true">{expanded ? '▾' : '▸'}</span>
                     </button>
                   </td>
-                  <td className="c-time">
+                  <td className={styles.cTime}>
                     <time dateTime={c.issuedAt} title={c.issuedAt}>
                       {when(c.issuedAt)}
                     </time>
@@ -162,10 +162,10 @@ export function CommandTable({
                     <CommandStateWord state={c.state} />
                   </td>
                   <td>{c.operator}</td>
-                  <td className="c-reason">{c.reason ?? ''}</td>
+                  <td>{c.reason ?? ''}</td>
                 </tr>
                 {expanded && (
-                  <tr id={stepsId} className="steps-row">
+                  <tr id={stepsId} className={styles.stepsRow}>
                     <td colSpan={cols}>
                       <CommandSteps command={c} />
                     </td>

@@ -3,11 +3,12 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Trend, TrendRange } from '../../shared/telemetry';
 import { usePoint } from '../stores/field';
-import { formatHhMm, formatPosition, formatUnit, formatValue } from '../stores/format';
-import { appendLive, RANGE_MS, RANGE_TEXT, summarizeTrend } from '../stores/trend';
+import { formatHhMm, formatPosition, formatUnit, formatValue } from '../model/format';
+import { appendLive, RANGE_MS, RANGE_TEXT, summarizeTrend } from '../model/trend';
 import { useUi } from '../stores/ui';
 import { QualityBadge } from './Badges';
 import { refusalText, station } from '../client';
+import styles from './TrendChart.module.css';
 
 /** Long ranges are rollups the station finishes once a minute; short ones follow the pushes. */
 const REFRESH_MS: Record<TrendRange, number> = { '1h': 5 * 60_000, '24h': 60_000, '7d': 5 * 60_000 };
@@ -79,36 +80,36 @@ export function TrendChart({
   const summary = useMemo(() => (trend ? summarizeTrend(trend) : null), [trend]);
 
   return (
-    <section className="trend" data-testid={testId} aria-labelledby={headingId}>
-      <header className="trend-head">
+    <section className={styles.trend} data-testid={testId} aria-labelledby={headingId}>
+      <header className={styles.trendHead}>
         <h3 id={headingId}>
           {title}
-          {u && <span className="unit"> ({u})</span>}
+          {u && <span className={styles.unit}> ({u})</span>}
         </h3>
         {point && (
-          <span className="trend-now">
+          <span className={styles.trendNow}>
             now <strong>{fmt(point.value)}</strong> {u} <QualityBadge quality={point.quality} />
           </span>
         )}
         {summary && summary.count > 0 && (
-          <span className="trend-stats">
+          <span className={styles.trendStats}>
             {RANGE_TEXT[range]}: min {fmt(summary.min)} · max {fmt(summary.max)} ·{' '}
             {trend?.source === 'rollup' ? `${summary.count} one-minute rollups` : `${summary.count} samples`}
           </span>
         )}
       </header>
       {!pointId ? (
-        <p className="trend-empty" data-testid="trend-empty">
+        <p className={styles.trendEmpty} data-testid="trend-empty">
           This valve has no {title.toLowerCase()} point.
         </p>
       ) : load.status === 'loading' ? (
-        <p className="trend-loading">Loading the {RANGE_TEXT[range]} trend…</p>
+        <p className={styles.trendLoading}>Loading the {RANGE_TEXT[range]} trend…</p>
       ) : load.status === 'error' ? (
-        <p className="trend-error" role="alert">
+        <p className={styles.trendError} role="alert">
           The trend could not be loaded: {load.message}
         </p>
       ) : load.trend.t.length === 0 ? (
-        <p className="trend-empty" data-testid="trend-empty">
+        <p className={styles.trendEmpty} data-testid="trend-empty">
           No data for {pointId} in the {RANGE_TEXT[range]}.
         </p>
       ) : (
@@ -214,5 +215,5 @@ function Plot({
     plot.current?.setData(toData(trend));
   }, [trend]);
 
-  return <div className="trend-plot" ref={host} role="img" aria-label={label} />;
+  return <div className={styles.trendPlot} ref={host} role="img" aria-label={label} />;
 }

@@ -1,5 +1,7 @@
 import type { Quality } from '../../shared/quality';
 import type { ValveState } from '../../shared/valves';
+import styles from './ValveGlyph.module.css';
+import { cx } from '../styles/cx';
 
 /**
  * The valve symbol, centred on 0,0 with half-width `r`: a bow-tie body and an actuator
@@ -25,10 +27,10 @@ export function ValveGlyph({
   const f = r + Math.max(5, r * 0.35);
   const top = -h - r * 0.9;
   return (
-    <g className={`glyph glyph-${state} glyph-q-${quality}`} aria-hidden="true">
+    <g className={cx(styles[`glyph-${state}`], styles[`glyph-q-${quality}`])} aria-hidden="true">
       {quality !== 'good' && (
         <rect
-          className="glyph-frame"
+          className={styles.glyphFrame}
           fill={quality === 'stale' ? 'url(#hatch-stale)' : 'none'}
           x={-f}
           y={top - 4}
@@ -37,17 +39,17 @@ export function ValveGlyph({
           rx={3}
         />
       )}
-      <line className="glyph-stem" x1={0} y1={0} x2={0} y2={top + r * 0.5} />
-      <rect className="glyph-actuator" x={-r * 0.45} y={top} width={r * 0.9} height={r * 0.5} />
-      <polygon className="glyph-body glyph-left" points={left} />
-      <polygon className="glyph-body glyph-right" points={right} />
+      <line className={styles.glyphStem} x1={0} y1={0} x2={0} y2={top + r * 0.5} />
+      <rect className={styles.glyphActuator} x={-r * 0.45} y={top} width={r * 0.9} height={r * 0.5} />
+      <polygon className={cx(styles.glyphBody, styles.glyphLeft)} points={left} />
+      <polygon className={cx(styles.glyphBody, styles.glyphRight)} points={right} />
       {marks && state === 'fault' && (
-        <text className="glyph-mark" x={0} y={top - 3} textAnchor="middle" fontSize={r * 0.9}>
+        <text className={styles.glyphMark} x={0} y={top - 3} textAnchor="middle" fontSize={r * 0.9}>
           !
         </text>
       )}
       {marks && state === 'unknown' && (
-        <text className="glyph-mark" x={0} y={top - 3} textAnchor="middle" fontSize={r * 0.9}>
+        <text className={styles.glyphMark} x={0} y={top - 3} textAnchor="middle" fontSize={r * 0.9}>
           ?
         </text>
       )}
@@ -60,8 +62,8 @@ export function GlyphDefs() {
   return (
     <defs>
       <pattern id="hatch-stale" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-        <rect width="6" height="6" className="hatch-bg" />
-        <line x1="0" y1="0" x2="0" y2="6" className="hatch-line" />
+        <rect width="6" height="6" className={styles.hatchBg} />
+        <line x1="0" y1="0" x2="0" y2="6" className={styles.hatchLine} />
       </pattern>
     </defs>
   );

@@ -4,7 +4,7 @@ import type { ConsoleBatch } from '../../shared/console';
 import type { LinkState } from '../../shared/field';
 import type { PointView } from '../../shared/telemetry';
 import type { SiteView } from '../../shared/site';
-import { recentHistory } from './history';
+import { useRecentHistory } from './recent-history';
 import {
   applyBatch,
   coalesceBatches,
@@ -14,7 +14,7 @@ import {
   setLink,
   setSite,
   type FieldData,
-} from './merge';
+} from '../model/field-data';
 
 /**
  * The console's live copy of the field. Shaped for selectors: valves and points are
@@ -41,7 +41,7 @@ export const useField = create<FieldStore>((set, get) => ({
   loaded: { site: false, valves: false, points: false, link: false },
   error: null,
   applyBatches(batches) {
-    for (const b of batches) recentHistory.recordPoints(b.points);
+    useRecentHistory.getState().record(batches.flatMap((b) => b.points));
     const batch = coalesceBatches(batches);
     if (!batch) return;
     const next = applyBatch(get(), batch, nowIso());
@@ -56,7 +56,7 @@ export const useField = create<FieldStore>((set, get) => ({
     set({ ...replaceValves(get(), valves), loaded: { ...get().loaded, valves: true } });
   },
   loadPoints(points) {
-    recentHistory.recordPoints(points);
+    useRecentHistory.getState().record(points);
     set({ ...replacePoints(get(), points), loaded: { ...get().loaded, points: true } });
   },
   loadLink(link) {

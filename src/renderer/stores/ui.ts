@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import { defaultValveQuery, type ValveQuery } from './valve-query';
+import { defaultValveQuery, type ValveQuery } from '../model/valve-query';
 import type { TrendRange } from '../../shared/telemetry';
 
 export type Layout = 'compact' | 'large';
@@ -24,6 +24,8 @@ interface UiState {
   trendRange: TrendRange;
   /** Increased to ask the valve table to focus its search field. */
   searchFocusRequest: number;
+  /** The request the valve table last served: a table opened later does not serve it again. */
+  searchFocusServed: number;
   setLayout(layout: Layout): void;
   toggleLayout(): void;
   setHelpOpen(open: boolean): void;
@@ -31,6 +33,7 @@ interface UiState {
   setValveQuery(patch: Partial<ValveQuery>): void;
   setTrendRange(range: TrendRange): void;
   requestSearchFocus(): void;
+  serveSearchFocus(): void;
 }
 
 export const useUi = create<UiState>((set, get) => ({
@@ -40,6 +43,7 @@ export const useUi = create<UiState>((set, get) => ({
   valveQuery: defaultValveQuery,
   trendRange: '1h',
   searchFocusRequest: 0,
+  searchFocusServed: 0,
   setLayout(layout) {
     try {
       window.localStorage.setItem(LAYOUT_KEY, layout);
@@ -56,4 +60,5 @@ export const useUi = create<UiState>((set, get) => ({
   setValveQuery: (patch) => set((s) => ({ valveQuery: { ...s.valveQuery, ...patch } })),
   setTrendRange: (trendRange) => set({ trendRange }),
   requestSearchFocus: () => set((s) => ({ searchFocusRequest: s.searchFocusRequest + 1 })),
+  serveSearchFocus: () => set((s) => ({ searchFocusServed: s.searchFocusRequest })),
 }));

@@ -11,11 +11,18 @@ import {
   detailText,
   emptyAuditFilters,
   type AuditFilters,
-} from '../stores/audit';
-import { formatDateTime, parseTime } from '../stores/format';
+} from '../model/audit';
+import { formatDateTime, parseTime } from '../model/format';
 import { useStation } from '../stores/station';
 import { download } from '../components/download';
 import { refusalText, station } from '../client';
+import { ErrorNote } from '../components/ErrorNote';
+import styles from './Audit.module.css';
+import layout from '../styles/layout.module.css';
+import forms from '../styles/forms.module.css';
+import table from '../styles/table.module.css';
+import text from '../styles/text.module.css';
+import { cx } from '../styles/cx';
 
 /** The view reloads the log this often while it is open (the log has no push). */
 const REFRESH_MS = 5000;
@@ -94,10 +101,10 @@ export function Audit() {
   const canExport = load.status !== 'loading' && entries.length > 0;
 
   return (
-    <section className="view audit-view" data-testid="audit-view" aria-labelledby="audit-title">
-      <div className="view-head">
+    <section data-testid="audit-view" aria-labelledby="audit-title">
+      <div className={layout.viewHead}>
         <h1 id="audit-title">Audit log</h1>
-        <p className="muted" aria-live="polite" data-testid="audit-count">
+        <p className={text.muted} aria-live="polite" data-testid="audit-count">
           {load.status === 'loading'
             ? 'Loading…'
             : `${entries.length}${entries.length >= AUDIT_LIMIT ? '+' : ''} ${entries.length === 1 ? 'entry' : 'entries'}${
@@ -106,8 +113,13 @@ export function Audit() {
           {load.status === 'ready' && <> · refreshed every 5 s, last {formatDateTime(load.at)}</>}
         </p>
       </div>
-      <form className="filters" role="search" aria-label="Filter the audit log" onSubmit={(e) => e.preventDefault()}>
-        <label className="field">
+      <form
+        className={forms.filters}
+        role="search"
+        aria-label="Filter the audit log"
+        onSubmit={(e) => e.preventDefault()}
+      >
+        <label className={forms.field}>
           <span>From (local time)</span>
           <input
             type="datetime-local"
@@ -116,7 +128,7 @@ export function Audit() {
             onChange={(e) => set({ since: e.target.value })}
           />
         </label>
-        <label className="field">
+        <label className={forms.field}>
           <span>Until (local time)</span>
           <input
             type="datetime-local"
@@ -125,11 +137,11 @@ export function Audit() {
             onChange={(e) => set({ until: e.target.value })}
           />
         </label>
-        <label className="field">
+        <label className={forms.field}>
           <span>Actor</span>
           <input
             type="search"
-            className="short"
+            className={forms.short}
             data-testid="audit-filter-actor"
             value={filters.actor}
             onChange={(e) => set({ actor: e.target.value })}
@@ -139,7 +151,7 @@ export function Audit() {
             spellCheck={false}
           />
         </label>
-        <label className="field">
+        <label className={forms.field}>
           <span>Action</span>
           <select
             data-testid="audit-filter-action"
@@ -159,7 +171,7 @@ export function Audit() {
             Clear filters
           </button>
         )}
-        <span className="filters-gap" />
+        <span className={forms.filtersGap} />
         <button
           type="button"
           data-testid="audit-export-csv"
@@ -185,22 +197,14 @@ export function Audit() {
           Export JSONL
         </button>
       </form>
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
-      {load.status === 'error' && (
-        <p className="error" role="alert">
-          The audit log could not be read: {load.message}
-        </p>
-      )}
-      <div className="panel">
-        <table className="data audit-table">
+      {problem && <ErrorNote>{problem}</ErrorNote>}
+      {load.status === 'error' && <ErrorNote>The audit log could not be read: {load.message}</ErrorNote>}
+      <div className={layout.panel}>
+        <table className={cx(table.data, styles.auditTable)}>
           <caption>Audit entries, newest first (times in local time; exports in UTC)</caption>
           <thead>
             <tr>
-              <th scope="col" className="num">
+              <th scope="col" className={table.num}>
                 #
               </th>
               <th scope="col">Time</th>
@@ -215,7 +219,7 @@ export function Audit() {
           <tbody>
             {newestFirst.length === 0 ? (
               <tr>
-                <td colSpan={8} className="muted">
+                <td colSpan={8} className={text.muted}>
                   {load.status === 'loading' ? 'Loading…' : 'No entry matches the filters.'}
                 </td>
               </tr>
@@ -234,8 +238,8 @@ function AuditRow({ entry: e }: { entry: AuditEntry }) {
   const refused = e.result.startsWith('refused');
   return (
     <tr data-testid={`audit-row-${e.id}`} data-action={e.action} data-result={e.result}>
-      <td className="num">{e.id}</td>
-      <td className="c-time">
+      <td className={table.num}>{e.id}</td>
+      <td className={styles.cTime}>
         <time dateTime={e.at} title={e.at}>
           {t === null ? e.at : formatDateTime(t)}
         </time>
@@ -245,9 +249,9 @@ function AuditRow({ entry: e }: { entry: AuditEntry }) {
         <code>{e.action}</code>
       </td>
       <td>{e.subject ?? ''}</td>
-      <td className={refused ? 'attention' : ''}>{e.result}</td>
+      <td className={cx(refused && text.attention)}>{e.result}</td>
       <td>{e.correlationId ? <code title={e.correlationId}>{e.correlationId.slice(0, 8)}</code> : ''}</td>
-      <td className="c-detail">{detailText(e.detail)}</td>
+      <td className={styles.cDetail}>{detailText(e.detail)}</td>
     </tr>
   );
 }

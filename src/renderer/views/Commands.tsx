@@ -1,8 +1,13 @@
 import { useMemo, useState } from 'react';
 import type { CommandState } from '../../shared/actuation';
 import { CommandTable, useLoadCommands } from '../components/CommandHistory';
-import { COMMAND_STATE_TEXT, isFinalState } from '../stores/actuation';
-import { listCommands, useCommands } from '../stores/commands';
+import { COMMAND_STATE_TEXT, isFinalState } from '../model/commands';
+import { listCommands } from '../model/commands';
+import { useCommands } from '../stores/commands';
+import { ErrorNote } from '../components/ErrorNote';
+import layout from '../styles/layout.module.css';
+import forms from '../styles/forms.module.css';
+import text from '../styles/text.module.css';
 
 /** How many of the station's latest commands the view lists. */
 const STATION_COMMANDS = 200;
@@ -34,20 +39,16 @@ export function Commands() {
   }, [all, valve, state]);
 
   return (
-    <section className="view commands-view" data-testid="commands-view" aria-labelledby="commands-title">
-      <div className="view-head">
+    <section data-testid="commands-view" aria-labelledby="commands-title">
+      <div className={layout.viewHead}>
         <h1 id="commands-title">Commands</h1>
-        <p className="muted" aria-live="polite" data-testid="commands-count">
+        <p className={text.muted} aria-live="polite" data-testid="commands-count">
           {load.status === 'loading' ? 'Loading…' : `${shown.length} of ${all.length} commands of this station`}
         </p>
       </div>
-      {load.status === 'error' && (
-        <p className="error" role="alert">
-          The commands could not be loaded: {load.message}
-        </p>
-      )}
-      <form className="filters" role="search" aria-label="Filter commands" onSubmit={(e) => e.preventDefault()}>
-        <label className="field">
+      {load.status === 'error' && <ErrorNote>The commands could not be loaded: {load.message}</ErrorNote>}
+      <form className={forms.filters} role="search" aria-label="Filter commands" onSubmit={(e) => e.preventDefault()}>
+        <label className={forms.field}>
           <span>Valve</span>
           <input
             type="search"
@@ -59,7 +60,7 @@ export function Commands() {
             spellCheck={false}
           />
         </label>
-        <label className="field">
+        <label className={forms.field}>
           <span>State</span>
           <select
             data-testid="commands-filter-state"
@@ -88,7 +89,7 @@ export function Commands() {
           </button>
         )}
       </form>
-      <div className="panel">
+      <div className={layout.panel}>
         <CommandTable
           commands={shown}
           showValve

@@ -1,14 +1,22 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { HandoverReport } from '../../shared/handover';
 import { refusalText, station } from '../client';
-import { STATE_WORDS } from '../stores/alarms';
-import { formatDateTime } from '../stores/format';
-import { HANDOVER_STATUS_WORD, handoverFileName, handoverList, handoverStatus, useHandovers } from '../stores/handover';
-import { incidentHref, valveHref } from '../stores/route';
+import { STATE_WORDS } from '../model/alarms';
+import { formatDateTime } from '../model/format';
+import { HANDOVER_STATUS_WORD, handoverFileName, handoverList, handoverStatus } from '../model/handover';
+import { useHandovers } from '../stores/handover';
+import { incidentHref, valveHref } from '../model/route';
 import { useSession } from '../stores/session';
-import { PriorityTag } from './Alarms';
-import { StatusTag } from './Incidents';
+import { PriorityTag } from '../components/PriorityTag';
+import { HandoverStatusTag, StatusTag } from '../components/StatusTag';
 import { download } from '../components/download';
+import { ErrorNote } from '../components/ErrorNote';
+import styles from './Handover.module.css';
+import list from './alarms/alarm-list.module.css';
+import layout from '../styles/layout.module.css';
+import forms from '../styles/forms.module.css';
+import text from '../styles/text.module.css';
+import { cx } from '../styles/cx';
 
 const when = (iso: string | null) => (iso ? formatDateTime(Date.parse(iso)) : '—');
 
@@ -16,14 +24,14 @@ const when = (iso: string | null) => (iso ? formatDateTime(Date.parse(iso)) : '�
 function ReportContent({ report }: { report: HandoverReport }) {
   const c = report.content;
   return (
-    <div className="handover-report" data-testid="handover-report">
+    <div className={styles.handoverReport} data-testid="handover-report">
       <p>
         Shift {when(c.shiftStart)} – {when(c.shiftEnd)} · outgoing <strong>{report.outgoing}</strong> · station{' '}
         {report.station}
       </p>
       <h3>Standing alarms ({c.standingAlarms.length})</h3>
       {c.standingAlarms.length ? (
-        <ul className="handover-items">
+        <ul className={styles.handoverItems}>
           {c.standingAlarms.map((a) => (
             <li key={a.id}>
               <PriorityTag priority={a.priority} /> {STATE_WORDS[a.state]} · {a.message} ({a.id})
@@ -31,11 +39,11 @@ function ReportContent({ report }: { report: HandoverReport }) {
           ))}
         </ul>
       ) : (
-        <p className="muted">None.</p>
+        <p className={text.muted}>None.</p>
       )}
       <h3>Shelved alarms ({c.shelvedAlarms.length})</h3>
       {c.shelvedAlarms.length ? (
-        <ul className="handover-items">
+        <ul className={styles.handoverItems}>
           {c.shelvedAlarms.map((a) => (
             <li key={a.id}>
               <PriorityTag priority={a.priority} /> {a.message} ({a.id}) · until {when(a.shelvedUntil)}
@@ -44,11 +52,11 @@ function ReportContent({ report }: { report: HandoverReport }) {
           ))}
         </ul>
       ) : (
-        <p className="muted">None.</p>
+        <p className={text.muted}>None.</p>
       )}
       <h3>Open incidents ({c.openIncidents.length})</h3>
       {c.openIncidents.length ? (
-        <ul className="handover-items">
+        <ul className={styles.handoverItems}>
           {c.openIncidents.map((i) => (
             <li key={i.id}>
               <PriorityTag priority={i.severity} /> <StatusTag status={i.status} />{' '}
@@ -57,11 +65,11 @@ function ReportContent({ report }: { report: HandoverReport }) {
           ))}
         </ul>
       ) : (
-        <p className="muted">None.</p>
+        <p className={text.muted}>None.</p>
       )}
       <h3>Commands this shift ({c.commands.length})</h3>
       {c.commands.length ? (
-        <ul className="handover-items">
+        <ul className={styles.handoverItems}>
           {c.commands.map((cmd) => (
             <li key={cmd.id}>
               {when(cmd.issuedAt)} · {cmd.action}
@@ -73,7 +81,7 @@ function ReportContent({ report }: { report: HandoverReport }) {
           ))}
         </ul>
       ) : (
-        <p className="muted">None.</p>
+        <p className={text.muted}>None.</p>
       )}
       <h3>Link and data quality</h3>
       <p>
@@ -83,7 +91,7 @@ function ReportContent({ report }: { report: HandoverReport }) {
       </p>
       {report.signedOffAt && (
         <p data-testid="handover-report-notes">
-          Notes: {report.notes ? <q>{report.notes}</q> : <span className="muted">none</span>}
+          Notes: {report.notes ? <q>{report.notes}</q> : <span className={text.muted}>none</span>}
         </p>
       )}
     </div>
@@ -157,15 +165,15 @@ export function Handover() {
   const signable = current && !current.signedOffAt;
 
   return (
-    <section className="view handover-view" data-testid="handover-view" aria-labelledby="handover-title">
-      <div className="view-head">
+    <section data-testid="handover-view" aria-labelledby="handover-title">
+      <div className={layout.viewHead}>
         <h1 id="handover-title">Shift handover</h1>
-        <p className="muted">{me ? `Operator at this console: ${me}` : 'Nobody is signed on.'}</p>
+        <p className={text.muted}>{me ? `Operator at this console: ${me}` : 'Nobody is signed on.'}</p>
       </div>
-      <div className="alarm-toolbar incident-toolbar">
+      <div className={cx(list.alarmToolbar, list.incidentToolbar)}>
         <button
           type="button"
-          className="primary"
+          className={forms.primary}
           data-testid="handover-prepare"
           disabled={busy}
           onClick={() => void prepare()}
@@ -177,25 +185,25 @@ export function Handover() {
         </button>
       </div>
       {refusal && (
-        <p className="error" role="alert" data-testid="handover-refusal">
+        <ErrorNote id="handover-refusal" testId="handover-refusal">
           {refusal}
-        </p>
+        </ErrorNote>
       )}
       {current && (
-        <div className="panel handover-current">
+        <div className={cx(layout.panel, styles.handoverCurrent)}>
           <h2>
             Report {current.id} · {HANDOVER_STATUS_WORD[handoverStatus(current)]}
           </h2>
           <ReportContent report={current} />
           {signable && (
             <form
-              className="handover-signoff-form"
+              className={styles.handoverSignoffForm}
               onSubmit={(e) => {
                 e.preventDefault();
                 void act(() => station.handover.signOff({ id: current.id, notes: notes.trim() }));
               }}
             >
-              <label className="field">
+              <label className={forms.field}>
                 <span>Notes for the incoming operator</span>
                 <textarea
                   data-testid="handover-notes"
@@ -205,42 +213,38 @@ export function Handover() {
                   onChange={(e) => setNotes(e.target.value)}
                 />
               </label>
-              <button type="submit" className="primary" data-testid="handover-signoff" disabled={busy}>
+              <button type="submit" className={forms.primary} data-testid="handover-signoff" disabled={busy}>
                 Sign off
               </button>
             </form>
           )}
         </div>
       )}
-      <div className="panel">
+      <div className={layout.panel}>
         <h2>Reports</h2>
-        {listError && (
-          <p className="error" role="alert">
-            The reports could not be loaded: {listError}
-          </p>
-        )}
+        {listError && <ErrorNote>The reports could not be loaded: {listError}</ErrorNote>}
         {reports?.length ? (
-          <ul className="alarm-list handover-list" aria-label="Handover reports, newest first">
+          <ul className={list.alarmList} aria-label="Handover reports, newest first">
             {reports.map((r) => {
               const status = handoverStatus(r);
               return (
                 <li
                   key={r.id}
-                  className={`alarm-row handover-row handover-${status}`}
+                  className={cx(list.alarmRow, list.handoverRow)}
                   data-testid={`handover-row-${r.id}`}
                   data-status={status}
                 >
-                  <div className="alarm-line">
-                    <span className={`incident-status handover-status-${status}`}>{HANDOVER_STATUS_WORD[status]}</span>
-                    <span className="alarm-message">
+                  <div className={list.alarmLine}>
+                    <HandoverStatusTag status={status} />
+                    <span>
                       {when(r.shiftStart)} – {when(r.shiftEnd)}
                     </span>
-                    <span className="alarm-where muted">
+                    <span className={text.muted}>
                       out {r.outgoing}
                       {r.signedOffAt && `, signed off ${when(r.signedOffAt)}`}
                       {r.acknowledgedAt && ` · in ${r.incoming ?? '—'}, acknowledged ${when(r.acknowledgedAt)}`}
                     </span>
-                    <span className="alarm-actions">
+                    <span className={list.alarmActions}>
                       <button
                         type="button"
                         data-testid={`handover-show-${r.id}`}
@@ -270,7 +274,7 @@ export function Handover() {
             })}
           </ul>
         ) : (
-          <p className="empty" data-testid="handover-empty">
+          <p className={text.empty} data-testid="handover-empty">
             {reports ? 'No handover reports yet.' : 'Loading…'}
           </p>
         )}

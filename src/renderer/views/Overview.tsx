@@ -2,11 +2,12 @@ import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useShallow } from 'zustand/react/shallow';
 import { GlyphDefs, ValveGlyph } from '../components/ValveGlyph';
-import { QUALITY_TEXT, STATE_TEXT } from '../components/labels';
+import { QUALITY_TEXT, STATE_TEXT } from '../model/valve-words';
 import { useField, usePoint, useValve } from '../stores/field';
-import { formatPosition, formatUnit, formatValue } from '../stores/format';
-import { recentHistory, sparklinePoints } from '../stores/history';
-import { segmentRows, type SegmentRow } from '../stores/merge';
+import { formatPosition, formatUnit, formatValue } from '../model/format';
+import { sparklinePoints } from '../model/recent-history';
+import { useRecentSamples } from '../stores/recent-history';
+import { segmentRows, type SegmentRow } from '../model/segments';
 import {
   COMPACT_METRICS,
   LARGE_METRICS,
@@ -15,10 +16,14 @@ import {
   type BandLayout,
   type OverviewLayout,
   type OverviewMetrics,
-} from '../stores/overview-layout';
-import { valveHref } from '../stores/route';
-import { tallyValves } from '../stores/valve-query';
+} from '../model/overview-layout';
+import { valveHref } from '../model/route';
+import { tallyValves } from '../model/valve-query';
 import { useUi } from '../stores/ui';
+import styles from './Overview.module.css';
+import layoutStyles from '../styles/layout.module.css';
+import text from '../styles/text.module.css';
+import { cx } from '../styles/cx';
 
 const EMPTY: readonly string[] = [];
 
@@ -68,15 +73,15 @@ export function Overview() {
 
   const title = site?.name ?? 'the site';
   return (
-    <section className="view view-fill overview-view" aria-labelledby="overview-title">
-      <div className="view-head">
+    <section className={layoutStyles.viewFill} aria-labelledby="overview-title">
+      <div className={layoutStyles.viewHead}>
         <h1 id="overview-title">Overview</h1>
         <OverviewSummary />
       </div>
-      <div className="overview-scroll" ref={scroller}>
+      <div className={styles.overviewScroll} ref={scroller}>
         <svg
           data-testid="overview"
-          className={`overview ${large ? 'overview-large' : ''}`}
+          className={styles.overview}
           width={layout.width}
           height={Math.max(layout.totalHeight, 1)}
           role="group"
@@ -92,7 +97,7 @@ export function Overview() {
           })}
         </svg>
         {rows.length === 0 && (
-          <p className="empty">{loaded ? 'The site has no segments or valves yet.' : 'Loading the site…'}</p>
+          <p className={text.empty}>{loaded ? 'The site has no segments or valves yet.' : 'Loading the site…'}</p>
         )}
       </div>
     </section>
@@ -116,16 +121,16 @@ function OverviewSummary() {
       };
     }),
   );
-  const parts: { text: string; cls: string }[] = [];
-  if (t.fault) parts.push({ text: `${t.fault} FAULT`, cls: 'sum-fault' });
-  if (t.bad) parts.push({ text: `${t.bad} BAD`, cls: 'sum-bad' });
-  if (t.stale) parts.push({ text: `${t.stale} STALE`, cls: 'sum-stale' });
-  if (t.uncertain) parts.push({ text: `${t.uncertain} UNCERTAIN`, cls: 'sum-uncertain' });
-  if (t.unknown) parts.push({ text: `${t.unknown} UNKNOWN`, cls: 'sum-unknown' });
-  if (t.moving) parts.push({ text: `${t.moving} moving`, cls: '' });
-  if (t.local) parts.push({ text: `${t.local} in local control`, cls: '' });
+  const parts: { text: string; cls?: string }[] = [];
+  if (t.fault) parts.push({ text: `${t.fault} FAULT`, cls: styles.sumFault });
+  if (t.bad) parts.push({ text: `${t.bad} BAD`, cls: styles.sumBad });
+  if (t.stale) parts.push({ text: `${t.stale} STALE`, cls: styles.sumStale });
+  if (t.uncertain) parts.push({ text: `${t.uncertain} UNCERTAIN`, cls: styles.sumUncertain });
+  if (t.unknown) parts.push({ text: `${t.unknown} UNKNOWN`, cls: styles.sumUnknown });
+  if (t.moving) parts.push({ text: `${t.moving} moving` });
+  if (t.local) parts.push({ text: `${t.local} in local control` });
   return (
-    <p className="overview-summary" data-testid="overview-summary">
+    <p className={styles.overviewSummary} data-testid="overview-summary">
       <span>
         {t.total} {t.total === 1 ? 'valve' : 'valves'}
       </span>
@@ -160,28 +165,28 @@ const SegmentBand = memo(function SegmentBand({
   const lineYs = Array.from({ length: band.lines }, (_, l) => m.pipeTop + l * m.lineHeight);
   const lh = m.font * 1.35;
   return (
-    <g transform={`translate(0, ${band.top})`} className="band">
-      {!first && <line className="band-rule" x1={8} x2={layout.width - 8} y1={0.5} y2={0.5} />}
-      <text className="seg-name" x={12} y={m.pipeTop - m.font * 0.9} fontWeight={600}>
+    <g transform={`translate(0, ${band.top})`}>
+      {!first && <line className={styles.bandRule} x1={8} x2={layout.width - 8} y1={0.5} y2={0.5} />}
+      <text x={12} y={m.pipeTop - m.font * 0.9} fontWeight={600}>
         <title>{row.name}</title>
         {truncate(row.name, Math.floor((m.labelWidth - 24) / (m.font * 0.55)))}
       </text>
-      <text className="seg-id" x={12} y={m.pipeTop + m.font * 0.45}>
+      <text className={styles.segId} x={12} y={m.pipeTop + m.font * 0.45}>
         {row.name === row.id ? (listed ? 'unlisted segment' : '') : row.id}
       </text>
       <SegmentValue pointId={pts?.pressure} label="P" y={m.pipeTop + m.font * 0.45 + lh} m={m} />
       <SegmentValue pointId={pts?.flow} label="Q" y={m.pipeTop + m.font * 0.45 + 2 * lh} m={m} />
       {lineYs.map((y, l) => (
         <g key={l}>
-          <line className="pipe" x1={layout.pipeStart - 14} x2={layout.pipeEnd} y1={y} y2={y} />
+          <line className={styles.pipe} x1={layout.pipeStart - 14} x2={layout.pipeEnd} y1={y} y2={y} />
           <polygon
-            className="pipe-arrow"
+            className={styles.pipeArrow}
             points={`${layout.pipeEnd},${y - 8} ${layout.pipeEnd + 16},${y} ${layout.pipeEnd},${y + 8}`}
           />
         </g>
       ))}
       {first && (
-        <text className="pipe-note" x={layout.pipeStart - 14} y={m.pipeTop - m.symbol - 14}>
+        <text className={styles.pipeNote} x={layout.pipeStart - 14} y={m.pipeTop - m.symbol - 14}>
           flow →
         </text>
       )}
@@ -213,11 +218,12 @@ function SegmentValue({
   m: OverviewMetrics;
 }) {
   const p = usePoint(pointId);
+  const samples = useRecentSamples(pointId ?? '');
   const name = label === 'P' ? 'pressure' : 'flow';
   const x = 12;
   if (!p) {
     return (
-      <text className="seg-value seg-value-none" x={x} y={y}>
+      <text className={styles.segValueNone} x={x} y={y}>
         {label} — no {name} point
       </text>
     );
@@ -227,10 +233,10 @@ function SegmentValue({
   const sparkX = unitX + m.font * 3.2;
   const sparkW = m.font * 3.6;
   const sparkH = m.font * 0.9;
-  const line = sparklinePoints(recentHistory.get(p.id), sparkW, sparkH);
+  const line = sparklinePoints(samples, sparkW, sparkH);
   return (
-    <g className={`seg-value seg-value-q-${p.quality}`} data-testid={`segment-${name}-${p.segment ?? ''}`}>
-      <text className="seg-value-label" x={x} y={y}>
+    <g data-testid={`segment-${name}-${p.segment ?? ''}`}>
+      <text className={styles.segValueLabel} x={x} y={y}>
         {label}
       </text>
       <text x={valueEnd} y={y} textAnchor="end" fontWeight={600}>
@@ -241,12 +247,12 @@ function SegmentValue({
       </text>
       {line && (
         <g transform={`translate(${sparkX}, ${y - sparkH})`} aria-hidden="true">
-          <rect className="spark-box" width={sparkW} height={sparkH} />
-          <polyline className={`spark spark-q-${p.quality}`} points={line} />
+          <rect className={styles.sparkBox} width={sparkW} height={sparkH} />
+          <polyline className={cx(styles.spark, styles[`spark-q-${p.quality}`])} points={line} />
         </g>
       )}
       {p.quality !== 'good' && (
-        <text className={`q-text q-text-${p.quality}`} x={sparkX + sparkW + m.font * 0.5} y={y}>
+        <text className={cx(styles.qText, styles[`q-text-${p.quality}`])} x={sparkX + sparkW + m.font * 0.5} y={y}>
           {QUALITY_TEXT[p.quality]}
         </text>
       )}
@@ -283,7 +289,7 @@ const ValveSymbol = memo(function ValveSymbol({
   return (
     <a
       href={valveHref(v.id)}
-      className={`valve-symbol valve-${v.state} valve-q-${v.quality}`}
+      className={styles.valveSymbol}
       data-testid={`valve-symbol-${v.id}`}
       data-state={v.state}
       data-quality={v.quality}
@@ -291,19 +297,28 @@ const ValveSymbol = memo(function ValveSymbol({
     >
       <g transform={`translate(${x}, ${y})`}>
         <title>{`${v.name}\n${state}, ${quality}`}</title>
-        <rect className="focus-ring" x={-half} y={-r * 2.3} width={2 * half} height={r * 3.3 + 3 * lh + 16} rx={4} />
+        <rect
+          className={styles.focusRing}
+          x={-half}
+          y={-r * 2.3}
+          width={2 * half}
+          height={r * 3.3 + 3 * lh + 16}
+          rx={4}
+        />
         <ValveGlyph state={v.state} quality={v.quality} r={r} />
-        <text className="valve-id" y={r + 8 + lh} textAnchor="middle" fontWeight={600}>
+        <text y={r + 8 + lh} textAnchor="middle" fontWeight={600}>
           {`${v.id} `}
         </text>
-        <text className={`valve-state valve-state-${v.state}`} y={r + 8 + 2 * lh} textAnchor="middle">
+        <text className={styles[`valve-state-${v.state}`]} y={r + 8 + 2 * lh} textAnchor="middle">
           {`${statusLine} `}
         </text>
         {(v.quality !== 'good' || v.localControl) && (
-          <text className="valve-flags" y={r + 8 + 3 * lh} textAnchor="middle">
-            {v.quality !== 'good' && <tspan className={`q-text q-text-${v.quality}`}>{quality}</tspan>}
+          <text y={r + 8 + 3 * lh} textAnchor="middle">
+            {v.quality !== 'good' && (
+              <tspan className={cx(styles.qText, styles[`q-text-${v.quality}`])}>{quality}</tspan>
+            )}
             {v.quality !== 'good' && v.localControl && ' '}
-            {v.localControl && <tspan className="local-text">LOCAL</tspan>}
+            {v.localControl && <tspan className={styles.localText}>LOCAL</tspan>}
           </text>
         )}
       </g>

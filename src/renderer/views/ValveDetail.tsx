@@ -1,18 +1,25 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { PointView } from '../../shared/telemetry';
 import type { ValveDetail as ValveDetailData } from '../../shared/valves';
-import { ActuationPanel } from '../components/ActuationPanel';
+import { ActuationPanel } from '../components/actuation/ActuationPanel';
 import { Age } from '../components/Age';
 import { PositionBar, QualityBadge, StateBadge } from '../components/Badges';
 import { CommandTable, useLoadCommands } from '../components/CommandHistory';
 import { TrendChart } from '../components/TrendChart';
 import { GlyphDefs, ValveGlyph } from '../components/ValveGlyph';
-import { listCommands, useCommands } from '../stores/commands';
+import { listCommands } from '../model/commands';
+import { useCommands } from '../stores/commands';
 import { useField, usePoint, useValve } from '../stores/field';
-import { formatDateTime, formatUnit, formatValue, parseTime } from '../stores/format';
-import { RANGES, RANGE_TEXT } from '../stores/trend';
+import { formatDateTime, formatUnit, formatValue, parseTime } from '../model/format';
+import { RANGES, RANGE_TEXT } from '../model/trend';
 import { useUi } from '../stores/ui';
 import { refusalText, station } from '../client';
+import { ErrorNote } from '../components/ErrorNote';
+import styles from './ValveDetail.module.css';
+import layout from '../styles/layout.module.css';
+import text from '../styles/text.module.css';
+import badges from '../components/Badges.module.css';
+import { cx } from '../styles/cx';
 
 const POSITION_RANGE: [number, number] = [0, 100];
 
@@ -64,19 +71,17 @@ export function ValveDetail({ id }: { id: string }) {
 
   if (!shown) {
     return (
-      <section className="view valve-detail" data-testid="valve-detail" aria-labelledby="valve-title">
-        <p className="crumbs">
+      <section data-testid="valve-detail" aria-labelledby="valve-title">
+        <p className={styles.crumbs}>
           <a href="#/valves">← All valves</a>
         </p>
         <h1 id="valve-title">Valve {id}</h1>
         {lookup.status === 'error' ? (
-          <p className="error" role="alert">
-            The valve could not be loaded: {lookup.message}
-          </p>
+          <ErrorNote>The valve could not be loaded: {lookup.message}</ErrorNote>
         ) : lookup.status === 'missing' && valvesLoaded ? (
-          <p className="empty">There is no valve {id} at this site.</p>
+          <p className={text.empty}>There is no valve {id} at this site.</p>
         ) : (
-          <p className="empty">Loading…</p>
+          <p className={text.empty}>Loading…</p>
         )}
       </section>
     );
@@ -84,19 +89,19 @@ export function ValveDetail({ id }: { id: string }) {
 
   const v = shown;
   return (
-    <section className="view valve-detail" data-testid="valve-detail" aria-labelledby="valve-title">
-      <p className="crumbs">
+    <section data-testid="valve-detail" aria-labelledby="valve-title">
+      <p className={styles.crumbs}>
         <a href="#/valves">← All valves</a>
       </p>
       <h1 id="valve-title">
-        {v.id} <span className="subtitle">{v.name}</span>
+        {v.id} <span className={styles.subtitle}>{v.name}</span>
       </h1>
-      <div className="detail-grid">
-        <section className="panel live" aria-labelledby="live-title" data-testid="valve-live">
+      <div className={styles.detailGrid}>
+        <section className={layout.panel} aria-labelledby="live-title" data-testid="valve-live">
           <h2 id="live-title">Live state</h2>
-          <div className="live-body">
+          <div className={styles.liveBody}>
             <svg
-              className="live-glyph"
+              className={styles.liveGlyph}
               viewBox="-54 -92 108 136"
               width="108"
               height="136"
@@ -106,7 +111,7 @@ export function ValveDetail({ id }: { id: string }) {
               <GlyphDefs />
               <ValveGlyph state={v.state} quality={v.quality} r={36} />
             </svg>
-            <dl className="facts">
+            <dl className={layout.facts}>
               <dt>State</dt>
               <dd data-testid="valve-state">
                 <StateBadge state={v.state} />
@@ -120,7 +125,7 @@ export function ValveDetail({ id }: { id: string }) {
                 <QualityBadge quality={v.quality} />
               </dd>
               <dt>Control</dt>
-              <dd>{v.localControl ? <span className="local-tag">LOCAL</span> : 'remote'}</dd>
+              <dd>{v.localControl ? <span className={badges.localTag}>LOCAL</span> : 'remote'}</dd>
               <dt>Commands</dt>
               <dd>{v.supportsPosition ? 'open, close, set position' : 'open and close'}</dd>
               <dt>Last report</dt>
@@ -136,23 +141,23 @@ export function ValveDetail({ id }: { id: string }) {
             </dl>
           </div>
         </section>
-        <section className="panel segment-values" aria-labelledby="segment-title">
+        <section className={layout.panel} aria-labelledby="segment-title">
           <h2 id="segment-title">Segment {segment}</h2>
-          {segmentName && <p className="muted">{segmentName}</p>}
-          <dl className="facts">
+          {segmentName && <p className={text.muted}>{segmentName}</p>}
+          <dl className={layout.facts}>
             <PointFact label="Pressure" pointId={pressureId} />
             <PointFact label="Flow" pointId={flowId} />
           </dl>
         </section>
-        <div className="actuation-slot" data-testid="actuation-slot">
+        <div className={styles.actuationSlot} data-testid="actuation-slot">
           <ActuationPanel valve={v} />
         </div>
       </div>
       <ValveCommands id={v.id} />
-      <section className="panel trends" aria-labelledby="trends-title">
-        <div className="trends-head">
+      <section className={layout.panel} aria-labelledby="trends-title">
+        <div className={styles.trendsHead}>
           <h2 id="trends-title">Trends</h2>
-          <div className="range-picker" role="group" aria-label="Trend range">
+          <div className={styles.rangePicker} role="group" aria-label="Trend range">
             {RANGES.map((r) => (
               <button
                 key={r}
@@ -188,18 +193,18 @@ function ValveCommands({ id }: { id: string }) {
   const byId = useCommands((s) => s.byId);
   const commands = useMemo(() => listCommands(byId, id, VALVE_COMMANDS), [byId, id]);
   return (
-    <section className="panel valve-commands" aria-labelledby="valve-commands-title" data-testid="valve-commands">
-      <div className="view-head">
+    <section
+      className={cx(layout.panel, styles.valveCommands)}
+      aria-labelledby="valve-commands-title"
+      data-testid="valve-commands"
+    >
+      <div className={layout.viewHead}>
         <h2 id="valve-commands-title">Commands for {id}</h2>
-        <p className="muted">
+        <p className={text.muted}>
           <a href="#/commands">All commands of this station</a>
         </p>
       </div>
-      {load.status === 'error' && (
-        <p className="error" role="alert">
-          The command history could not be loaded: {load.message}
-        </p>
-      )}
+      {load.status === 'error' && <ErrorNote>The command history could not be loaded: {load.message}</ErrorNote>}
       <CommandTable
         commands={commands}
         showValve={false}
@@ -218,11 +223,11 @@ function PointFact({ label, pointId }: { label: string; pointId: string | undefi
       <dd>
         {p ? (
           <>
-            <strong className="big-value">{formatValue(p.value)}</strong> {formatUnit(p.unit)}{' '}
+            <strong className={styles.bigValue}>{formatValue(p.value)}</strong> {formatUnit(p.unit)}{' '}
             <QualityBadge quality={p.quality} />
           </>
         ) : (
-          <span className="muted">no point</span>
+          <span className={text.muted}>no point</span>
         )}
       </dd>
     </>

@@ -3,7 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Valve } from '../../shared/valves';
 import { Age } from '../components/Age';
 import { PositionBar, QualityBadge, StateBadge } from '../components/Badges';
-import { QUALITY_TEXT, STATE_TEXT } from '../components/labels';
+import { QUALITY_TEXT, STATE_TEXT } from '../model/valve-words';
 import { useField, useValve } from '../stores/field';
 import { navigate } from '../app/router';
 import {
@@ -15,8 +15,14 @@ import {
   type QualityFilter,
   type SortKey,
   type StateFilter,
-} from '../stores/valve-query';
+} from '../model/valve-query';
 import { useUi } from '../stores/ui';
+import styles from './Valves.module.css';
+import layout from '../styles/layout.module.css';
+import forms from '../styles/forms.module.css';
+import text from '../styles/text.module.css';
+import badges from '../components/Badges.module.css';
+import { cx } from '../styles/cx';
 
 const COLUMNS: { key: SortKey; label: string; cls: string }[] = [
   { key: 'id', label: 'Valve', cls: 'c-id' },
@@ -29,8 +35,6 @@ const COLUMNS: { key: SortKey; label: string; cls: string }[] = [
 ];
 
 const NO_VALVES: Readonly<Record<string, Valve>> = {};
-/** The search field asks for focus with a counter; this remembers which request was served. */
-let servedFocusRequest = 0;
 
 /**
  * Every valve in a virtualised table: only the rows in view are in the DOM, so 10,000
@@ -55,8 +59,9 @@ export function Valves() {
 
   const search = useRef<HTMLInputElement>(null);
   useEffect(() => {
-    if (focusRequest > servedFocusRequest) {
-      servedFocusRequest = focusRequest;
+    const ui = useUi.getState();
+    if (focusRequest > ui.searchFocusServed) {
+      ui.serveSearchFocus();
       search.current?.focus();
       search.current?.select();
     }
@@ -66,15 +71,15 @@ export function Valves() {
     setQuery(query.sort === key ? { dir: query.dir === 'asc' ? 'desc' : 'asc' } : { sort: key, dir: 'asc' });
 
   return (
-    <section className="view view-fill valves-view" aria-labelledby="valves-title">
-      <div className="view-head">
+    <section className={cx(layout.viewFill, styles.valvesView)} aria-labelledby="valves-title">
+      <div className={layout.viewHead}>
         <h1 id="valves-title">Valves</h1>
-        <p className="valves-count" data-testid="valves-count" aria-live="polite">
+        <p data-testid="valves-count" aria-live="polite">
           {loaded ? countText(shown.length, ids.length) : 'Loading valves…'}
         </p>
       </div>
-      <form className="filters" role="search" aria-label="Filter valves" onSubmit={(e) => e.preventDefault()}>
-        <label className="field">
+      <form className={forms.filters} role="search" aria-label="Filter valves" onSubmit={(e) => e.preventDefault()}>
+        <label className={forms.field}>
           <span>Search</span>
           <input
             ref={search}
@@ -90,7 +95,7 @@ export function Valves() {
             spellCheck={false}
           />
         </label>
-        <label className="field">
+        <label className={forms.field}>
           <span>State</span>
           <select
             data-testid="valves-filter-state"
@@ -105,7 +110,7 @@ export function Valves() {
             ))}
           </select>
         </label>
-        <label className="field">
+        <label className={forms.field}>
           <span>Quality</span>
           <select
             data-testid="valves-filter-quality"
@@ -129,7 +134,7 @@ export function Valves() {
       </form>
       <ValveTable ids={shown} rowHeight={large ? 48 : 36} sort={query.sort} dir={query.dir} onSort={sortBy} />
       {loaded && shown.length === 0 && (
-        <p className="empty">{ids.length ? 'No valve matches the filters.' : 'The site has no valves yet.'}</p>
+        <p className={text.empty}>{ids.length ? 'No valve matches the filters.' : 'The site has no valves yet.'}</p>
       )}
     </section>
   );
@@ -208,33 +213,41 @@ function ValveTable({
 
   return (
     <div
-      className="vtable"
+      className={styles.vtable}
       ref={scroller}
       role="table"
       aria-label="Valves"
       aria-rowcount={ids.length + 1}
       data-testid="valves-table"
     >
-      <div className="vtable-head" role="rowgroup" ref={head}>
-        <div className="vrow vrow-head" role="row" aria-rowindex={1}>
+      <div className={styles.vtableHead} role="rowgroup" ref={head}>
+        <div className={cx(styles.vrow, styles.vrowHead)} role="row" aria-rowindex={1}>
           {COLUMNS.map((c) => (
             <div
               key={c.key}
               role="columnheader"
-              className={`cell ${c.cls}`}
+              className={cx(styles.cell, styles[c.cls])}
               aria-sort={sort === c.key ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}
             >
-              <button type="button" className="sort" onClick={() => onSort(c.key)} data-testid={`valves-sort-${c.key}`}>
+              <button
+                type="button"
+                className={styles.sort}
+                onClick={() => onSort(c.key)}
+                data-testid={`valves-sort-${c.key}`}
+              >
                 {c.label}
-                <span className="sort-mark" aria-hidden="true">
-                  {sort === c.key ? (dir === 'asc' ? ' ▲' : ' ▼') : ''}
-                </span>
+                <span aria-hidden="true">{sort === c.key ? (dir === 'asc' ? ' ▲' : ' ▼') : ''}</span>
               </button>
             </div>
           ))}
         </div>
       </div>
-      <div className="vtable-body" role="rowgroup" style={{ height: virtualizer.getTotalSize() }} onKeyDown={onKeyDown}>
+      <div
+        className={styles.vtableBody}
+        role="rowgroup"
+        style={{ height: virtualizer.getTotalSize() }}
+        onKeyDown={onKeyDown}
+      >
         {items.map((item) => {
           const id = ids[item.index];
           if (id === undefined) return null;
@@ -283,7 +296,12 @@ const ValveRow = memo(function ValveRow({
       data-testid={`valve-row-${id}`}
       data-state={v.state}
       data-quality={v.quality}
-      className={`vrow vrow-${v.state} vrow-q-${v.quality} ${index % 2 ? 'vrow-odd' : ''}`}
+      className={cx(
+        styles.vrow,
+        styles[`vrow-${v.state}`],
+        styles[`vrow-q-${v.quality}`],
+        index % 2 === 1 && styles.vrowOdd,
+      )}
       tabIndex={tabbable ? 0 : -1}
       style={{ height, transform: `translateY(${start}px)` }}
       onClick={() => onOpen(id)}
@@ -295,26 +313,26 @@ const ValveRow = memo(function ValveRow({
         }
       }}
     >
-      <div role="cell" className="cell c-id">
+      <div role="cell" className={cx(styles.cell, styles.cId)}>
         {v.id}
       </div>
-      <div role="cell" className="cell c-name" title={v.name}>
+      <div role="cell" className={styles.cell} title={v.name}>
         {v.name}
-        {v.localControl && <span className="local-tag">LOCAL</span>}
+        {v.localControl && <span className={badges.localTag}>LOCAL</span>}
       </div>
-      <div role="cell" className="cell c-seg">
+      <div role="cell" className={styles.cell}>
         {v.segment}
       </div>
-      <div role="cell" className="cell c-state">
+      <div role="cell" className={styles.cell}>
         <StateBadge state={v.state} />
       </div>
-      <div role="cell" className="cell c-pos">
+      <div role="cell" className={styles.cell}>
         <PositionBar position={v.position} quality={v.quality} />
       </div>
-      <div role="cell" className="cell c-q">
+      <div role="cell" className={styles.cell}>
         <QualityBadge quality={v.quality} />
       </div>
-      <div role="cell" className="cell c-age">
+      <div role="cell" className={cx(styles.cell, styles.cAge)}>
         <Age at={v.updatedAt} />
       </div>
     </div>

@@ -1,0 +1,54 @@
+import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { dialogKeys } from './focus-trap';
+import styles from './Dialog.module.css';
+import text from '../../styles/text.module.css';
+
+/** A modal dialog: focus stays inside, Esc or Cancel closes it, focus returns where it was. */
+export function Dialog({
+  title,
+  testId,
+  describe,
+  onClose,
+  children,
+}: {
+  title: string;
+  testId: string;
+  describe: string;
+  onClose(): void;
+  children: ReactNode;
+}) {
+  const dialog = useRef<HTMLDivElement>(null);
+  const titleId = `${testId}-title`;
+  const descId = `${testId}-desc`;
+  useEffect(() => {
+    const previous = document.activeElement as HTMLElement | null;
+    dialog.current?.querySelector<HTMLElement>('select, textarea, input')?.focus();
+    return () => {
+      if (previous?.isConnected) previous.focus();
+      else document.querySelector<HTMLElement>('main')?.focus();
+    };
+  }, []);
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => dialogKeys(e, dialog.current, onClose);
+
+  return (
+    <div className={styles.overlayBackdrop} onClick={onClose}>
+      <div
+        ref={dialog}
+        className={styles.overlay}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        aria-describedby={descId}
+        data-testid={testId}
+        onClick={(e) => e.stopPropagation()}
+        onKeyDown={onKeyDown}
+      >
+        <h2 id={titleId}>{title}</h2>
+        <p id={descId} className={text.muted}>
+          {describe}
+        </p>
+        {children}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+import { useEffect, useState } from 'react';
+import type { SystemStatus } from '../../../shared/system';
+import { formatDateTime } from '../../model/format';
+import { SystemHealth } from './SystemHealth';
+import { refusalText, station } from '../../client';
+import { ErrorNote } from '../../components/ErrorNote';
+import styles from './System.module.css';
+import layout from '../../styles/layout.module.css';
+import text from '../../styles/text.module.css';
+import { ApiPanel, DatabasePanel, IngestPanel, LinkPanel, VersionPanel } from './StationPanels';
+import { UpdatePanel } from './UpdatePanel';
+
+const REFRESH_MS = 2000;
+
+/**
+ * The station's own state for the operator and IT: health of every part, the field link
+ * and its backoff, ingest counters and drops by reason, the database, the version.
+ * Refreshed every 2 s while the view is open.
+ */
+export function System() {
+  const [status, setStatus] = useState<SystemStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [fetchedAt, setFetchedAt] = useState<number | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    let timer: number | undefined;
+    const refresh = async () => {
+      try {
+        const value = await station.system.status();
+        if (cancelled) return;
+        setStatus(value);
+        setError(null);
+        setFetchedAt(Date.now());
+      } catch (err) {
+        if (!cancelled) setError(refusalText(err));
+      }
+      if (!cancelled) timer = window.setTimeout(() => void refresh(), REFRESH_MS);
+    };
+    void refresh();
+    return () => {
+      cancelled = true;
+      window.clearTimeout(timer);
+    };
+  }, []);
+
+  return (
+    <section data-testid="system-view" aria-labelledby="system-title">
+      <div className={layout.viewHead}>
+        <h1 id="system-title">System</h1>
+        <p className={text.muted}>
+          {fetchedAt ? <>refreshed every 2 s · last {formatDateTime(fetchedAt)}</> : 'Loading…'}
+        </p>
+      </div>
+      {error && <ErrorNote>The station's status could not be read: {error}</ErrorNote>}
+      {status && (
+        <div className={styles.systemGrid}>
+          <LinkPanel status={status} />
+          <section className={layout.panel} aria-labelledby="health-title">
+            <SystemHealth health={status.health} />
+          </section>
+          <IngestPanel status={status} />
+          <DatabasePanel status={status} />
+          <ApiPanel status={status} />
+          <UpdatePanel update={status.update} onUpdate={(update) => setStatus((s) => s && { ...s, update })} />
+          <VersionPanel status={status} />
+        </div>
+      )}
+    </section>
+  );
+}
