@@ -101,9 +101,14 @@ test.describe('alarms in the operator console', () => {
     await site.shot('alarms');
     expect(await accessibilityViolations(page), '#/alarms').toEqual([]);
 
+    // Acknowledge-all never acknowledges a critical alarm: each is acknowledged on its own.
     await page.getByTestId('alarms-ack-all').click();
-    await expect(page.getByTestId('alarm-row-leak-seg-01')).toContainText('ACTIVE · ACKED');
-    await expect(page.getByTestId('alarm-row-leak-seg-03')).toContainText('ACTIVE · ACKED');
+    await expect(page.getByTestId('alarm-refusal')).toContainText(/critical/);
+    await expect(page.getByTestId('alarm-row-leak-seg-01')).toContainText('ACTIVE · UNACK');
+    for (const id of ['leak-seg-01', 'leak-seg-03']) {
+      await page.getByTestId(`alarm-ack-${id}`).click();
+      await expect(page.getByTestId(`alarm-row-${id}`)).toContainText('ACTIVE · ACKED');
+    }
     await expect(page.getByTestId('critical-banner')).toHaveCount(0);
 
     await page.keyboard.press('?');

@@ -1,5 +1,6 @@
 import mqtt from 'mqtt';
 import { topics } from '../../src/shared/protocol';
+import type { Result } from '../../src/shared/refusal';
 import { accessibilityViolations, expect, test } from './fixtures';
 
 test.describe('the operator console against a live DEMO site', () => {
@@ -21,11 +22,13 @@ test.describe('the operator console against a live DEMO site', () => {
     await expect(page.getByTestId('valve-detail')).toBeVisible();
     // The simulator has been sampling since the test began; the trend gets a moment of history:
     // a few samples of the valve's pressure point in the store, however long they take here.
-    const call = (channel: 'valves.get' | 'trends.get', input: unknown) =>
-      (site.harness.station.handlers[channel] as (i: unknown, c: unknown) => unknown)(input, {
+    const call = (channel: 'valves.get' | 'trends.get', input: unknown) => {
+      const r = (site.harness.station.handlers[channel] as (i: unknown, c: unknown) => Result<unknown>)(input, {
         requestId: 'e2e',
         senderUrl: 'test://',
       });
+      return r.ok ? r.value : null;
+    };
     const samples = () => {
       const valve = call('valves.get', { id: 'v-101' }) as { points: { id: string; kind: string }[] } | null;
       const pressure = valve?.points.find((p) => p.kind === 'pressure');

@@ -4,6 +4,9 @@ test.describe('incidents and shift handover in the operator console', () => {
   test('an incident is created, stepped to resolved, noted and stepped back with a reason', async ({ site }) => {
     test.setTimeout(60_000);
     const page = await site.open('#/overview');
+    // The incident links this alarm: it must exist (links are checked).
+    site.sim.raiseLeak('seg-02');
+    await expect.poll(() => site.harness.station.running().alarms.get('leak-seg-02')?.id).toBe('leak-seg-02');
     await page.keyboard.press('g');
     await page.keyboard.press('i');
     await expect(page.getByTestId('incidents-view')).toBeVisible();
