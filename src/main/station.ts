@@ -58,6 +58,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
     schemaVersion: state?.store.schemaVersion ?? 0,
     demo: !config.mqttUrl,
     dataDir: config.dataDir,
+    alarmSound: config.alarmSound,
     runtime: { node: process.versions.node, electron: deps.runtime?.electron, ...platform() },
   });
   const down = (reason: string) => ({ status: 'down' as const, reason });

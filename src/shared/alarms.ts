@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TopicSafeId, ValveId, Timestamp } from './ids';
 
-export const AlarmPriority = z.enum(['critical', 'high', 'medium', 'low']);
+export const AlarmPriority = z.enum(['critical', 'high', 'medium', 'low', 'diagnostic']);
 export type AlarmPriority = z.infer<typeof AlarmPriority>;
 
 /** ISA-18.2 alarm states; shelving is kept beside the state, not as a state of its own. */
@@ -23,6 +23,8 @@ export const Alarm = z.object({
   ackedBy: z.string().nullable(),
   shelvedUntil: Timestamp.nullable(),
   shelvedBy: z.string().nullable(),
+  /** Why it was shelved (the shelved list shows it with the time left). */
+  shelveReason: z.string().nullable().optional(),
   resolvedAt: Timestamp.nullable(),
   /** A limit alarm (docs/alarms.md): its point and condition, the limit, the value that raised it. */
   limit: z

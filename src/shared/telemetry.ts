@@ -23,7 +23,8 @@ export type TrendRange = z.infer<typeof TrendRange>;
 
 export const Trend = z.object({
   pointId: z.string(),
-  range: TrendRange,
+  /** The range asked for; `custom` for a span between two times. */
+  range: z.union([TrendRange, z.literal('custom')]),
   /** Raw samples for short ranges, one-minute rollups for long ones. */
   source: z.enum(['raw', 'rollup']),
   /** Epoch ms, value (mean for rollups), and for rollups the minute's min and max. */

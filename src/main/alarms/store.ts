@@ -70,6 +70,7 @@ type AlarmRow = { suppressed: number } & Pick<
   | 'acked_by'
   | 'shelved_until'
   | 'shelved_by'
+  | 'shelve_reason'
   | 'resolved_at'
   | 'point_id'
   | 'condition'
@@ -93,6 +94,7 @@ function toAlarm(id: string, valveId: string | null, r: AlarmRow): Alarm {
     ackedBy: r.acked_by,
     shelvedUntil: r.shelved_until,
     shelvedBy: r.shelved_by,
+    shelveReason: r.shelve_reason,
     resolvedAt: r.resolved_at,
     limit:
       r.point_id && r.condition

@@ -67,6 +67,7 @@ export function stationHandlers(d: HandlerDeps): Handlers {
     'valves.get': ({ id }) => ok(r().field.state.valveDetail(id)),
     'points.list': () => ok(r().field.state.pointList()),
     'trends.get': ({ pointId, range }) => ok(r().telemetry.trends.get(pointId, range, d.now().getTime())),
+    'trends.between': ({ pointId, from, to }) => ok(r().telemetry.trends.between(pointId, from, to)),
     'system.status': () => ok(systemStatus(d)),
     'actuation.select': (input, ctx) => r().actuation.select(input, { requestId: ctx.requestId }),
     'actuation.operate': ({ selectionId }, ctx) => r().actuation.operate(selectionId, { requestId: ctx.requestId }),

@@ -88,13 +88,15 @@ export function prepareRetention(db: Database, stepRows: number): RetentionState
   };
 }
 
-/** A trend's rows, as arrays: raw samples [ts, value]; rollups [bucket, mean, min, max]. */
+/** A trend's rows between two times, as arrays: raw samples [ts, value]; rollups [bucket, mean, min, max]. */
 export function prepareTrends(db: Database): { raw: Statement; rollups: Statement } {
   return {
-    raw: db.prepare('SELECT ts, value FROM telemetry_samples WHERE point_id = ? AND ts >= ? ORDER BY ts').raw(),
+    raw: db
+      .prepare('SELECT ts, value FROM telemetry_samples WHERE point_id = ? AND ts >= ? AND ts <= ? ORDER BY ts')
+      .raw(),
     rollups: db
       .prepare(
-        'SELECT bucket, mean, min, max FROM telemetry_rollups WHERE point_id = ? AND bucket >= ? ORDER BY bucket',
+        'SELECT bucket, mean, min, max FROM telemetry_rollups WHERE point_id = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket',
       )
       .raw(),
   };

@@ -8,13 +8,14 @@ import { compareNatural } from './natural-order';
  */
 export type AlarmRecord = Readonly<Record<string, Alarm>>;
 
-export const PRIORITIES: readonly AlarmPriority[] = ['critical', 'high', 'medium', 'low'];
+export const PRIORITIES: readonly AlarmPriority[] = ['critical', 'high', 'medium', 'low', 'diagnostic'];
 
 export const PRIORITY_WORD: Record<AlarmPriority, string> = {
   critical: 'CRITICAL',
   high: 'HIGH',
   medium: 'MEDIUM',
   low: 'LOW',
+  diagnostic: 'DIAGNOSTIC',
 };
 
 export const STATE_WORDS: Record<AlarmState, string> = {
@@ -24,7 +25,7 @@ export const STATE_WORDS: Record<AlarmState, string> = {
   normal: 'CLEARED · ACKED',
 };
 
-const RANK: Record<AlarmPriority, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+const RANK: Record<AlarmPriority, number> = { critical: 0, high: 1, medium: 2, low: 3, diagnostic: 4 };
 
 /** Shelving choices offered to the operator, in minutes. */
 export const SHELVE_MINUTES: readonly number[] = [1, 15, 30, 60, 120, 480];
@@ -75,7 +76,7 @@ export function partitionAlarms(byId: AlarmRecord, now: number): { main: Alarm[]
 
 /** Unacknowledged, not shelved, not resolved alarms per priority (the frame's counts). */
 export function countUnacked(byId: AlarmRecord, now: number): Record<AlarmPriority, number> {
-  const counts: Record<AlarmPriority, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+  const counts: Record<AlarmPriority, number> = { critical: 0, high: 0, medium: 0, low: 0, diagnostic: 0 };
   for (const a of Object.values(byId)) if (isOpen(a) && isUnacked(a) && !isShelved(a, now)) counts[a.priority]++;
   return counts;
 }

@@ -14,7 +14,9 @@ export const RANGES: readonly TrendRange[] = ['1h', '24h', '7d'];
  * older than the range dropped. The same trend when nothing changes.
  */
 export function appendLive(trend: Trend, t: number, value: number, now: number): Trend {
-  if (trend.source !== 'raw' || !Number.isFinite(t) || !Number.isFinite(value)) return trend;
+  // A custom span is the operator's window on the past: live values do not move it.
+  if (trend.range === 'custom' || trend.source !== 'raw' || !Number.isFinite(t) || !Number.isFinite(value))
+    return trend;
   const last = trend.t.length ? trend.t[trend.t.length - 1]! : -Infinity;
   if (t <= last) return trend;
   const from = now - RANGE_MS[trend.range];

@@ -11,6 +11,7 @@ export const channelNames = [
   'valves.get',
   'points.list',
   'trends.get',
+  'trends.between',
   'system.status',
   'actuation.select',
   'actuation.operate',

@@ -66,6 +66,17 @@ export const contract = {
     output: Trend,
     description: 'A trend of one point from the store: raw samples for 1 h, one-minute rollups for 24 h and 7 d.',
   },
+  'trends.between': {
+    input: z
+      .object({ pointId: Id, from: z.number().int().nonnegative(), to: z.number().int().nonnegative() })
+      .refine((r) => r.from < r.to && r.to - r.from <= 400 * 86_400_000, {
+        message: 'from must be before to, at most 400 days apart',
+        path: ['to'],
+      }),
+    output: Trend,
+    description:
+      'A trend of one point between two times (epoch ms): raw samples up to two hours, one-minute rollups beyond.',
+  },
   'system.status': {
     input: NoInput,
     output: SystemStatus,
