@@ -6,6 +6,7 @@ import { createLogger } from '../../src/main/log';
 import { FieldSimulator } from '../../src/main/sim/simulator';
 import { startHarness, type Harness } from '../../harness/server';
 import { disposeAllBrokers, startAedes, type TestBroker } from '../helpers/broker-procs';
+import type { AlarmDefinitionInput } from '../../src/shared/limits';
 
 export interface SiteOptions {
   valves: number;
@@ -15,6 +16,8 @@ export interface SiteOptions {
   env?: Record<string, string>;
   /** Full open/close stroke of the simulated valves, in ms. */
   strokeMs?: number;
+  /** Alarm definitions in force on the station (made by a supervisor before the test starts). */
+  definitions?: AlarmDefinitionInput[];
 }
 
 export interface Site {
@@ -28,6 +31,52 @@ export interface Site {
 }
 
 const quiet = createLogger({ level: 'error', json: true, sinks: [] });
+const SUPERVISOR = {
+  username: 'e2e-supervisor',
+  displayName: 'E2E supervisor',
+  role: 'supervisor' as const,
+  via: 'sign_on' as const,
+};
+
+const why = (what: string) => ({
+  cause: `${what}: a block valve closed, a pump tripped or the line is obstructed`,
+  consequence: 'Deliveries fall short; surge risk upstream of a closure',
+  action: 'Check the block valves on the segment and upstream; call the pump station',
+  responseMin: 10,
+});
+
+/** Low and low-low flow, and low pressure, on every segment of a simulated site of `valves` valves. */
+export function lineDefinitions(valves: number): AlarmDefinitionInput[] {
+  const segments = Math.ceil(valves / 6);
+  return Array.from({ length: segments }, (_, i) => `seg-${String(i + 1).padStart(2, '0')}`).flatMap((seg) => [
+    {
+      point: `${seg}-flow`,
+      condition: 'l',
+      setpoint: 400,
+      deadband: 30,
+      onDelaySec: 1,
+      priority: 'high',
+      rationalization: why('Low flow'),
+    },
+    {
+      point: `${seg}-flow`,
+      condition: 'll',
+      setpoint: 50,
+      onDelaySec: 1,
+      priority: 'critical',
+      rationalization: why('Flow lost'),
+    },
+    {
+      point: `${seg}-pressure`,
+      condition: 'l',
+      setpoint: 20,
+      deadband: 2,
+      onDelaySec: 1,
+      priority: 'medium',
+      rationalization: why('Low pressure'),
+    },
+  ]);
+}
 const DOCS = path.resolve(__dirname, '../../docs/console');
 
 /**
@@ -59,6 +108,12 @@ export const test = base.extend<{ siteOptions: SiteOptions; site: Site }>({
         ...siteOptions.env,
       },
     });
+    if (siteOptions.definitions) {
+      const made = harness.station
+        .running()
+        .definitions.change(SUPERVISOR, siteOptions.definitions, 'the definitions this test runs with');
+      if (!made.ok) throw new Error(`alarm definitions refused: ${made.refusal.message}`);
+    }
     const problems: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console: ${m.text()}`);
