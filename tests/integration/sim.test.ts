@@ -174,6 +174,21 @@ async function eventually<T>(fn: () => Promise<T>, timeoutMs = 15_000): Promise<
 const newSite = () => `test-${randomUUID().slice(0, 8)}`;
 const body = <T>(m: Received) => m.body as T;
 
+/** A telemetry sample of `point` whose value passes `test`. */
+const sample = (point: string, test: (value: number) => boolean) => (m: Received) =>
+  m.kind === 'telemetry' && m.id === point && test(body<TelemetryMessage>(m).value);
+
+/** Least-squares line through the points: its slope, and the largest distance of a point from it. */
+function fit(xs: number[], ys: number[]): { slope: number; worst: number } {
+  const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+  const [mx, my] = [mean(xs), mean(ys)];
+  const sxy = xs.reduce((acc, x, i) => acc + (x - mx) * (ys[i]! - my), 0);
+  const sxx = xs.reduce((acc, x) => acc + (x - mx) ** 2, 0);
+  const slope = sxy / sxx;
+  const worst = Math.max(...xs.map((x, i) => Math.abs(ys[i]! - (my + slope * (x - mx)))));
+  return { slope, worst };
+}
+
 describe('the simulated site', () => {
   it('at 10,000 valves, every id is valid in its topic and the site description fits its schema', () => {
     const sim = new FieldSimulator({ brokerUrl: 'mqtt://127.0.0.1:1', site: 'big', log: silentLogger, valves: 10_000 });
@@ -438,6 +453,97 @@ describe.each([
     const after = body<TelemetryMessage>(await probe.find(pressure, 'seg-02 pressure after the leak', cleared));
     expect(after.value).toBeGreaterThan(during.value + 3);
     expect(probe.invalid).toEqual([]);
+  });
+
+  it('a block valve closed in the field (no command, no ack): no flow, the line downstream at 6 bar, upstream at the inlet pressure', async () => {
+    const { sim, probe } = await run({ rate: 400 });
+    await probe.find(
+      sample('seg-03-flow', (v) => v > 900),
+      'seg-03 flowing',
+    );
+    const from = probe.messages.length;
+
+    expect(sim.moveValve('v-107', 0)).toBe(true); // seg-02's upstream block valve
+    await probe.find(
+      sample('seg-03-flow', (v) => v < 5),
+      'no flow downstream',
+      from,
+    );
+    await probe.find(
+      sample('seg-01-flow', (v) => v < 5),
+      'no flow upstream',
+      from,
+    );
+    await probe.find(
+      sample('seg-03-pressure', (v) => Math.abs(v - 6) < 1.5),
+      'static head downstream',
+      from,
+    );
+    await probe.find(
+      sample('seg-02-pressure', (v) => Math.abs(v - 6) < 1.5),
+      'static head on seg-02',
+      from,
+    );
+    await probe.find(
+      sample('seg-01-pressure', (v) => v > 70.5),
+      'inlet pressure upstream',
+      from,
+    );
+
+    const states = probe.messages.slice(from).filter((m) => m.kind === 'valve_state' && m.id === 'v-107');
+    expect(states.map((m) => body<ValveStateMessage>(m).state)).toContain('closing');
+    expect(body<ValveStateMessage>(states.at(-1)!)).toMatchObject({ state: 'closed', position: 0 });
+    expect(probe.messages.some((m) => m.kind === 'valve_ack')).toBe(false);
+    expect(sim.moveValve('v-107', 0)).toBe(false);
+    expect(() => sim.moveValve('v-107', 50)).toThrow(/0 or 100 % only/);
+    expect(() => sim.moveValve('v-999', 0)).toThrow(/v-101 to v-124/);
+
+    // Open again, the line flows again.
+    const back = probe.messages.length;
+    sim.moveValve('v-107', 100);
+    await probe.find(
+      sample('seg-03-flow', (v) => v > 900),
+      'flow restored',
+      back,
+    );
+    await probe.find(
+      sample('seg-03-pressure', (v) => v > 45),
+      'pressure restored',
+      back,
+    );
+    expect(probe.invalid).toEqual([]);
+  });
+
+  it('a drifting transmitter reads steadily further from the truth until cleared', async () => {
+    const { sim, probe } = await run({ rate: 400 });
+    const point = 'seg-02-pressure';
+    await probe.find(
+      sample(point, () => true),
+      `${point} sampled`,
+    );
+    const from = probe.messages.length;
+    sim.driftPoint(point, 120); // 2 bar a second
+    expect(sim.drifts()).toMatchObject([{ point, unit: 'bar', perMinute: 120 }]);
+    const mine = () => probe.messages.slice(from).filter(sample(point, () => true));
+    await probe.find(() => mine().length >= 25, `25 samples of ${point}`);
+
+    // A straight line through them climbs at 2 bar/s, and no sample strays far from it.
+    const xs = mine().map((m) => Date.parse(body<TelemetryMessage>(m).ts) / 1000);
+    const ys = mine().map((m) => body<TelemetryMessage>(m).value);
+    const { slope, worst } = fit(xs, ys);
+    expect(slope).toBeGreaterThan(1.6);
+    expect(slope).toBeLessThan(2.4);
+    expect(worst).toBeLessThan(1.5);
+    expect(() => sim.driftPoint('seg-09-pressure', 1)).toThrow(/seg-01 to seg-04/);
+
+    expect(sim.clearDrift(point)).toBe(true);
+    expect(sim.drifts()).toEqual([]);
+    const cleared = probe.messages.length;
+    await probe.find(
+      sample(point, (v) => Math.abs(v - 60.1) < 2),
+      `${point} true again`,
+      cleared,
+    );
   });
 
   it('after a broker crash and restart the field reconnects and republishes its retained state', async () => {
