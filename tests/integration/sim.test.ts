@@ -175,9 +175,22 @@ async function eventually<T>(fn: () => Promise<T>, timeoutMs = 15_000): Promise<
 const newSite = () => `test-${randomUUID().slice(0, 8)}`;
 const body = <T>(m: Received) => m.body as T;
 
-/** A telemetry sample of `point` whose value passes `test`. */
-const sample = (point: string, test: (value: number) => boolean) => (m: Received) =>
-  m.kind === 'telemetry' && m.id === point && test(body<TelemetryMessage>(m).value);
+/** A telemetry sample of `point` with a value from `min` to `max`. */
+const sample =
+  (point: string, min = -Infinity, max = Infinity) =>
+  (m: Received) => {
+    if (m.kind !== 'telemetry' || m.id !== point) return false;
+    const v = body<TelemetryMessage>(m).value;
+    return v >= min && v <= max;
+  };
+
+/** Waits for the line below v-107 (segment 2's first block valve) to be shut: no flow, its 6 bar static head. */
+async function shutBelowV107(probe: Probe, from: number): Promise<void> {
+  for (const seg of ['seg-02', 'seg-03', 'seg-04']) {
+    await probe.find(sample(`${seg}-flow`, 0, 5), `no flow on ${seg}`, from);
+    await probe.find(sample(`${seg}-pressure`, 4.5, 7.5), `${seg} at its static head`, from);
+  }
+}
 
 /** Least-squares line through the points: its slope, and the largest distance of a point from it. */
 function fit(xs: number[], ys: number[]): { slope: number; worst: number } {
@@ -458,38 +471,13 @@ describe.each([
 
   it('a block valve closed in the field (no command, no ack): no flow, the line downstream at 6 bar, upstream at the inlet pressure', async () => {
     const { sim, probe } = await run({ rate: 400 });
-    await probe.find(
-      sample('seg-03-flow', (v) => v > 900),
-      'seg-03 flowing',
-    );
+    await probe.find(sample('seg-03-flow', 900), 'seg-03 flowing');
     const from = probe.messages.length;
 
     expect(sim.moveValve('v-107', 0)).toBe(true); // seg-02's upstream block valve
-    await probe.find(
-      sample('seg-03-flow', (v) => v < 5),
-      'no flow downstream',
-      from,
-    );
-    await probe.find(
-      sample('seg-01-flow', (v) => v < 5),
-      'no flow upstream',
-      from,
-    );
-    await probe.find(
-      sample('seg-03-pressure', (v) => Math.abs(v - 6) < 1.5),
-      'static head downstream',
-      from,
-    );
-    await probe.find(
-      sample('seg-02-pressure', (v) => Math.abs(v - 6) < 1.5),
-      'static head on seg-02',
-      from,
-    );
-    await probe.find(
-      sample('seg-01-pressure', (v) => v > 70.5),
-      'inlet pressure upstream',
-      from,
-    );
+    await shutBelowV107(probe, from);
+    await probe.find(sample('seg-01-flow', 0, 5), 'no flow upstream', from);
+    await probe.find(sample('seg-01-pressure', 70.5), 'inlet pressure upstream', from);
 
     const states = probe.messages.slice(from).filter((m) => m.kind === 'valve_state' && m.id === 'v-107');
     expect(states.map((m) => body<ValveStateMessage>(m).state)).toContain('closing');
@@ -502,30 +490,19 @@ describe.each([
     // Open again, the line flows again.
     const back = probe.messages.length;
     sim.moveValve('v-107', 100);
-    await probe.find(
-      sample('seg-03-flow', (v) => v > 900),
-      'flow restored',
-      back,
-    );
-    await probe.find(
-      sample('seg-03-pressure', (v) => v > 45),
-      'pressure restored',
-      back,
-    );
+    await probe.find(sample('seg-03-flow', 900), 'flow restored', back);
+    await probe.find(sample('seg-03-pressure', 45), 'pressure restored', back);
     expect(probe.invalid).toEqual([]);
   });
 
   it('a drifting transmitter reads steadily further from the truth until cleared', async () => {
     const { sim, probe } = await run({ rate: 400 });
     const point = 'seg-02-pressure';
-    await probe.find(
-      sample(point, () => true),
-      `${point} sampled`,
-    );
+    await probe.find(sample(point), `${point} sampled`);
     const from = probe.messages.length;
     sim.driftPoint(point, 120); // 2 bar a second
     expect(sim.drifts()).toMatchObject([{ point, unit: 'bar', perMinute: 120 }]);
-    const mine = () => probe.messages.slice(from).filter(sample(point, () => true));
+    const mine = () => probe.messages.slice(from).filter(sample(point));
     await probe.find(() => mine().length >= 25, `25 samples of ${point}`);
 
     // A straight line through them climbs at 2 bar/s, and no sample strays far from it.
@@ -540,11 +517,7 @@ describe.each([
     expect(sim.clearDrift(point)).toBe(true);
     expect(sim.drifts()).toEqual([]);
     const cleared = probe.messages.length;
-    await probe.find(
-      sample(point, (v) => Math.abs(v - 60.1) < 2),
-      `${point} true again`,
-      cleared,
-    );
+    await probe.find(sample(point, 58, 62), `${point} true again`, cleared);
   });
 
   it('after a broker crash and restart the field reconnects and republishes its retained state', async () => {
@@ -657,16 +630,7 @@ describe('plainview sim', () => {
       // A block valve closed in the field: the line downstream loses its flow and pressure.
       const closed = probe.messages.length;
       expect(await ask('close v-107')).toBe('ok: v-107 moving in the field from 100 % to 0 %');
-      await probe.find(
-        sample('seg-03-pressure', (v) => Math.abs(v - 6) < 1.5),
-        'seg-03 at 6 bar',
-        closed,
-      );
-      await probe.find(
-        sample('seg-03-flow', (v) => v < 5),
-        'seg-03 without flow',
-        closed,
-      );
+      await shutBelowV107(probe, closed);
       await probe.find(
         (m) => m.kind === 'valve_state' && m.id === 'v-107' && m.body.state === 'closed',
         'v-107 closed',

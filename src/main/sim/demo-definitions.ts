@@ -92,18 +92,13 @@ function flowDefinitions(s: Segment): AlarmDefinitionInput[] {
         responseMin: 5,
       },
     },
-    {
-      point: flow,
-      condition: 'quality',
-      priority: 'low',
-      rationalization: {
-        cause: `No good value from the flow meter on ${where}: gateway ${s.spec.gateway} offline, a communications fault, or the meter failed.`,
-        consequence:
-          'The operator cannot see throughput on this segment; its flow limits cannot raise while the value is not good, and the line balance for leak detection is blind here.',
-        action: `Check gateway ${s.spec.gateway} on the site overview. If it is offline, call the telecoms technician; if it is online, raise a work order on the meter. Meanwhile watch flow on the neighbouring segments.`,
-        responseMin: 30,
-      },
-    },
+    quality(
+      s,
+      flow,
+      'flow meter',
+      'throughput',
+      'its flow limits cannot raise while the value is not good, and the line balance for leak detection is blind here',
+    ),
   ];
 }
 
@@ -176,19 +171,30 @@ function pressureDefinitions(s: Segment): AlarmDefinitionInput[] {
         responseMin: 5,
       },
     },
-    {
-      point: pressure,
-      condition: 'quality',
-      priority: 'low',
-      rationalization: {
-        cause: `No good value from the pressure transmitter on ${where}: gateway ${s.spec.gateway} offline, a communications fault, or the transmitter failed.`,
-        consequence:
-          'The operator cannot see pressure on this segment: its pressure limits and leak detection by pressure cannot raise while the value is not good.',
-        action: `Check gateway ${s.spec.gateway} on the site overview. If it is offline, call the telecoms technician; if it is online, raise a work order on the transmitter. Meanwhile watch pressure on the neighbouring segments.`,
-        responseMin: 30,
-      },
-    },
+    quality(
+      s,
+      pressure,
+      'pressure transmitter',
+      'pressure',
+      'its pressure limits and leak detection by pressure cannot raise while the value is not good',
+    ),
   ];
+}
+
+/** No good value from an instrument: the gateway offline (the value goes stale), the link, or the instrument. */
+function quality(s: Segment, point: string, instrument: string, sees: string, blind: string): AlarmDefinitionInput {
+  const gw = s.spec.gateway;
+  return {
+    point,
+    condition: 'quality',
+    priority: 'low',
+    rationalization: {
+      cause: `No good value from the ${instrument} on ${s.spec.name}: gateway ${gw} offline, a communications fault, or the ${instrument} failed.`,
+      consequence: `The operator cannot see ${sees} on this segment: ${blind}.`,
+      action: `Check gateway ${gw} on the site overview. If it is offline, call the telecoms technician; if it is online, raise a work order on the ${instrument}. Meanwhile watch ${sees} on the neighbouring segments.`,
+      responseMin: 30,
+    },
+  };
 }
 
 /** Segment 1's pressure against its design value: a drifting transmitter or a changed operating point. */
