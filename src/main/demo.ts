@@ -1,6 +1,7 @@
+import type { AlarmDefinitionInput } from '../shared/limits';
 import type { Config } from './config';
 import type { Logger } from './log';
-import { FieldSimulator, startEmbeddedBroker } from './sim';
+import { demoDefinitions, FieldSimulator, startEmbeddedBroker } from './sim';
 
 /** The built-in DEMO / training site: an embedded broker on loopback and the field simulator. */
 export interface DemoSite {
@@ -8,6 +9,8 @@ export interface DemoSite {
   /** aedes speaks MQTT 3.1.1 only. */
   protocolVersion: 4;
   simulator: FieldSimulator;
+  /** The site's rationalized alarm definitions (src/main/sim/demo-definitions.ts), for the station to load. */
+  definitions: AlarmDefinitionInput[];
   stop(): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export async function startDemoSite(config: Config, log: Logger, now: () => Date
     url: broker.url,
     protocolVersion: 4,
     simulator,
+    definitions: demoDefinitions(simulator.layout),
     stop: async () => {
       await simulator.stop();
       await broker.close();

@@ -32,6 +32,7 @@ import {
 import { startAedes, startMosquitto, type TestBroker } from '../helpers/brokers';
 import { cleanEnv, runCli, startCli } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
+import { waitFor } from '../helpers/wait';
 
 const SCHEMAS: Record<TopicKind, z.ZodType> = {
   site: SiteMessage,
@@ -173,6 +174,34 @@ async function eventually<T>(fn: () => Promise<T>, timeoutMs = 15_000): Promise<
 
 const newSite = () => `test-${randomUUID().slice(0, 8)}`;
 const body = <T>(m: Received) => m.body as T;
+
+/** A telemetry sample of `point` with a value from `min` to `max`. */
+const sample =
+  (point: string, min = -Infinity, max = Infinity) =>
+  (m: Received) => {
+    if (m.kind !== 'telemetry' || m.id !== point) return false;
+    const v = body<TelemetryMessage>(m).value;
+    return v >= min && v <= max;
+  };
+
+/** Waits for the line below v-107 (segment 2's first block valve) to be shut: no flow, its 6 bar static head. */
+async function shutBelowV107(probe: Probe, from: number): Promise<void> {
+  for (const seg of ['seg-02', 'seg-03', 'seg-04']) {
+    await probe.find(sample(`${seg}-flow`, 0, 5), `no flow on ${seg}`, from);
+    await probe.find(sample(`${seg}-pressure`, 4.5, 7.5), `${seg} at its static head`, from);
+  }
+}
+
+/** Least-squares line through the points: its slope, and the largest distance of a point from it. */
+function fit(xs: number[], ys: number[]): { slope: number; worst: number } {
+  const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+  const [mx, my] = [mean(xs), mean(ys)];
+  const sxy = xs.reduce((acc, x, i) => acc + (x - mx) * (ys[i]! - my), 0);
+  const sxx = xs.reduce((acc, x) => acc + (x - mx) ** 2, 0);
+  const slope = sxy / sxx;
+  const worst = Math.max(...xs.map((x, i) => Math.abs(ys[i]! - (my + slope * (x - mx)))));
+  return { slope, worst };
+}
 
 describe('the simulated site', () => {
   it('at 10,000 valves, every id is valid in its topic and the site description fits its schema', () => {
@@ -440,6 +469,57 @@ describe.each([
     expect(probe.invalid).toEqual([]);
   });
 
+  it('a block valve closed in the field (no command, no ack): no flow, the line downstream at 6 bar, upstream at the inlet pressure', async () => {
+    const { sim, probe } = await run({ rate: 400 });
+    await probe.find(sample('seg-03-flow', 900), 'seg-03 flowing');
+    const from = probe.messages.length;
+
+    expect(sim.moveValve('v-107', 0)).toBe(true); // seg-02's upstream block valve
+    await shutBelowV107(probe, from);
+    await probe.find(sample('seg-01-flow', 0, 5), 'no flow upstream', from);
+    await probe.find(sample('seg-01-pressure', 70.5), 'inlet pressure upstream', from);
+
+    const states = probe.messages.slice(from).filter((m) => m.kind === 'valve_state' && m.id === 'v-107');
+    expect(states.map((m) => body<ValveStateMessage>(m).state)).toContain('closing');
+    expect(body<ValveStateMessage>(states.at(-1)!)).toMatchObject({ state: 'closed', position: 0 });
+    expect(probe.messages.some((m) => m.kind === 'valve_ack')).toBe(false);
+    expect(sim.moveValve('v-107', 0)).toBe(false);
+    expect(() => sim.moveValve('v-107', 50)).toThrow(/0 or 100 % only/);
+    expect(() => sim.moveValve('v-999', 0)).toThrow(/v-101 to v-124/);
+
+    // Open again, the line flows again.
+    const back = probe.messages.length;
+    sim.moveValve('v-107', 100);
+    await probe.find(sample('seg-03-flow', 900), 'flow restored', back);
+    await probe.find(sample('seg-03-pressure', 45), 'pressure restored', back);
+    expect(probe.invalid).toEqual([]);
+  });
+
+  it('a drifting transmitter reads steadily further from the truth until cleared', async () => {
+    const { sim, probe } = await run({ rate: 400 });
+    const point = 'seg-02-pressure';
+    await probe.find(sample(point), `${point} sampled`);
+    const from = probe.messages.length;
+    sim.driftPoint(point, 120); // 2 bar a second
+    expect(sim.drifts()).toMatchObject([{ point, unit: 'bar', perMinute: 120 }]);
+    const mine = () => probe.messages.slice(from).filter(sample(point));
+    await probe.find(() => mine().length >= 25, `25 samples of ${point}`);
+
+    // A straight line through them climbs at 2 bar/s, and no sample strays far from it.
+    const xs = mine().map((m) => Date.parse(body<TelemetryMessage>(m).ts) / 1000);
+    const ys = mine().map((m) => body<TelemetryMessage>(m).value);
+    const { slope, worst } = fit(xs, ys);
+    expect(slope).toBeGreaterThan(1.6);
+    expect(slope).toBeLessThan(2.4);
+    expect(worst).toBeLessThan(1.5);
+    expect(() => sim.driftPoint('seg-09-pressure', 1)).toThrow(/seg-01 to seg-04/);
+
+    expect(sim.clearDrift(point)).toBe(true);
+    expect(sim.drifts()).toEqual([]);
+    const cleared = probe.messages.length;
+    await probe.find(sample(point, 58, 62), `${point} true again`, cleared);
+  });
+
   it('after a broker crash and restart the field reconnects and republishes its retained state', async () => {
     const { site, sim } = await run();
     sim.setLocalControl('v-103', true);
@@ -520,6 +600,89 @@ describe('plainview sim', () => {
     for (const gw of ['gw-1', 'gw-2', 'gw-3']) {
       expect(body<PresenceMessage>(await retained(broker, topics.gatewayPresence(site, gw))).status).toBe('offline');
     }
+  });
+
+  it('takes commands on stdin, one answer a line; a bad line gets an error and it runs on; the end of stdin does not stop it', async () => {
+    const { root, env } = setup();
+    const site = newSite();
+    const probe = await Probe.connect(broker, `plainview/v1/${site}/#`);
+    const sim = startCli(['sim', '--broker', broker.url, '--site', site, '--rate', '200'], env, root);
+    const answers = () => sim.output().match(/^(ok|error): .*$/gm) ?? [];
+    const ask = async (line: string) => {
+      const n = answers().length;
+      sim.child.stdin!.write(`${line}\n`);
+      return waitFor(() => answers()[n], `the answer to "${line}"`);
+    };
+    try {
+      await sim.waitFor('simulator started');
+      expect(await ask('help')).toMatch(/^ok: .*leak <segment> \[off\].*drift <point>.*status/);
+      expect(await ask('status')).toBe(
+        'ok: valves 12 open, 12 closed, 0 moving, 0 fault; gateways 2/2 online; leaks none; drifts none',
+      );
+      expect(await ask('frobnicate v-101')).toBe('error: unknown command "frobnicate"; type help for the list');
+      expect(await ask('close v-999')).toBe('error: no valve v-999: the valves are v-101 to v-124');
+      expect(await ask('leak seg-09')).toBe('error: no segment seg-09: the segments are seg-01 to seg-04');
+      expect(await ask('drop gw-7')).toBe('error: no gateway gw-7: the gateways are gw-1 to gw-2');
+      expect(await ask('drift seg-01-pressure fast')).toMatch(/^error: a drift in units per minute .* is a number/);
+      expect(await ask('move v-102 150')).toMatch(/^error: a valve position is from 0 to 100 %/);
+      expect(await ask('stick')).toBe('error: usage: stick <valve>');
+
+      // A block valve closed in the field: the line downstream loses its flow and pressure.
+      const closed = probe.messages.length;
+      expect(await ask('close v-107')).toBe('ok: v-107 moving in the field from 100 % to 0 %');
+      await shutBelowV107(probe, closed);
+      await probe.find(
+        (m) => m.kind === 'valve_state' && m.id === 'v-107' && m.body.state === 'closed',
+        'v-107 closed',
+      );
+      expect(await ask('open v-107')).toBe('ok: v-107 moving in the field from 0 % to 100 %');
+
+      const leak = probe.messages.length;
+      expect(await ask('leak seg-02')).toMatch(/^ok: leak on seg-02/);
+      await probe.find((m) => m.topic === topics.alert(site, leakAlertId('seg-02')), 'leak alert', leak);
+      expect(await ask('drift seg-01-pressure 5')).toBe('ok: seg-01-pressure drifting +5 bar/min');
+      expect(await ask('stick v-102')).toMatch(/^ok: v-102 will stick/);
+      expect(await ask('move v-102 30')).toBe('ok: v-102 moving in the field from 60 % to 30 %');
+      await probe.find((m) => m.kind === 'valve_state' && m.id === 'v-102' && m.body.state === 'fault', 'v-102 stuck');
+      const dropped = probe.messages.length;
+      expect(await ask('drop gw-2')).toMatch(/^ok: gw-2 dropped/);
+      await probe.find(
+        (m) => m.kind === 'gateway_presence' && m.id === 'gw-2' && m.body.status === 'offline',
+        'gw-2 offline',
+        dropped,
+      );
+      expect(await ask('status')).toMatch(
+        /^ok: valves \d+ open, \d+ closed, \d+ moving, 1 fault \(v-102\); gateways 1\/2 online, offline \(gw-2\); leaks seg-02; drifts seg-01-pressure \+5 bar\/min$/,
+      );
+      expect(await ask('restore gw-2')).toBe('ok: gw-2 back online');
+      expect(await ask('unstick v-102')).toBe('ok: v-102 repaired, open at 60 %');
+      expect(await ask('drift seg-01-pressure off')).toBe('ok: seg-01-pressure reads true again');
+      expect(await ask('leak seg-02 off')).toBe('ok: leak on seg-02 cleared');
+      expect(await ask('status')).toMatch(/0 fault; gateways 2\/2 online; leaks none; drifts none$/);
+
+      // The end of stdin ends the commands, not the simulator: it goes on publishing.
+      sim.child.stdin!.end();
+      await sim.waitFor('stdin closed');
+      const later = probe.messages.length;
+      await probe.count((m) => m.kind === 'telemetry', later + 50, 'samples after the end of stdin');
+      expect(sim.child.exitCode).toBeNull();
+      expect(probe.invalid).toEqual([]);
+    } finally {
+      sim.child.kill('SIGTERM');
+      await probe.close();
+    }
+    const { code } = await sim.exited;
+    expect(code, sim.output()).toBe(0);
+  });
+
+  it('--help lists the stdin commands', () => {
+    const { root, env } = setup();
+    const r = runCli(['sim', '--help'], env, root);
+    expect(r.code).toBe(0);
+    for (const usage of ['leak <segment> [off]', 'stick <valve>', 'drift <point>', 'restore <gateway>', 'status']) {
+      expect(r.stdout).toContain(usage);
+    }
+    expect(r.stdout).toMatch(/only SIGTERM or SIGINT stops/);
   });
 
   it('a bad argument prints one clear line and exits non-zero', () => {

@@ -1,7 +1,9 @@
+import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
 import { TopicSafeId } from '../../shared/ids';
 import { createLogger, streamSink, type Logger } from '../log';
 // Not the sim index: that would load the embedded broker (aedes) into every CLI run.
+import { FIELD_COMMANDS, FieldConsole } from '../sim/field-console';
 import { MAX_GATEWAYS, MAX_RATE, MAX_VALVES, SimulatorError } from '../sim/options';
 import { FieldSimulator } from '../sim/simulator';
 import { CliError, runCommand } from './run';
@@ -54,6 +56,15 @@ function rate(value: string): number {
   return n;
 }
 
+const COMMANDS_HELP = [
+  '',
+  'While it runs, each line typed on stdin is a command, answered with one line (ok: … or error: …):',
+  ...Object.values(FIELD_COMMANDS).map(([usage, what]) => `  ${usage.padEnd(38)} ${what}`),
+  'Segments are seg-01, seg-02, …; valves v-101, v-102, …; points {segment}-pressure, {segment}-flow',
+  'and {valve}-position; gateways gw-1, gw-2, …. A bad line is answered with an error; the end of stdin',
+  'is not a stop: only SIGTERM or SIGINT stops the simulator.',
+].join('\n');
+
 /** `plainview sim`: the field simulator in the foreground, until SIGTERM or SIGINT. */
 export function registerSimCommand(program: Command): void {
   program
@@ -72,6 +83,7 @@ export function registerSimCommand(program: Command): void {
       2,
     )
     .option('--no-demo', 'do not mark the site as DEMO / training')
+    .addHelpText('after', COMMANDS_HELP)
     // One clear line for a bad argument; the usage is one --help away.
     .showHelpAfterError(false)
     .action((opts: SimOptions) => runCommand(() => simCommand(opts)));
@@ -86,7 +98,9 @@ export async function simCommand(opts: SimOptions): Promise<number> {
   try {
     // A signal while still connecting stops at once rather than after the connect timeout.
     const early = await Promise.race([sim.start().then(() => null), signalled]);
+    const stopReading = early ? () => undefined : readCommands(new FieldConsole(sim), log);
     const signal = early ?? (await signalled);
+    stopReading();
     log.info('stopping', { signal });
     return await stopWithin(sim, log, STOP_DEADLINE_MS);
   } catch (err) {
@@ -112,6 +126,31 @@ function createSimulator(opts: SimOptions, log: Logger): FieldSimulator {
     if (err instanceof SimulatorError) throw new CliError(err.message);
     throw err;
   }
+}
+
+/**
+ * Each line on stdin is a command for the running simulator, answered on stdout, one at a
+ * time in order. The end of stdin (a process manager runs it with stdin closed) only ends
+ * the commands, never the simulator. Returns a function that stops reading.
+ */
+function readCommands(field: FieldConsole, log: Logger): () => void {
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  let queue = Promise.resolve();
+  lines.on('line', (line) => {
+    queue = queue
+      .then(async () => {
+        const answer = await field.execute(line);
+        if (answer !== null) process.stdout.write(`${answer}\n`);
+      })
+      .catch((err: unknown) => log.error('command failed', { error: err }));
+  });
+  lines.on('close', () => log.info('stdin closed: no more commands; SIGTERM or SIGINT stops the simulator'));
+  // A stdin that cannot be read (closed descriptor, broken pipe) is no reason to stop either.
+  process.stdin.on('error', (err) => log.warn('stdin unreadable: no more commands', { error: err }));
+  return () => {
+    lines.removeAllListeners('close');
+    lines.close();
+  };
 }
 
 /** Resolves with the first SIGTERM or SIGINT; a repeated one is logged, not acted on twice. */

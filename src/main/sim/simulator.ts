@@ -21,6 +21,14 @@ export interface ValveInfo extends Omit<ValveSpec, 'initialPosition' | 'segmentI
   fault: string | null;
 }
 
+/** A transmitter made to drift: how fast, and how far from the truth it reads now. */
+export interface DriftStatus {
+  point: string;
+  unit: string;
+  perMinute: number;
+  offset: number;
+}
+
 export interface SimulatorStats {
   samplesSent: number;
   /** Samples not sent because their gateway was down or disconnected. */
@@ -47,6 +55,7 @@ export class FieldSimulator {
   private readonly telemetry: TelemetryFeed;
   private readonly actuator: Actuator;
   private readonly seen = new RecentIds(4096);
+  private readonly pointIndex = new Map<string, number>();
   /** The command each moving valve is carrying out, to acknowledge when it ends. */
   private readonly inFlight = new Map<string, string>();
   private readonly counters: SimulatorStats = {
@@ -66,7 +75,8 @@ export class FieldSimulator {
     for (const spec of this.layout.valves) this.valves.set(spec.id, newValve(spec));
     for (const id of this.layout.gateways) this.gateways.set(id, this.newGateway(id));
     this.host = new SiteHost({ ...this.linkBase(), log: this.log.child('site'), description: this.siteMessage() });
-    this.model = new LineModel(this.layout, this.valves, seededRandom(this.o.seed));
+    this.model = new LineModel(this.layout, this.valves, seededRandom(this.o.seed), () => this.o.now().getTime());
+    this.layout.points.forEach((p, i) => this.pointIndex.set(p.id, i));
     this.telemetry = new TelemetryFeed({
       layout: this.layout,
       gateways: this.layout.points.map((p) => this.gatewayOrThrow(p.gateway)),
@@ -144,6 +154,19 @@ export class FieldSimulator {
     return this.gatewayOrThrow(id).connected;
   }
 
+  /** Segments with a leak raised, in order along the line. */
+  leaks(): string[] {
+    return this.model.leakingSegments().map((i) => this.layout.segments[i]?.id ?? String(i));
+  }
+
+  /** Transmitters drifting now. */
+  drifts(): DriftStatus[] {
+    return this.model.listDrifts().map(({ index, perMinute, offset }) => {
+      const p = this.layout.points[index];
+      return { point: p?.id ?? String(index), unit: p?.unit ?? '', perMinute, offset };
+    });
+  }
+
   stats(): SimulatorStats {
     return { ...this.counters, acks: { ...this.counters.acks } };
   }
@@ -204,6 +227,53 @@ export class FieldSimulator {
     this.log.info('leak cleared', { segment });
   }
 
+  /**
+   * The point's reading drifts away from the truth by `perMinute` (its unit) each minute,
+   * from where it reads now, until clearDrift: a transmitter going out of calibration.
+   * Its quality stays `good`, as a drifting transmitter's does.
+   */
+  driftPoint(pointId: string, perMinute: number): void {
+    if (!Number.isFinite(perMinute) || perMinute === 0) {
+      throw new SimulatorError(`a drift is a number of units per minute other than 0, not ${perMinute}`);
+    }
+    this.model.setDrift(this.pointOrThrow(pointId), perMinute);
+    this.log.warn('fault injected: transmitter drifting', { point: pointId, perMinute });
+  }
+
+  /** The point reads the truth again (the transmitter recalibrated); false if it was not drifting. */
+  clearDrift(pointId: string): boolean {
+    const was = this.model.clearDrift(this.pointOrThrow(pointId));
+    if (was) this.log.info('drift cleared', { point: pointId });
+    return was;
+  }
+
+  // ---- field-side moves -------------------------------------------------------------
+
+  /**
+   * Moves the valve in the field (a field operator at the handwheel or the local panel), not
+   * by command: it travels as for a command and its state is published, but no command is
+   * acknowledged. Refused while it moves or is in fault; a valve made sticky sticks. An
+   * open/close valve goes to 0 or 100 only. False if it already stands there.
+   */
+  moveValve(id: string, position: number): boolean {
+    const v = this.valveOrThrow(id);
+    if (!Number.isFinite(position) || position < 0 || position > 100) {
+      throw new SimulatorError(`a valve position is from 0 to 100 %, not ${position}`);
+    }
+    if (!v.spec.supportsPosition && position !== 0 && position !== 100) {
+      throw new SimulatorError(`${id} is a ${v.spec.role} valve without a positioner: it goes to 0 or 100 % only`);
+    }
+    if (v.state === 'fault')
+      throw new SimulatorError(`${id} is in fault (${v.fault ?? 'no reason'}): unstick it first`);
+    if (v.state === 'opening' || v.state === 'closing') {
+      throw new SimulatorError(`${id} is ${v.state}: wait until it stops`);
+    }
+    if (Math.abs(position - v.position) < 0.5) return false;
+    this.log.info('valve moved in the field', { valve: id, from: v.position, to: position });
+    this.actuator.move(v, position);
+    return true;
+  }
+
   // ---- commands ---------------------------------------------------------------------
 
   private onCommand(valveId: string, payload: Buffer): void {
@@ -236,7 +306,7 @@ export class FieldSimulator {
   private movementEnded(valve: SimValve, outcome: Outcome): void {
     const id = this.inFlight.get(valve.spec.id);
     this.inFlight.delete(valve.spec.id);
-    if (!id) return;
+    if (!id) return this.log.info(`field move ${outcome.status}`, { valve: valve.spec.id, position: valve.position });
     const reason = outcome.status === 'failed' ? outcome.reason : null;
     this.log.info(`command ${outcome.status}`, { valve: valve.spec.id, command: id, reason });
     this.ack(valve.spec.id, id, outcome.status, reason);
@@ -287,13 +357,16 @@ export class FieldSimulator {
 
   private valveOrThrow(id: string): SimValve {
     const v = this.valves.get(id);
-    if (!v) throw new SimulatorError(`no valve ${id} in this simulation`);
+    if (!v) throw new SimulatorError(`no valve ${id}: the valves are ${range(this.layout.valves)}`);
     return v;
   }
 
   private gatewayOrThrow(id: string): Gateway {
     const g = this.gateways.get(id);
-    if (!g) throw new SimulatorError(`no gateway ${id}; there are ${[...this.gateways.keys()].join(', ')}`);
+    if (!g)
+      throw new SimulatorError(
+        `no gateway ${id}: the gateways are ${range(this.layout.gateways.map((x) => ({ id: x })))}`,
+      );
     return g;
   }
 
@@ -303,7 +376,25 @@ export class FieldSimulator {
 
   private segmentOrThrow(id: string): SegmentSpec {
     const s = this.layout.segments.find((x) => x.id === id);
-    if (!s) throw new SimulatorError(`no segment ${id} in this simulation`);
+    if (!s) throw new SimulatorError(`no segment ${id}: the segments are ${range(this.layout.segments)}`);
     return s;
   }
+
+  private pointOrThrow(id: string): number {
+    const i = this.pointIndex.get(id);
+    if (i === undefined) {
+      const { segments: s, valves: v } = this.layout;
+      throw new SimulatorError(
+        `no point ${id}: the points are {segment}-pressure and {segment}-flow (${range(s)}) and {valve}-position (${range(v)})`,
+      );
+    }
+    return i;
+  }
+}
+
+/** "a to b" (or just "a"): ids are numbered in order, so the first and last say it all. */
+function range(items: readonly { id: string }[]): string {
+  const first = items[0]?.id ?? 'none';
+  const last = items.at(-1)?.id ?? first;
+  return first === last ? first : `${first} to ${last}`;
 }
