@@ -253,10 +253,12 @@ export async function buildRooms(w: Wiring): Promise<Running> {
 
   // Connected, then started in order: what listens exists before what speaks.
   const offs = [
-    bus.on(
-      'field.link',
-      (link) => (push.onLink(link), local.onLink(link), link.status === 'online' && outbox.onOnline()),
-    ),
+    bus.on('field.link', (link) => {
+      push.onLink(link);
+      local.onLink(link);
+      limits.onLink(link.status === 'online');
+      if (link.status === 'online') outbox.onOnline();
+    }),
     bus.on('field.change', ({ kind, id }) => {
       if (kind === 'valve_state') conditions.onValve(id);
       else if (kind === 'gateway_presence')
@@ -277,6 +279,9 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     local.onRestored(recovery);
   }
   alarms.start();
+  // The DEMO / training site comes with its rationalized definitions, so every alarm type shows.
+  if (demo && definitions.current().version === 0)
+    definitions.seed(demo.definitions, "The DEMO site's rationalized alarm definitions");
   limits.define(definitions.current());
   limits.start();
   definitions.start();

@@ -46,7 +46,7 @@ export class FieldState {
 
   constructor(
     readonly siteId: string,
-    private readonly staleAfterMs: number,
+    readonly staleAfterMs: number,
     private readonly now: () => number,
   ) {}
 

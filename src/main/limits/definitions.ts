@@ -77,6 +77,19 @@ export class AlarmDefinitions {
     if (!who) return refuse('not_signed_on', 'Sign on to change alarm definitions.');
     if (who.role !== 'supervisor')
       return refuse('role', `${who.username} is a ${who.role}: only a supervisor can change alarm definitions.`);
+    return this.commit(who.username, input, reason);
+  }
+
+  /**
+   * The set a station starts with when it has none (the DEMO site's rationalized definitions):
+   * version 1, made by the station itself, audited and published like a supervisor's change.
+   */
+  seed(input: readonly AlarmDefinitionInput[], reason: string): Result<DefinitionSet> {
+    if (this.set.version > 0) return refuse('conflict', 'The site has alarm definitions already.');
+    return this.commit('system', input, reason);
+  }
+
+  private commit(by: string, input: readonly AlarmDefinitionInput[], reason: string): Result<DefinitionSet> {
     if (!reason.trim()) return refuse('conflict', 'A change to the alarm definitions needs its reason.');
     const parsed = DefinitionList.safeParse(input);
     if (!parsed.success) {
@@ -90,7 +103,7 @@ export class AlarmDefinitions {
       version: this.store.latestVersion() + 1,
       site: this.d.siteId,
       changedAt: this.d.now().toISOString(),
-      changedBy: who.username,
+      changedBy: by,
       station: this.d.stationId,
       reason: reason.trim(),
       definitions: parsed.data,

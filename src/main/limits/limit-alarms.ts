@@ -39,6 +39,8 @@ export class LimitAlarms {
   private readonly stale = new Set<string>();
   /** Alarms suppressed by design now (their suppression is audited as it begins and ends). */
   private readonly suppressed = new Set<string>();
+  /** Since when the field link is up (station time), null while it is down. */
+  private onlineSince: number | null = null;
 
   constructor(private readonly d: LimitAlarmsDeps) {
     this.evaluator = new LimitEvaluator((def) => this.suppressedNow(def));
@@ -65,12 +67,27 @@ export class LimitAlarms {
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** Points that went stale (no sample in time, the link or the gateway down) raise their quality alarms. */
+  /** The field link came up or went down. */
+  onLink(online: boolean): void {
+    if (!online) this.onlineSince = null;
+    else this.onlineSince ??= this.d.now();
+  }
+
+  /**
+   * Points that stopped reporting by themselves raise their quality alarms. While the link or
+   * a point's gateway is down, its own alarm speaks for every value behind it (no flood of
+   * quality alarms from one cause) and quality alarms hold where they are; a point not heard
+   * from since the link came up is given its stale time before it counts.
+   */
   sweep(): void {
+    if (this.onlineSince === null) return;
     const now = this.d.now();
+    const { state } = this.d;
     for (const point of this.evaluator.points()) {
-      const p = this.d.state.points.get(point);
-      const isStale = !p || this.d.state.pointQuality(p) === 'stale';
+      const p = state.points.get(point);
+      if (p && !state.gatewayOnline(p.meta?.gateway)) continue;
+      const waited = now - this.onlineSince > (p?.meta?.staleAfterMs ?? state.staleAfterMs);
+      const isStale = p ? state.pointQuality(p) === 'stale' && (p.receivedAt !== null || waited) : waited;
       if (isStale === this.stale.has(point)) continue;
       if (isStale) this.stale.add(point);
       else this.stale.delete(point);
