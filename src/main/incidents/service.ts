@@ -85,12 +85,14 @@ export class IncidentService {
   /** The first link to something this site does not have (an alarm, a valve, a segment), or null. */
   private unknownLink(n: NewIncident): { field: string; message: string } | null {
     const { known } = this.d;
-    if (n.segment !== null && !known.segment(n.segment))
-      return { field: 'segment', message: `No segment ${n.segment} on this site.` };
-    const valve = n.valves.findIndex((v) => !known.valve(v));
-    if (valve >= 0) return { field: `valves.${valve}`, message: `No valve ${n.valves[valve]} on this site.` };
-    const alarm = n.alarms.findIndex((a) => !known.alarm(a));
-    if (alarm >= 0) return { field: `alarms.${alarm}`, message: `No alarm ${n.alarms[alarm]} on this site.` };
+    // Callers inside the station may leave out what the contract defaults (no segment, no links).
+    const { segment = null, valves = [], alarms = [] } = n;
+    if (segment !== null && !known.segment(segment))
+      return { field: 'segment', message: `No segment ${segment} on this site.` };
+    const valve = valves.findIndex((v) => !known.valve(v));
+    if (valve >= 0) return { field: `valves.${valve}`, message: `No valve ${valves[valve]} on this site.` };
+    const alarm = alarms.findIndex((a) => !known.alarm(a));
+    if (alarm >= 0) return { field: `alarms.${alarm}`, message: `No alarm ${alarms[alarm]} on this site.` };
     return null;
   }
 
