@@ -7,6 +7,7 @@ import type { Auditor } from '../audit/auditor';
 import type { StationEvents } from '../sync/station-events';
 import type { Outbox } from '../sync/outbox';
 import type { Logger } from '../log';
+import { Snapshots } from '../sync/snapshots';
 import type { Sql } from '../store/sql';
 import { encodeHlc, type HybridClock } from '../sync/hlc';
 import type { AlarmMetrics } from '../../shared/alarms';
@@ -64,6 +65,7 @@ const OPERATOR_ACTIONS: Record<string, JournalKind> = {
  */
 export class AlarmService {
   private readonly store: AlarmStore;
+  private readonly snapshots: Snapshots;
   private readonly localIds = new Set<string>();
   /** Local conditions' events waiting for the database to take writes, oldest first. */
   private readonly unsaved: JournalRecord[] = [];
@@ -75,8 +77,11 @@ export class AlarmService {
   constructor(private readonly d: AlarmServiceDeps) {
     this.store = new SqlAlarmStore(d.sql, d.siteId, d.now);
     this.shelves = new ShelfDeadlines(() => d.monotonic?.() ?? performance.now());
-    const prefix = topics.alarmSnapshot(d.siteId, '');
-    d.outbox?.provide(prefix, (topic) => this.snapshotOf(topic.slice(prefix.length)));
+    this.snapshots = new Snapshots(
+      d.outbox,
+      (id) => topics.alarmSnapshot(d.siteId, id),
+      (id) => this.snapshotOf(id),
+    );
   }
 
   /**
@@ -141,7 +146,7 @@ export class AlarmService {
           if (!e.sortKey.endsWith('-field')) this.d.clock.observe(e.sortKey);
           this.record({ ...e, alarmId: snap.id, body: e.body as JournalEvent['body'], local: false });
         }
-        if (merging.size) this.snapshot(snap.id);
+        if (merging.size) this.snapshots.due(snap.id);
       });
     } finally {
       this.merging = null;
@@ -369,7 +374,7 @@ export class AlarmService {
       if (e.kind === 'shelve' && e.body.until) this.shelves.begin(e.alarmId, e.body.until, this.d.now());
       if (e.local || this.localIds.has(e.alarmId)) return true;
       if (this.merging) this.merging.add(e.alarmId);
-      else this.snapshot(e.alarmId);
+      else this.snapshots.due(e.alarmId);
       return true;
     });
     const alarm = added ? this.get(e.alarmId) : null;
@@ -377,22 +382,13 @@ export class AlarmService {
     return added;
   }
 
-  /** The alarm's retained snapshot is due (in the caller's transaction); built when sent. */
-  private snapshot(alarmId: string): void {
-    if (!this.d.outbox) return;
-    this.d.outbox.enqueueSnapshot(topics.alarmSnapshot(this.d.siteId, alarmId));
-    queueMicrotask(() => this.d.outbox?.kick());
-  }
-
   /**
    * The alarm's journal as its snapshot: its latest SNAPSHOT_EVENTS events, enough to replay
    * its state (a chattering alarm's oldest raise and clear cycles are left out).
    */
-  private snapshotOf(alarmId: string): string | null {
+  private snapshotOf(alarmId: string): AlarmSnapshotMessage | null {
     const events = this.store.snapshotEvents(alarmId, SNAPSHOT_EVENTS);
-    if (!events.length) return null;
-    const message: AlarmSnapshotMessage = { v: 1, id: alarmId, events };
-    return JSON.stringify(message);
+    return events.length ? { v: 1, id: alarmId, events } : null;
   }
 }
 

@@ -6,6 +6,7 @@ import type { Auditor } from '../audit/auditor';
 import type { Outbox } from '../sync/outbox';
 import type { StationEvents } from '../sync/station-events';
 import type { Logger } from '../log';
+import { Snapshots } from '../sync/snapshots';
 import type { Sql } from '../store/sql';
 import type { HybridClock } from '../sync/hlc';
 import {
@@ -43,11 +44,15 @@ export interface IncidentServiceDeps {
  */
 export class IncidentService {
   private readonly store: IncidentStore;
+  private readonly snapshots: Snapshots;
 
   constructor(private readonly d: IncidentServiceDeps) {
     this.store = new SqlIncidentStore(d.sql, d.siteId);
-    const prefix = topics.incidentSnapshot(d.siteId, '');
-    d.outbox?.provide(prefix, (topic) => this.snapshotOf(topic.slice(prefix.length)));
+    this.snapshots = new Snapshots(
+      d.outbox,
+      (id) => topics.incidentSnapshot(d.siteId, id),
+      (id) => this.snapshotOf(id),
+    );
   }
 
   create(actor: string, n: NewIncident): Result<Incident> {
@@ -161,7 +166,7 @@ export class IncidentService {
     let fresh = 0;
     this.d.sql.transaction(() => {
       for (const e of events) if (this.applyOne(e)) fresh++;
-      if (fresh) this.snapshot(incidentId);
+      if (fresh) this.snapshots.due(incidentId);
     });
     const incident = fresh ? this.get(incidentId) : null;
     if (incident) this.d.onChange(incident);
@@ -211,19 +216,10 @@ export class IncidentService {
     this.store.link(b.incidentId, 'alarm', b.alarms ?? []);
   }
 
-  /** The incident's retained snapshot is due (in the caller's transaction); built when sent. */
-  private snapshot(incidentId: string): void {
-    if (!this.d.outbox) return;
-    this.d.outbox.enqueueSnapshot(topics.incidentSnapshot(this.d.siteId, incidentId));
-    queueMicrotask(() => this.d.outbox?.kick());
-  }
-
   /** The incident's event log as its snapshot: the create and the latest SNAPSHOT_EVENTS - 1. */
-  private snapshotOf(incidentId: string): string | null {
+  private snapshotOf(incidentId: string): IncidentSnapshotMessage | null {
     const events = this.store.snapshotEvents(incidentId, SNAPSHOT_EVENTS);
-    if (!events.length) return null;
-    const message: IncidentSnapshotMessage = { v: 1, id: incidentId, events };
-    return JSON.stringify(message);
+    return events.length ? { v: 1, id: incidentId, events } : null;
   }
 }
 
