@@ -1,5 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/main/log';
+import { FieldSimulator } from '../../src/main/sim';
+import { demoDefinitions } from '../../src/main/sim/demo-definitions';
 import { topics } from '../../src/shared/protocol';
 import type { AlarmDefinitionInput } from '../../src/shared/limits';
 import { startMosquitto, type TestBroker } from '../helpers/brokers';
@@ -91,6 +94,44 @@ describe('limit alarms on analog points (master alarm database)', () => {
         .filter((a) => a.source === 'limit'),
     ).toEqual([]);
   }, 60_000);
+
+  it('on the simulated line: a block valve closed in the field raises low and low-low flow, a drifting transmitter its rate of change, each with its rationalization', async () => {
+    const s = await site();
+    const sim = new FieldSimulator({
+      brokerUrl: s.broker.url,
+      site: SITE,
+      log: createLogger({ level: 'error', json: true, sinks: [] }),
+      demo: false,
+      valves: 24,
+      rate: 40,
+    });
+    await sim.start();
+    cleanups.push(() => sim.stop());
+    expect(
+      ask(s.a, 'limits.change', { definitions: demoDefinitions(sim.layout), reason: 'the line as rationalized' }),
+    ).toMatchObject({
+      ok: true,
+    });
+    await waitFor(() => s.a.station.running().field.state.valves.get('v-107')?.msg.state === 'open', 'v-107 open');
+    expect(sim.moveValve('v-107', 0)).toBe(true); // segment 2's first block valve, closed in the field
+    for (const id of ['lim-seg-04-flow-l', 'lim-seg-04-flow-ll', 'lim-seg-03-pressure-l'])
+      for (const t of [s.a, s.b])
+        await waitFor(() => alarm(t, id)?.state === 'active_unacked', `${id} on ${t.config.stationId}`, 30_000);
+    const ll = alarm(s.a, 'lim-seg-04-flow-ll')!;
+    expect(ll).toMatchObject({ priority: 'critical', suppressed: false, limit: { condition: 'll', setpoint: 50 } });
+    expect(ll.limit!.value!).toBeLessThan(50);
+    const defs = read(s.a, 'limits.definitions') as {
+      definitions: { point: string; condition: string; rationalization: object }[];
+    };
+    expect(
+      defs.definitions.find((d) => d.point === 'seg-04-flow' && d.condition === 'll')?.rationalization,
+    ).toMatchObject({
+      action: expect.stringMatching(/valve/i),
+    });
+
+    sim.driftPoint('seg-01-pressure', 30); // a transmitter drifting 30 bar a minute
+    await waitFor(() => alarm(s.a, 'lim-seg-01-pressure-roc')?.state === 'active_unacked', 'rate of change', 60_000);
+  }, 120_000);
 
   it('a supervisor defines them on one station; both stations raise one alarm at the setpoint after its on-delay, chatter inside the deadband raises once, and it clears past the deadband', async () => {
     const s = await site();
