@@ -69,7 +69,8 @@ describe('garbage over a real broker', () => {
       await Promise.all(sends);
     }
     const field = t.station.running().field;
-    await waitFor(() => field.counters.totalRejected() === 100_000, 'every bad message counted', 60_000);
+    // Generous ceilings: 100,000 messages through a real broker take minutes on a loaded machine.
+    await waitFor(() => field.counters.totalRejected() === 100_000, 'every bad message counted', 180_000);
     await waitFor(
       () =>
         (
@@ -79,10 +80,11 @@ describe('garbage over a real broker', () => {
             .get() as { n: number }
         ).n === valid,
       'every valid sample stored',
+      60_000,
     );
     expect(field.counters.snapshot().accepted.telemetry).toBe(valid);
     expect(t.station.running().store.db.prepare('SELECT count(*) AS n FROM valves').get()).toEqual({ n: 0 });
     expect(t.station.health.get().checks.mqtt.status).toBe('ok');
     expect(field.link.online).toBe(true);
-  }, 120_000);
+  }, 400_000);
 });
