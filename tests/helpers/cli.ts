@@ -19,7 +19,7 @@ export function cleanEnv(dataDir: string, extra: Record<string, string> = {}): N
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, cwd, encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { env, cwd, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -138,7 +138,7 @@ describe('valve actuation against the simulator over mosquitto', () => {
     expect(sent).toMatchObject({ actor: 'alice', stationId: 'ws-1', subject: 'v-101', requestId: 'req-test' });
     watcher.assertNoRepeats();
     expect(watcher.seen.get(sel.id)).toBe(1);
-  }, 40_000);
+  }, 90_000);
 
   it('refused by the field (valve in motion): rejected with the field reason', async () => {
     const { t, broker } = await setup();
@@ -170,7 +170,7 @@ describe('valve actuation against the simulator over mosquitto', () => {
     } else {
       expect(op.refusal.code).toBe('no_change');
     }
-  }, 40_000);
+  }, 90_000);
 
   it('a stuck valve: accepted, then failed; the valve is then in fault and refused', async () => {
     const { t, sim } = await setup();
@@ -180,7 +180,7 @@ describe('valve actuation against the simulator over mosquitto', () => {
     await waitFor(() => act(t).commands.get(sel.id)?.state === 'failed', 'failed', 20_000);
     await waitFor(() => valve(t, 'v-103').state === 'fault', 'fault');
     expect(refusedWith(act(t).select({ valveId: 'v-103', action: 'open' }, ctx))).toBe('valve_fault');
-  }, 40_000);
+  }, 90_000);
 
   it('expired in the field: a command the field sees too late is refused as expired', async () => {
     // The field's clock runs an hour ahead: every command looks expired to it.
@@ -188,7 +188,7 @@ describe('valve actuation against the simulator over mosquitto', () => {
     const sel = selectChange(t, 'v-104');
     await act(t).operate(sel.id, ctx);
     await waitFor(() => act(t).commands.get(sel.id)?.state === 'expired', 'expired');
-  }, 40_000);
+  }, 90_000);
 
   it('no acknowledgement: timed out when the command expires, and never sent again', async () => {
     const { t, broker, watcher } = await setup({ sim: false, env: { PLAINVIEW_COMMAND_EXPIRY_SEC: '2' } });
@@ -205,7 +205,7 @@ describe('valve actuation against the simulator over mosquitto', () => {
     await watcher.caughtUp(t);
     watcher.assertNoRepeats();
     expect(watcher.seen.get(sel.id)).toBe(1);
-  }, 30_000);
+  }, 90_000);
 
   it('selection expired, or not this operator: refused at operate', async () => {
     const { t, clock } = await setup();
@@ -215,7 +215,7 @@ describe('valve actuation against the simulator over mosquitto', () => {
     expect(op).toMatchObject({ ok: false, refusal: { code: 'selection_expired' } });
     expect(act(t).commands.get(sel.id)?.state).toBe('expired');
     expect((await act(t).operate('00000000-0000-4000-8000-000000000000', ctx)).ok).toBe(false);
-  }, 30_000);
+  }, 90_000);
 
   it('link offline at select, and between select and operate: refused, nothing sent', async () => {
     const { t, broker, watcher } = await setup();
@@ -225,7 +225,7 @@ describe('valve actuation against the simulator over mosquitto', () => {
     expect(await act(t).operate(sel.id, ctx)).toMatchObject({ ok: false, refusal: { code: 'link_offline' } });
     expect(refusedWith(act(t).select({ valveId: 'v-107', action: 'close' }, ctx))).toBe('link_offline');
     expect(watcher.seen.has(sel.id)).toBe(false);
-  }, 30_000);
+  }, 90_000);
 
   it('stale valve (its gateway offline): refused', async () => {
     const { t, sim } = await setup();
@@ -240,7 +240,7 @@ describe('valve actuation against the simulator over mosquitto', () => {
         .audit.list()
         .some((e) => e.subject === 'v-108' && e.result === 'refused:valve_stale'),
     ).toBe(true);
-  }, 30_000);
+  }, 90_000);
 
   it('local control and no-change: refused with their reasons', async () => {
     const { t, sim } = await setup();
@@ -250,19 +250,19 @@ describe('valve actuation against the simulator over mosquitto', () => {
     const v = valve(t, 'v-110');
     const same = v.state === 'closed' ? 'close' : v.state === 'open' && v.position === 100 ? 'open' : null;
     if (same) expect(refusedWith(act(t).select({ valveId: 'v-110', action: same }, ctx))).toBe('no_change');
-  }, 30_000);
+  }, 90_000);
 
   it('a second command while one is in flight is refused', async () => {
     const { t } = await setup();
     const sel = selectChange(t, 'v-111');
     await act(t).operate(sel.id, ctx);
     expect(refusedWith(act(t).select({ valveId: 'v-111', action: 'open' }, ctx))).toBe('command_in_flight');
-  }, 30_000);
+  }, 90_000);
 
   it('a viewer cannot select', async () => {
     const { t } = await setup({ env: { PLAINVIEW_OS_ACCOUNT_ROLE: 'viewer' } });
     expect(refusedWith(act(t).select({ valveId: 'v-101', action: 'close' }, ctx))).toBe('role');
-  }, 30_000);
+  }, 90_000);
 
   it('the 11th actuation within a minute is refused with its retry time, and audited', async () => {
     const { t } = await setup({ valves: 12 });
@@ -303,7 +303,7 @@ describe('valve actuation against the simulator over mosquitto', () => {
     }
     await watcher.caughtUp(t);
     expect(watcher.seen.has(sel.id)).toBe(false);
-  }, 30_000);
+  }, 90_000);
 
   it('only the actuation service may publish on a command topic', async () => {
     const { t } = await setup({ sim: false });
@@ -311,7 +311,7 @@ describe('valve actuation against the simulator over mosquitto', () => {
     await expect(link.publish(topics.valveCommand('north', 'v-101'), '{}')).rejects.toThrow(
       /only through the actuation service/,
     );
-  }, 30_000);
+  }, 90_000);
 });
 
 void ({} as MqttClient);

@@ -54,7 +54,7 @@ describe('working alarms through the IPC contract', () => {
       .audit.list()
       .map((e) => e.action);
     expect(audit).toEqual(expect.arrayContaining(['alarm.ack', 'alarm.shelve', 'alarm.resolve']));
-  }, 30_000);
+  }, 90_000);
 
   it('acknowledge-all never acknowledges a critical alarm in bulk; on its own it is acknowledged', async () => {
     const { t, sim } = await site();
@@ -78,7 +78,7 @@ describe('working alarms through the IPC contract', () => {
     expect(read(t, 'alarms.acknowledge', { ids: ['leak-seg-01'] })).toMatchObject([
       { ok: true, value: { state: 'active_acked' } },
     ]);
-  }, 40_000);
+  }, 90_000);
 
   it('a supervisor may shelve for longer; a viewer may not touch alarms', async () => {
     const sup = await site({ PLAINVIEW_OS_ACCOUNT_ROLE: 'supervisor' });
@@ -94,7 +94,7 @@ describe('working alarms through the IPC contract', () => {
     expect(read(viewer.t, 'alarms.acknowledge', { ids: ['leak-seg-01'] })).toMatchObject([
       { ok: false, refusal: { message: expect.stringMatching(/viewer/) } },
     ]);
-  }, 40_000);
+  }, 90_000);
 
   it('a shelf that runs out returns the alarm by itself: journalled, audited once, pushed to the console', async () => {
     let ahead = 0; // the station's clock, moved on instead of waiting a minute
@@ -128,7 +128,7 @@ describe('working alarms through the IPC contract', () => {
       .filter((e) => e.action === 'alarm.shelf_expired');
     expect(expiries).toHaveLength(1);
     expect(expiries[0]).toMatchObject({ actor: 'system', subject: 'leak-seg-03' });
-  }, 30_000);
+  }, 90_000);
 
   it('the 21st alarm change in a minute is throttled with its retry time', async () => {
     const { t, sim } = await site();
@@ -139,7 +139,7 @@ describe('working alarms through the IPC contract', () => {
     );
     expect(results.slice(0, 20).every((r) => r.ok)).toBe(true);
     expect(results[20]).toMatchObject({ ok: false, refusal: { retryAfterSec: expect.any(Number) } });
-  }, 30_000);
+  }, 90_000);
 
   it('flood indication above 10 alarms in 10 minutes', async () => {
     const { t } = await site();
@@ -157,7 +157,7 @@ describe('working alarms through the IPC contract', () => {
       });
     }
     expect(read(t, 'alarms.metrics')).toMatchObject({ lastTenMinutes: 11, flood: true });
-  }, 30_000);
+  }, 90_000);
 
   it("the station's own conditions: a gateway offline and a valve in fault raise alarms, and clear", async () => {
     const { t, sim } = await site();
@@ -196,7 +196,7 @@ describe('working alarms through the IPC contract', () => {
       priority: 'high',
       source: 'station:valve',
     });
-  }, 40_000);
+  }, 90_000);
 
   it("this station's link down is a local alarm: raised, worked here without being shared, cleared when back", async () => {
     const { t, broker } = await site();

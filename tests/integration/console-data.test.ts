@@ -47,7 +47,7 @@ describe('what the console is fed', () => {
     // Coalesced: a point appears at most once in a batch, with its latest value at that moment.
     for (const b of batches) expect(new Set(b.points.map((p) => p.id)).size).toBe(b.points.length);
     expect(new Set(batches.map((b) => b.seq)).size).toBe(batches.length);
-  }, 30_000);
+  }, 90_000);
 
   it('pushes a value going stale by age alone, and the link going down', async () => {
     const { t, sim, batches, broker } = await site({ rate: 30, env: { PLAINVIEW_STALE_AFTER_SEC: '1' } });
@@ -68,7 +68,7 @@ describe('what the console is fed', () => {
     expect(down.valves).toHaveLength(12);
     expect(down.valves.every((v) => v.quality === 'stale')).toBe(true);
     void t;
-  }, 30_000);
+  }, 90_000);
 
   it('serves the lists, a valve with its points, trends and the system status', async () => {
     const { t } = await site({ rate: 200 });
@@ -108,7 +108,7 @@ describe('what the console is fed', () => {
     expect(status.link.status).toBe('online');
     expect(status.ingest.accepted.valve_state).toBeGreaterThanOrEqual(12);
     expect(status.database.sizeBytes).toBeGreaterThan(0);
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('the browser harness', () => {
@@ -164,5 +164,5 @@ describe('the browser harness', () => {
     socket.send(JSON.stringify({ id: 1, channel: 'app.info' }));
     expect(await reply).toMatchObject({ ok: true, value: { siteId: 'demo', demo: true } });
     socket.close();
-  }, 30_000);
+  }, 90_000);
 });

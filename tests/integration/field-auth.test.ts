@@ -54,7 +54,7 @@ describe('broker credentials from the OS keychain', () => {
       if (fs.statSync(full).isFile()) expect(fs.readFileSync(full).includes('s3cret-pw'), f).toBe(false);
     }
     await store.delete('mqtt-password');
-  }, 30_000);
+  }, 90_000);
 
   it('a wrong password in the keychain shows as auth_failed; no tight loop', async () => {
     const broker = await securedBroker();
@@ -69,7 +69,7 @@ describe('broker credentials from the OS keychain', () => {
     await alarmSweeps(t.station).more(3, 'no retry meanwhile');
     expect(field.link.attempts).toBe(1);
     await store.delete('mqtt-password');
-  }, 30_000);
+  }, 90_000);
 
   it('no password in the keychain: offline with a reason that says what to do, retried slowly', async () => {
     const broker = await securedBroker();
@@ -80,7 +80,7 @@ describe('broker credentials from the OS keychain', () => {
     const state = await waitFor(() => (field.link.state.status === 'offline' ? field.link.state : null), 'offline');
     expect(state.reason).toMatch(/no MQTT password in the OS keychain: run `plainview secrets set mqtt-password`/);
     expect(Date.parse(state.nextAttemptAt) - Date.now()).toBeGreaterThan(25_000);
-  }, 30_000);
+  }, 90_000);
 
   it('keychain unavailable (no session bus): the headless station says so and never connects without the password', async () => {
     const broker = await securedBroker();
@@ -102,7 +102,7 @@ describe('broker credentials from the OS keychain', () => {
       station.child.kill('SIGTERM');
       expect((await station.exited).code).toBe(0);
     }
-  }, 30_000);
+  }, 90_000);
 
   it('an encrypted client key is opened with the passphrase from the keychain', async () => {
     const c = certificates('key-pass-42');
@@ -119,5 +119,5 @@ describe('broker credentials from the OS keychain', () => {
     await t.station.start();
     await waitFor(() => t.station.running().field.link.online, 'online with the encrypted key');
     await store.delete('mqtt-key-passphrase');
-  }, 30_000);
+  }, 90_000);
 });

@@ -133,7 +133,7 @@ describe('field link: a kept session', () => {
     await online(second);
     expect(second.station.running().field.link.state).toMatchObject({ status: 'online' });
     await waitFor(() => second.station.running().field.state.valves.size === 12, 'all valves on the second', 20_000);
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('field link through outages (mosquitto)', () => {
@@ -248,7 +248,7 @@ describe('field link through outages (mosquitto)', () => {
     // At least two seconds of the station's own timers: a retry on any short schedule would have run.
     await sweeps.more(3, 'no retry meanwhile');
     expect(field.link.attempts).toBe(1);
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('durable acknowledgement', () => {
@@ -288,5 +288,5 @@ describe('durable acknowledgement', () => {
     );
     await waitFor(() => acked === 500, 'every PUBACK');
     expect(violations).toEqual([]);
-  }, 30_000);
+  }, 90_000);
 });

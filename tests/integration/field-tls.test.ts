@@ -33,5 +33,5 @@ describe('TLS to the broker', () => {
     const field = noCa.station.running().field;
     const state = await waitFor(() => (field.link.state.status === 'offline' ? field.link.state : null), 'refused');
     expect(state.reason).toMatch(/certificate/i);
-  }, 30_000);
+  }, 90_000);
 });

@@ -130,5 +130,5 @@ describe('shift handover', () => {
       signedOffAt: signed.signedOffAt,
       acknowledgedAt: at,
     });
-  }, 30_000);
+  }, 90_000);
 });

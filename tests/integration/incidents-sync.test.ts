@@ -201,7 +201,7 @@ describe('incidents across two consoles', () => {
     });
     expect((read(op, 'incidents.get', { id }) as { timeline: unknown[] }).timeline).toHaveLength(2);
     expect(read(op, 'incidents.list', { status: 'open' })).toHaveLength(1);
-  }, 30_000);
+  }, 90_000);
 
   it('stepping back or reopening needs a reason; every change is audited', async () => {
     const t = testStation({});
@@ -231,7 +231,7 @@ describe('incidents across two consoles', () => {
       'incident.update',
       'incident.update',
     ]);
-  }, 30_000);
+  }, 90_000);
 
   it('a critical incident is resolved only with a resolution note', async () => {
     const t = testStation({});
@@ -252,5 +252,5 @@ describe('incidents across two consoles', () => {
     });
     expect(inc(t).get(id)?.status).toBe('open');
     expect(inc(t).update('alice', id, { status: 'resolved' }, 'Clamp fitted, line pressure-tested').ok).toBe(true);
-  }, 30_000);
+  }, 90_000);
 });

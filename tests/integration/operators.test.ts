@@ -44,7 +44,7 @@ describe('operator sign-on', () => {
       ]),
     );
     void t;
-  }, 30_000);
+  }, 90_000);
 
   it(`${LOCK_AFTER_FAILURES} wrong PINs lock the account for 5 minutes, even against the right PIN; every failure audited`, async () => {
     const { r } = await signOnStation();
@@ -60,7 +60,7 @@ describe('operator sign-on', () => {
       ok: false,
       refusal: { message: 'wrong username or PIN' },
     });
-  }, 30_000);
+  }, 90_000);
 
   it('a viewer signs on but cannot actuate; the idle lock signs the operator off, audited', async () => {
     const { r } = await signOnStation({ PLAINVIEW_IDLE_LOCK_MIN: '0.05' });
@@ -75,7 +75,7 @@ describe('operator sign-on', () => {
         .list()
         .some((e) => e.action === 'operator.sign_off' && (e.detail as { reason?: string }).reason === 'idle lock'),
     ).toBe(true);
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('plainview operators and plainview audit export', () => {

@@ -338,7 +338,7 @@ describe('store: one writer per data folder', () => {
     const { store: again } = await stationStore(dir);
     expect(again.db.prepare('SELECT count(*) AS n FROM valves').get()).toEqual({ n: 1 });
     await again.close();
-  }, 20_000);
+  }, 90_000);
 });
 
 describe('store: backups', () => {
