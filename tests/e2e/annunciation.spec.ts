@@ -163,6 +163,34 @@ test.describe('annunciation: the alarm banner and the horn', () => {
   });
 });
 
+test.describe('alarms suppressed by design', () => {
+  // Low flow and low pressure are expected while the first block valve isolates the line.
+  const isolated = { whenClosed: ['v-101'], note: 'line isolated at v-101: no flow expected' };
+  test.use({
+    siteOptions: { ...LINE, definitions: lineDefinitions(24).map((d) => ({ ...d, suppression: isolated })) },
+  });
+
+  test('are listed, never hidden, and not annunciated', async ({ site }) => {
+    test.setTimeout(90_000);
+    const page = await site.open('#/alarms');
+    await actuate(site, 'v-101', 'close');
+    const banner = page.getByTestId('alarm-banner');
+    // Every line alarm (flow lost and low flow on 4 segments, low pressure on the 3 isolated
+    // ones) is suppressed once the valve is closed: none in the banner's lines, no horn.
+    await expect(page.getByTestId('banner-suppressed')).toHaveText('11 SUPPRESSED', { timeout: 15_000 });
+    await expect(page.getByTestId('banner-none')).toBeVisible();
+    await expect(banner).toHaveAttribute('data-horn', 'quiet');
+    const section = page.getByTestId('alarms-suppressed');
+    await expect(section.getByTestId('alarm-row-lim-seg-02-flow-ll')).toBeVisible();
+    await expect(page.getByTestId('alarm-suppressed-lim-seg-02-flow-ll')).toContainText('SUPPRESSED BY DESIGN');
+    await expect(page.getByTestId('alarms-suppressed-section')).toContainText('Suppressed by design');
+    // Active all the same: the header counts them, and they are not in the main list.
+    await expect(page.getByTestId('alarm-counts')).not.toContainText(/none/i);
+    await expect(page.locator('#alarms-main [data-testid="alarm-row-lim-seg-02-flow-ll"]')).toHaveCount(0);
+    expect(await accessibilityViolations(page), '#/alarms with suppressed alarms').toEqual([]);
+  });
+});
+
 test.describe('a station that does not sound alarms', () => {
   test.use({ siteOptions: { valves: 24, rate: 50, env: { PLAINVIEW_ALARM_SOUND: 'false' } } });
 
