@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { criticalUnacked, countUnacked, isShelved } from '../../src/renderer/model/alarms';
+import { isShelved } from '../../src/renderer/model/alarms';
+import { bannerAlarms, tallyAlarms } from '../../src/renderer/model/annunciation';
 import { needsReason, parseIdList } from '../../src/renderer/model/incidents';
 import type { Alarm } from '../../src/shared/alarms';
 
@@ -28,11 +29,11 @@ describe('alarm and incident console logic (pure)', () => {
     const byId = { a: alarm('a', { shelvedUntil: '2026-11-25T10:00:03.000Z' }), b: alarm('b') };
     expect(isShelved(byId.a, now)).toBe(true);
     expect(isShelved(byId.a, now + 4000)).toBe(false);
-    expect(criticalUnacked(byId, now).map((x) => x.id)).toEqual(['b']);
-    expect(countUnacked(byId, now).critical).toBe(1);
+    expect(bannerAlarms(byId, now).shown.map((x) => x.id)).toEqual(['b']);
+    expect(tallyAlarms(byId, now).unackedByPriority.critical).toBe(1);
     expect(
-      criticalUnacked(byId, now + 4000)
-        .map((x) => x.id)
+      bannerAlarms(byId, now + 4000)
+        .shown.map((x) => x.id)
         .sort(),
     ).toEqual(['a', 'b']);
   });

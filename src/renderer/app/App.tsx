@@ -13,6 +13,7 @@ import { Commands } from '../views/Commands';
 import { Handover } from '../views/Handover';
 import { IncidentDetailView } from '../views/incidents/IncidentDetail';
 import { Incidents } from '../views/incidents/Incidents';
+import { Limits } from '../views/limits/Limits';
 import { Overview } from '../views/Overview';
 import { System } from '../views/system/System';
 import { ValveDetail } from '../views/ValveDetail';
@@ -22,6 +23,8 @@ import { useRoute } from './router';
 import { ShortcutsOverlay } from './ShortcutsOverlay';
 import { SignOnDialog } from './SignOnDialog';
 import { useActivity } from './useActivity';
+import { useHornPlayer } from './useHorn';
+import { useDefinitionsSync } from '../sync/definitions';
 import { useShortcuts } from './useShortcuts';
 import { ErrorNote } from '../components/ErrorNote';
 import styles from './App.module.css';
@@ -30,6 +33,7 @@ const TITLES: Record<string, string> = {
   overview: 'Overview',
   valves: 'Valves',
   alarms: 'Alarms',
+  limits: 'Alarm definitions',
   incidents: 'Incidents',
   handover: 'Handover',
   commands: 'Commands',
@@ -37,6 +41,17 @@ const TITLES: Record<string, string> = {
   system: 'System',
   not_found: 'Not found',
 };
+
+/**
+ * What runs beside the views without drawing anything: the horn (it re-renders every second
+ * with the clock, so it is its own component and the views are not drawn again with it) and
+ * the alarm definitions' refresh.
+ */
+function Annunciator() {
+  useHornPlayer();
+  useDefinitionsSync();
+  return null;
+}
 
 /** The console: the frame, the current view, the shortcut help. */
 export function App() {
@@ -79,7 +94,8 @@ export function App() {
         {route.view === 'overview' && <Overview />}
         {route.view === 'valves' && <Valves />}
         {route.view === 'valve' && <ValveDetail key={route.id} id={route.id} />}
-        {route.view === 'alarms' && <Alarms />}
+        {route.view === 'alarms' && <Alarms focusId={route.alarmId ?? null} />}
+        {route.view === 'limits' && <Limits />}
         {route.view === 'incidents' && <Incidents />}
         {route.view === 'incident' && <IncidentDetailView key={route.id} id={route.id} />}
         {route.view === 'handover' && <Handover />}
@@ -95,6 +111,7 @@ export function App() {
           </section>
         )}
       </main>
+      <Annunciator />
       {helpOpen && <ShortcutsOverlay />}
       {signOnOpen && signOnRequired && <SignOnDialog />}
     </div>

@@ -1,4 +1,6 @@
-import { countUnacked, criticalUnacked, PRIORITIES, PRIORITY_WORD } from '../model/alarms';
+import { PRIORITIES, PRIORITY_WORD } from '../model/alarms';
+import { headerCountsText, tallyAlarms } from '../model/annunciation';
+import { AlarmBanner } from './AlarmBanner';
 import { useAlarms } from '../stores/alarms';
 import { useField } from '../stores/field';
 import { useNow } from '../stores/clock';
@@ -49,63 +51,36 @@ export function OfflineBanner() {
 }
 
 /**
- * A critical alarm that is active and unacknowledged (and not shelved): on every view until
- * it is acknowledged, with its message and a link to it in the Alarms view.
+ * The alarms at a glance, a link to the Alarms view: how many are active (acknowledged,
+ * shelved or suppressed alike) and how many wait for acknowledgement. "none" only when neither.
  */
-export function CriticalBanner() {
-  const byId = useAlarms((s) => s.byId);
-  const now = useNow();
-  const critical = criticalUnacked(byId, now);
-  if (!critical.length) return null;
-  const first = critical[0]!;
-  return (
-    <div className={styles.criticalBanner} data-testid="critical-banner" role="alert">
-      <span className={styles.criticalWord}>
-        <span className={cx(priority.prioShape, priority.prioShapeCritical)} aria-hidden="true" />
-        CRITICAL ALARM
-      </span>
-      <span className={styles.criticalText}>
-        {first.message}
-        {first.segment && <span> · {first.segment}</span>}
-        {critical.length > 1 && <span> · and {critical.length - 1} more</span>}
-      </span>
-      <a href="#/alarms" data-testid="critical-banner-link">
-        Go to the alarm and acknowledge
-      </a>
-    </div>
-  );
-}
-
-/** Unacknowledged alarms by priority (shelved ones not counted), a link to the Alarms view. */
 function AlarmCounts() {
   const byId = useAlarms((s) => s.byId);
   const now = useNow();
-  const counts = countUnacked(byId, now);
-  const total = PRIORITIES.reduce((n, p) => n + counts[p], 0);
-  const label = total
-    ? `Unacknowledged alarms: ${PRIORITIES.filter((p) => counts[p])
-        .map((p) => `${counts[p]} ${PRIORITY_WORD[p].toLowerCase()}`)
-        .join(', ')}`
-    : 'No unacknowledged alarms';
+  const tally = tallyAlarms(byId, now);
+  const top = PRIORITIES.find((p) => tally.unackedByPriority[p] > 0);
+  const words = headerCountsText(tally);
+  const label =
+    words === 'none'
+      ? 'No active or unacknowledged alarms'
+      : `${tally.active} active alarms, ${tally.unacked} unacknowledged${top ? `, the highest ${PRIORITY_WORD[top].toLowerCase()}` : ''}`;
   return (
     <a
-      className={cx(styles.frameItem, styles.alarmCounts, total > 0 && styles.alarmCountsAbnormal)}
+      className={cx(styles.frameItem, styles.alarmCounts, tally.unacked > 0 && styles.alarmCountsAbnormal)}
       data-testid="alarm-counts"
-      data-total={total}
+      data-active={tally.active}
+      data-unacked={tally.unacked}
       href="#/alarms"
       title={`${label}. Open the alarms.`}
     >
-      <span className={styles.frameLabel}>Unack alarms</span>
-      {total === 0 ? (
-        <strong>none</strong>
-      ) : (
-        PRIORITIES.filter((p) => counts[p]).map((p) => (
-          <span key={p} className={cx(styles.alarmCount, priority[`prio-${p}`])} data-testid={`alarm-count-${p}`}>
-            <span className={cx(priority.prioShape, priority[`prio-shape-${p}`])} aria-hidden="true" />
-            <strong>{counts[p]}</strong> {PRIORITY_WORD[p]}
-          </span>
-        ))
+      <span className={styles.frameLabel}>Alarms</span>
+      {top && (
+        <span className={cx(styles.alarmCount, priority[`prio-${top}`])} data-testid="alarm-count-top">
+          <span className={cx(priority.prioShape, priority[`prio-shape-${top}`])} aria-hidden="true" />
+          {PRIORITY_WORD[top]}
+        </span>
       )}
+      <strong>{words}</strong>
     </a>
   );
 }
@@ -126,7 +101,7 @@ function LinkState() {
       data-status={sum.status}
       title={sum.detail}
     >
-      <span className={styles.frameLabel}>Link</span>
+      <span className={cx(styles.frameLabel, styles.frameLabelOptional)}>Link</span>
       <span className={styles.linkIcon} aria-hidden="true" />
       <strong>{sum.label}</strong>
     </div>
@@ -154,13 +129,16 @@ function SiteName() {
   const siteName = useField((s) => s.site?.name);
   const info = useStation((s) => s.info);
   return (
-    <div className={styles.frameItem}>
-      <span className={styles.frameLabel}>Site</span>{' '}
+    <div
+      className={cx(styles.frameItem, styles.frameShrink)}
+      title={`Site ${siteName ?? info?.siteId ?? '—'} · station ${info?.stationId ?? '—'}`}
+    >
+      <span className={cx(styles.frameLabel, styles.frameLabelOptional)}>Site</span>{' '}
       <strong data-testid="site-name">{siteName ?? info?.siteId ?? '—'}</strong>
       <span className={styles.frameSep} aria-hidden="true">
         ·
       </span>
-      <span className={styles.frameLabel}>Station</span>{' '}
+      <span className={cx(styles.frameLabel, styles.frameLabelOptional)}>Station</span>{' '}
       <strong data-testid="station-id">{info?.stationId ?? '—'}</strong>
     </div>
   );
@@ -189,12 +167,13 @@ function Operator() {
   return (
     <div className={cx(styles.frameItem, styles.operatorItem)}>
       <span
-        className={cx(!signedOn && !!session && styles.operatorOff)}
+        className={cx(styles.frameShrink, !signedOn && !!session && styles.operatorOff)}
         data-testid="operator"
         data-role={session?.role ?? ''}
-        title={session?.via === 'os_account' ? 'the signed-in OS account' : undefined}
+        title={`${sessionLabel(session)}${session?.via === 'os_account' ? ': the signed-in OS account' : ''}`}
       >
-        <span className={styles.frameLabel}>Operator</span> <strong>{sessionLabel(session)}</strong>
+        <span className={cx(styles.frameLabel, styles.frameLabelOptional)}>Operator</span>{' '}
+        <strong>{sessionLabel(session)}</strong>
       </span>
       {locked && !signedOn && (
         <span className={styles.frameSub} data-testid="session-locked">
@@ -229,6 +208,7 @@ const NAV: { section: NavSection; label: string; keys: string }[] = [
   { section: 'overview', label: 'Overview', keys: 'g o' },
   { section: 'valves', label: 'Valves', keys: 'g v' },
   { section: 'alarms', label: 'Alarms', keys: 'g l' },
+  { section: 'limits', label: 'Definitions', keys: 'g d' },
   { section: 'incidents', label: 'Incidents', keys: 'g i' },
   { section: 'handover', label: 'Handover', keys: 'g h' },
   { section: 'commands', label: 'Commands', keys: 'g c' },
@@ -259,8 +239,7 @@ export function FrameHeader({ route, onSkip }: { route: Route; onSkip(): void })
       </a>
       <DemoBanner />
       <OfflineBanner />
-      <CriticalBanner />
-      <div className={styles.frameBar}>
+      <div className={styles.frameBar} data-testid="frame-bar">
         <div className={cx(styles.frameItem, styles.brand)}>Plainview</div>
         <SiteName />
         <LinkState />
@@ -269,13 +248,15 @@ export function FrameHeader({ route, onSkip }: { route: Route; onSkip(): void })
         <Clocks />
         <div className={cx(styles.frameItem, styles.frameTools)}>
           <button type="button" aria-pressed={layout === 'large'} onClick={toggleLayout} data-testid="layout-toggle">
-            Large layout
+            Large<span className={styles.wideOnly}> layout</span>
           </button>
           <button type="button" onClick={() => setHelpOpen(true)} aria-keyshortcuts="?" data-testid="help-button">
-            Shortcuts <kbd>?</kbd>
+            <span className={styles.wideOnly}>Shortcuts </span>
+            <kbd>?</kbd>
           </button>
         </div>
       </div>
+      <AlarmBanner />
       <nav className={styles.frameNav} aria-label="Views">
         {NAV.map((n) => (
           <a
@@ -285,7 +266,7 @@ export function FrameHeader({ route, onSkip }: { route: Route; onSkip(): void })
             aria-current={current === n.section ? 'page' : undefined}
           >
             {n.label}
-            <kbd className={styles.navKeys} aria-hidden="true">
+            <kbd className={cx(styles.navKeys, styles.wideOnly)} aria-hidden="true">
               {n.keys}
             </kbd>
           </a>

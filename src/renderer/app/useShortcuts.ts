@@ -48,6 +48,10 @@ export function useShortcuts(): void {
           ui.setHelpOpen(false);
           navigate({ view: 'alarms' });
           break;
+        case 'go-limits':
+          ui.setHelpOpen(false);
+          navigate({ view: 'limits' });
+          break;
         case 'go-commands':
           ui.setHelpOpen(false);
           navigate({ view: 'commands' });

@@ -61,31 +61,65 @@ export function compareAlarms(a: Alarm, b: Alarm): number {
   return compareNatural(a.id, b.id);
 }
 
-/** The open alarms split into the main list and the shelved ones, each sorted. */
-export function partitionAlarms(byId: AlarmRecord, now: number): { main: Alarm[]; shelved: Alarm[] } {
+/** Active: its condition holds now (acknowledged or not). */
+export function isActive(a: Pick<Alarm, 'state'>): boolean {
+  return a.state === 'active_unacked' || a.state === 'active_acked';
+}
+
+/** Suppressed by design: listed, never hidden, not annunciated. */
+export function isSuppressed(a: Pick<Alarm, 'suppressed'>): boolean {
+  return a.suppressed === true;
+}
+
+/**
+ * The open alarms in three sorted lists: the main list (annunciated), the shelved ones, and the
+ * ones suppressed by design (a shelved alarm is listed as shelved whether suppressed or not).
+ */
+export function partitionAlarms(
+  byId: AlarmRecord,
+  now: number,
+): { main: Alarm[]; shelved: Alarm[]; suppressed: Alarm[] } {
   const main: Alarm[] = [];
   const shelved: Alarm[] = [];
+  const suppressed: Alarm[] = [];
   for (const a of Object.values(byId)) {
     if (!isOpen(a)) continue;
-    (isShelved(a, now) ? shelved : main).push(a);
+    (isShelved(a, now) ? shelved : isSuppressed(a) ? suppressed : main).push(a);
   }
   main.sort(compareAlarms);
   shelved.sort(compareAlarms);
-  return { main, shelved };
+  suppressed.sort(compareAlarms);
+  return { main, shelved, suppressed };
 }
 
-/** Unacknowledged, not shelved, not resolved alarms per priority (the frame's counts). */
-export function countUnacked(byId: AlarmRecord, now: number): Record<AlarmPriority, number> {
-  const counts: Record<AlarmPriority, number> = { critical: 0, high: 0, medium: 0, low: 0, diagnostic: 0 };
-  for (const a of Object.values(byId)) if (isOpen(a) && isUnacked(a) && !isShelved(a, now)) counts[a.priority]++;
-  return counts;
+/** Milliseconds left on a shelf (0 when not shelved or run out). */
+export function shelfLeftMs(a: Pick<Alarm, 'shelvedUntil'>, now: number): number {
+  const t = a.shelvedUntil ? Date.parse(a.shelvedUntil) : NaN;
+  return Number.isFinite(t) ? Math.max(0, t - now) : 0;
 }
 
-/** Active, unacknowledged, critical, not shelved alarms, newest first (the critical banner). */
-export function criticalUnacked(byId: AlarmRecord, now: number): Alarm[] {
-  return Object.values(byId)
-    .filter((a) => a.priority === 'critical' && a.state === 'active_unacked' && isOpen(a) && !isShelved(a, now))
-    .sort((a, b) => (a.raisedAt < b.raisedAt ? 1 : a.raisedAt > b.raisedAt ? -1 : compareNatural(a.id, b.id)));
+/**
+ * Time left on a shelf as a countdown: "0:42", "14:05", "1:59:30". Whole seconds rounded down:
+ * the console's clock ticks on the second, so a fresh one-hour shelf reads 1:00:00, not 1:00:01.
+ */
+export function formatTimeLeft(ms: number): string {
+  const total = Math.floor(Math.max(0, ms) / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/**
+ * The next unacknowledged alarm after `id` in a list (wrapping to the first), other than the
+ * ones in `skip`: where the focus goes after an acknowledgement. Null when none is left.
+ */
+export function nextUnacked(list: readonly Alarm[], id: string | null, skip: ReadonlySet<string>): string | null {
+  const candidates = list.filter((a) => isUnacked(a) && !skip.has(a.id));
+  if (!candidates.length) return null;
+  const at = id === null ? -1 : list.findIndex((a) => a.id === id);
+  const after = candidates.find((a) => list.indexOf(a) > at);
+  return (after ?? candidates[0]!).id;
 }
 
 function sameAlarm(a: Alarm, b: Alarm): boolean {

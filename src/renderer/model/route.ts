@@ -1,7 +1,7 @@
 /**
  * Hash routes: #/overview, #/valves, #/valves/v-101, #/alarms, #/alarms/<id> (the Alarms view
  * showing one alarm: an alarm notification was clicked), #/incidents, #/incidents/<id>,
- * #/handover, #/commands, #/audit, #/system.
+ * #/handover, #/commands, #/audit, #/system, #/limits (the alarm definitions).
  * Pure parsing
  * and building.
  */
@@ -16,6 +16,7 @@ export type Route =
   | { view: 'incidents' }
   | { view: 'incident'; id: string }
   | { view: 'handover' }
+  | { view: 'limits' }
   | { view: 'not_found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -38,6 +39,7 @@ export function parseRoute(hash: string): Route {
     if (first === 'commands' && !second) return { view: 'commands' };
     if (first === 'audit' && !second) return { view: 'audit' };
     if (first === 'handover' && !second) return { view: 'handover' };
+    if (first === 'limits' && !second) return { view: 'limits' };
     if (first === 'incidents') {
       if (!second) return { view: 'incidents' };
       let id = second;
@@ -84,6 +86,8 @@ export function routeHref(route: Route): string {
       return `#/incidents/${encodeURIComponent(route.id)}`;
     case 'handover':
       return '#/handover';
+    case 'limits':
+      return '#/limits';
     case 'not_found':
       return `#${route.path}`;
   }
@@ -93,7 +97,8 @@ export const valveHref = (id: string) => routeHref({ view: 'valve', id });
 export const incidentHref = (id: string) => routeHref({ view: 'incident', id });
 
 /** Which navigation entry a route belongs to (the valve detail belongs to Valves). */
-export type NavSection = 'overview' | 'valves' | 'alarms' | 'incidents' | 'handover' | 'commands' | 'audit' | 'system';
+export type NavSection =
+  'overview' | 'valves' | 'alarms' | 'limits' | 'incidents' | 'handover' | 'commands' | 'audit' | 'system';
 
 export function navSection(route: Route): NavSection | null {
   if (route.view === 'valve') return 'valves';

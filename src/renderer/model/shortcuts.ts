@@ -8,6 +8,7 @@ export type ShortcutAction =
   | 'go-overview'
   | 'go-valves'
   | 'go-alarms'
+  | 'go-limits'
   | 'go-commands'
   | 'go-audit'
   | 'go-system'
@@ -40,6 +41,7 @@ export const SHORTCUTS: readonly { keys: string[]; action: string }[] = [
   { keys: ['g', 'o'], action: 'Go to the overview' },
   { keys: ['g', 'v'], action: 'Go to the valve table' },
   { keys: ['g', 'l'], action: 'Go to the alarms' },
+  { keys: ['g', 'd'], action: 'Go to the alarm definitions' },
   { keys: ['g', 'c'], action: 'Go to the command history' },
   { keys: ['g', 'a'], action: 'Go to the audit log' },
   { keys: ['g', 's'], action: 'Go to the system view' },
@@ -67,6 +69,7 @@ export function handleShortcut(
       o: 'go-overview',
       v: 'go-valves',
       l: 'go-alarms',
+      d: 'go-limits',
       c: 'go-commands',
       a: 'go-audit',
       s: 'go-system',

@@ -3,7 +3,11 @@ import { dialogKeys } from './focus-trap';
 import styles from './Dialog.module.css';
 import text from '../../styles/text.module.css';
 
-/** A modal dialog: focus stays inside, Esc or Cancel closes it, focus returns where it was. */
+/**
+ * A modal dialog: focus goes to its first field (or to the dialog itself when it has none, so
+ * no button is pressed by a stray Enter), stays inside, Esc or Cancel closes it, and focus
+ * returns where it was.
+ */
 export function Dialog({
   title,
   testId,
@@ -22,7 +26,7 @@ export function Dialog({
   const descId = `${testId}-desc`;
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
-    dialog.current?.querySelector<HTMLElement>('select, textarea, input')?.focus();
+    (dialog.current?.querySelector<HTMLElement>('select, textarea, input') ?? dialog.current)?.focus();
     return () => {
       if (previous?.isConnected) previous.focus();
       else document.querySelector<HTMLElement>('main')?.focus();
@@ -40,6 +44,7 @@ export function Dialog({
         aria-labelledby={titleId}
         aria-describedby={descId}
         data-testid={testId}
+        tabIndex={-1}
         onClick={(e) => e.stopPropagation()}
         onKeyDown={onKeyDown}
       >

@@ -20,7 +20,7 @@ export function dialogKeys(e: KeyboardEvent<HTMLElement>, container: HTMLElement
   const first = items[0]!;
   const last = items[items.length - 1]!;
   const active = document.activeElement;
-  if (e.shiftKey && (active === first || !container.contains(active))) {
+  if (e.shiftKey && (active === first || active === container || !container.contains(active))) {
     e.preventDefault();
     last.focus();
   } else if (!e.shiftKey && (active === last || !container.contains(active))) {

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { NewIncident } from '../../../shared/incidents';
 import { navigate } from '../../app/router';
 import { station } from '../../client';
 import { INCIDENT_SEVERITIES, parseIdList, type IncidentSeverity } from '../../model/incidents';
@@ -6,14 +7,18 @@ import { FormDialog } from '../../components/dialogs/FormDialog';
 import { runAction } from './actions';
 import forms from '../../styles/forms.module.css';
 
-/** A new incident: a title (required), severity, description, segment and linked valves and alarms. */
-export function CreateIncidentDialog({ onClose }: { onClose(): void }) {
-  const [title, setTitle] = useState('');
-  const [severity, setSeverity] = useState<IncidentSeverity>('medium');
-  const [description, setDescription] = useState('');
-  const [segment, setSegment] = useState('');
-  const [valves, setValves] = useState('');
-  const [alarms, setAlarms] = useState('');
+/**
+ * A new incident: a title (required), severity, description, segment and linked valves and
+ * alarms; from an alarm, every field comes filled in from it (`draft`) and one confirmation
+ * opens it. The new incident opens at once.
+ */
+export function CreateIncidentDialog({ onClose, draft }: { onClose(): void; draft?: NewIncident }) {
+  const [title, setTitle] = useState(draft?.title ?? '');
+  const [severity, setSeverity] = useState<IncidentSeverity>(draft?.severity ?? 'medium');
+  const [description, setDescription] = useState(draft?.description ?? '');
+  const [segment, setSegment] = useState(draft?.segment ?? '');
+  const [valves, setValves] = useState(draft?.valves.join(', ') ?? '');
+  const [alarms, setAlarms] = useState(draft?.alarms.join(', ') ?? '');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async () => {
@@ -47,9 +52,13 @@ export function CreateIncidentDialog({ onClose }: { onClose(): void }) {
   } as const;
   return (
     <FormDialog
-      title="New incident"
+      title={draft ? `Open an incident from ${draft.alarms.join(', ')}` : 'New incident'}
       testId="incident-dialog"
-      describe="Open an incident for an event that needs follow-up. Link the valves and alarms it concerns."
+      describe={
+        draft
+          ? 'The incident is filled in from the alarm and linked to it, its segment and its valve. Check it and open it.'
+          : 'Open an incident for an event that needs follow-up. Link the valves and alarms it concerns.'
+      }
       onClose={onClose}
       onSubmit={() => void submit()}
       error={error}

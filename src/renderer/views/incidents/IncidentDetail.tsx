@@ -1,10 +1,15 @@
 import { useEffect, useState } from 'react';
+import type { Alarm } from '../../../shared/alarms';
 import type { Incident, IncidentDetail, IncidentStatus } from '../../../shared/incidents';
 import { refusalText, station } from '../../client';
 import { formatDateTime } from '../../model/format';
 import { INCIDENT_STATUSES, needsReason, STATUS_WORD } from '../../model/incidents';
 import { useIncidents } from '../../stores/incidents';
-import { valveHref } from '../../model/route';
+import { routeHref, valveHref } from '../../model/route';
+import { isActive, isOpen } from '../../model/alarms';
+import { operateGate } from '../../model/operator';
+import { useAlarms } from '../../stores/alarms';
+import { useSession } from '../../stores/session';
 import { ReasonDialog } from '../../components/dialogs/ReasonDialog';
 import { ErrorNote } from '../../components/ErrorNote';
 import { PriorityTag } from '../../components/PriorityTag';
@@ -51,6 +56,62 @@ function StepBackDialog({
   );
 }
 
+/**
+ * Resolving a critical incident needs a resolution note (the station refuses it without one);
+ * the dialog warns, naming them, when alarms linked to the incident are still active.
+ */
+function ResolveCriticalDialog({
+  incident,
+  activeAlarms,
+  onClose,
+  onDone,
+}: {
+  incident: Incident;
+  activeAlarms: readonly Alarm[];
+  onClose(): void;
+  onDone(): void;
+}) {
+  return (
+    <ReasonDialog
+      title="Resolve a critical incident"
+      testId="incident-resolve-dialog"
+      describe={`${incident.title} is critical: resolving it needs a resolution note (what was found and done); it goes into the timeline.`}
+      label="Resolution note (required)"
+      fieldTestId="incident-resolution"
+      maxLength={500}
+      rows={4}
+      missing="Write the resolution note: what was found and done."
+      submitTestId="incident-resolve-submit"
+      submitText="Resolve"
+      busyText="Resolving…"
+      errorId="incident-resolve-error"
+      errorTestId="incident-refusal"
+      send={(reason) => applyIncident(station.incidents.update({ id: incident.id, status: 'resolved', reason }))}
+      onDone={onDone}
+      onClose={onClose}
+    >
+      {activeAlarms.length > 0 && (
+        <div className={styles.activeWarning} role="note" data-testid="incident-active-alarms">
+          <p>
+            <strong>
+              {activeAlarms.length === 1
+                ? 'A linked alarm is still active:'
+                : `${activeAlarms.length} linked alarms are still active:`}
+            </strong>
+          </p>
+          <ul>
+            {activeAlarms.map((a) => (
+              <li key={a.id} data-testid={`incident-active-alarm-${a.id}`}>
+                <PriorityTag priority={a.priority} /> {a.id}: {a.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </ReasonDialog>
+  );
+}
+
 /** incidents.get for one id, fetched again whenever the stored incident changes. */
 function useIncidentDetail(
   id: string,
@@ -85,6 +146,9 @@ export function IncidentDetailView({ id }: { id: string }) {
   const [refusal, setRefusal] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [stepBack, setStepBack] = useState<IncidentStatus | null>(null);
+  const [resolving, setResolving] = useState(false);
+  const alarmsById = useAlarms((s) => s.byId);
+  const canAct = operateGate(useSession((s) => s.session)) === 'ok';
   const [note, setNote] = useState('');
   const [assignee, setAssignee] = useState<string | null>(null);
 
@@ -121,11 +185,16 @@ export function IncidentDetailView({ id }: { id: string }) {
 
   const changeStatus = (to: IncidentStatus) => {
     if (needsReason(incident.status, to)) setStepBack(to);
+    else if (to === 'resolved' && incident.severity === 'critical') setResolving(true);
     else void run(() => station.incidents.update({ id, status: to }));
   };
 
   const valves = detail.links.filter((l) => l.kind === 'valve').map((l) => l.targetId);
   const alarms = detail.links.filter((l) => l.kind === 'alarm').map((l) => l.targetId);
+  const activeAlarms = alarms.flatMap((id) => {
+    const a = alarmsById[id];
+    return a && isOpen(a) && isActive(a) ? [a] : [];
+  });
   const assigneeValue = assignee ?? incident.assignee ?? '';
 
   return (
@@ -161,46 +230,57 @@ export function IncidentDetailView({ id }: { id: string }) {
       </dl>
       {incident.description && <p className={styles.incidentDescription}>{incident.description}</p>}
 
-      <div className={cx(layout.panel, styles.incidentControls)}>
-        <h2>Status</h2>
-        <div className={styles.incidentSteps} role="group" aria-label="Change the status">
-          {INCIDENT_STATUSES.map((s) => (
-            <button
-              key={s}
-              type="button"
-              data-testid={`incident-status-${s}`}
-              aria-pressed={incident.status === s}
-              disabled={busy || incident.status === s}
-              onClick={() => changeStatus(s)}
-            >
-              {needsReason(incident.status, s) ? `Back to ${STATUS_WORD[s]}…` : STATUS_WORD[s]}
+      {!canAct && (
+        <p className={styles.readOnly} data-testid="incident-read-only">
+          Read only: your role cannot change incidents (status, assignee, notes).
+        </p>
+      )}
+      {canAct && (
+        <div className={cx(layout.panel, styles.incidentControls)}>
+          <h2>Status</h2>
+          <div className={styles.incidentSteps} role="group" aria-label="Change the status">
+            {INCIDENT_STATUSES.map((s) => (
+              <button
+                key={s}
+                type="button"
+                data-testid={`incident-status-${s}`}
+                aria-pressed={incident.status === s}
+                disabled={busy || incident.status === s}
+                onClick={() => changeStatus(s)}
+              >
+                {needsReason(incident.status, s)
+                  ? `Back to ${STATUS_WORD[s]}…`
+                  : s === 'resolved' && incident.severity === 'critical'
+                    ? `${STATUS_WORD[s]}…`
+                    : STATUS_WORD[s]}
+              </button>
+            ))}
+          </div>
+          <form
+            className={styles.incidentAssign}
+            onSubmit={(e) => {
+              e.preventDefault();
+              void run(() => station.incidents.update({ id, assignee: assigneeValue.trim() || null })).then(
+                (ok) => ok && setAssignee(null),
+              );
+            }}
+          >
+            <label className={cx(forms.field, forms.fieldInline)}>
+              <span>Assignee</span>
+              <input
+                data-testid="incident-assignee"
+                value={assigneeValue}
+                maxLength={64}
+                onChange={(e) => setAssignee(e.target.value)}
+              />
+            </label>
+            <button type="submit" data-testid="incident-assignee-submit" disabled={busy}>
+              Assign
             </button>
-          ))}
+          </form>
+          {refusal && <ErrorNote testId="incident-refusal">{refusal}</ErrorNote>}
         </div>
-        <form
-          className={styles.incidentAssign}
-          onSubmit={(e) => {
-            e.preventDefault();
-            void run(() => station.incidents.update({ id, assignee: assigneeValue.trim() || null })).then(
-              (ok) => ok && setAssignee(null),
-            );
-          }}
-        >
-          <label className={cx(forms.field, forms.fieldInline)}>
-            <span>Assignee</span>
-            <input
-              data-testid="incident-assignee"
-              value={assigneeValue}
-              maxLength={64}
-              onChange={(e) => setAssignee(e.target.value)}
-            />
-          </label>
-          <button type="submit" data-testid="incident-assignee-submit" disabled={busy}>
-            Assign
-          </button>
-        </form>
-        {refusal && <ErrorNote testId="incident-refusal">{refusal}</ErrorNote>}
-      </div>
+      )}
 
       {(valves.length > 0 || alarms.length > 0) && (
         <div className={cx(layout.panel, styles.incidentLinks)} data-testid="incident-links">
@@ -224,7 +304,7 @@ export function IncidentDetailView({ id }: { id: string }) {
               {alarms.map((a, i) => (
                 <span key={a}>
                   {i > 0 && ', '}
-                  <a href="#/alarms" data-testid={`incident-link-alarm-${a}`}>
+                  <a href={routeHref({ view: 'alarms', alarmId: a })} data-testid={`incident-link-alarm-${a}`}>
                     {a}
                   </a>
                 </span>
@@ -253,32 +333,45 @@ export function IncidentDetailView({ id }: { id: string }) {
             Nothing yet.
           </p>
         )}
-        <form
-          className={styles.incidentNoteForm}
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (!note.trim()) {
-              setRefusal('Write the note first.');
-              return;
-            }
-            void run(() => station.incidents.note({ id, text: note.trim() })).then((ok) => ok && setNote(''));
-          }}
-        >
-          <label className={forms.field}>
-            <span>Add a note</span>
-            <textarea
-              data-testid="incident-note"
-              value={note}
-              maxLength={5000}
-              rows={3}
-              onChange={(e) => setNote(e.target.value)}
-            />
-          </label>
-          <button type="submit" data-testid="incident-note-submit" disabled={busy}>
-            Add note
-          </button>
-        </form>
+        {canAct && (
+          <form
+            className={styles.incidentNoteForm}
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (!note.trim()) {
+                setRefusal('Write the note first.');
+                return;
+              }
+              void run(() => station.incidents.note({ id, text: note.trim() })).then((ok) => ok && setNote(''));
+            }}
+          >
+            <label className={forms.field}>
+              <span>Add a note</span>
+              <textarea
+                data-testid="incident-note"
+                value={note}
+                maxLength={5000}
+                rows={3}
+                onChange={(e) => setNote(e.target.value)}
+              />
+            </label>
+            <button type="submit" data-testid="incident-note-submit" disabled={busy}>
+              Add note
+            </button>
+          </form>
+        )}
       </div>
+      {resolving && (
+        <ResolveCriticalDialog
+          incident={incident}
+          activeAlarms={activeAlarms}
+          onClose={() => setResolving(false)}
+          onDone={() => {
+            setResolving(false);
+            setBump((n) => n + 1);
+          }}
+        />
+      )}
       {stepBack && (
         <StepBackDialog
           incident={incident}

@@ -4,6 +4,8 @@ import { useNow } from '../../stores/clock';
 import { formatAge } from '../../model/format';
 import { filterIncidents, INCIDENT_STATUSES, STATUS_WORD } from '../../model/incidents';
 import { useIncidents } from '../../stores/incidents';
+import { operateGate } from '../../model/operator';
+import { useSession } from '../../stores/session';
 import { incidentHref } from '../../model/route';
 import { ErrorNote } from '../../components/ErrorNote';
 import { PriorityTag } from '../../components/PriorityTag';
@@ -27,6 +29,7 @@ export function Incidents() {
   const now = useNow();
   const [status, setStatus] = useState<IncidentStatus | 'all'>('all');
   const [creating, setCreating] = useState(false);
+  const canAct = operateGate(useSession((s) => s.session)) === 'ok';
   const list = useMemo(() => filterIncidents(byId, status), [byId, status]);
   return (
     <section data-testid="incidents-view" aria-labelledby="incidents-title">
@@ -52,9 +55,20 @@ export function Incidents() {
             ))}
           </select>
         </label>
-        <button type="button" className={forms.primary} data-testid="incident-create" onClick={() => setCreating(true)}>
-          New incident…
-        </button>
+        {canAct ? (
+          <button
+            type="button"
+            className={forms.primary}
+            data-testid="incident-create"
+            onClick={() => setCreating(true)}
+          >
+            New incident…
+          </button>
+        ) : (
+          <span className={text.muted} data-testid="incidents-read-only">
+            Read only: your role cannot open incidents.
+          </span>
+        )}
       </div>
       {error && <ErrorNote>The incidents could not be loaded: {error}</ErrorNote>}
       <div className={layout.panel}>

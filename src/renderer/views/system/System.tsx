@@ -9,6 +9,7 @@ import layout from '../../styles/layout.module.css';
 import text from '../../styles/text.module.css';
 import { ApiPanel, DatabasePanel, IngestPanel, LinkPanel, VersionPanel } from './StationPanels';
 import { UpdatePanel } from './UpdatePanel';
+import { HornPanel } from './HornPanel';
 
 const REFRESH_MS = 2000;
 
@@ -63,6 +64,7 @@ export function System() {
           <DatabasePanel status={status} />
           <ApiPanel status={status} />
           <UpdatePanel update={status.update} onUpdate={(update) => setStatus((s) => s && { ...s, update })} />
+          <HornPanel />
           <VersionPanel status={status} />
         </div>
       )}
