@@ -14,6 +14,8 @@ import { Handover } from '../views/Handover';
 import { IncidentDetailView } from '../views/incidents/IncidentDetail';
 import { Incidents } from '../views/incidents/Incidents';
 import { Overview } from '../views/Overview';
+import { SegmentView } from '../views/SegmentView';
+import { TrendPopup } from '../components/TrendPopup';
 import { System } from '../views/system/System';
 import { ValveDetail } from '../views/ValveDetail';
 import { Valves } from '../views/Valves';
@@ -59,14 +61,22 @@ export function App() {
   }, [layout]);
 
   const routeKey =
-    route.view === 'valve' ? `valve:${route.id}` : route.view === 'incident' ? `incident:${route.id}` : route.view;
+    route.view === 'valve'
+      ? `valve:${route.id}`
+      : route.view === 'incident'
+        ? `incident:${route.id}`
+        : route.view === 'segment'
+          ? `segment:${route.id}`
+          : route.view;
   useEffect(() => {
     main.current?.scrollTo?.(0, 0);
     const name = routeKey.startsWith('valve:')
       ? routeKey.slice(6)
       : routeKey.startsWith('incident:')
         ? `Incident ${routeKey.slice(9)}`
-        : (TITLES[routeKey] ?? 'Plainview');
+        : routeKey.startsWith('segment:')
+          ? `Segment ${routeKey.slice(8)}`
+          : (TITLES[routeKey] ?? 'Plainview');
     document.title = `${name} · Plainview`;
   }, [routeKey]);
 
@@ -79,6 +89,7 @@ export function App() {
         {route.view === 'overview' && <Overview />}
         {route.view === 'valves' && <Valves />}
         {route.view === 'valve' && <ValveDetail key={route.id} id={route.id} />}
+        {route.view === 'segment' && <SegmentView key={route.id} id={route.id} />}
         {route.view === 'alarms' && <Alarms />}
         {route.view === 'incidents' && <Incidents />}
         {route.view === 'incident' && <IncidentDetailView key={route.id} id={route.id} />}
@@ -97,6 +108,7 @@ export function App() {
       </main>
       {helpOpen && <ShortcutsOverlay />}
       {signOnOpen && signOnRequired && <SignOnDialog />}
+      <TrendPopup />
     </div>
   );
 }

@@ -1,7 +1,8 @@
 /**
  * Hash routes: #/overview, #/valves, #/valves/v-101, #/alarms, #/alarms/<id> (the Alarms view
  * showing one alarm: an alarm notification was clicked), #/incidents, #/incidents/<id>,
- * #/handover, #/commands, #/audit, #/system.
+ * #/handover, #/commands, #/audit, #/system, #/segments/<id> (one segment: its trends, valves,
+ * alarms and incidents).
  * Pure parsing
  * and building.
  */
@@ -16,7 +17,17 @@ export type Route =
   | { view: 'incidents' }
   | { view: 'incident'; id: string }
   | { view: 'handover' }
+  | { view: 'segment'; id: string }
   | { view: 'not_found'; path: string };
+
+/** A path part as written, percent-decoded when it can be. */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part; // keep it as written
+  }
+}
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/overview';
@@ -27,36 +38,21 @@ export function parseRoute(hash: string): Route {
     if (first === 'system' && !second) return { view: 'system' };
     if (first === 'alarms') {
       if (!second) return { view: 'alarms' };
-      let alarmId = second;
-      try {
-        alarmId = decodeURIComponent(second);
-      } catch {
-        // keep it as written
-      }
-      return { view: 'alarms', alarmId };
+      return { view: 'alarms', alarmId: decoded(second) };
     }
     if (first === 'commands' && !second) return { view: 'commands' };
     if (first === 'audit' && !second) return { view: 'audit' };
     if (first === 'handover' && !second) return { view: 'handover' };
     if (first === 'incidents') {
       if (!second) return { view: 'incidents' };
-      let id = second;
-      try {
-        id = decodeURIComponent(second);
-      } catch {
-        // keep it as written
-      }
-      return { view: 'incident', id };
+      return { view: 'incident', id: decoded(second) };
+    }
+    if (first === 'segments' && second) {
+      return { view: 'segment', id: decoded(second) };
     }
     if (first === 'valves') {
       if (!second) return { view: 'valves' };
-      let id = second;
-      try {
-        id = decodeURIComponent(second);
-      } catch {
-        // keep it as written
-      }
-      return { view: 'valve', id };
+      return { view: 'valve', id: decoded(second) };
     }
   }
   return { view: 'not_found', path };
@@ -84,6 +80,8 @@ export function routeHref(route: Route): string {
       return `#/incidents/${encodeURIComponent(route.id)}`;
     case 'handover':
       return '#/handover';
+    case 'segment':
+      return `#/segments/${encodeURIComponent(route.id)}`;
     case 'not_found':
       return `#${route.path}`;
   }
@@ -91,13 +89,15 @@ export function routeHref(route: Route): string {
 
 export const valveHref = (id: string) => routeHref({ view: 'valve', id });
 export const incidentHref = (id: string) => routeHref({ view: 'incident', id });
+export const segmentHref = (id: string) => routeHref({ view: 'segment', id });
 
-/** Which navigation entry a route belongs to (the valve detail belongs to Valves). */
+/** Which navigation entry a route belongs to (the valve detail belongs to Valves, a segment to the Overview). */
 export type NavSection = 'overview' | 'valves' | 'alarms' | 'incidents' | 'handover' | 'commands' | 'audit' | 'system';
 
 export function navSection(route: Route): NavSection | null {
   if (route.view === 'valve') return 'valves';
   if (route.view === 'incident') return 'incidents';
+  if (route.view === 'segment') return 'overview';
   if (route.view === 'not_found') return null;
   return route.view;
 }
