@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Timestamp } from './ids';
+import { csvText } from './csv';
 
 /** One line of the append-only audit log: who did what, when, and with what result. */
 export const AuditEntry = z.object({
@@ -50,18 +51,8 @@ const HEADERS: Record<(typeof AUDIT_COLUMNS)[number], string> = {
   detail: 'detail',
 };
 
-/** RFC 4180 quoting, and a leading quote mark for values a spreadsheet would run as formulas. */
-function csvCell(value: unknown): string {
-  let text =
-    value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export function auditCsv(entries: readonly AuditEntry[]): string {
-  const lines = [AUDIT_COLUMNS.map((c) => HEADERS[c]).join(',')];
-  for (const e of entries) lines.push(AUDIT_COLUMNS.map((c) => csvCell(e[c])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return csvText([AUDIT_COLUMNS.map((c) => HEADERS[c]), ...entries.map((e) => AUDIT_COLUMNS.map((c) => e[c]))]);
 }
 
 export function auditJsonl(entries: readonly AuditEntry[]): string {

@@ -95,6 +95,7 @@ export const test = base.extend<{ siteOptions: SiteOptions; site: Site }>({
       demo: true,
       valves: siteOptions.valves,
       rate: siteOptions.rate,
+      ...(siteOptions.strokeMs ? { strokeMs: siteOptions.strokeMs } : {}),
     });
     await sim.start();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plainview-e2e-'));

@@ -15,6 +15,8 @@ import { IncidentDetailView } from '../views/incidents/IncidentDetail';
 import { Incidents } from '../views/incidents/Incidents';
 import { Limits } from '../views/limits/Limits';
 import { Overview } from '../views/Overview';
+import { SegmentView } from '../views/SegmentView';
+import { TrendPopup } from '../components/TrendPopup';
 import { System } from '../views/system/System';
 import { ValveDetail } from '../views/ValveDetail';
 import { Valves } from '../views/Valves';
@@ -74,14 +76,22 @@ export function App() {
   }, [layout]);
 
   const routeKey =
-    route.view === 'valve' ? `valve:${route.id}` : route.view === 'incident' ? `incident:${route.id}` : route.view;
+    route.view === 'valve'
+      ? `valve:${route.id}`
+      : route.view === 'incident'
+        ? `incident:${route.id}`
+        : route.view === 'segment'
+          ? `segment:${route.id}`
+          : route.view;
   useEffect(() => {
     main.current?.scrollTo?.(0, 0);
     const name = routeKey.startsWith('valve:')
       ? routeKey.slice(6)
       : routeKey.startsWith('incident:')
         ? `Incident ${routeKey.slice(9)}`
-        : (TITLES[routeKey] ?? 'Plainview');
+        : routeKey.startsWith('segment:')
+          ? `Segment ${routeKey.slice(8)}`
+          : (TITLES[routeKey] ?? 'Plainview');
     document.title = `${name} · Plainview`;
   }, [routeKey]);
 
@@ -94,6 +104,7 @@ export function App() {
         {route.view === 'overview' && <Overview />}
         {route.view === 'valves' && <Valves />}
         {route.view === 'valve' && <ValveDetail key={route.id} id={route.id} />}
+        {route.view === 'segment' && <SegmentView key={route.id} id={route.id} />}
         {route.view === 'alarms' && <Alarms focusId={route.alarmId ?? null} />}
         {route.view === 'limits' && <Limits />}
         {route.view === 'incidents' && <Incidents />}
@@ -114,6 +125,7 @@ export function App() {
       <Annunciator />
       {helpOpen && <ShortcutsOverlay />}
       {signOnOpen && signOnRequired && <SignOnDialog />}
+      <TrendPopup />
     </div>
   );
 }

@@ -4,9 +4,12 @@ import 'uplot/dist/uPlot.min.css';
 import type { Trend, TrendRange } from '../../shared/telemetry';
 import { usePoint } from '../stores/field';
 import { formatHhMm, formatPosition, formatUnit, formatValue } from '../model/format';
-import { appendLive, RANGE_MS, RANGE_TEXT, summarizeTrend } from '../model/trend';
+import type { LimitLine } from '../model/limit-lines';
+import { appendLive, RANGE_MS, RANGE_TEXT, RANGES, summarizeTrend, withGaps, yRangeWith } from '../model/trend';
 import { useUi } from '../stores/ui';
 import { QualityBadge } from './Badges';
+import { PointValueButton } from './PointValue';
+import { limitLinesPlugin } from './trend-limits';
 import { refusalText, station } from '../client';
 import styles from './TrendChart.module.css';
 
@@ -17,10 +20,35 @@ type Load = { status: 'loading' } | { status: 'error'; message: string } | { sta
 
 const INK = '#1d3f66';
 
+const NO_LIMITS: readonly LimitLine[] = [];
+
+/** The trends' range (1 h, 24 h, 7 d), kept across views. */
+export function RangePicker() {
+  const range = useUi((s) => s.trendRange);
+  const setRange = useUi((s) => s.setTrendRange);
+  return (
+    <div className={styles.rangePicker} role="group" aria-label="Trend range">
+      {RANGES.map((r) => (
+        <button
+          key={r}
+          type="button"
+          aria-pressed={range === r}
+          onClick={() => setRange(r)}
+          data-testid={`trend-range-${r}`}
+          title={RANGE_TEXT[r]}
+        >
+          {r.replace('h', ' h').replace('d', ' d')}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 /**
  * One trend from the store (trends.get) drawn with uPlot: the line, and for rollups the
- * minute means with the min–max band. The 1 h trend appends the point's pushed values as
- * they arrive. A clear empty state when the point has no data in the range.
+ * minute means with the min–max band; a gap where the data stopped; the limits in force as
+ * dashed lines. The 1 h trend appends the point's pushed values as they arrive. A clear empty
+ * state when the point has no data in the range. The current value opens the trend popup.
  */
 export function TrendChart({
   testId,
@@ -29,6 +57,8 @@ export function TrendChart({
   unit,
   range,
   fixedRange,
+  limits = NO_LIMITS,
+  owner = 'valve',
 }: {
   testId: string;
   title: string;
@@ -37,6 +67,10 @@ export function TrendChart({
   range: TrendRange;
   /** A fixed y scale (position: 0–100 %), else automatic. */
   fixedRange?: [number, number];
+  /** The point's limits in force (hh/h/l/ll), drawn as dashed lines. */
+  limits?: readonly LimitLine[];
+  /** Whose point it is, for the empty state: "This valve has no flow point." */
+  owner?: string;
 }) {
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   const point = usePoint(pointId);
@@ -80,7 +114,12 @@ export function TrendChart({
   const summary = useMemo(() => (trend ? summarizeTrend(trend) : null), [trend]);
 
   return (
-    <section className={styles.trend} data-testid={testId} aria-labelledby={headingId}>
+    <section
+      className={styles.trend}
+      data-testid={testId}
+      aria-labelledby={headingId}
+      data-limits={limits.map((l) => l.label).join(',')}
+    >
       <header className={styles.trendHead}>
         <h3 id={headingId}>
           {title}
@@ -88,7 +127,16 @@ export function TrendChart({
         </h3>
         {point && (
           <span className={styles.trendNow}>
-            now <strong>{fmt(point.value)}</strong> {u} <QualityBadge quality={point.quality} />
+            now{' '}
+            <PointValueButton pointId={point.id} testId={`${testId}-open`}>
+              <strong>{fmt(point.value)}</strong> {u}
+            </PointValueButton>{' '}
+            <QualityBadge quality={point.quality} />
+          </span>
+        )}
+        {limits.length > 0 && (
+          <span className={styles.trendStats} data-testid={`${testId}-limits`}>
+            limits {limits.map((l) => l.label).join(' · ')}
           </span>
         )}
         {summary && summary.count > 0 && (
@@ -100,7 +148,7 @@ export function TrendChart({
       </header>
       {!pointId ? (
         <p className={styles.trendEmpty} data-testid="trend-empty">
-          This valve has no {title.toLowerCase()} point.
+          This {owner} has no {title.toLowerCase()} point.
         </p>
       ) : load.status === 'loading' ? (
         <p className={styles.trendLoading}>Loading the {RANGE_TEXT[range]} trend…</p>
@@ -117,6 +165,7 @@ export function TrendChart({
           trend={load.trend}
           range={range}
           fixedRange={fixedRange}
+          limits={limits}
           label={`${title} trend, ${RANGE_TEXT[range]}${
             summary
               ? `: min ${formatValue(summary.min)}, max ${formatValue(summary.max)}, latest ${formatValue(summary.last)} ${u}`
@@ -137,21 +186,24 @@ function timeTick(t: number, range: TrendRange): string {
     : hm;
 }
 
+/** The trend as uPlot data, with a null wherever the samples stopped (a gap, not a straight line). */
 function toData(trend: Trend): uPlot.AlignedData {
-  return trend.source === 'rollup' && trend.min && trend.max
-    ? [trend.t, trend.v, trend.min, trend.max]
-    : [trend.t, trend.v];
+  const series = trend.source === 'rollup' && trend.min && trend.max ? [trend.v, trend.min, trend.max] : [trend.v];
+  const g = withGaps(trend.t, series);
+  return [g.t, ...g.series];
 }
 
 function Plot({
   trend,
   range,
   fixedRange,
+  limits,
   label,
 }: {
   trend: Trend;
   range: TrendRange;
   fixedRange?: [number, number];
+  limits: readonly LimitLine[];
   label: string;
 }) {
   const host = useRef<HTMLDivElement>(null);
@@ -160,6 +212,8 @@ function Plot({
   const banded = trend.source === 'rollup' && !!trend.min && !!trend.max;
   const latest = useRef(trend);
   latest.current = trend;
+  const limitsNow = useRef(limits);
+  limitsNow.current = limits;
 
   useEffect(() => {
     const el = host.current;
@@ -188,7 +242,18 @@ function Plot({
       cursor: { drag: { x: false, y: false } },
       scales: {
         x: { time: true, range: () => [Date.now() - span, Date.now()] },
-        y: fixedRange ? { range: fixedRange } : { auto: true },
+        // The limits stay in view: the range holds them as well as the data.
+        y: fixedRange
+          ? { range: fixedRange }
+          : {
+              auto: true,
+              range: (_u, min, max) =>
+                yRangeWith(
+                  min,
+                  max,
+                  limitsNow.current.map((l) => l.value),
+                ),
+            },
       },
       axes: [
         { ...axis, values: (_u, splits) => splits.map((t) => timeTick(t, range)) },
@@ -196,6 +261,7 @@ function Plot({
       ],
       series,
       bands: banded ? [{ series: [3, 2], fill: 'rgba(29,63,102,0.16)' }] : [],
+      plugins: [limitLinesPlugin(() => [{ scale: 'y', lines: limitsNow.current }])],
     };
     const p = new uPlot(opts, toData(latest.current), el);
     plot.current = p;
@@ -213,7 +279,7 @@ function Plot({
 
   useEffect(() => {
     plot.current?.setData(toData(trend));
-  }, [trend]);
+  }, [trend, limits]);
 
   return <div className={styles.trendPlot} ref={host} role="img" aria-label={label} />;
 }

@@ -8,6 +8,7 @@ import {
   type LimitCondition,
 } from '../../shared/limits';
 import { formatUnit, formatValue } from './format';
+import { formatLimit } from './limit-lines';
 
 /**
  * The master alarm database in the console's words: the definition behind a limit alarm (its
@@ -50,13 +51,10 @@ export function hasUnknownDefinition(alarms: readonly Alarm[], set: DefinitionSe
 export const valueText = (v: number | null | undefined, unit: string | undefined): string =>
   v === null || v === undefined ? '—' : `${formatValue(v)}${unit ? ` ${formatUnit(unit)}` : ''}`;
 
-/** A setpoint as a supervisor wrote it: 50, 0.5, 1200 (no padding digits). */
-const plain = (v: number): string => String(Number(v.toPrecision(6)));
-
 /** The limit of a definition in words: "< 400", "> 80", "target 50 ± 5", "rate > 3 /min", "not good". */
 export function limitText(d: Pick<AlarmDefinition, 'condition' | 'setpoint' | 'target'>, unit?: string): string {
   const u = unit ? ` ${formatUnit(unit)}` : '';
-  const sp = d.setpoint === null ? '—' : plain(d.setpoint);
+  const sp = d.setpoint === null ? '—' : formatLimit(d.setpoint);
   switch (d.condition) {
     case 'hh':
     case 'h':
@@ -67,7 +65,7 @@ export function limitText(d: Pick<AlarmDefinition, 'condition' | 'setpoint' | 't
     case 'roc':
       return `rate > ${sp}${u}/min`;
     case 'deviation':
-      return `target ${d.target === null ? '—' : plain(d.target)}${u} ± ${sp}`;
+      return `target ${d.target === null ? '—' : formatLimit(d.target)}${u} ± ${sp}`;
     case 'quality':
       return 'value not good';
   }

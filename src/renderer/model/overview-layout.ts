@@ -24,7 +24,7 @@ export interface OverviewMetrics {
 }
 
 export const COMPACT_METRICS: OverviewMetrics = {
-  labelWidth: 290,
+  labelWidth: 340,
   slotMin: 124,
   pipeTop: 42,
   lineHeight: 124,
@@ -35,7 +35,7 @@ export const COMPACT_METRICS: OverviewMetrics = {
 };
 
 export const LARGE_METRICS: OverviewMetrics = {
-  labelWidth: 380,
+  labelWidth: 450,
   slotMin: 150,
   pipeTop: 56,
   lineHeight: 166,

@@ -1,7 +1,8 @@
 /**
  * Hash routes: #/overview, #/valves, #/valves/v-101, #/alarms, #/alarms/<id> (the Alarms view
  * showing one alarm: an alarm notification was clicked), #/incidents, #/incidents/<id>,
- * #/handover, #/commands, #/audit, #/system, #/limits (the alarm definitions).
+ * #/handover, #/commands, #/audit, #/system, #/limits (the alarm definitions),
+ * #/segments/<id> (one segment: its trends, valves, alarms and incidents).
  * Pure parsing
  * and building.
  */
@@ -17,7 +18,17 @@ export type Route =
   | { view: 'incident'; id: string }
   | { view: 'handover' }
   | { view: 'limits' }
+  | { view: 'segment'; id: string }
   | { view: 'not_found'; path: string };
+
+/** A path part as written, percent-decoded when it can be. */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part; // keep it as written
+  }
+}
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/overview';
@@ -28,13 +39,7 @@ export function parseRoute(hash: string): Route {
     if (first === 'system' && !second) return { view: 'system' };
     if (first === 'alarms') {
       if (!second) return { view: 'alarms' };
-      let alarmId = second;
-      try {
-        alarmId = decodeURIComponent(second);
-      } catch {
-        // keep it as written
-      }
-      return { view: 'alarms', alarmId };
+      return { view: 'alarms', alarmId: decoded(second) };
     }
     if (first === 'commands' && !second) return { view: 'commands' };
     if (first === 'audit' && !second) return { view: 'audit' };
@@ -42,23 +47,14 @@ export function parseRoute(hash: string): Route {
     if (first === 'limits' && !second) return { view: 'limits' };
     if (first === 'incidents') {
       if (!second) return { view: 'incidents' };
-      let id = second;
-      try {
-        id = decodeURIComponent(second);
-      } catch {
-        // keep it as written
-      }
-      return { view: 'incident', id };
+      return { view: 'incident', id: decoded(second) };
+    }
+    if (first === 'segments' && second) {
+      return { view: 'segment', id: decoded(second) };
     }
     if (first === 'valves') {
       if (!second) return { view: 'valves' };
-      let id = second;
-      try {
-        id = decodeURIComponent(second);
-      } catch {
-        // keep it as written
-      }
-      return { view: 'valve', id };
+      return { view: 'valve', id: decoded(second) };
     }
   }
   return { view: 'not_found', path };
@@ -88,6 +84,8 @@ export function routeHref(route: Route): string {
       return '#/handover';
     case 'limits':
       return '#/limits';
+    case 'segment':
+      return `#/segments/${encodeURIComponent(route.id)}`;
     case 'not_found':
       return `#${route.path}`;
   }
@@ -95,14 +93,16 @@ export function routeHref(route: Route): string {
 
 export const valveHref = (id: string) => routeHref({ view: 'valve', id });
 export const incidentHref = (id: string) => routeHref({ view: 'incident', id });
+export const segmentHref = (id: string) => routeHref({ view: 'segment', id });
 
-/** Which navigation entry a route belongs to (the valve detail belongs to Valves). */
+/** Which navigation entry a route belongs to (the valve detail belongs to Valves, a segment to the Overview). */
 export type NavSection =
   'overview' | 'valves' | 'alarms' | 'limits' | 'incidents' | 'handover' | 'commands' | 'audit' | 'system';
 
 export function navSection(route: Route): NavSection | null {
   if (route.view === 'valve') return 'valves';
   if (route.view === 'incident') return 'incidents';
+  if (route.view === 'segment') return 'overview';
   if (route.view === 'not_found') return null;
   return route.view;
 }

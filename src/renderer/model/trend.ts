@@ -45,3 +45,67 @@ export function summarizeTrend(trend: Trend): {
     last: n ? trend.v[n - 1]! : null,
   };
 }
+
+/** A series' values, null where the line must break (uPlot draws a gap at a null). */
+export type GapSeries = (number | null)[];
+
+/**
+ * The usual time between two samples: the median of the steps (ms), robust to the odd late
+ * sample and to an outage; null with fewer than three samples.
+ */
+export function usualInterval(t: readonly number[]): number | null {
+  if (t.length < 3) return null;
+  const steps: number[] = [];
+  for (let i = 1; i < t.length; i++) {
+    const d = t[i]! - t[i - 1]!;
+    if (d > 0) steps.push(d);
+  }
+  if (!steps.length) return null;
+  steps.sort((a, b) => a - b);
+  const mid = steps.length >> 1;
+  return steps.length % 2 ? steps[mid]! : (steps[mid - 1]! + steps[mid]!) / 2;
+}
+
+/** Samples further apart than this many usual intervals are not joined by a line. */
+export const GAP_FACTOR = 3;
+
+/**
+ * The samples with a null inserted (halfway in time) wherever two consecutive samples are
+ * more than `factor` usual intervals apart, in every series given (a rollup's mean, min and
+ * max alike), so that a chart breaks the line where the data stopped instead of drawing a
+ * straight line across the outage. The same arrays, copied, when there is no gap.
+ */
+export function withGaps(
+  t: readonly number[],
+  series: readonly (readonly number[])[],
+  factor = GAP_FACTOR,
+): { t: number[]; series: GapSeries[] } {
+  const usual = usualInterval(t);
+  const out = { t: [] as number[], series: series.map((): GapSeries => []) };
+  for (let i = 0; i < t.length; i++) {
+    if (usual !== null && i > 0 && t[i]! - t[i - 1]! > factor * usual) {
+      out.t.push((t[i - 1]! + t[i]!) / 2);
+      for (const s of out.series) s.push(null);
+    }
+    out.t.push(t[i]!);
+    series.forEach((s, k) => out.series[k]!.push(s[i] ?? null));
+  }
+  return out;
+}
+
+/**
+ * A y range that holds the data and the values given (limits, so their lines stay in view),
+ * with a little room above and below.
+ */
+export function yRangeWith(
+  dataMin: number | null,
+  dataMax: number | null,
+  include: readonly number[],
+): [number, number] {
+  const all = [dataMin, dataMax, ...include].filter((x): x is number => x !== null && Number.isFinite(x));
+  if (!all.length) return [0, 1];
+  const lo = Math.min(...all);
+  const hi = Math.max(...all);
+  const pad = hi - lo > 1e-9 ? (hi - lo) * 0.08 : Math.max(1, Math.abs(hi) * 0.05);
+  return [lo - pad, hi + pad];
+}

@@ -5,13 +5,17 @@ import { ActuationPanel } from '../components/actuation/ActuationPanel';
 import { Age } from '../components/Age';
 import { PositionBar, QualityBadge, StateBadge } from '../components/Badges';
 import { CommandTable, useLoadCommands } from '../components/CommandHistory';
-import { TrendChart } from '../components/TrendChart';
+import { PointFact } from '../components/PointFact';
+import { PointValueButton } from '../components/PointValue';
+import { RangePicker, TrendChart } from '../components/TrendChart';
 import { GlyphDefs, ValveGlyph } from '../components/ValveGlyph';
 import { listCommands } from '../model/commands';
 import { useCommands } from '../stores/commands';
-import { useField, usePoint, useValve } from '../stores/field';
-import { formatDateTime, formatUnit, formatValue, parseTime } from '../model/format';
-import { RANGES, RANGE_TEXT } from '../model/trend';
+import { useField, useValve } from '../stores/field';
+import { formatDateTime, parseTime } from '../model/format';
+import { limitLines } from '../model/limit-lines';
+import { segmentHref } from '../model/route';
+import { useLimits } from '../stores/limits';
 import { useUi } from '../stores/ui';
 import { refusalText, station } from '../client';
 import { ErrorNote } from '../components/ErrorNote';
@@ -42,7 +46,7 @@ export function ValveDetail({ id }: { id: string }) {
   const valvesLoaded = useField((s) => s.loaded.valves);
   const [lookup, setLookup] = useState<Lookup>({ status: 'loading' });
   const range = useUi((s) => s.trendRange);
-  const setRange = useUi((s) => s.setTrendRange);
+  const definitions = useLimits((s) => s.set)?.definitions;
 
   useEffect(() => {
     let cancelled = false;
@@ -66,6 +70,8 @@ export function ValveDetail({ id }: { id: string }) {
   const flowId = storeSeg?.flow ?? pick('flow')?.id;
   const positionId = storePos ?? pick('position')?.id;
   const segmentName = useField((s) => s.site?.segments.find((x) => x.id === segment)?.name);
+  const pressureLimits = useMemo(() => limitLines(definitions, pressureId ?? ''), [definitions, pressureId]);
+  const flowLimits = useMemo(() => limitLines(definitions, flowId ?? ''), [definitions, flowId]);
 
   const shown = valve ?? (lookup.status === 'found' ? lookup.detail.valve : undefined);
 
@@ -118,7 +124,13 @@ export function ValveDetail({ id }: { id: string }) {
               </dd>
               <dt>Position</dt>
               <dd>
-                <PositionBar position={v.position} quality={v.quality} />
+                {positionId ? (
+                  <PointValueButton pointId={positionId} testId="valve-position-open">
+                    <PositionBar position={v.position} quality={v.quality} />
+                  </PointValueButton>
+                ) : (
+                  <PositionBar position={v.position} quality={v.quality} />
+                )}
               </dd>
               <dt>Quality</dt>
               <dd data-testid="valve-quality">
@@ -142,11 +154,11 @@ export function ValveDetail({ id }: { id: string }) {
           </div>
         </section>
         <section className={layout.panel} aria-labelledby="segment-title">
-          <h2 id="segment-title">Segment {segment}</h2>
+          <h2 id="segment-title">Segment {segment ? <a href={segmentHref(segment)}>{segment}</a> : '—'}</h2>
           {segmentName && <p className={text.muted}>{segmentName}</p>}
           <dl className={layout.facts}>
-            <PointFact label="Pressure" pointId={pressureId} />
-            <PointFact label="Flow" pointId={flowId} />
+            <PointFact label="Pressure" pointId={pressureId} testId="valve-segment-pressure" />
+            <PointFact label="Flow" pointId={flowId} testId="valve-segment-flow" />
           </dl>
         </section>
         <div className={styles.actuationSlot} data-testid="actuation-slot">
@@ -157,23 +169,17 @@ export function ValveDetail({ id }: { id: string }) {
       <section className={layout.panel} aria-labelledby="trends-title">
         <div className={styles.trendsHead}>
           <h2 id="trends-title">Trends</h2>
-          <div className={styles.rangePicker} role="group" aria-label="Trend range">
-            {RANGES.map((r) => (
-              <button
-                key={r}
-                type="button"
-                aria-pressed={range === r}
-                onClick={() => setRange(r)}
-                data-testid={`trend-range-${r}`}
-                title={RANGE_TEXT[r]}
-              >
-                {r.replace('h', ' h').replace('d', ' d')}
-              </button>
-            ))}
-          </div>
+          <RangePicker />
         </div>
-        <TrendChart testId="trend-pressure" title="Pressure" pointId={pressureId} unit={null} range={range} />
-        <TrendChart testId="trend-flow" title="Flow" pointId={flowId} unit={null} range={range} />
+        <TrendChart
+          testId="trend-pressure"
+          title="Pressure"
+          pointId={pressureId}
+          unit={null}
+          range={range}
+          limits={pressureLimits}
+        />
+        <TrendChart testId="trend-flow" title="Flow" pointId={flowId} unit={null} range={range} limits={flowLimits} />
         <TrendChart
           testId="trend-position"
           title="Position"
@@ -212,24 +218,5 @@ function ValveCommands({ id }: { id: string }) {
         empty={load.status === 'loading' ? 'Loading…' : 'No command for this valve from this station yet.'}
       />
     </section>
-  );
-}
-
-function PointFact({ label, pointId }: { label: string; pointId: string | undefined }) {
-  const p = usePoint(pointId);
-  return (
-    <>
-      <dt>{label}</dt>
-      <dd>
-        {p ? (
-          <>
-            <strong className={styles.bigValue}>{formatValue(p.value)}</strong> {formatUnit(p.unit)}{' '}
-            <QualityBadge quality={p.quality} />
-          </>
-        ) : (
-          <span className={text.muted}>no point</span>
-        )}
-      </dd>
-    </>
   );
 }

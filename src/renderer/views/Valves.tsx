@@ -6,6 +6,7 @@ import { PositionBar, QualityBadge, StateBadge } from '../components/Badges';
 import { QUALITY_TEXT, STATE_TEXT } from '../model/valve-words';
 import { useField, useValve } from '../stores/field';
 import { navigate } from '../app/router';
+import { segmentHref } from '../model/route';
 import {
   countText,
   isLiveQuery,
@@ -321,7 +322,10 @@ const ValveRow = memo(function ValveRow({
         {v.localControl && <span className={badges.localTag}>LOCAL</span>}
       </div>
       <div role="cell" className={styles.cell}>
-        {v.segment}
+        {/* The row opens the valve; its segment name opens the segment (by pointer; the keyboard has the overview). */}
+        <a href={segmentHref(v.segment)} tabIndex={-1} onClick={(e) => e.stopPropagation()}>
+          {v.segment}
+        </a>
       </div>
       <div role="cell" className={styles.cell}>
         <StateBadge state={v.state} />
