@@ -162,7 +162,7 @@ test.describe('the displays (API RP 1165): overview, segment view and trend popu
     // A valve's detail names its segment: the name leads back here.
     await valves.getByRole('link', { name: 'v-108' }).click();
     await expect(page.getByTestId('valve-detail')).toBeVisible();
-    await page.getByRole('link', { name: 'seg-02' }).click();
+    await page.getByTestId('valve-detail').getByRole('link', { name: 'seg-02', exact: true }).click();
     await expect(page.getByTestId('segment-view')).toBeVisible();
     await expect(page).toHaveURL(/#\/segments\/seg-02$/);
   });
