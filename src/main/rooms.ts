@@ -25,6 +25,7 @@ import type { Config } from './config';
 import { ConsolePush } from './console/push';
 import { startDemoSite, type DemoSite } from './demo';
 import { IngestCounters } from './field/counters';
+import { PlainviewCommands } from './field/commands';
 import { Field } from './field/field';
 import { HandoverService } from './handover/service';
 import { IncidentService } from './incidents/service';
@@ -167,7 +168,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     config,
     sql: store.sql,
     state: field.state,
-    link: field.link,
+    channel: new PlainviewCommands(config.siteId, field.link),
     flushField: () => field.flushWrites(),
     sessions: { identity: actingIdentity },
     auditor,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { SelectInput, Selection } from '../../shared/actuation';
 import { ok, type Refusal, type Result } from '../../shared/refusal';
 import type { ActuationCommand, CommandState } from '../../shared/actuation';
-import { topics, type ValveAckMessage, type ValveCommandMessage } from '../../shared/protocol';
+import type { ValveAckMessage, ValveCommandMessage } from '../../shared/protocol';
 import { AuditUnavailable, type Auditor } from '../audit/auditor';
 import type { Config } from '../config';
-import type { FieldLink } from '../field/link';
+import type { CommandChannel } from '../field/commands';
 import type { FieldState } from '../field/state';
 import type { Logger } from '../log';
 import type { Identity } from '../operators/sessions';
@@ -18,7 +18,8 @@ export interface ActuationDeps {
   config: Config;
   sql: Sql;
   state: FieldState;
-  link: Pick<FieldLink, 'online' | 'publish'>;
+  /** How commands reach the field. */
+  channel: CommandChannel;
   /** Commits what ingest holds, so the valve a command names is in the store. */
   flushField: () => void;
   /** Who acts: the console's operator, or the API key of an HTTP call. */
@@ -213,11 +214,7 @@ export class Actuation {
 
     try {
       // QoS 1, never retained, with the MQTT 5 expiry where the broker supports it.
-      await this.d.link.publish(topics.valveCommand(this.d.config.siteId, selection.valveId), JSON.stringify(message), {
-        retain: false,
-        expirySec: this.d.config.commandExpirySec,
-        valveCommand: true,
-      });
+      await this.d.channel.send(message, this.d.config.commandExpirySec);
     } catch (err) {
       // Not queued, not retried: the operator decides again on fresh information.
       this.finish(selectionId, 'failed', `not sent: ${(err as Error).message}`);
@@ -284,7 +281,8 @@ export class Actuation {
   ): Refusal | null {
     const role = checkOperator(who);
     if (role) return role;
-    if (!this.d.link.online) return refusal('link_offline', 'The field link is offline: commands cannot be sent now.');
+    if (!this.d.channel.online(valveId))
+      return refusal('link_offline', 'The field link is offline: commands cannot be sent now.');
     const valve = checkValve(this.d.state.valveView(valveId), valveId, action, position);
     if (valve) return valve;
     if (this.inFlight.has(valveId)) return refusal('command_in_flight', `A command for ${valveId} is still in flight.`);
