@@ -27,28 +27,13 @@ import {
   limitText,
   replaceDefinition,
 } from '../../src/renderer/model/limits';
+import { alarmOf } from '../helpers/alarms';
 
 const NOW = Date.parse('2026-11-25T10:00:00Z');
 const at = (s: number) => new Date(NOW + s * 1000).toISOString();
 
-const alarm = (id: string, over: Partial<Alarm> = {}): Alarm => ({
-  id,
-  siteId: 'demo',
-  source: 'limit',
-  priority: 'high',
-  state: 'active_unacked',
-  segment: 'seg-01',
-  valveId: null,
-  message: `${id} message`,
-  raisedAt: at(-60),
-  clearedAt: null,
-  ackedAt: null,
-  ackedBy: null,
-  shelvedUntil: null,
-  shelvedBy: null,
-  resolvedAt: null,
-  ...over,
-});
+const alarm = (id: string, over: Partial<Alarm> = {}): Alarm =>
+  alarmOf(id, { source: 'limit', segment: 'seg-01', message: `${id} message`, raisedAt: at(-60), ...over });
 
 const record = (...alarms: Alarm[]): AlarmRecord => Object.fromEntries(alarms.map((a) => [a.id, a]));
 

@@ -14,28 +14,12 @@ import {
 } from '../../src/renderer/model/trend-view';
 import type { Alarm } from '../../src/shared/alarms';
 import { AlarmDefinition, type AlarmDefinitionInput } from '../../src/shared/limits';
+import { alarmOf } from '../helpers/alarms';
 
 const T0 = Date.parse('2026-11-25T10:00:00.000Z');
 const NOW = T0 + 3_600_000;
 
-const alarm = (id: string, over: Partial<Alarm> = {}): Alarm => ({
-  id,
-  siteId: 'demo',
-  source: 'limit',
-  priority: 'high',
-  state: 'active_unacked',
-  segment: null,
-  valveId: null,
-  message: id,
-  raisedAt: '2026-11-25T10:00:00.000Z',
-  clearedAt: null,
-  ackedAt: null,
-  ackedBy: null,
-  shelvedUntil: null,
-  shelvedBy: null,
-  resolvedAt: null,
-  ...over,
-});
+const alarm = (id: string, over: Partial<Alarm> = {}): Alarm => alarmOf(id, { source: 'limit', ...over });
 
 const why = { cause: 'c', consequence: 'c', action: 'a', responseMin: 10 };
 const def = (d: Partial<AlarmDefinitionInput>): AlarmDefinition =>

@@ -3,25 +3,9 @@ import { isShelved } from '../../src/renderer/model/alarms';
 import { bannerAlarms, tallyAlarms } from '../../src/renderer/model/annunciation';
 import { needsReason, parseIdList } from '../../src/renderer/model/incidents';
 import type { Alarm } from '../../src/shared/alarms';
+import { alarmOf } from '../helpers/alarms';
 
-const alarm = (id: string, over: Partial<Alarm> = {}): Alarm => ({
-  id,
-  siteId: 'demo',
-  source: 'pipelineguard',
-  priority: 'critical',
-  state: 'active_unacked',
-  segment: null,
-  valveId: null,
-  message: id,
-  raisedAt: '2026-11-25T10:00:00.000Z',
-  clearedAt: null,
-  ackedAt: null,
-  ackedBy: null,
-  shelvedUntil: null,
-  shelvedBy: null,
-  resolvedAt: null,
-  ...over,
-});
+const alarm = (id: string, over: Partial<Alarm> = {}): Alarm => alarmOf(id, { priority: 'critical', ...over });
 
 describe('alarm and incident console logic (pure)', () => {
   it('a shelved alarm counts as shelved only until its expiry; shelved alarms are not annunciated', () => {

@@ -9,6 +9,7 @@ import { appendLive, RANGE_MS, RANGE_TEXT, RANGES, summarizeTrend, withGaps, yRa
 import { useUi } from '../stores/ui';
 import { QualityBadge } from './Badges';
 import { PointValueButton } from './PointValue';
+import { fitToBox } from './chart-fit';
 import { limitLinesPlugin } from './trend-limits';
 import { refusalText, station } from '../client';
 import styles from './TrendChart.module.css';
@@ -265,16 +266,7 @@ function Plot({
     };
     const p = new uPlot(opts, toData(latest.current), el);
     plot.current = p;
-    const ro = new ResizeObserver(() => {
-      const w = Math.max(200, el.clientWidth);
-      if (w !== p.width) p.setSize({ width: w, height: p.height });
-    });
-    ro.observe(el);
-    return () => {
-      ro.disconnect();
-      p.destroy();
-      plot.current = null;
-    };
+    return fitToBox(p, el, 200, () => (plot.current = null));
   }, [banded, range, large, fixedRange]);
 
   useEffect(() => {

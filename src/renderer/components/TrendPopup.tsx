@@ -30,6 +30,7 @@ import text from '../styles/text.module.css';
 import { Dialog } from './dialogs/Dialog';
 import { download } from './download';
 import { ErrorNote } from './ErrorNote';
+import { fitToBox } from './chart-fit';
 import { limitLinesPlugin, type ScaleLimits } from './trend-limits';
 import styles from './TrendPopup.module.css';
 
@@ -625,16 +626,7 @@ function PenPlot({
     const p = new uPlot(opts, toPlotData(latest.current.data), el);
     p.setScale('x', latest.current.view);
     plot.current = p;
-    const ro = new ResizeObserver(() => {
-      const w = Math.max(300, el.clientWidth);
-      if (w !== p.width) p.setSize({ width: w, height: p.height });
-    });
-    ro.observe(el);
-    return () => {
-      ro.disconnect();
-      p.destroy();
-      plot.current = null;
-    };
+    return fitToBox(p, el, 300, () => (plot.current = null));
   }, [shape, large]);
 
   // New data or limits: keep the view (zoomed or not) and let the y axes follow.
