@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { topics } from '../../src/shared/protocol';
 import { startMosquitto } from '../helpers/brokers';
 import { testStation } from '../helpers/station';
-import { waitFor } from '../helpers/wait';
+import { waitFor, waitForCount } from '../helpers/wait';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -69,22 +69,16 @@ describe('garbage over a real broker', () => {
       await Promise.all(sends);
     }
     const field = t.station.running().field;
-    // Generous ceilings: 100,000 messages through a real broker take minutes on a loaded machine.
-    await waitFor(() => field.counters.totalRejected() === 100_000, 'every bad message counted', 180_000);
-    await waitFor(
-      () =>
-        (
-          t.station
-            .running()
-            .store.db.prepare("SELECT count(*) AS n FROM telemetry_samples WHERE point_id = 'p-ok'")
-            .get() as { n: number }
-        ).n === valid,
-      'every valid sample stored',
-      60_000,
-    );
+    // 100,000 messages through a real broker take minutes on a loaded machine: wait while the
+    // counts move, fail when they stop short.
+    await waitForCount(() => field.counters.totalRejected(), 100_000, 'bad messages counted');
+    const stored = t.station
+      .running()
+      .store.db.prepare("SELECT count(*) AS n FROM telemetry_samples WHERE point_id = 'p-ok'");
+    await waitForCount(() => (stored.get() as { n: number }).n, valid, 'valid samples stored');
     expect(field.counters.snapshot().accepted.telemetry).toBe(valid);
     expect(t.station.running().store.db.prepare('SELECT count(*) AS n FROM valves').get()).toEqual({ n: 0 });
     expect(t.station.health.get().checks.mqtt.status).toBe('ok');
     expect(field.link.online).toBe(true);
-  }, 400_000);
+  }, 900_000);
 });
