@@ -301,6 +301,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     onStationEvent: (event) => void events.receive(event),
     onAlarmDefinitions: (message) => definitions.receive(message),
     onSample: (point, ts, value, quality) => limits.onSample(point, ts, value, quality),
+    onRefusals: (refusals) => local.onRefusals(refusals),
     details: () => ({ outbox_unsent: outbox.unsentCount() }),
   });
   await api.start();

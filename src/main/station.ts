@@ -3,6 +3,7 @@ import { quietUpdateStatus } from '../shared/update';
 import { EventBus, type StationEvents } from './bus';
 import { CallScope } from './calls';
 import type { Config } from './config';
+import { redactUrl } from './config/url';
 import { busCheck, HealthService } from './health';
 import { scopedHandlers, stationHandlers } from './ipc/handlers';
 import type { Handlers } from './ipc/router';
@@ -95,7 +96,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       data_dir: config.dataDir,
       schema_version: state.store.schemaVersion,
       version: appVersion,
-      broker: config.mqttUrl ?? `${state.demo?.url} (embedded DEMO broker)`,
+      broker: config.mqttUrl ? redactUrl(config.mqttUrl) : `${state.demo?.url} (embedded DEMO broker)`,
     });
     if (state.demo)
       log.warn('DEMO / TRAINING SITE: no broker is configured (PLAINVIEW_MQTT_URL); the field is simulated');

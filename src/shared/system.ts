@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IngestCounters, LinkState } from './field';
+import { IngestCounters, LinkFacts, LinkState } from './field';
 import { Health } from './health';
 import { UpdateStatus } from './update';
 
@@ -40,6 +40,8 @@ export const SystemStatus = z.object({
   health: Health,
   info: AppInfo,
   link: LinkState,
+  /** The MQTT version in use, what the broker refuses (by topic), security warnings. */
+  linkFacts: LinkFacts,
   ingest: IngestCounters,
   database: z.object({
     sizeBytes: z.number(),

@@ -1,4 +1,4 @@
-import type { LinkState } from '../../shared/field';
+import { describeRefusals, type BrokerRefusal, type LinkState } from '../../shared/field';
 import type { Recovery } from '../store/recovery';
 import type { StorageFailure } from '../store/storage-watch';
 import type { AlarmService } from './service';
@@ -12,6 +12,8 @@ const OVERLOAD_CHECK_MS = 10_000;
  */
 export class LocalConditions {
   private linkDown = false;
+  /** What the refusal alarm says now ('' while none is active). */
+  private refused = '';
   private overloaded = false;
   private lastDropped = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -33,6 +35,8 @@ export class LocalConditions {
       return state === 'active_unacked' || state === 'active_acked';
     };
     this.linkDown = active(`link-down-${this.stationId}`);
+    // Cleared by the first report of the next session if the broker refuses nothing now.
+    if (active(`broker-refused-${this.stationId}`)) this.refused = 'from the last run';
     this.overloaded = active(`ingest-overload-${this.stationId}`);
     if (active(`storage-${this.stationId}`)) this.onStorage(null);
     this.timer = setInterval(() => this.checkOverload(), OVERLOAD_CHECK_MS);
@@ -55,6 +59,30 @@ export class LocalConditions {
       message: down
         ? `This station's field link is down (${reason}): values are stale, commands refused`
         : "This station's field link is back",
+      source: 'station:link',
+    });
+  }
+
+  /**
+   * The broker refuses some of this station's publishes or subscriptions (an ACL): raised
+   * naming the topics and reasons, raised again when that list changes, cleared when a later
+   * publish or subscription on them succeeds. High: shared alarms, incidents or field alerts
+   * stop flowing for those topics while the link itself looks fine.
+   */
+  onRefusals(refusals: readonly BrokerRefusal[]): void {
+    const message = refusals.length
+      ? `The broker refuses this station: ${describeRefusals(refusals)}. ` +
+        "Check the broker's ACL for this station's account (see System)"
+      : '';
+    if (message === this.refused) return;
+    const wasActive = this.refused !== '';
+    this.refused = message;
+    if (!message && !wasActive) return;
+    this.alarms.onLocalCondition({
+      id: `broker-refused-${this.stationId}`,
+      active: message !== '',
+      priority: 'high',
+      message: message || "The broker no longer refuses any of this station's topics",
       source: 'station:link',
     });
   }

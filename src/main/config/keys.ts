@@ -156,9 +156,24 @@ export const keys = {
   },
   mqttProtocolVersion: {
     env: 'PLAINVIEW_MQTT_PROTOCOL_VERSION',
-    schema: z.coerce.number().pipe(z.union([z.literal(4), z.literal(5)])),
-    doc: '5 (MQTT 5: message expiry on valve commands) or 4 (MQTT 3.1.1) for brokers without MQTT 5.',
-    example: '5',
+    schema: z.union([
+      z.string().trim().toLowerCase().pipe(z.literal('auto')),
+      z.coerce.number().pipe(z.union([z.literal(4), z.literal(5)])),
+    ]),
+    doc: 'auto (try MQTT 5, fall back to MQTT 3.1.1 when the broker refuses it, and keep what worked), 5 (MQTT 5 only: message expiry on valve commands, reason codes for refusals) or 4 (MQTT 3.1.1 only).',
+    example: 'auto',
+  },
+  allowUrlPassword: {
+    env: 'PLAINVIEW_ALLOW_URL_PASSWORD',
+    schema: Flag,
+    doc: 'true: accept a password inside PLAINVIEW_MQTT_URL (mqtt://user:password@host). Off: such a URL stops start-up; the password belongs in the OS keychain (`plainview secrets set mqtt-password`).',
+    example: 'false',
+  },
+  allowPlaintextPassword: {
+    env: 'PLAINVIEW_ALLOW_PLAINTEXT_PASSWORD',
+    schema: Flag,
+    doc: 'true: no warning when the broker password is sent over plain mqtt:// or ws:// (an isolated network IT vouches for). Off: the station warns at start, in health and in the System view.',
+    example: 'false',
   },
   staleAfterSec: {
     env: 'PLAINVIEW_STALE_AFTER_SEC',

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { ConfigError } from './errors';
 import { keys, type ConfigKey } from './keys';
 import { defaultDataDir, policyFilePath, settingsFilePath } from './paths';
+import { redactUrl, urlPassword } from './url';
 import { parseKey, type Config, type Provenance } from './schema';
 import { fromDotEnv, fromEnv, fromJsonFile, type SourceValues } from './sources';
 
@@ -43,7 +44,9 @@ function defaults(env: Record<string, string | undefined>, hostname: string): Co
     mqttCertFile: null,
     mqttKeyFile: null,
     mqttKeepaliveSec: 10,
-    mqttProtocolVersion: 5,
+    mqttProtocolVersion: 'auto',
+    allowUrlPassword: false,
+    allowPlaintextPassword: false,
     staleAfterSec: 30,
     rawRetentionDays: 7,
     rollupRetentionDays: 400,
@@ -107,12 +110,23 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     const parsed = parseKey(key, raw);
     if (!parsed.success) {
       const why = parsed.error.issues[0]?.message ?? 'invalid value';
+      // A broker URL may carry a password: never repeat it.
+      const shown = key === 'mqttUrl' && typeof raw === 'string' ? redactUrl(raw) : raw;
       throw new ConfigError(
-        `Invalid configuration: ${describe(key, src)} is ${JSON.stringify(raw)}: ${why}. ${keys[key].doc}`,
+        `Invalid configuration: ${describe(key, src)} is ${JSON.stringify(shown)}: ${why}. ${keys[key].doc}`,
       );
     }
     writable[key] = parsed.data;
     provenance[key] = src.source;
+  }
+  const urlSource = sources.find((s) => s.values.mqttUrl !== undefined);
+  if (config.mqttUrl && urlPassword(config.mqttUrl) && !config.allowUrlPassword && urlSource) {
+    throw new ConfigError(
+      `Invalid configuration: ${describe('mqttUrl', urlSource)} contains a password; secrets never come from the ` +
+        'configuration. Remove it from the URL, put the user name in PLAINVIEW_MQTT_USERNAME and the password in ' +
+        'the OS keychain with `plainview secrets set mqtt-password`; or, if IT accepts a password in the URL, set ' +
+        `${keys.allowUrlPassword.env}=true (policy key "allowUrlPassword").`,
+    );
   }
   const lockedByPolicy = Object.keys(sources[0]!.values) as ConfigKey[];
   return { config, provenance, lockedByPolicy, warnings };

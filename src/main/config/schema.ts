@@ -17,7 +17,10 @@ export interface Config {
   mqttCertFile: string | null;
   mqttKeyFile: string | null;
   mqttKeepaliveSec: number;
-  mqttProtocolVersion: 4 | 5;
+  /** `auto`: MQTT 5, falling back to 3.1.1 when the broker refuses it. */
+  mqttProtocolVersion: 'auto' | 4 | 5;
+  allowUrlPassword: boolean;
+  allowPlaintextPassword: boolean;
   staleAfterSec: number;
   rawRetentionDays: number;
   rollupRetentionDays: number;

@@ -11,7 +11,7 @@ import {
   type ValveAckMessage,
   type TopicKind,
 } from '../../shared/protocol';
-import type { LinkState } from '../../shared/field';
+import { describeRefusals, type BrokerRefusal, type LinkState } from '../../shared/field';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { Telemetry } from '../telemetry/telemetry';
@@ -34,6 +34,8 @@ export interface FieldEvents {
   onAlarmDefinitions(message: AlarmDefinitionsMessage): void;
   /** A telemetry sample taken, after it went to telemetry: the hot path, keep it cheap. */
   onSample(point: string, ts: number, value: number, quality: string): void;
+  /** What the broker refuses this station, by topic (after each session setup and on change). */
+  onRefusals?(refusals: BrokerRefusal[]): void;
   /** What the rooms above add to the status line and the link's health (the outbox's backlog). */
   details(): Record<string, unknown>;
 }
@@ -45,7 +47,7 @@ export interface FieldOptions {
   counters: IngestCounters;
   /** The broker to use: the site's, or the embedded DEMO broker. */
   brokerUrl: string;
-  protocolVersion: 4 | 5;
+  protocolVersion: 'auto' | 4 | 5;
   secret: (name: 'mqtt-password' | 'mqtt-key-passphrase') => Promise<string | null>;
   log: Logger;
   now: () => Date;
@@ -113,6 +115,8 @@ export class Field {
       },
       keepaliveSec: config.mqttKeepaliveSec,
       protocolVersion: this.o.protocolVersion,
+      allowPlaintextPassword: config.allowPlaintextPassword,
+      onRefusals: (refusals) => this.events?.onRefusals?.(refusals),
       presence: {
         topic: topics.stationPresence(config.siteId, config.stationId),
         online: presence('online'),
@@ -186,12 +190,17 @@ export class Field {
   check(): HealthCheck {
     const s = this.link.state;
     const quality = this.state.qualitySummary();
+    const facts = this.link.facts();
     const details = {
       link: s,
       ingest: this.counters.snapshot(),
       quality,
       ...this.events?.details(),
       connection_attempts: this.link.attempts,
+      mqtt_version: facts.protocol,
+      mqtt_version_setting: facts.protocolSetting,
+      broker_refusals: facts.refusals,
+      ...(facts.warnings.length ? { warnings: facts.warnings } : {}),
     };
     if (s.status === 'online') {
       if (this.counters.dropped > 0)
@@ -200,6 +209,8 @@ export class Field {
           reason: `ingest fell behind: ${this.counters.dropped} telemetry samples dropped (oldest first)`,
           details,
         };
+      if (facts.refusals.length)
+        return { status: 'degraded', reason: `the broker refuses ${describeRefusals(facts.refusals)}`, details };
       return { status: 'ok', details };
     }
     if (s.status === 'offline')

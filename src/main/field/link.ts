@@ -1,9 +1,11 @@
 import fs from 'node:fs';
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, { type ClientSubscribeCallback, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { isPlaintextUrl, redactUrl, urlPassword } from '../config/url';
 import type { Logger } from '../log';
 import { Backoff } from './backoff';
 import { DurableAcks } from './durable-acks';
-import type { LinkState } from '../../shared/field';
+import { BrokerRefusals, isRefusal } from './refusals';
+import type { BrokerRefusal, LinkFacts, LinkState } from '../../shared/field';
 import { RECEIVE_WINDOW } from '../telemetry/writer';
 /** Messages handled in one turn of the event loop at most (see `handleMessage`). */
 const YIELD_EVERY = 128;
@@ -21,7 +23,10 @@ export interface LinkOptions {
     passphrase: () => Promise<string | null>;
   };
   keepaliveSec: number;
-  protocolVersion: 4 | 5;
+  /** `auto`: MQTT 5, falling back to 3.1.1 when the broker refuses it; the version that worked is kept. */
+  protocolVersion: 'auto' | 4 | 5;
+  /** IT accepts a password over plain mqtt:// or ws://: no warning. */
+  allowPlaintextPassword?: boolean;
   /** Published retained at each connect; the will publishes `offline` when the link dies. */
   presence: { topic: string; online: () => string; offline: () => string };
   subscriptions: string[];
@@ -34,6 +39,8 @@ export interface LinkOptions {
    */
   onMessage: (topic: string, payload: Buffer, packet: IPublishPacket) => void;
   onState: (state: LinkState) => void;
+  /** What the broker refuses this station (by topic), whenever that changes and after each session setup. */
+  onRefusals?: (refusals: BrokerRefusal[]) => void;
   /** The ingest writer's sequence number: a PUBACK waits until the writer has committed up to it. */
   writeSequence: () => number;
 }
@@ -69,6 +76,17 @@ function isAuthRefusal(err: unknown): boolean {
 }
 
 /**
+ * A CONNACK refusing the protocol version: 3.1.1's code 1 (what a 3.1.1-only broker such as
+ * aedes answers to an MQTT 5 CONNECT) or MQTT 5's 0x84 Unsupported Protocol Version.
+ */
+function isVersionRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 1 || code === 0x84;
+}
+
+const versionName = (v: 4 | 5) => (v === 5 ? '5' : '3.1.1');
+
+/**
  * The station's one connection to the site broker. mqtt.js's own reconnect runs at a fixed
  * period, so this owns the schedule (exponential backoff, full jitter, 1 s to 60 s; bad
  * credentials on the slow schedule) and builds a fresh client for each attempt. Persistent
@@ -88,9 +106,42 @@ export class FieldLink {
   private downSince: string | null = null;
   /** Connection attempts made, for tests and health: proves there is no tight loop. */
   attempts = 0;
+  /** The version the next attempt uses; under `auto`, settled by the first connection that works. */
+  private version: 4 | 5;
+  private settled: boolean;
+  /** The version of the last connection that was accepted. */
+  private connectedVersion: 4 | 5 | null = null;
+  private readonly refusals: BrokerRefusals;
+  /** Publishes awaiting their PUBACK on the current connection, by a token of our own. */
+  private inFlight = new Map<number, string>();
+  private nextFlight = 0;
+  private readonly warnings: string[] = [];
 
   constructor(private readonly o: LinkOptions) {
     this.backoff = new Backoff({ baseMs: BASE_MS, capMs: CAP_MS, random: o.random });
+    this.version = o.protocolVersion === 'auto' ? 5 : o.protocolVersion;
+    this.settled = o.protocolVersion !== 'auto';
+    this.refusals = new BrokerRefusals(o.now, (list) => o.onRefusals?.(list));
+    const sendsPassword = o.username !== null || urlPassword(o.url) !== null;
+    if (sendsPassword && isPlaintextUrl(o.url) && !o.allowPlaintextPassword) {
+      const scheme = o.url.trim().split(':')[0]!.toLowerCase();
+      this.warnings.push(
+        `the broker password is sent unencrypted over ${scheme}://: anyone on the network path can read it. ` +
+          `Use ${scheme === 'ws' ? 'wss' : 'mqtts'}:// (TLS), or set PLAINVIEW_ALLOW_PLAINTEXT_PASSWORD=true ` +
+          'if IT accepts it on this network',
+      );
+    }
+  }
+
+  /** The version in use, the refusals and the warnings (the System view, health). */
+  facts(): LinkFacts {
+    const setting = this.o.protocolVersion;
+    return {
+      protocolSetting: setting === 'auto' ? 'auto' : versionName(setting),
+      protocol: this.connectedVersion === null ? null : versionName(this.connectedVersion),
+      refusals: this.refusals.list(),
+      warnings: [...this.warnings],
+    };
   }
 
   get state(): LinkState {
@@ -103,6 +154,7 @@ export class FieldLink {
 
   start(): void {
     this.stopped = false;
+    for (const warning of this.warnings) this.o.log.warn(`SECURITY: ${warning}`, { broker: redactUrl(this.o.url) });
     void this.connect();
   }
 
@@ -146,8 +198,62 @@ export class FieldLink {
     const client = this.client;
     if (!client?.connected || !this.online) throw new Error('the field link is not online');
     const properties =
-      opts.expirySec && this.o.protocolVersion === 5 ? { messageExpiryInterval: opts.expirySec } : undefined;
-    await client.publishAsync(topic, payload, { qos: 1, retain: opts.retain ?? false, properties });
+      opts.expirySec && this.connectedVersion === 5 ? { messageExpiryInterval: opts.expirySec } : undefined;
+    await this.send(client, topic, payload, { qos: 1, retain: opts.retain ?? false, properties });
+  }
+
+  /**
+   * One QoS 1 publish on `client`: refused at once if the broker is known to close the
+   * connection on this topic; a refusing PUBACK is recorded by topic and reason, an accepting
+   * one clears what was recorded.
+   */
+  private async send(
+    client: MqttClient,
+    topic: string,
+    payload: string,
+    opts: { qos: 1; retain: boolean; properties?: { messageExpiryInterval: number } },
+  ): Promise<void> {
+    const held = this.refusals.held(topic);
+    if (held) throw new Error(`not published: the broker refuses ${topic} (${held.reason}); see the System view`);
+    const flights = this.inFlight;
+    const token = this.nextFlight++;
+    flights.set(token, topic);
+    try {
+      await client.publishAsync(topic, payload, opts);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (isRefusal(code)) this.noteRefusal('publish', topic, code);
+      throw err;
+    } finally {
+      flights.delete(token);
+    }
+    this.refusals.accept('publish', topic);
+  }
+
+  private noteRefusal(kind: BrokerRefusal['kind'], topic: string, code: number, held = false): void {
+    const r = this.refusals.refuse(kind, topic, code, this.connectedVersion ?? this.version, held);
+    if (r)
+      this.o.log.error(`the broker refused a ${kind}`, {
+        topic,
+        reason: r.reason,
+        ...(held ? { held: 'the station stops publishing this topic until it restarts' } : {}),
+      });
+  }
+
+  /**
+   * Subscribes and returns each filter's SUBACK code (granted QoS, or 0x80 and above refused).
+   * mqtt.js fails the whole call when one filter is refused; the codes are in its packet.
+   */
+  private subscribe(client: MqttClient, filters: string[]): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      const done: ClientSubscribeCallback = (err, _granted, packet) => {
+        const codes = packet?.granted;
+        if (Array.isArray(codes) && codes.length === filters.length)
+          resolve(codes.map((g) => (typeof g === 'number' ? g : (g as { qos: number }).qos)));
+        else reject(err ?? new Error('the broker sent no SUBACK'));
+      };
+      client.subscribe(filters, { qos: 1 }, done);
+    });
   }
 
   private setState(state: LinkState): void {
@@ -170,11 +276,9 @@ export class FieldLink {
       ...(passphrase ? ({ passphrase } as IClientOptions) : {}),
       clientId: this.o.clientId,
       clean: false,
-      protocolVersion: this.o.protocolVersion,
+      protocolVersion: this.version,
       properties:
-        this.o.protocolVersion === 5
-          ? { sessionExpiryInterval: SESSION_EXPIRY_SEC, receiveMaximum: RECEIVE_WINDOW }
-          : undefined,
+        this.version === 5 ? { sessionExpiryInterval: SESSION_EXPIRY_SEC, receiveMaximum: RECEIVE_WINDOW } : undefined,
       keepalive: this.o.keepaliveSec,
       connectTimeout: 10_000,
       reconnectPeriod: 0,
@@ -223,34 +327,109 @@ export class FieldLink {
         else done();
       }
     };
+    this.inFlight = new Map();
+    const flights = this.inFlight;
+    const version = this.version;
     let failed = false;
-    const fail = (reason: string, cause: 'network' | 'auth') => {
+    let connack = false;
+    let disconnectReason: number | undefined;
+    const fail = (reason: string, cause: 'network' | 'auth' | 'version') => {
       if (failed || client !== this.client) return;
       failed = true;
+      const unacknowledged = [...flights.values()];
       client.removeAllListeners();
       client.on('error', () => undefined);
       client.end(true);
       this.client = null;
-      this.retry(reason, cause);
+      if (cause === 'version') return this.versionRefused(version, reason);
+      if (!connack && cause === 'network' && !this.settled && reason === 'connection closed') {
+        // Some brokers close the connection on a CONNECT of a version they do not speak
+        // instead of refusing it: under `auto`, the next attempt tries the other version.
+        this.version = version === 5 ? 4 : 5;
+        this.o.log.info(
+          'the broker closed the connection without a CONNACK; the next attempt tries another MQTT version',
+          {
+            tried: versionName(version),
+            next: versionName(this.version),
+          },
+        );
+      }
+      if (connack) {
+        // A broker may answer a publish it refuses by closing the connection (MQTT 3.1.1 allows
+        // it; MQTT 5 with a DISCONNECT reason): find the topic, so that it cannot make the link flap.
+        if (unacknowledged.length === 0) this.refusals.closedIdle();
+        else
+          for (const r of this.refusals.closedWithInFlight(unacknowledged, disconnectReason, version))
+            this.o.log.error(
+              'the broker closes the connection whenever this station publishes a topic; it is no longer published until the station restarts',
+              {
+                topic: r.topic,
+                reason: r.reason,
+              },
+            );
+      }
+      this.retry(disconnectReason === undefined ? reason : `${reason} (DISCONNECT ${disconnectReason})`, cause);
     };
-    client.on('connect', (connack) => void this.onConnect(client, connack.sessionPresent));
-    client.on('error', (err) => fail(err.message, isAuthRefusal(err) ? 'auth' : 'network'));
+    client.on('connect', (packet) => {
+      connack = true;
+      void this.onConnect(client, packet.sessionPresent, version);
+    });
+    client.on('disconnect', (packet) => (disconnectReason = packet.reasonCode));
+    client.on('error', (err) =>
+      fail(err.message, isAuthRefusal(err) ? 'auth' : isVersionRefusal(err) && !connack ? 'version' : 'network'),
+    );
     client.on('close', () => fail('connection closed', 'network'));
   }
 
-  private async onConnect(client: MqttClient, sessionPresent: boolean): Promise<void> {
+  /**
+   * The broker refused the protocol version. Under `auto` an MQTT 5 refusal means trying
+   * 3.1.1 at once; a forced version the broker refuses needs a person: the slow schedule.
+   */
+  private versionRefused(version: 4 | 5, reason: string): void {
+    if (this.o.protocolVersion === 'auto' && version === 5) {
+      this.version = 4;
+      this.settled = false;
+      this.o.log.info('the broker does not accept MQTT 5; trying MQTT 3.1.1', { reason });
+      this.timer = setTimeout(() => void this.connect(), 0);
+      return;
+    }
+    const hint =
+      this.o.protocolVersion === 'auto'
+        ? 'the broker accepts neither MQTT 5 nor MQTT 3.1.1'
+        : `the broker does not accept MQTT ${versionName(version)}: set PLAINVIEW_MQTT_PROTOCOL_VERSION=auto (or ${version === 5 ? 4 : 5})`;
+    if (this.o.protocolVersion === 'auto') this.version = 5;
+    this.retry(`${reason}: ${hint}`, 'local');
+  }
+
+  private async onConnect(client: MqttClient, sessionPresent: boolean, version: 4 | 5): Promise<void> {
+    this.connectedVersion = version;
+    if (!this.settled) {
+      this.settled = true;
+      this.o.log.info(`the broker speaks MQTT ${versionName(version)}; this version is kept for this run`, {
+        setting: 'auto',
+      });
+    }
     try {
       // Always on this process's first connection, even to a session the broker kept: a
       // resumed subscription gets no retained messages, and this process's memory (and maybe
       // its database: a restored backup, a new install under the same station id) knows no
       // valves or points yet. Subscribing again makes the broker send them.
       if (!sessionPresent || !this.subscribed) {
-        const granted = await client.subscribeAsync(this.o.subscriptions, { qos: 1 });
-        const refused = granted.filter((g) => g.qos === 128);
-        if (refused.length) this.o.log.error('broker refused subscriptions', { topics: refused.map((g) => g.topic) });
+        const codes = await this.subscribe(client, this.o.subscriptions);
+        // A refused filter is reported by name and topic; the link stays up for the rest.
+        this.o.subscriptions.forEach((filter, i) => {
+          const code = codes[i]!;
+          if (isRefusal(code)) this.noteRefusal('subscribe', filter, code);
+          else this.refusals.accept('subscribe', filter);
+        });
         this.subscribed = true;
       }
-      await client.publishAsync(this.o.presence.topic, this.o.presence.online(), { qos: 1, retain: true });
+      await this.send(client, this.o.presence.topic, this.o.presence.online(), { qos: 1, retain: true }).catch(
+        (err: unknown) => {
+          // The broker refusing our presence is reported (above); anything else is a broken session.
+          if (!isRefusal((err as { code?: unknown }).code) && !this.refusals.held(this.o.presence.topic)) throw err;
+        },
+      );
     } catch (err) {
       this.o.log.warn('setting up the session failed; reconnecting', { error: err });
       client.end(true);
@@ -259,7 +438,12 @@ export class FieldLink {
     if (client !== this.client) return;
     this.backoff.reset();
     this.downSince = null;
-    this.o.log.info('field link online', { broker: this.o.url, session_present: sessionPresent });
+    this.o.log.info('field link online', {
+      broker: redactUrl(this.o.url),
+      mqtt: versionName(version),
+      session_present: sessionPresent,
+    });
+    this.o.onRefusals?.(this.refusals.list());
     this.setState({ status: 'online', since: this.o.now().toISOString() });
   }
 

@@ -126,6 +126,7 @@ function systemStatus(d: HandlerDeps): SystemStatus {
     health: d.health.get(),
     info: d.info(),
     link: field.link.state,
+    linkFacts: field.link.facts(),
     ingest: field.counters.snapshot(),
     database: {
       sizeBytes: store.sizeBytes(),

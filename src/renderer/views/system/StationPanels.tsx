@@ -44,9 +44,44 @@ export function LinkPanel({ status }: { status: SystemStatus }) {
         <dd>{status.connectionAttempts}</dd>
         <dt>Outbox unsent</dt>
         <dd>{status.outboxUnsent}</dd>
+        <dt>MQTT version</dt>
+        <dd data-testid="link-mqtt-version">{mqttVersion(status.linkFacts)}</dd>
+        <dt>Broker refuses</dt>
+        <dd data-testid="link-refusals" className={cx(status.linkFacts.refusals.length > 0 && text.attention)}>
+          {status.linkFacts.refusals.length === 0 ? (
+            status.linkFacts.protocol === '3.1.1' ? (
+              'nothing reported (under MQTT 3.1.1 a refused publish is not reported: see the broker log)'
+            ) : (
+              'nothing'
+            )
+          ) : (
+            <ul className={styles.refusals}>
+              {status.linkFacts.refusals.map((r) => (
+                <li key={`${r.kind} ${r.topic}`}>
+                  {r.kind} <code>{r.topic}</code>: {r.reason}
+                  {r.held ? ' (the broker closes the connection on it; no longer published until restart)' : ''}
+                </li>
+              ))}
+            </ul>
+          )}
+        </dd>
+        {status.linkFacts.warnings.length > 0 && (
+          <>
+            <dt>Warning</dt>
+            <dd data-testid="link-warnings" className={text.attention}>
+              {status.linkFacts.warnings.join('; ')}
+            </dd>
+          </>
+        )}
       </dl>
     </section>
   );
+}
+
+/** "5 (auto)", "3.1.1 (forced)", "not yet connected (auto)". */
+function mqttVersion(facts: SystemStatus['linkFacts']): string {
+  const how = facts.protocolSetting === 'auto' ? 'auto: 5, else 3.1.1' : 'set by configuration';
+  return `${facts.protocol ?? 'not yet connected'} (${how})`;
 }
 
 /** What the station took in and turned away: counters, rejections by reason, accepted by topic. */

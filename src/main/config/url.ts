@@ -1,0 +1,32 @@
+/**
+ * Broker URLs may carry credentials (`mqtt://user:password@host`). These helpers find the
+ * password and take it out of anything that is shown or logged.
+ */
+
+/** The password inside a URL, or null (none, or not a URL). */
+export function urlPassword(url: string): string | null {
+  try {
+    const password = new URL(url).password;
+    return password === '' ? null : decodeURIComponent(password);
+  } catch {
+    return null;
+  }
+}
+
+/** The URL with its password replaced by `***` (the user name stays: it is not a secret). */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    // Not a URL: cut whatever stands between "scheme://user:" and "@".
+    return url.replace(/(:\/\/[^:/@\s]*:)[^@/\s]*@/g, '$1***@');
+  }
+}
+
+/** Whether what travels over this URL is unencrypted (mqtt://, ws://). */
+export function isPlaintextUrl(url: string): boolean {
+  return /^(mqtt|ws):\/\//i.test(url.trim());
+}
