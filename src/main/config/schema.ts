@@ -18,6 +18,11 @@ export interface Config {
   mqttKeyFile: string | null;
   mqttKeepaliveSec: number;
   mqttProtocolVersion: 4 | 5;
+  sparkplugHostId: string | null;
+  sparkplugPrimaryHost: boolean;
+  sparkplugGroups: string[];
+  sparkplugReorderTimeoutMs: number;
+  sparkplugMappingFile: string | null;
   staleAfterSec: number;
   rawRetentionDays: number;
   rollupRetentionDays: number;
