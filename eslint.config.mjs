@@ -66,19 +66,24 @@ function mainRooms() {
       rooms(TRANSPORTS),
     ),
     block(
+      inRoom(['sparkplug']),
+      'The Sparkplug host sits beside the field: it hands data to the field and takes ports, never a domain room or a transport.',
+      rooms([...DOMAIN, ...TRANSPORTS, 'console']),
+    ),
+    block(
       inRoom(['field', 'console']),
       'The field and the console push are below the domain rooms and the transports: pass a port or an event instead.',
-      rooms([...DOMAIN, ...TRANSPORTS]),
+      rooms([...DOMAIN, ...TRANSPORTS, 'sparkplug']),
     ),
     block(
       inRoom(['telemetry', 'sync']),
       'Telemetry and sync are below the field, the domain rooms and the transports: take a port instead.',
-      rooms(['field', 'console', ...DOMAIN, ...TRANSPORTS]),
+      rooms(['field', 'console', 'sparkplug', ...DOMAIN, ...TRANSPORTS]),
     ),
     block(
       inRoom(['store']),
       'The store is the bottom room: it imports none of the rooms that use it.',
-      rooms(['field', 'telemetry', 'sync', 'console', ...DOMAIN, ...TRANSPORTS]),
+      rooms(['field', 'telemetry', 'sync', 'console', 'sparkplug', ...DOMAIN, ...TRANSPORTS]),
     ),
   ];
 }

@@ -40,6 +40,8 @@ import { openStore } from './store';
 import { BackupSchedule } from './store/backup-schedule';
 import type { Recovery } from './store/recovery';
 import { StorageWatch } from './store/storage-watch';
+import { CommandRouter } from './sparkplug/commands';
+import { Sparkplug } from './sparkplug/sparkplug';
 import { HybridClock } from './sync/hlc';
 import { Outbox } from './sync/outbox';
 import { StationEvents as SyncEvents } from './sync/station-events';
@@ -118,6 +120,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   const telemetry = new Telemetry({ config, db: store.db, counters, log, now });
   let demo: DemoSite | null = null;
   let field: Field;
+  let sparkplug: Sparkplug | null = null;
   try {
     if (!config.mqttUrl) demo = await (deps.startDemo ?? startDemoSite)(config, log.child('demo'), now);
     const secrets = deps.secrets ?? new KeytarSecretStore();
@@ -132,6 +135,23 @@ export async function buildRooms(w: Wiring): Promise<Running> {
       now,
       monotonic: deps.monotonic,
     });
+    // The Sparkplug B host (docs/sparkplug.md), when this station has a host id.
+    if (config.sparkplugHostId)
+      sparkplug = new Sparkplug({
+        config,
+        brokerUrl: config.mqttUrl ?? demo!.url,
+        // MQTT 3.1.1 (every broker and edge node speaks it) unless the site forces a version.
+        protocolVersion: demo
+          ? demo.protocolVersion
+          : config.mqttProtocolVersion === 'auto'
+            ? 4
+            : config.mqttProtocolVersion,
+        secret: (name) => secrets.get(name),
+        log: log.child('sparkplug'),
+        now,
+        monotonic: deps.monotonic,
+        onAck: (valveId, ack) => bus.emit('field.ack', { valveId, ack }),
+      });
   } catch (err) {
     await demo?.stop();
     await store.close();
@@ -168,7 +188,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     config,
     sql: store.sql,
     state: field.state,
-    channel: new PlainviewCommands(config.siteId, field.link),
+    channel: new CommandRouter(sparkplug?.commands ?? null, new PlainviewCommands(config.siteId, field.link)),
     flushField: () => field.flushWrites(),
     sessions: { identity: actingIdentity },
     auditor,
@@ -302,8 +322,9 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     onAlarmDefinitions: (message) => definitions.receive(message),
     onSample: (point, ts, value, quality) => limits.onSample(point, ts, value, quality),
     onRefusals: (refusals) => local.onRefusals(refusals),
-    details: () => ({ outbox_unsent: outbox.unsentCount() }),
+    details: () => ({ outbox_unsent: outbox.unsentCount(), ...(sparkplug && { sparkplug: sparkplug.summary() }) }),
   });
+  sparkplug?.start(field.intake());
   await api.start();
   backups.start();
 
@@ -322,6 +343,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     sessions.stop();
     push.stop();
     outbox.stop();
+    await sparkplug?.stop();
     await field.stop();
     await demo?.stop();
     await store.close();
@@ -346,6 +368,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     handover,
     guard,
     storage,
+    sparkplug,
     apiKeys,
     api,
     demo,

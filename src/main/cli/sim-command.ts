@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
 import { TopicSafeId } from '../../shared/ids';
@@ -18,6 +19,8 @@ interface SimOptions {
   rate: number;
   gateways: number;
   demo: boolean;
+  sparkplug?: boolean;
+  sparkplugMappingOut?: string;
 }
 
 function brokerUrl(value: string): string {
@@ -83,6 +86,14 @@ export function registerSimCommand(program: Command): void {
       2,
     )
     .option('--no-demo', 'do not mark the site as DEMO / training')
+    .option(
+      '--sparkplug',
+      'gateways speak Sparkplug B 3.0 (an edge node each, group = the site id) instead of the Plainview protocol',
+    )
+    .option(
+      '--sparkplug-mapping-out <file>',
+      "write the station's Sparkplug site mapping for this simulated site to a file (PLAINVIEW_SPARKPLUG_MAPPING_FILE)",
+    )
     .addHelpText('after', COMMANDS_HELP)
     // One clear line for a bad argument; the usage is one --help away.
     .showHelpAfterError(false)
@@ -92,6 +103,14 @@ export function registerSimCommand(program: Command): void {
 export async function simCommand(opts: SimOptions): Promise<number> {
   const log = createLogger({ level: 'info', json: false, sinks: [streamSink(process.stdout)] });
   const sim = createSimulator(opts, log);
+  if (opts.sparkplugMappingOut) {
+    try {
+      fs.writeFileSync(opts.sparkplugMappingOut, `${JSON.stringify(sim.sparkplugMapping(), null, 2)}\n`);
+    } catch (err) {
+      throw new CliError(`cannot write the Sparkplug mapping: ${(err as Error).message}`);
+    }
+    log.info('sparkplug mapping written', { file: opts.sparkplugMappingOut });
+  }
   const signalled = stopSignal(log);
   // Held open while the simulator runs, even between reconnect attempts.
   const keepAlive = setInterval(() => undefined, 60_000);
@@ -120,6 +139,7 @@ function createSimulator(opts: SimOptions, log: Logger): FieldSimulator {
       rate: opts.rate,
       gateways: opts.gateways,
       demo: opts.demo,
+      sparkplug: opts.sparkplug ?? false,
       log,
     });
   } catch (err) {

@@ -175,6 +175,50 @@ export const keys = {
     doc: 'true: no warning when the broker password is sent over plain mqtt:// or ws:// (an isolated network IT vouches for). Off: the station warns at start, in health and in the System view.',
     example: 'false',
   },
+  sparkplugHostId: {
+    env: 'PLAINVIEW_SPARKPLUG_HOST_ID',
+    schema: Optional(
+      z
+        .string()
+        .trim()
+        .min(1)
+        .max(64)
+        .regex(/^[^/+#\s]+$/, 'a Sparkplug host id has no /, +, # or spaces'),
+    ),
+    doc: "This station's Sparkplug B host id, unique on the broker (docs/sparkplug.md). Unset: the station runs no Sparkplug host.",
+    example: '',
+  },
+  sparkplugPrimaryHost: {
+    env: 'PLAINVIEW_SPARKPLUG_PRIMARY_HOST',
+    schema: Flag,
+    doc: "true: this station is the site's Primary Host Application: it publishes its STATE birth and death on spBv1.0/STATE/<host id>, which edge nodes configured with that id wait for.",
+    example: 'false',
+  },
+  sparkplugGroups: {
+    env: 'PLAINVIEW_SPARKPLUG_GROUPS',
+    schema: List(
+      z
+        .string()
+        .trim()
+        .min(1)
+        .max(128)
+        .regex(/^[^/+#]+$/, 'a Sparkplug group id has no /, + or #'),
+    ),
+    doc: 'Comma-separated Sparkplug group ids the host subscribes to (spBv1.0/<group>/#); empty: every group (spBv1.0/#).',
+    example: '',
+  },
+  sparkplugReorderTimeoutMs: {
+    env: 'PLAINVIEW_SPARKPLUG_REORDER_TIMEOUT_MS',
+    schema: z.coerce.number().int().min(0).max(60_000),
+    doc: 'How long (ms) a missing Sparkplug seq may take to arrive before the host asks the edge node to rebirth; 0: at once.',
+    example: '2000',
+  },
+  sparkplugMappingFile: {
+    env: 'PLAINVIEW_SPARKPLUG_MAPPING_FILE',
+    schema: Optional(FilePath),
+    doc: 'JSON file mapping Sparkplug devices to valves and metrics to points (docs/sparkplug.md). Unset: every metric is in the field browser only.',
+    example: '',
+  },
   staleAfterSec: {
     env: 'PLAINVIEW_STALE_AFTER_SEC',
     schema: PositiveNumber,

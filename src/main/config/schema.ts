@@ -21,6 +21,11 @@ export interface Config {
   mqttProtocolVersion: 'auto' | 4 | 5;
   allowUrlPassword: boolean;
   allowPlaintextPassword: boolean;
+  sparkplugHostId: string | null;
+  sparkplugPrimaryHost: boolean;
+  sparkplugGroups: string[];
+  sparkplugReorderTimeoutMs: number;
+  sparkplugMappingFile: string | null;
   staleAfterSec: number;
   rawRetentionDays: number;
   rollupRetentionDays: number;

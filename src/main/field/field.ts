@@ -16,7 +16,7 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { IngestCounters } from './counters';
-import { Ingest } from './ingest';
+import { Ingest, type FieldIntake } from './ingest';
 import { FieldLink } from './link';
 import { FieldState } from './state';
 
@@ -180,6 +180,15 @@ export class Field {
     this.timers = [];
     await this.link.stop();
     await this.o.telemetry.stop(this.state.points.values());
+  }
+
+  /**
+   * The way into the field state for another field protocol (the Sparkplug host): the same
+   * paths ingest takes for the Plainview topics. Exists once the field is started.
+   */
+  intake(): FieldIntake {
+    if (!this.ingest) throw new Error('the field is not started');
+    return this.ingest;
   }
 
   /** Writes what ingest holds now (a command row must find its valve in the store). */

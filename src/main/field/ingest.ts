@@ -16,6 +16,7 @@ import {
   ValveStateMessage,
   type TopicKind,
 } from '../../shared/protocol';
+import type { Quality } from '../../shared/quality';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { IngestCounters } from './counters';
 import { quickTelemetry } from './sample-check';
@@ -87,7 +88,7 @@ export interface IngestHooks {
  * either applied (state in memory, rows to the writer) or rejected, counted by reason and
  * topic pattern, and logged at a limited rate.
  */
-export class Ingest {
+export class Ingest implements FieldIntake {
   private readonly writer: Telemetry['writer'];
 
   constructor(
@@ -148,49 +149,64 @@ export class Ingest {
     }
   }
 
+  sample(id: string, ts: number, value: number, quality: Quality, receivedAt = this.now()): void {
+    const p = this.state.point(id);
+    if (p.ts === null || ts >= p.ts) {
+      // Field by field: this runs for every sample, and an object literal here is garbage.
+      p.value = value;
+      p.quality = quality;
+      p.ts = ts;
+      p.receivedAt = receivedAt;
+      this.state.dirtyPoints.add(id);
+    }
+    this.telemetry.record(id, ts, value, quality);
+    return this.hooks.onSample(id, ts, value, quality);
+  }
+
+  valveState(id: string, m: ValveStateMessage, receivedAt = this.now()): void {
+    this.state.valves.set(id, { msg: m, receivedAt });
+    this.state.dirtyValves.add(id);
+    this.writer.addValve(m, id, new Date(receivedAt).toISOString());
+    return this.hooks.onChange('valve_state', id);
+  }
+
+  pointMeta(id: string, m: PointMetaMessage): void {
+    this.state.point(id).meta = m;
+    this.state.dirtyPoints.add(id);
+    return this.writer.addMeta(id, m);
+  }
+
+  site(m: SiteMessage): void {
+    this.state.site = { name: m.name, demo: m.demo, segments: m.segments };
+    this.state.siteChanged = true;
+    this.writer.setSite(m);
+    return this.hooks.onChange('site', this.state.siteId);
+  }
+
+  gatewayPresence(id: string, online: boolean, announce = true): void {
+    this.state.gateways.set(id, online);
+    this.state.markGateway(id);
+    if (announce) this.hooks.onChange('gateway_presence', id);
+  }
+
   private apply(kind: TopicKind, id: string, data: unknown): void {
     const receivedAt = this.now();
     switch (kind) {
       case 'telemetry': {
         const m = data as TelemetryMessage;
-        const ts = Date.parse(m.ts);
-        const p = this.state.point(id);
-        if (p.ts === null || ts >= p.ts) {
-          // Field by field: this runs for every sample, and an object literal here is garbage.
-          p.value = m.value;
-          p.quality = m.quality;
-          p.ts = ts;
-          p.receivedAt = receivedAt;
-          this.state.dirtyPoints.add(id);
-        }
-        this.telemetry.record(id, ts, m.value, m.quality);
-        return this.hooks.onSample(id, ts, m.value, m.quality);
+        return this.sample(id, Date.parse(m.ts), m.value, m.quality, receivedAt);
       }
-      case 'valve_state': {
-        const m = data as ValveStateMessage;
-        this.state.valves.set(id, { msg: m, receivedAt });
-        this.state.dirtyValves.add(id);
-        this.writer.addValve(m, id, new Date(receivedAt).toISOString());
-        return this.hooks.onChange(kind, id);
-      }
+      case 'valve_state':
+        return this.valveState(id, data as ValveStateMessage, receivedAt);
       case 'point_meta':
-        this.state.point(id).meta = data as PointMetaMessage;
-        this.state.dirtyPoints.add(id);
-        return this.writer.addMeta(id, data as PointMetaMessage);
-      case 'site': {
-        const m = data as SiteMessage;
-        this.state.site = { name: m.name, demo: m.demo, segments: m.segments };
-        this.state.siteChanged = true;
-        this.writer.setSite(m);
-        return this.hooks.onChange(kind, id);
-      }
+        return this.pointMeta(id, data as PointMetaMessage);
+      case 'site':
+        return this.site(data as SiteMessage);
       case 'alert':
         this.hooks.onAlert(data as AlertMessage);
         return this.hooks.onChange(kind, id);
       case 'gateway_presence':
-        this.state.gateways.set(id, (data as PresenceMessage).status === 'online');
-        this.state.markGateway(id);
-        return this.hooks.onChange(kind, id);
+        return this.gatewayPresence(id, (data as PresenceMessage).status === 'online');
       case 'station_presence':
         return this.hooks.onChange(kind, id);
       case 'valve_ack':
@@ -207,6 +223,21 @@ export class Ingest {
         return;
     }
   }
+}
+
+/**
+ * The ways into the station's field state, one per kind of fact: the Plainview topics above
+ * use them, and so does another field protocol (the Sparkplug host, src/main/sparkplug), so a
+ * valve or point from either is the same to the rooms above. Valid input only: the caller
+ * has checked it.
+ */
+export interface FieldIntake {
+  sample(id: string, ts: number, value: number, quality: Quality, receivedAt?: number): void;
+  valveState(id: string, m: ValveStateMessage, receivedAt?: number): void;
+  pointMeta(id: string, m: PointMetaMessage): void;
+  site(m: SiteMessage): void;
+  /** A gateway (or another protocol's field device) came or went; `announce`: tell the rooms (alarms). */
+  gatewayPresence(id: string, online: boolean, announce?: boolean): void;
 }
 
 /**

@@ -13,6 +13,7 @@ import type { HealthService } from '../health';
 import type { IncidentService } from '../incidents/service';
 import type { MutationGuard } from '../operators/guard';
 import type { Identity, OperatorSessions } from '../operators/sessions';
+import { NO_SPARKPLUG, type Sparkplug } from '../sparkplug/sparkplug';
 import type { Store } from '../store';
 import type { Outbox } from '../sync/outbox';
 import type { Telemetry } from '../telemetry/telemetry';
@@ -37,6 +38,8 @@ export interface Rooms {
   handover: HandoverService;
   guard: MutationGuard;
   storage: StorageWatch;
+  /** The Sparkplug B host, when this station runs one. */
+  sparkplug: Sparkplug | null;
 }
 
 export interface HandlerDeps {
@@ -69,6 +72,7 @@ export function stationHandlers(d: HandlerDeps): Handlers {
     'trends.get': ({ pointId, range }) => ok(r().telemetry.trends.get(pointId, range, d.now().getTime())),
     'trends.between': ({ pointId, from, to }) => ok(r().telemetry.trends.between(pointId, from, to)),
     'system.status': () => ok(systemStatus(d)),
+    'sparkplug.browse': () => ok(r().sparkplug?.browse() ?? NO_SPARKPLUG),
     'actuation.select': (input, ctx) => r().actuation.select(input, { requestId: ctx.requestId }),
     'actuation.operate': ({ selectionId }, ctx) => r().actuation.operate(selectionId, { requestId: ctx.requestId }),
     'actuation.cancel': ({ selectionId }, ctx) =>

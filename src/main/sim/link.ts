@@ -3,7 +3,9 @@ import type { Logger } from '../log';
 
 export interface Will {
   topic: string;
-  payload: () => string;
+  payload: () => string | Buffer;
+  /** Default true (presence); a Sparkplug NDEATH will is not retained. */
+  retain?: boolean;
 }
 
 export interface LinkOptions {
@@ -71,7 +73,7 @@ export class SimLink {
   }
 
   /** Publishes now if connected; returns false (and sends nothing, ever) if not. */
-  publish(topic: string, payload: string, qos: 0 | 1, retain: boolean): boolean {
+  publish(topic: string, payload: string | Buffer, qos: 0 | 1, retain: boolean): boolean {
     const client = this.client;
     if (!client?.connected) return false;
     client.publish(topic, payload, { qos, retain }, (err) => {
@@ -81,10 +83,10 @@ export class SimLink {
   }
 
   /** Publishes and waits for the broker's PUBACK: for the last word before a clean disconnect. */
-  async publishAndWait(topic: string, payload: string, timeoutMs: number): Promise<void> {
+  async publishAndWait(topic: string, payload: string | Buffer, timeoutMs: number, retain = true): Promise<void> {
     const client = this.client;
     if (!client?.connected) return;
-    await withTimeout(client.publishAsync(topic, payload, { qos: 1, retain: true }), timeoutMs);
+    await withTimeout(client.publishAsync(topic, payload, { qos: 1, retain }), timeoutMs);
   }
 
   /** Drops the connection without DISCONNECT, as a power cut would: the broker publishes the will. */
@@ -128,7 +130,13 @@ export class SimLink {
 }
 
 function willPacket(will: Will) {
-  return { topic: will.topic, payload: Buffer.from(will.payload()), qos: 1 as const, retain: true };
+  const payload = will.payload();
+  return {
+    topic: will.topic,
+    payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+    qos: 1 as const,
+    retain: will.retain ?? true,
+  };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -27,6 +27,8 @@ export interface FieldSimulatorOptions {
   now?: () => Date;
   /** How long start() waits for the broker before giving up; default 10 s. */
   connectTimeoutMs?: number;
+  /** Gateways speak Sparkplug B (an edge node each) instead of the Plainview protocol; default false. */
+  sparkplug?: boolean;
 }
 
 export type ResolvedOptions = Required<FieldSimulatorOptions>;
@@ -71,5 +73,6 @@ export function resolveOptions(o: FieldSimulatorOptions): ResolvedOptions {
     seed: o.seed ?? 1,
     now: o.now ?? (() => new Date()),
     connectTimeoutMs: numberIn('connectTimeoutMs', o.connectTimeoutMs ?? 10_000, 1, 600_000),
+    sparkplug: o.sparkplug ?? false,
   };
 }

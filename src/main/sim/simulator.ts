@@ -1,4 +1,6 @@
-import type { SiteMessage, ValveAckMessage } from '../../shared/protocol';
+import { randomUUID } from 'node:crypto';
+import type { SiteMessage, ValveAckMessage, ValveCommandMessage } from '../../shared/protocol';
+import type { SparkplugMapping } from '../../shared/sparkplug';
 import type { Logger } from '../log';
 import { Actuator, type Outcome } from './actuator';
 import { Gateway } from './gateway';
@@ -8,6 +10,8 @@ import { resolveOptions, SimulatorError, type FieldSimulatorOptions, type Resolv
 import { seededRandom } from './random';
 import { parseCommand, RecentIds } from './commands';
 import { SiteHost } from './site-host';
+import { SparkplugGateway, type SimGateway } from './sparkplug-gateway';
+import { simSparkplugMapping } from './sparkplug-mapping';
 import { TelemetryFeed } from './telemetry';
 import { decide, newValve, RejectReason, type SimValve } from './valve';
 
@@ -49,7 +53,7 @@ export class FieldSimulator {
   private readonly o: ResolvedOptions;
   private readonly log: Logger;
   private readonly valves = new Map<string, SimValve>();
-  private readonly gateways = new Map<string, Gateway>();
+  private readonly gateways = new Map<string, SimGateway>();
   private readonly host: SiteHost;
   private readonly model: LineModel;
   private readonly telemetry: TelemetryFeed;
@@ -290,6 +294,31 @@ export class FieldSimulator {
       this.counters.commandsDuplicate += 1;
       return this.log.debug('duplicate command ignored', { valve: valveId, command: cmd.id });
     }
+    this.execute(valveId, cmd);
+  }
+
+  /**
+   * A Sparkplug metric write (`--sparkplug`): the same field behaviour as a Plainview command.
+   * Sparkplug commands carry no id or expiry (QoS 0, never retained: never replayed), so the
+   * simulator gives it an id of its own for its log and an expiry that has not passed.
+   */
+  private onSparkplugCommand(valveId: string, action: ValveCommandMessage['action'], position: number | null): void {
+    this.counters.commandsReceived += 1;
+    const now = this.o.now();
+    this.execute(valveId, {
+      v: 1,
+      id: randomUUID(),
+      valve: valveId,
+      action,
+      position,
+      issuedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 60_000).toISOString(),
+      operator: 'sparkplug host',
+      station: 'sparkplug',
+    });
+  }
+
+  private execute(valveId: string, cmd: ValveCommandMessage): void {
     const valve = this.valveOrThrow(valveId);
     const decision = decide(valve, cmd, this.o.now());
     const fields = { valve: valveId, command: cmd.id, action: cmd.action, operator: cmd.operator };
@@ -335,9 +364,29 @@ export class FieldSimulator {
     return { site, url, protocolVersion, now };
   }
 
-  private newGateway(id: string): Gateway {
+  /** The site mapping a station needs for this simulator's Sparkplug mode (docs/sparkplug.md). */
+  sparkplugMapping(): SparkplugMapping {
+    return simSparkplugMapping(this.layout, {
+      site: this.o.site,
+      siteName: this.o.siteName,
+      demo: this.o.demo,
+      staleAfterMs: this.staleAfterMs(),
+    });
+  }
+
+  private newGateway(id: string): SimGateway {
     const valves = [...this.valves.values()].filter((v) => v.spec.gateway === id);
     const points = this.layout.points.filter((p) => p.gateway === id);
+    if (this.o.sparkplug)
+      return new SparkplugGateway({
+        ...this.linkBase(),
+        id,
+        group: this.o.site,
+        log: this.log.child('edge', { node: id }),
+        valves,
+        points,
+        onCommand: (valveId, action, position) => this.onSparkplugCommand(valveId, action, position),
+      });
     return new Gateway({
       ...this.linkBase(),
       id,
@@ -361,7 +410,7 @@ export class FieldSimulator {
     return v;
   }
 
-  private gatewayOrThrow(id: string): Gateway {
+  private gatewayOrThrow(id: string): SimGateway {
     const g = this.gateways.get(id);
     if (!g)
       throw new SimulatorError(
@@ -370,7 +419,7 @@ export class FieldSimulator {
     return g;
   }
 
-  private gatewayOfValve(valveId: string): Gateway {
+  private gatewayOfValve(valveId: string): SimGateway {
     return this.gatewayOrThrow(this.valveOrThrow(valveId).spec.gateway);
   }
 

@@ -1,5 +1,5 @@
 import type { TelemetryMessage } from '../../shared/protocol';
-import type { Gateway } from './gateway';
+import type { SimGateway } from './sparkplug-gateway';
 import type { SiteLayout } from './layout';
 import type { LineModel } from './line-model';
 import { Pacer } from './pacer';
@@ -13,7 +13,7 @@ export interface TelemetryCounters {
 export interface TelemetryOptions {
   layout: SiteLayout;
   /** The gateway of each point, by the point's index in the layout. */
-  gateways: Gateway[];
+  gateways: SimGateway[];
   valves: ReadonlyMap<string, SimValve>;
   model: LineModel;
   rate: number;

@@ -13,6 +13,7 @@ export const channelNames = [
   'trends.get',
   'trends.between',
   'system.status',
+  'sparkplug.browse',
   'actuation.select',
   'actuation.operate',
   'actuation.cancel',

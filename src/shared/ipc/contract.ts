@@ -9,6 +9,7 @@ import { DefinitionChange, DefinitionList, DefinitionSet } from '../limits';
 import { OperatorSession } from '../operators';
 import { resultOf } from '../refusal';
 import { SiteView } from '../site';
+import { FieldBrowser } from '../sparkplug';
 import { AppInfo, SystemStatus } from '../system';
 import { PointView, Trend, TrendRange } from '../telemetry';
 import { UpdateInstalling, UpdateStatus } from '../update';
@@ -81,6 +82,12 @@ export const contract = {
     input: NoInput,
     output: SystemStatus,
     description: 'Health, link state and backoff, ingest counters, database size and last backup, version.',
+  },
+  'sparkplug.browse': {
+    input: NoInput,
+    output: FieldBrowser,
+    description:
+      "The field browser: every Sparkplug B edge node, device and metric the station's host has heard, with value, type, quality (GOOD/STALE) and last update.",
   },
   'actuation.select': {
     input: SelectInput,

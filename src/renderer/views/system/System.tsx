@@ -10,6 +10,7 @@ import text from '../../styles/text.module.css';
 import { ApiPanel, DatabasePanel, IngestPanel, LinkPanel, VersionPanel } from './StationPanels';
 import { UpdatePanel } from './UpdatePanel';
 import { HornPanel } from './HornPanel';
+import { FieldBrowserPanel } from './FieldBrowserPanel';
 
 const REFRESH_MS = 2000;
 
@@ -68,6 +69,7 @@ export function System() {
           <VersionPanel status={status} />
         </div>
       )}
+      <FieldBrowserPanel />
     </section>
   );
 }
