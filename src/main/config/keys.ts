@@ -166,6 +166,12 @@ export const keys = {
     doc: 'A value not refreshed for this long is shown stale, unless its point sets its own threshold.',
     example: '30',
   },
+  acceptV1: {
+    env: 'PLAINVIEW_PROTOCOL_V1',
+    schema: Flag,
+    doc: 'true: also take gateways speaking Plainview protocol v1 and send their valves commands on v1 topics, for a transition to v2 (docs/protocol.md, "Migrating from v1"); v1 topics carry no gateway id, so a broker cannot keep v1 gateways apart. Off once every gateway speaks v2.',
+    example: 'false',
+  },
   rawRetentionDays: {
     env: 'PLAINVIEW_RAW_RETENTION_DAYS',
     schema: PositiveNumber,

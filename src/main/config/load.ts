@@ -57,6 +57,7 @@ function defaults(env: Record<string, string | undefined>, hostname: string): Co
     incidentMutationsPerMinute: 20,
     shelveOperatorMaxMin: 60,
     operatorSignOn: false,
+    acceptV1: false,
     osAccountRole: 'operator',
     idleLockMin: 15,
     apiEnabled: false,

@@ -19,6 +19,8 @@ export interface Config {
   mqttKeepaliveSec: number;
   mqttProtocolVersion: 4 | 5;
   staleAfterSec: number;
+  /** Also take protocol v1 gateways (a transition to v2; docs/protocol.md, "Migrating from v1"). */
+  acceptV1: boolean;
   rawRetentionDays: number;
   rollupRetentionDays: number;
   ingestQueueMax: number;

@@ -27,6 +27,18 @@ export interface FieldSimulatorOptions {
   now?: () => Date;
   /** How long start() waits for the broker before giving up; default 10 s. */
   connectTimeoutMs?: number;
+  /** Plainview protocol 2 (the default) or 1 (a v1 field, to test a site's transition). */
+  protocol?: 1 | 2;
+  /**
+   * The MQTT account of each connection: a gateway's id, or `pipelineguard` for the site host
+   * (site description and alerts). Default: none (anonymous), for brokers that allow it.
+   */
+  credentials?: (account: string) => SimCredentials | null;
+}
+
+export interface SimCredentials {
+  username: string;
+  password: string;
 }
 
 export type ResolvedOptions = Required<FieldSimulatorOptions>;
@@ -71,5 +83,7 @@ export function resolveOptions(o: FieldSimulatorOptions): ResolvedOptions {
     seed: o.seed ?? 1,
     now: o.now ?? (() => new Date()),
     connectTimeoutMs: numberIn('connectTimeoutMs', o.connectTimeoutMs ?? 10_000, 1, 600_000),
+    protocol: o.protocol ?? 2,
+    credentials: o.credentials ?? (() => null),
   };
 }
