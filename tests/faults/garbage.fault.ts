@@ -76,8 +76,8 @@ function mqttGarbage(): { topic: string; payload: Buffer } {
     topics.pointMeta('north', 'gw-1', id),
     topics.stationEvents('north', 'ws-9'),
     topics.alarmSnapshot('north', 'ws-9', id),
-    // Under a subscription's `#`, but no topic a station knows.
-    `plainview/v2/north/stations/${topicText(6)}/${topicText(3)}/x`,
+    // Under a station's subscription, but no valve id a station takes (protocol v2 has no `#` subscription).
+    `plainview/v2/north/gateways/${topicText(6)}/valves/${topicText(3).toUpperCase()}/state`,
   ]);
   const kind = int(9);
   const payload =
@@ -86,7 +86,7 @@ function mqttGarbage(): { topic: string; payload: Buffer } {
       : kind === 1
         ? Buffer.from(`{"v":2,${text(20)}`)
         : kind === 2
-          ? Buffer.from(JSON.stringify({ v: pick([0, 2, '1', null]), ts: new Date().toISOString(), value: 1 }))
+          ? Buffer.from(JSON.stringify({ v: pick([0, 1, '2', null]), ts: new Date().toISOString(), value: 1 }))
           : kind === 3
             ? Buffer.from(JSON.stringify({ v: 2, ts: pick(['now', '', 12]), value: junk(), state: junk() }))
             : kind === 4
