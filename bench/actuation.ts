@@ -107,8 +107,8 @@ async function measure(
   let seq = 0;
   const fieldTalks = async () => {
     const written = field.counters.written;
-    const sample = { v: 1, ts: new Date(Date.now() + seq++).toISOString(), value: seq % 100, quality: 'good' };
-    await gateway.publishAsync(topics.telemetry(SITE, 'p-bench'), JSON.stringify(sample), { qos: 1 });
+    const sample = { v: 2, ts: new Date(Date.now() + seq++).toISOString(), value: seq % 100, quality: 'good' };
+    await gateway.publishAsync(topics.telemetry(SITE, 'gw-bench', 'p-bench'), JSON.stringify(sample), { qos: 1 });
     await waitUntil(() => field.counters.written > written, 'the sample written', 10_000, 1);
     await sleep(3);
   };
@@ -135,7 +135,7 @@ async function measure(
       const t0 = clock();
       const now = new Date();
       const message: ValveCommandMessage = {
-        v: 1,
+        v: 2,
         id: randomUUID(),
         valve,
         action,
@@ -146,7 +146,7 @@ async function measure(
         station: st.config.stationId,
       };
       const arrived = arrivals.of(message.id);
-      await send(topics.valveCommand(BARE_SITE, valve), JSON.stringify(message));
+      await send(topics.valveCommand(BARE_SITE, 'gw-1', valve), JSON.stringify(message));
       return (await arrived) - t0;
     };
     const expirySec = st.config.commandExpirySec;
@@ -248,7 +248,10 @@ async function run(o: BenchOptions): Promise<Figure[]> {
       sub.send({ cmd: 'stop' });
       await new Promise((resolve) => sub.once('exit', resolve));
     });
-    sub.send({ url: broker.url, topics: [topics.valveCommand(SITE, '+'), topics.valveCommand(BARE_SITE, '+')] });
+    sub.send({
+      url: broker.url,
+      topics: [topics.valveCommand(SITE, '+', '+'), topics.valveCommand(BARE_SITE, '+', '+')],
+    });
     await new Promise((resolve) => sub.once('message', resolve));
     sub.on('message', arrivals.onMessage);
     const bare = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });

@@ -53,7 +53,7 @@ async function baselineRound(broker: TestBroker, pub: PublisherProcess, qos: 0 |
   const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
   let received = 0;
   client.on('message', () => received++);
-  await client.subscribeAsync(`plainview/v1/${SITE}/points/+/sample`, { qos });
+  await client.subscribeAsync(`plainview/v2/${SITE}/gateways/+/points/+/sample`, { qos });
   const cpu = measureCpu();
   const flood = pub.ask<{ startedAt: number; endedAt: number }>({ cmd: 'go', count });
   const lastAt = await settle(

@@ -272,7 +272,7 @@ async function run(o: BenchOptions): Promise<Figure[]> {
     station.stderr?.resume();
     bare = spawn(process.execPath, ['-e', BARE_SUBSCRIBER], {
       cwd: o.root,
-      env: { PATH: process.env.PATH, BENCH_URL: broker.url, BENCH_TOPIC: `plainview/v1/${SITE}/#` },
+      env: { PATH: process.env.PATH, BENCH_URL: broker.url, BENCH_TOPIC: `plainview/v2/${SITE}/#` },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     await new Promise((resolve, reject) => {

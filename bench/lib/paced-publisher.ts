@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const setup = await new Promise<Setup>((resolve) => process.once('message', (m) => resolve(m as Setup)));
   const client = await mqtt.connectAsync(setup.url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
   const names = Array.from({ length: setup.topics }, (_, i) =>
-    t.telemetry(setup.site, `p-${String(i).padStart(5, '0')}`),
+    t.telemetry(setup.site, 'gw-bench', `p-${String(i).padStart(5, '0')}`),
   );
   process.send!({ ready: true });
   let seq = 0;

@@ -28,14 +28,14 @@ async function main(): Promise<void> {
   // parent fails the round saying so.
   client.on('close', () => process.exit(3));
   const names = Array.from({ length: setup.topics }, (_, i) =>
-    t.telemetry(setup.site, `p-${String(i).padStart(5, '0')}`),
+    t.telemetry(setup.site, 'gw-bench', `p-${String(i).padStart(5, '0')}`),
   );
   // Point meta, retained, so the points are known before the flood (as a gateway does at birth).
   await Promise.all(
     names.map((_, i) =>
       client.publishAsync(
-        t.pointMeta(setup.site, `p-${String(i).padStart(5, '0')}`),
-        JSON.stringify({ v: 1, gateway: 'gw-bench', kind: 'pressure', unit: 'bar' }),
+        t.pointMeta(setup.site, 'gw-bench', `p-${String(i).padStart(5, '0')}`),
+        JSON.stringify({ v: 2, gateway: 'gw-bench', kind: 'pressure', unit: 'bar' }),
         { qos: 1, retain: true },
       ),
     ),

@@ -75,12 +75,12 @@ async function main(): Promise<void> {
 
   if (setup.kind === 'telemetry') {
     const ids = Array.from({ length: setup.topics }, (_, i) => `p-${String(i).padStart(5, '0')}`);
-    const names = ids.map((id) => t.telemetry(setup.site, id));
+    const names = ids.map((id) => t.telemetry(setup.site, 'gw-bench', id));
     await Promise.all(
       ids.map((id) =>
         client.publishAsync(
-          t.pointMeta(setup.site, id),
-          JSON.stringify({ v: 1, gateway: 'gw-bench', kind: 'pressure', unit: 'bar' }),
+          t.pointMeta(setup.site, 'gw-bench', id),
+          JSON.stringify({ v: 2, gateway: 'gw-bench', kind: 'pressure', unit: 'bar' }),
           { qos: 1, retain: true },
         ),
       ),
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     next = (seq) => [names[seq % names.length]!, sample(seq, Date.now())];
   } else {
     const order = shuffled(setup.valves);
-    const topics = order.map((v) => t.valveState(setup.site, v.id));
+    const topics = order.map((v) => t.valveState(setup.site, v.gateway, v.id));
     // Each valve starts from the simulator's resting state and moves one step per visit.
     const step = new Map(order.map((v) => [v.id, 0]));
     next = (seq) => {
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       step.set(v.id, k + 1);
       const s = STEPS[k % STEPS.length]!;
       const msg = {
-        v: 1,
+        v: 2,
         ts: new Date().toISOString(),
         gateway: v.gateway,
         name: v.name,

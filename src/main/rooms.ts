@@ -188,7 +188,10 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     config,
     sql: store.sql,
     state: field.state,
-    channel: new CommandRouter(sparkplug?.commands ?? null, new PlainviewCommands(config.siteId, field.link)),
+    channel: new CommandRouter(
+      sparkplug?.commands ?? null,
+      new PlainviewCommands(config.siteId, field.link, field.state, config.acceptV1),
+    ),
     flushField: () => field.flushWrites(),
     sessions: { identity: actingIdentity },
     auditor,
@@ -207,6 +210,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   });
   const incidents = new IncidentService({
     ...shared,
+    stationId: config.stationId,
     known: {
       alarm: (id) => alarms.get(id) !== null,
       valve: (id) => field.state.valves.has(id),

@@ -64,7 +64,7 @@ test.describe('the operator console against a live DEMO site', () => {
     const page = await site.open('#/system');
     await expect(page.getByTestId('system-view')).toBeVisible();
     const client = await mqtt.connectAsync(site.broker.url, { protocolVersion: 4 });
-    await client.publishAsync(topics.valveState('demo', 'v-101'), 'this is not json', { qos: 1 });
+    await client.publishAsync(topics.valveState('demo', 'gw-1', 'v-101'), 'this is not json', { qos: 1 });
     await client.endAsync();
     const rejected = page.getByTestId('ingest-rejected');
     await expect(rejected).toContainText('not_json');

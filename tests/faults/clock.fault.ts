@@ -48,8 +48,8 @@ it('clock jumps ±1 h: command expiry, shelving expiry, staleness and event orde
   let n = 0;
   const sampler = (async () => {
     while (sampling) {
-      const body = { v: 1, ts: new Date().toISOString(), value: n++, quality: 'good' };
-      await field.publishAsync(topics.telemetry('north', 'p-clock'), JSON.stringify(body), { qos: 1 });
+      const body = { v: 2, ts: new Date().toISOString(), value: n++, quality: 'good' };
+      await field.publishAsync(topics.telemetry('north', 'gw-1', 'p-clock'), JSON.stringify(body), { qos: 1 });
       await sleep(100);
     }
   })();
@@ -60,7 +60,7 @@ it('clock jumps ±1 h: command expiry, shelving expiry, staleness and event orde
   await field.publishAsync(
     topics.alert('north', 'al-clock'),
     JSON.stringify({
-      v: 1,
+      v: 2,
       id: 'al-clock',
       status: 'raised',
       severity: 'high',

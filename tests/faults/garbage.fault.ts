@@ -69,26 +69,26 @@ const topicText = (n: number) =>
 function mqttGarbage(): { topic: string; payload: Buffer } {
   const id = pick(['v-1', 'p-1', topicText(10), 'a'.repeat(200)]);
   const topic = pick([
-    topics.valveState('north', id),
-    topics.telemetry('north', id),
+    topics.valveState('north', 'gw-1', id),
+    topics.telemetry('north', 'gw-1', id),
     topics.alert('north', id),
     topics.site('north'),
-    topics.pointMeta('north', id),
+    topics.pointMeta('north', 'gw-1', id),
     topics.stationEvents('north', 'ws-9'),
-    topics.alarmSnapshot('north', id),
-    // Under a subscription's `#`, but no topic a station knows.
-    `plainview/v1/north/presence/${topicText(6)}/${topicText(3)}/x`,
+    topics.alarmSnapshot('north', 'ws-9', id),
+    // Under a station's subscription, but no valve id a station takes (protocol v2 has no `#` subscription).
+    `plainview/v2/north/gateways/${topicText(6)}/valves/${topicText(3).toUpperCase()}/state`,
   ]);
   const kind = int(9);
   const payload =
     kind === 0
       ? Buffer.from(Array.from({ length: 1 + int(400) }, () => int(256)))
       : kind === 1
-        ? Buffer.from(`{"v":1,${text(20)}`)
+        ? Buffer.from(`{"v":2,${text(20)}`)
         : kind === 2
-          ? Buffer.from(JSON.stringify({ v: pick([0, 2, '1', null]), ts: new Date().toISOString(), value: 1 }))
+          ? Buffer.from(JSON.stringify({ v: pick([0, 1, '2', null]), ts: new Date().toISOString(), value: 1 }))
           : kind === 3
-            ? Buffer.from(JSON.stringify({ v: 1, ts: pick(['now', '', 12]), value: junk(), state: junk() }))
+            ? Buffer.from(JSON.stringify({ v: 2, ts: pick(['now', '', 12]), value: junk(), state: junk() }))
             : kind === 4
               ? Buffer.from('x'.repeat(64 * 1024 + 1 + int(1000)))
               : kind === 5
@@ -97,7 +97,7 @@ function mqttGarbage(): { topic: string; payload: Buffer } {
                   ? Buffer.from(JSON.stringify(junk()) ?? 'undefined')
                   : kind === 7
                     ? Buffer.alloc(0)
-                    : Buffer.from(JSON.stringify({ v: 1, id: text(5), type: junk(), station: 5, ts: 'x', body: 1 }));
+                    : Buffer.from(JSON.stringify({ v: 2, id: text(5), type: junk(), station: 5, ts: 'x', body: 1 }));
   return { topic, payload };
 }
 
@@ -132,8 +132,8 @@ it(`garbage everywhere (${fmt(MQTT_N)} MQTT, ${fmt(IPC_N)} IPC, ${fmt(HTTP_N)} H
       const g = mqttGarbage();
       sends.push(pub.publishAsync(g.topic, g.payload, { qos: 1 }));
       if (j % 50 === 0) {
-        const body = { v: 1, ts: new Date(base + valid).toISOString(), value: valid, quality: 'good' };
-        sends.push(pub.publishAsync(topics.telemetry('north', 'p-valid'), JSON.stringify(body), { qos: 1 }));
+        const body = { v: 2, ts: new Date(base + valid).toISOString(), value: valid, quality: 'good' };
+        sends.push(pub.publishAsync(topics.telemetry('north', 'gw-1', 'p-valid'), JSON.stringify(body), { qos: 1 }));
         valid++;
       }
     }

@@ -57,7 +57,7 @@ it(
       const id = (JSON.parse(p.toString()) as { id: string }).id;
       wire.set(id, (wire.get(id) ?? 0) + 1);
     });
-    await watcher.subscribeAsync(topics.valveCommand('north', '+'), { qos: 1 });
+    await watcher.subscribeAsync(topics.valveCommand('north', '+', '+'), { qos: 1 });
     // Another console of the site, which applies the killed station's events.
     const observer = testStation({
       PLAINVIEW_MQTT_URL: broker.url,
@@ -184,7 +184,7 @@ it(
       const mineSet = new Set(mine);
       missingNotes = notes.filter((t) => !mineSet.has(t)).length;
       const outbox = final.db
-        .prepare("SELECT id, sent_at FROM outbox WHERE topic = 'plainview/v1/north/events/ws-1'")
+        .prepare("SELECT id, sent_at FROM outbox WHERE topic = 'plainview/v2/north/stations/ws-1/events'")
         .all() as { id: string; sent_at: string | null }[];
       events = outbox.length;
       unsent = outbox.filter((r) => r.sent_at === null).length;

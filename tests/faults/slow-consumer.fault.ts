@@ -76,7 +76,7 @@ it('slow consumers (SSE clients that stop reading, a push subscriber that stalls
       for (let j = 0; j < 50; j++) {
         const v = (i * 50 + j) % 400;
         const body = {
-          v: 1,
+          v: 2,
           ts: new Date().toISOString(),
           gateway: 'gw-1',
           name: `${name}${v}`,
@@ -86,7 +86,7 @@ it('slow consumers (SSE clients that stop reading, a push subscriber that stalls
           quality: 'good',
           localControl: false,
         };
-        sends.push(field.publishAsync(topics.valveState('north', `v-${v}`), JSON.stringify(body), { qos: 0 }));
+        sends.push(field.publishAsync(topics.valveState('north', 'gw-1', `v-${v}`), JSON.stringify(body), { qos: 0 }));
       }
       await Promise.all(sends);
       await sleep(25);

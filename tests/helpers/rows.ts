@@ -24,7 +24,7 @@ export function fillEveryTable(db: Database): void {
     INSERT INTO incident_links VALUES ('i-1', 'valve', 'v-101');
     INSERT INTO incident_timeline (id, incident_id, at, author, kind, note) VALUES ('e-1', 'i-1', '${t}', 'alice', 'note', 'Crew dispatched');
     INSERT INTO audit_log (at, actor, station_id, action, result) VALUES ('${t}', 'alice', 'ws-1', 'valve.operate', 'sent');
-    INSERT INTO outbox (id, topic, payload, created_at) VALUES ('o-1', 'plainview/v1/north/events', '{}', '${t}');
+    INSERT INTO outbox (id, topic, payload, created_at) VALUES ('o-1', 'plainview/v2/north/stations/ws-1/events', '{}', '${t}');
     INSERT INTO applied_events VALUES ('e-1', '${t}');
     INSERT INTO api_keys (id, name, scope, hash, created_at) VALUES ('k-1', 'historian', 'read', 'abc123', '${t}');
     INSERT INTO operators (username, display_name, role, created_at) VALUES ('alice', 'Alice', 'operator', '${t}');

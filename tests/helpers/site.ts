@@ -54,9 +54,9 @@ export async function simulatedSite(
 /** A valve's state as a gateway (`gw-x`) reports it, retained, in site `north`: a valve no simulator answers for. */
 export function publishValveState(client: MqttClient, valve: string, name: string, state: 'open' | 'closed' = 'open') {
   return client.publishAsync(
-    topics.valveState('north', valve),
+    topics.valveState('north', 'gw-x', valve),
     JSON.stringify({
-      v: 1,
+      v: 2,
       ts: new Date().toISOString(),
       gateway: 'gw-x',
       name,

@@ -32,7 +32,7 @@ describe('a station killed between operate and acknowledgement', () => {
       const id = (JSON.parse(p.toString()) as { id: string }).id;
       seen.set(id, (seen.get(id) ?? 0) + 1);
     });
-    await watcher.subscribeAsync(topics.valveCommand('north', '+'), { qos: 1 });
+    await watcher.subscribeAsync(topics.valveCommand('north', '+', '+'), { qos: 1 });
     const marker = await markers(watcher);
     // A valve whose gateway reports state but never answers commands.
     await publishValveState(watcher, 'v-301', 'Crash test');

@@ -27,7 +27,7 @@ async function commandWatcher(broker: TestBroker) {
     seen.set(id, (seen.get(id) ?? 0) + 1);
     if (packet.retain) retained.push(id);
   });
-  await client.subscribeAsync(topics.valveCommand('north', '+'), { qos: 1 });
+  await client.subscribeAsync(topics.valveCommand('north', '+', '+'), { qos: 1 });
   const marker = await markers(client);
   return {
     seen,
@@ -148,9 +148,9 @@ describe('valve actuation against the simulator over mosquitto', () => {
     cleanups.push(() => other.endAsync(true));
     const now = new Date();
     await other.publishAsync(
-      topics.valveCommand('north', 'v-102'),
+      topics.valveCommand('north', 'gw-1', 'v-102'),
       JSON.stringify({
-        v: 1,
+        v: 2,
         id: crypto.randomUUID(),
         valve: 'v-102',
         action: sel.action,
@@ -308,7 +308,7 @@ describe('valve actuation against the simulator over mosquitto', () => {
   it('only the actuation service may publish on a command topic', async () => {
     const { t } = await setup({ sim: false });
     const link = t.station.running().field.link;
-    await expect(link.publish(topics.valveCommand('north', 'v-101'), '{}')).rejects.toThrow(
+    await expect(link.publish(topics.valveCommand('north', 'gw-1', 'v-101'), '{}')).rejects.toThrow(
       /only through the actuation service/,
     );
   }, 90_000);

@@ -55,7 +55,7 @@ describe('plainview station and plainview sim on a real mosquitto', () => {
         '-p',
         String(broker.port),
         '-t',
-        'plainview/v1/north/valves/v-101/state',
+        'plainview/v2/north/gateways/gw-1/valves/v-101/state',
         '-m',
         'this is not json',
       ],
@@ -63,7 +63,10 @@ describe('plainview station and plainview sim on a real mosquitto', () => {
     );
     expect(pub.status).toBe(0);
     await waitFor(() => lastStatus(station)?.rejected === 1, 'the rejection counted');
-    expect(lines(station, 'field message rejected')[0]).toMatchObject({ reason: 'not_json', topic: 'valves/+/state' });
+    expect(lines(station, 'field message rejected')[0]).toMatchObject({
+      reason: 'not_json',
+      topic: 'gateways/+/valves/+/state',
+    });
     expect(lastStatus(station)!.valves.good).toBe(8);
 
     station.child.kill('SIGTERM');

@@ -16,13 +16,13 @@ function garbagePool(): Buffer[] {
   const rnd = () => (seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32;
   const kinds: (() => string | Buffer)[] = [
     () => Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 300) }, () => Math.floor(rnd() * 256))),
-    () => JSON.stringify({ v: 1, ts: 'now', value: 'x' }),
+    () => JSON.stringify({ v: 2, ts: 'now', value: 'x' }),
     () => JSON.stringify({ v: 99, ts: '2026-11-25T10:00:00.000Z', value: 1 }),
     () => JSON.stringify({ ts: '2026-11-25T10:00:00.000Z', value: 1 }),
     () => `${'['.repeat(5000)}1${']'.repeat(5000)}`,
     () => 'y'.repeat(100 * 1024),
-    () => JSON.stringify({ v: 1, gateway: 'gw-1', state: 'open', position: 500 }),
-    () => '{"v":1,"ts":"2026-11-25T10:00:00.000Z","value":1e999}',
+    () => JSON.stringify({ v: 2, gateway: 'gw-1', state: 'open', position: 500 }),
+    () => '{"v":2,"ts":"2026-11-25T10:00:00.000Z","value":1e999}',
   ];
   return Array.from({ length: 256 }, (_, i) => {
     const b = kinds[i % kinds.length]!();
@@ -42,11 +42,11 @@ describe('garbage over a real broker', () => {
     cleanups.push(() => pub.endAsync(true));
     const pool = garbagePool();
     const targets = [
-      topics.valveState('north', 'v-1'),
-      topics.telemetry('north', 'p-1'),
+      topics.valveState('north', 'gw-1', 'v-1'),
+      topics.telemetry('north', 'gw-1', 'p-1'),
       topics.alert('north', 'a-1'),
       topics.site('north'),
-      topics.pointMeta('north', 'p-1'),
+      topics.pointMeta('north', 'gw-1', 'p-1'),
     ];
     const base = Date.parse('2026-11-25T10:00:00Z');
     let valid = 0;
@@ -57,12 +57,12 @@ describe('garbage over a real broker', () => {
         sends.push(pub.publishAsync(targets[j % targets.length]!, pool[j % pool.length]!, { qos: 1 }));
         if (j % 100 === 0) {
           const body = JSON.stringify({
-            v: 1,
+            v: 2,
             ts: new Date(base + valid * 1000).toISOString(),
             value: valid,
             quality: 'good',
           });
-          sends.push(pub.publishAsync(topics.telemetry('north', 'p-ok'), body, { qos: 1 }));
+          sends.push(pub.publishAsync(topics.telemetry('north', 'gw-1', 'p-ok'), body, { qos: 1 }));
           valid++;
         }
       }

@@ -280,8 +280,8 @@ describe('durable acknowledgement', () => {
     await Promise.all(
       Array.from({ length: 500 }, (_, i) =>
         pub.publishAsync(
-          topics.telemetry('north', 'p-1'),
-          JSON.stringify({ v: 1, ts: new Date(base + i).toISOString(), value: i }),
+          topics.telemetry('north', 'gw-1', 'p-1'),
+          JSON.stringify({ v: 2, ts: new Date(base + i).toISOString(), value: i }),
           { qos: 1 },
         ),
       ),

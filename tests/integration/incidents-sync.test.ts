@@ -123,7 +123,7 @@ describe('incidents across two consoles', () => {
       if (!isMarker(topic) && payload.length) snapshots.push(JSON.parse(payload.toString()));
     });
     const marker = await markers(sub);
-    await sub.subscribeAsync(`plainview/v1/+/snapshots/incidents/${id}`, { qos: 1 });
+    await sub.subscribeAsync(`plainview/v2/+/stations/+/snapshots/incidents/${id}`, { qos: 1 });
     await waitFor(() => snapshots.length > 0, 'the snapshot of the new incident');
 
     snapshots.length = 0;

@@ -6,13 +6,13 @@ import { FieldState } from '../../src/main/field/state';
 import { Telemetry } from '../../src/main/telemetry/telemetry';
 import { createLogger, memorySink } from '../../src/main/log';
 import { openStore } from '../../src/main/store';
-import { topics } from '../../src/shared/protocol';
+import { topics, topicsV1 } from '../../src/shared/protocol';
 import { tempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
 
 const SITE = 'north';
 
-async function setup(queueMax = 200_000) {
+async function setup(queueMax = 200_000, acceptV1 = false) {
   const sink = memorySink();
   const log = createLogger({ level: 'warn', json: true, sinks: [sink] });
   const { store } = await openStore({ dataDir: tempDir(), migrations, log, mode: 'station' });
@@ -48,6 +48,7 @@ async function setup(queueMax = 200_000) {
       onChange: (kind, id) => changes.push(`${kind}:${id}`),
     },
     () => now,
+    acceptV1,
   );
   const send = (topic: string, body: unknown) =>
     ingest.handle(topic, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
@@ -68,7 +69,7 @@ async function setup(queueMax = 200_000) {
 }
 
 const valveState = (over: Record<string, unknown> = {}) => ({
-  v: 1,
+  v: 2,
   ts: '2026-11-25T10:00:00.000Z',
   gateway: 'gw-1',
   name: 'Inlet block',
@@ -79,14 +80,14 @@ const valveState = (over: Record<string, unknown> = {}) => ({
   localControl: false,
   ...over,
 });
-const sample = (value: number, ts = '2026-11-25T10:00:00.000Z') => ({ v: 1, ts, value, quality: 'good' });
+const sample = (value: number, ts = '2026-11-25T10:00:00.000Z') => ({ v: 2, ts, value, quality: 'good' });
 
 describe('ingest', () => {
   it('keeps the latest state in memory and writes it to the store in one commit', async () => {
     const t = await setup();
-    t.send(topics.valveState(SITE, 'v-101'), valveState());
-    t.send(topics.telemetry(SITE, 'seg-1.pressure'), sample(41.5));
-    t.send(topics.telemetry(SITE, 'seg-1.pressure'), sample(41.7, '2026-11-25T10:00:01.000Z'));
+    t.send(topics.valveState(SITE, 'gw-1', 'v-101'), valveState());
+    t.send(topics.telemetry(SITE, 'gw-1', 'seg-1.pressure'), sample(41.5));
+    t.send(topics.telemetry(SITE, 'gw-1', 'seg-1.pressure'), sample(41.7, '2026-11-25T10:00:01.000Z'));
     expect(t.state.valveView('v-101')).toMatchObject({ state: 'open', position: 100, quality: 'good' });
     expect(t.state.pointView('seg-1.pressure')).toMatchObject({ value: 41.7, quality: 'good' });
     expect(t.changes).toEqual(['valve_state:v-101']);
@@ -101,7 +102,7 @@ describe('ingest', () => {
 
   it('a redelivered sample is stored once', async () => {
     const t = await setup();
-    for (let i = 0; i < 3; i++) t.send(topics.telemetry(SITE, 'p-1'), sample(1));
+    for (let i = 0; i < 3; i++) t.send(topics.telemetry(SITE, 'gw-1', 'p-1'), sample(1));
     t.writer.flush();
     expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 1 });
     await t.store.close();
@@ -109,19 +110,23 @@ describe('ingest', () => {
 
   it('rejects each kind of bad message with its reason, counted by topic pattern, and changes nothing', async () => {
     const t = await setup();
-    t.send(topics.valveState(SITE, 'v-101'), valveState());
+    t.send(topics.valveState(SITE, 'gw-1', 'v-101'), valveState());
     t.writer.flush();
     const bad: [string, string | object, string][] = [
-      [topics.valveState(SITE, 'v-101'), 'not json {', 'not_json valves/+/state'],
-      [topics.valveState(SITE, 'v-101'), valveState({ v: 2 }), 'version valves/+/state'],
-      [topics.valveState(SITE, 'v-101'), valveState({ v: undefined }), 'version valves/+/state'],
-      [topics.valveState(SITE, 'v-101'), valveState({ state: 'exploded' }), 'schema valves/+/state'],
-      [topics.valveState(SITE, 'v-101'), valveState({ position: '50' }), 'schema valves/+/state'],
-      [topics.valveState(SITE, 'v-101'), 'x'.repeat(70_000), 'oversize valves/+/state'],
-      [topics.valveState('south', 'v-101'), valveState(), 'wrong_site valves/+/state'],
-      ['plainview/v1/north/nonsense', valveState(), 'unknown_topic other'],
-      [topics.telemetry(SITE, 'p-1'), { v: 1, ts: 'yesterday', value: 1 }, 'schema points/+/sample'],
-      [topics.telemetry(SITE, 'p-1'), { v: 1, ts: '2026-11-25T10:00:00.000Z', value: 'NaN' }, 'schema points/+/sample'],
+      [topics.valveState(SITE, 'gw-1', 'v-101'), 'not json {', 'not_json gateways/+/valves/+/state'],
+      [topics.valveState(SITE, 'gw-1', 'v-101'), valveState({ v: 1 }), 'version gateways/+/valves/+/state'],
+      [topics.valveState(SITE, 'gw-1', 'v-101'), valveState({ v: undefined }), 'version gateways/+/valves/+/state'],
+      [topics.valveState(SITE, 'gw-1', 'v-101'), valveState({ state: 'exploded' }), 'schema gateways/+/valves/+/state'],
+      [topics.valveState(SITE, 'gw-1', 'v-101'), valveState({ position: '50' }), 'schema gateways/+/valves/+/state'],
+      [topics.valveState(SITE, 'gw-1', 'v-101'), 'x'.repeat(70_000), 'oversize gateways/+/valves/+/state'],
+      [topics.valveState('south', 'gw-1', 'v-101'), valveState(), 'wrong_site gateways/+/valves/+/state'],
+      ['plainview/v2/north/nonsense', valveState(), 'unknown_topic other'],
+      [topics.telemetry(SITE, 'gw-1', 'p-1'), { v: 2, ts: 'yesterday', value: 1 }, 'schema gateways/+/points/+/sample'],
+      [
+        topics.telemetry(SITE, 'gw-1', 'p-1'),
+        { v: 2, ts: '2026-11-25T10:00:00.000Z', value: 'NaN' },
+        'schema gateways/+/points/+/sample',
+      ],
     ];
     for (const [topic, body] of bad) t.send(topic, body);
     const expected: Record<string, number> = {};
@@ -132,7 +137,7 @@ describe('ingest', () => {
     expect(t.store.db.prepare('SELECT state FROM valves').all()).toEqual([{ state: 'open' }]);
     expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 0 });
     // Logged at a limited rate: one line per kind, not one per message.
-    for (let i = 0; i < 1000; i++) t.send(topics.valveState(SITE, 'v-101'), 'garbage');
+    for (let i = 0; i < 1000; i++) t.send(topics.valveState(SITE, 'gw-1', 'v-101'), 'garbage');
     expect(t.sink.lines.length).toBeLessThan(bad.length + 3);
     await t.store.close();
   });
@@ -141,7 +146,7 @@ describe('ingest', () => {
     const t = await setup();
     const hlc = '001764064800000-0000-ws-b';
     const event = (type: string, body: Record<string, unknown>) => ({
-      v: 1,
+      v: 2,
       id: crypto.randomUUID(),
       type,
       station: 'ws-b',
@@ -166,15 +171,15 @@ describe('ingest', () => {
     for (const e of [good, ...bad]) t.send(events, e);
     const note = { incidentId: 'inc-1', actor: 'bob', hlc, text: 'crew on site' };
     const snapshot = (body: Record<string, unknown>) => ({
-      v: 1,
+      v: 2,
       id: 'inc-1',
       events: [{ eventId: 'e-1', type: 'incident.note', at: '2026-11-25T10:00:00.000Z', body }],
     });
-    t.send(topics.incidentSnapshot(SITE, 'inc-1'), snapshot(note));
-    t.send(topics.incidentSnapshot(SITE, 'inc-1'), snapshot({ ...note, text: '' }));
+    t.send(topics.incidentSnapshot(SITE, 'ws-b', 'inc-1'), snapshot(note));
+    t.send(topics.incidentSnapshot(SITE, 'ws-b', 'inc-1'), snapshot({ ...note, text: '' }));
     expect(t.counters.snapshot().rejected).toEqual({
-      'schema events/+': bad.length,
-      'schema snapshots/incidents/+': 1,
+      'schema stations/+/events': bad.length,
+      'schema stations/+/snapshots/incidents/+': 1,
     });
     expect(t.received).toEqual(['event:alarm.ack', 'snapshot:inc-1']);
     // The first of a kind is logged with what was wrong (then rate-limited summaries).
@@ -189,14 +194,14 @@ describe('ingest', () => {
     const nest = (d: number): unknown => (d === 0 ? 1 : { a: [nest(d - 1)] });
     const generators: (() => string | Buffer)[] = [
       () => Buffer.from(Array.from({ length: Math.floor(rnd() * 200) }, () => Math.floor(rnd() * 256))),
-      () => JSON.stringify({ v: 1, ts: rnd(), value: 'x' }),
+      () => JSON.stringify({ v: 2, ts: rnd(), value: 'x' }),
       () => JSON.stringify({ v: rnd() > 0.5 ? 2 : null, ts: '2026-11-25T10:00:00.000Z', value: 1 }),
       () => JSON.stringify(nest(2000)),
       () => 'x'.repeat(65 * 1024),
       () => JSON.stringify([1, 2, 3]),
       () => 'null',
       // JSON allows a number too large for a double; it parses to Infinity and must be refused.
-      () => '{"v":1,"ts":"2026-11-25T10:00:00.000Z","value":1e400}',
+      () => '{"v":2,"ts":"2026-11-25T10:00:00.000Z","value":1e400}',
     ];
     // A pool of garbage, built once: the test measures ingest, not the generators.
     const pool = Array.from({ length: 400 }, (_, i) => {
@@ -204,8 +209,8 @@ describe('ingest', () => {
       return Buffer.isBuffer(body) ? body : Buffer.from(body);
     });
     const topicsList = [
-      topics.valveState(SITE, 'v-9'),
-      topics.telemetry(SITE, 'p-9'),
+      topics.valveState(SITE, 'gw-1', 'v-9'),
+      topics.telemetry(SITE, 'gw-1', 'p-9'),
       topics.alert(SITE, 'a-1'),
       topics.site(SITE),
     ];
@@ -214,7 +219,7 @@ describe('ingest', () => {
       t.ingest.handle(topicsList[i % topicsList.length]!, pool[i % pool.length]!);
       if (i % 100 === 0) {
         t.send(
-          topics.telemetry(SITE, 'p-ok'),
+          topics.telemetry(SITE, 'gw-1', 'p-ok'),
           sample(valid, new Date(Date.parse('2026-11-25T10:00:00Z') + valid * 1000).toISOString()),
         );
         valid++;
@@ -234,10 +239,10 @@ describe('ingest', () => {
     const t = await setup(100);
     for (let i = 0; i < 250; i++)
       t.send(
-        topics.telemetry(SITE, 'p-1'),
+        topics.telemetry(SITE, 'gw-1', 'p-1'),
         sample(i, new Date(Date.parse('2026-11-25T10:00:00Z') + i * 1000).toISOString()),
       );
-    t.send(topics.valveState(SITE, 'v-101'), valveState());
+    t.send(topics.valveState(SITE, 'gw-1', 'v-101'), valveState());
     expect(t.counters.dropped).toBe(150);
     t.writer.flush();
     const rows = t.store.db.prepare('SELECT value FROM telemetry_samples ORDER BY ts').all() as { value: number }[];
@@ -251,8 +256,8 @@ describe('ingest', () => {
     const t = await setup();
     const base = Date.parse('2026-11-25T10:00:00Z');
     for (let i = 0; i < 2500; i++)
-      t.send(topics.telemetry(SITE, `p-${i % 50}`), sample(i, new Date(base + i * 10).toISOString()));
-    t.send(topics.valveState(SITE, 'v-101'), valveState());
+      t.send(topics.telemetry(SITE, 'gw-1', `p-${i % 50}`), sample(i, new Date(base + i * 10).toISOString()));
+    t.send(topics.valveState(SITE, 'gw-1', 'v-101'), valveState());
     expect(t.writer.flush()).toBe(true);
     // The first chunk: 1,000 samples and the valve; acknowledgements up to sample 1,000 only.
     expect(t.committed).toEqual([1000]);
@@ -269,7 +274,7 @@ describe('ingest', () => {
     t.store.db.exec(
       "CREATE TRIGGER fail BEFORE INSERT ON telemetry_samples BEGIN SELECT RAISE(ABORT, 'disk full'); END",
     );
-    t.send(topics.telemetry(SITE, 'p-1'), sample(1));
+    t.send(topics.telemetry(SITE, 'gw-1', 'p-1'), sample(1));
     expect(t.writer.flush()).toBe(false);
     await waitFor(() => t.counters.writeErrors >= 2, 'the retry, failing again');
     // Retried and failed again: still nothing acknowledged.
@@ -285,8 +290,8 @@ describe('ingest', () => {
 
   it('values go stale when not refreshed in time, and with the link down', async () => {
     const t = await setup();
-    t.send(topics.telemetry(SITE, 'p-1'), sample(1));
-    t.send(topics.valveState(SITE, 'v-101'), valveState());
+    t.send(topics.telemetry(SITE, 'gw-1', 'p-1'), sample(1));
+    t.send(topics.valveState(SITE, 'gw-1', 'v-101'), valveState());
     expect(t.state.pointView('p-1')!.quality).toBe('good');
     t.advance(31_000);
     expect(t.state.pointView('p-1')).toMatchObject({ quality: 'stale', ageMs: 31_000 });
@@ -299,11 +304,99 @@ describe('ingest', () => {
 
   it('a gateway going offline makes its valves stale', async () => {
     const t = await setup();
-    t.send(topics.valveState(SITE, 'v-101'), valveState({ gateway: 'gw-1' }));
-    t.send(topics.valveState(SITE, 'v-102'), valveState({ gateway: 'gw-2' }));
-    t.send(topics.gatewayPresence(SITE, 'gw-1'), { v: 1, status: 'offline', ts: '2026-11-25T10:00:00.000Z' });
+    t.send(topics.valveState(SITE, 'gw-1', 'v-101'), valveState({ gateway: 'gw-1' }));
+    t.send(topics.valveState(SITE, 'gw-2', 'v-102'), valveState({ gateway: 'gw-2' }));
+    t.send(topics.gatewayPresence(SITE, 'gw-1'), { v: 2, status: 'offline', ts: '2026-11-25T10:00:00.000Z' });
     expect(t.state.valveView('v-101')!.quality).toBe('stale');
     expect(t.state.valveView('v-102')!.quality).toBe('good');
+    t.writer.stop();
+    await t.store.close();
+  });
+
+  it('v2: a gateway writes its own valves and points only; refused and counted otherwise', async () => {
+    const t = await setup();
+    const meta = (gateway: string) => ({ v: 2, gateway, kind: 'pressure', unit: 'bar' });
+    t.send(topics.valveState(SITE, 'gw-1', 'v-101'), valveState({ gateway: 'gw-1' }));
+    t.send(topics.pointMeta(SITE, 'gw-1', 'p-1'), meta('gw-1'));
+    // The payload names another gateway than the topic.
+    t.send(topics.valveState(SITE, 'gw-2', 'v-102'), valveState({ gateway: 'gw-1' }));
+    t.send(topics.pointMeta(SITE, 'gw-2', 'p-2'), meta('gw-1'));
+    // Its own topics, but another gateway's valve and point.
+    t.send(topics.valveState(SITE, 'gw-2', 'v-101'), valveState({ gateway: 'gw-2', state: 'closed', position: 0 }));
+    t.send(topics.pointMeta(SITE, 'gw-2', 'p-1'), meta('gw-2'));
+    t.send(topics.telemetry(SITE, 'gw-2', 'p-1'), sample(99));
+    t.send(topics.valveAck(SITE, 'gw-2', 'v-101'), {
+      v: 2,
+      commandId: crypto.randomUUID(),
+      status: 'completed',
+      ts: '2026-11-25T10:00:00.000Z',
+    });
+    // A station's events carry its own id.
+    t.send(topics.stationEvents(SITE, 'ws-b'), {
+      v: 2,
+      id: crypto.randomUUID(),
+      type: 'alarm.ack',
+      station: 'ws-c',
+      ts: '2026-11-25T10:00:00.000Z',
+      body: { alarmId: 'a-1', actor: 'bob', hlc: '001764064800000-0000-ws-c' },
+    });
+    expect(t.counters.snapshot().rejected).toEqual({
+      'owner gateways/+/valves/+/state': 2,
+      'owner gateways/+/points/+/meta': 2,
+      'owner gateways/+/points/+/sample': 1,
+      'owner gateways/+/valves/+/ack': 1,
+      'owner stations/+/events': 1,
+    });
+    expect(t.state.valveView('v-101')).toMatchObject({ state: 'open' });
+    expect(t.state.valves.get('v-101')?.msg.gateway).toBe('gw-1');
+    expect(t.state.valves.has('v-102')).toBe(false);
+    expect(t.state.pointView('p-1')).toMatchObject({ value: null });
+    expect(t.received).toEqual([]);
+    t.writer.stop();
+    await t.store.close();
+  });
+
+  it('valve ids are lower case in topics and payloads (docs/protocol.md): V-903 is refused and counted', async () => {
+    const t = await setup();
+    t.send('plainview/v2/north/gateways/gw-1/valves/V-903/state', valveState());
+    t.send(topics.pointMeta(SITE, 'gw-1', 'V-903-position'), {
+      v: 2,
+      gateway: 'gw-1',
+      kind: 'position',
+      unit: '%',
+      valve: 'V-903',
+    });
+    expect(t.counters.snapshot().rejected).toEqual({ 'unknown_topic other': 1, 'schema gateways/+/points/+/meta': 1 });
+    expect(t.state.valves.size).toBe(0);
+    t.writer.stop();
+    await t.store.close();
+  });
+
+  it('v1 topics are refused unless the site accepts v1; once a gateway speaks v2 its v1 leftovers are ignored', async () => {
+    const off = await setup();
+    off.send(topicsV1.valveState(SITE, 'v-101'), valveState({ v: 1 }));
+    expect(off.counters.snapshot().rejected).toEqual({ 'version v1 valves/+/state': 1 });
+    off.writer.stop();
+    await off.store.close();
+
+    const t = await setup(200_000, true);
+    t.send(topicsV1.gatewayPresence(SITE, 'gw-1'), { v: 1, status: 'online', ts: '2026-11-25T10:00:00.000Z' });
+    t.send(topicsV1.valveState(SITE, 'v-101'), valveState({ v: 1 }));
+    // A v2 payload on a v1 topic is no v1 message.
+    t.send(topicsV1.valveState(SITE, 'v-102'), valveState({ v: 2 }));
+    expect(t.state.valves.get('v-101')).toMatchObject({ protocol: 1 });
+    // The gateway is upgraded: v2 from now on.
+    t.send(topics.gatewayPresence(SITE, 'gw-1'), { v: 2, status: 'online', ts: '2026-11-25T10:01:00.000Z' });
+    t.send(topics.valveState(SITE, 'gw-1', 'v-101'), valveState({ state: 'closed', position: 0 }));
+    expect(t.state.valves.get('v-101')).toMatchObject({ protocol: 2 });
+    // Its v1 retained leftovers (an old state, the offline it said when it stopped) change nothing.
+    t.send(topicsV1.gatewayPresence(SITE, 'gw-1'), { v: 1, status: 'offline', ts: '2026-11-25T10:00:30.000Z' });
+    t.send(topicsV1.valveState(SITE, 'v-101'), valveState({ v: 1 }));
+    expect(t.counters.snapshot().rejected).toEqual({
+      'version v1 valves/+/state': 2,
+      'version v1 presence/gateways/+': 1,
+    });
+    expect(t.state.valveView('v-101')).toMatchObject({ state: 'closed', quality: 'good' });
     t.writer.stop();
     await t.store.close();
   });

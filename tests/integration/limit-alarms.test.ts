@@ -56,13 +56,15 @@ async function site(): Promise<Site> {
   const field = await mqtt.connectAsync(broker.url, { clientId: 'gw-1-test' });
   cleanups.push(() => field.endAsync());
   await field.publishAsync(
-    topics.pointMeta(SITE, POINT),
-    JSON.stringify({ v: 1, gateway: 'gw-1', kind: 'flow', unit: 'm3/h', segment: 'seg-1', staleAfterMs: 1500 }),
+    topics.pointMeta(SITE, 'gw-1', POINT),
+    JSON.stringify({ v: 2, gateway: 'gw-1', kind: 'flow', unit: 'm3/h', segment: 'seg-1', staleAfterMs: 1500 }),
     { qos: 1, retain: true },
   );
   const sample = async (sec: number, value: number, quality: 'good' | 'bad' = 'good') => {
     const ts = new Date(T0 + sec * 1000).toISOString();
-    await field.publishAsync(topics.telemetry(SITE, POINT), JSON.stringify({ v: 1, ts, value, quality }), { qos: 1 });
+    await field.publishAsync(topics.telemetry(SITE, 'gw-1', POINT), JSON.stringify({ v: 2, ts, value, quality }), {
+      qos: 1,
+    });
   };
   return { broker, a, b, field, sample };
 }
@@ -227,12 +229,16 @@ describe('limit alarms on analog points (master alarm database)', () => {
       ok: false,
       refusal: { code: 'role' },
     });
-    // Version 1 published again (a station restored from an old backup): refused by both.
+    // Version 1 published again (station a restored from an old backup): refused by both.
     const old = { ...s.a.station.running().definitions.current(), version: 1, definitions: [] };
-    await s.field.publishAsync(topics.alarmDefinitions(SITE), JSON.stringify({ v: 1, set: old, changes: [] }), {
-      qos: 1,
-      retain: true,
-    });
+    await s.field.publishAsync(
+      topics.alarmDefinitions(SITE, s.a.config.stationId),
+      JSON.stringify({ v: 2, set: old, changes: [] }),
+      {
+        qos: 1,
+        retain: true,
+      },
+    );
     await waitFor(() => s.b.station.running().definitions.refusedOlder > 0, 'the old version refused');
     expect(s.b.station.running().definitions.current()).toMatchObject({ version: 2 });
     expect(s.a.station.running().definitions.current()).toMatchObject({ version: 2 });
@@ -241,7 +247,7 @@ describe('limit alarms on analog points (master alarm database)', () => {
     cleanups.push(() => watcher.endAsync());
     const seen: number[] = [];
     watcher.on('message', (_t, p) => seen.push((JSON.parse(p.toString()) as { set: { version: number } }).set.version));
-    await watcher.subscribeAsync(topics.alarmDefinitions(SITE), { qos: 1 });
+    await watcher.subscribeAsync(topics.alarmDefinitions(SITE, s.a.config.stationId), { qos: 1 });
     await waitFor(() => seen.at(-1) === 2, 'version 2 retained again');
   }, 60_000);
 });

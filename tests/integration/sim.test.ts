@@ -105,7 +105,7 @@ class Probe {
   async command(site: string, valve: string, fields: Partial<ValveCommandMessage> = {}): Promise<string> {
     const now = Date.now();
     const cmd: ValveCommandMessage = {
-      v: 1,
+      v: 2,
       id: randomUUID(),
       valve,
       action: 'close',
@@ -116,7 +116,10 @@ class Probe {
       station: 'station-1',
       ...fields,
     };
-    await this.client.publishAsync(topics.valveCommand(site, valve), JSON.stringify(cmd), { qos: 1 });
+    // To the valve's own gateway, as its state names it.
+    const state = this.messages.find((m) => m.kind === 'valve_state' && m.id === valve);
+    const gateway = typeof state?.body.gateway === 'string' ? state.body.gateway : 'gw-1';
+    await this.client.publishAsync(topics.valveCommand(site, gateway, valve), JSON.stringify(cmd), { qos: 1 });
     return cmd.id;
   }
 
@@ -213,10 +216,10 @@ describe('the simulated site', () => {
     expect(gateways).toEqual(['gw-1', 'gw-2']);
     expect(segments.every((seg) => TopicSafeId.safeParse(seg.id).success)).toBe(true);
     expect(valves.every((v) => ValveId.safeParse(v.id).success)).toBe(true);
-    expect(points.every((p) => parseTopic(topics.telemetry('big', p.id))?.id === p.id)).toBe(true);
+    expect(points.every((p) => parseTopic(topics.telemetry('big', p.gateway, p.id))?.id === p.id)).toBe(true);
     expect(new Set(points.map((p) => p.id)).size).toBe(points.length);
     const description = {
-      v: 1,
+      v: 2,
       name: 'DEMO pipeline',
       demo: true,
       segments: segments.map(({ gateway: _, ...s }) => s),
@@ -252,7 +255,7 @@ describe.each([
   /** A probe on the whole site, then a started simulator: the probe sees the births. */
   async function run(options: Partial<FieldSimulatorOptions> = {}) {
     const site = newSite();
-    const probe = await Probe.connect(broker, `plainview/v1/${site}/#`);
+    const probe = await Probe.connect(broker, `plainview/v2/${site}/#`);
     cleanups.push(() => probe.close());
     const sim = new FieldSimulator({
       brokerUrl: broker.url,
@@ -303,7 +306,7 @@ describe.each([
     expect(Math.min(...values(first))).toBeGreaterThan(Math.max(...values(last)));
 
     expect(probe.invalid).toEqual([]);
-    const again = await retained(broker, topics.valveState(sim.site, 'v-101'));
+    const again = await retained(broker, topics.valveState(sim.site, 'gw-1', 'v-101'));
     expect(body<ValveStateMessage>(again).gateway).toBe(v101.gateway);
   });
 
@@ -319,7 +322,7 @@ describe.each([
     const seen = probe.messages.slice(from).filter((m) => m.kind === 'valve_state' && m.id === 'v-101');
     expect(seen.map((m) => body<ValveStateMessage>(m).state)).toContain('closing');
     expect(body<ValveStateMessage>(seen.at(-1) as Received)).toMatchObject({ state: 'closed', position: 0 });
-    const state = body<ValveStateMessage>(await retained(broker, topics.valveState(site, 'v-101')));
+    const state = body<ValveStateMessage>(await retained(broker, topics.valveState(site, 'gw-1', 'v-101')));
     expect(state).toMatchObject({ state: 'closed', position: 0 });
     expect(sim.valve('v-101').state).toBe('closed');
     expect(probe.invalid).toEqual([]);
@@ -327,11 +330,11 @@ describe.each([
 
   it('a retained command left on the broker is not acted on by a gateway that connects later', async () => {
     const site = newSite();
-    const stray = await Probe.connect(broker, `plainview/v1/${site}/#`);
+    const stray = await Probe.connect(broker, `plainview/v2/${site}/#`);
     cleanups.push(() => stray.close());
     const now = Date.now();
     const left: ValveCommandMessage = {
-      v: 1,
+      v: 2,
       id: randomUUID(),
       valve: 'v-101',
       action: 'close',
@@ -341,7 +344,7 @@ describe.each([
       operator: 'mallory',
       station: 'station-9',
     };
-    const topic = topics.valveCommand(site, 'v-101');
+    const topic = topics.valveCommand(site, 'gw-1', 'v-101');
     await stray.client.publishAsync(topic, JSON.stringify(left), { qos: 1, retain: true });
     cleanups.push(async () => void (await stray.client.publishAsync(topic, '', { qos: 1, retain: true })));
 
@@ -359,7 +362,7 @@ describe.each([
     const { site, probe } = await run();
     const id = await probe.command(site, 'v-102', { action: 'set_position', position: 25 });
     expect((await probe.acks(id, 2)).map((a) => a.status)).toEqual(['accepted', 'completed']);
-    const state = body<ValveStateMessage>(await retained(broker, topics.valveState(site, 'v-102')));
+    const state = body<ValveStateMessage>(await retained(broker, topics.valveState(site, 'gw-1', 'v-102')));
     expect(state).toMatchObject({ state: 'open', position: 25, supportsPosition: true });
   });
 
@@ -407,7 +410,7 @@ describe.each([
       ['accepted', null],
       ['failed', STUCK_REASON],
     ]);
-    const fault = body<ValveStateMessage>(await retained(broker, topics.valveState(site, 'v-101')));
+    const fault = body<ValveStateMessage>(await retained(broker, topics.valveState(site, 'gw-1', 'v-101')));
     expect(fault).toMatchObject({ state: 'fault', position: 100, fault: STUCK_REASON });
 
     const refused = await probe.command(site, 'v-101', { action: 'close' });
@@ -524,9 +527,9 @@ describe.each([
     const { site, sim } = await run();
     sim.setLocalControl('v-103', true);
     await eventually(async () => {
-      expect(body<ValveStateMessage>(await retained(broker, topics.valveState(site, 'v-103'), 1000)).localControl).toBe(
-        true,
-      );
+      expect(
+        body<ValveStateMessage>(await retained(broker, topics.valveState(site, 'gw-1', 'v-103'), 1000)).localControl,
+      ).toBe(true);
     });
 
     await broker.kill();
@@ -535,7 +538,7 @@ describe.each([
     // The restarted broker starts empty; everything below comes from the simulator's births.
     await eventually(async () => {
       expect(body<SiteMessage>(await retained(broker, topics.site(site), 1000)).demo).toBe(true);
-      const state = body<ValveStateMessage>(await retained(broker, topics.valveState(site, 'v-103'), 1000));
+      const state = body<ValveStateMessage>(await retained(broker, topics.valveState(site, 'gw-1', 'v-103'), 1000));
       expect(state).toMatchObject({ localControl: true, state: 'closed' });
       const presence = await retained(broker, topics.gatewayPresence(site, 'gw-1'), 1000);
       expect(body<PresenceMessage>(presence).status).toBe('online');
@@ -562,7 +565,9 @@ describe('the field simulator against a persistent mosquitto', () => {
     await broker.restart();
 
     expect(body<SiteMessage>(await retained(broker, topics.site(site))).segments).toHaveLength(1);
-    expect(body<ValveStateMessage>(await retained(broker, topics.valveState(site, 'v-106'))).gateway).toBe('gw-1');
+    expect(body<ValveStateMessage>(await retained(broker, topics.valveState(site, 'gw-1', 'v-106'))).gateway).toBe(
+      'gw-1',
+    );
     expect(body<PresenceMessage>(await retained(broker, topics.gatewayPresence(site, 'gw-1'))).status).toBe('offline');
   });
 });
@@ -589,7 +594,9 @@ describe('plainview sim', () => {
       const description = body<SiteMessage>(await retained(broker, topics.site(site)));
       expect(description.demo).toBe(true);
       expect(description.segments).toHaveLength(2);
-      expect(body<ValveStateMessage>(await retained(broker, topics.valveState(site, 'v-112'))).state).toBeDefined();
+      expect(
+        body<ValveStateMessage>(await retained(broker, topics.valveState(site, 'gw-2', 'v-112'))).state,
+      ).toBeDefined();
       expect(body<PresenceMessage>(await retained(broker, topics.gatewayPresence(site, 'gw-3'))).status).toBe('online');
     } finally {
       sim.child.kill('SIGTERM');
@@ -605,7 +612,7 @@ describe('plainview sim', () => {
   it('takes commands on stdin, one answer a line; a bad line gets an error and it runs on; the end of stdin does not stop it', async () => {
     const { root, env } = setup();
     const site = newSite();
-    const probe = await Probe.connect(broker, `plainview/v1/${site}/#`);
+    const probe = await Probe.connect(broker, `plainview/v2/${site}/#`);
     const sim = startCli(['sim', '--broker', broker.url, '--site', site, '--rate', '200'], env, root);
     const answers = () => sim.output().match(/^(ok|error): .*$/gm) ?? [];
     const ask = async (line: string) => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SelectInput, Selection } from '../../shared/actuation';
 import { ok, type Refusal, type Result } from '../../shared/refusal';
 import type { ActuationCommand, CommandState } from '../../shared/actuation';
-import type { ValveAckMessage, ValveCommandMessage } from '../../shared/protocol';
+import { PROTOCOL_VERSION, type ValveAckMessage, type ValveCommandMessage } from '../../shared/protocol';
 import { AuditUnavailable, type Auditor } from '../audit/auditor';
 import type { Config } from '../config';
 import type { CommandChannel } from '../field/commands';
@@ -178,7 +178,7 @@ export class Actuation {
     const now = this.d.now();
     const expiresAt = new Date(now.getTime() + this.d.config.commandExpirySec * 1000);
     const message: ValveCommandMessage = {
-      v: 1,
+      v: PROTOCOL_VERSION,
       id: selectionId,
       valve: selection.valveId,
       action: selection.action,

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { ok, refuse, type Result } from '../../shared/refusal';
 import { performance } from 'node:perf_hooks';
 import type { Alarm, AlarmPriority } from '../../shared/alarms';
-import { topics, type AlarmSnapshotMessage, type AlertMessage, type StationEventMessage } from '../../shared/protocol';
+import {
+  PROTOCOL_VERSION,
+  topics,
+  type AlarmSnapshotMessage,
+  type AlertMessage,
+  type StationEventMessage,
+} from '../../shared/protocol';
 import type { Auditor } from '../audit/auditor';
 import type { StationEvents } from '../sync/station-events';
 import type { Outbox } from '../sync/outbox';
@@ -79,7 +85,7 @@ export class AlarmService {
     this.shelves = new ShelfDeadlines(() => d.monotonic?.() ?? performance.now());
     this.snapshots = new Snapshots(
       d.outbox,
-      (id) => topics.alarmSnapshot(d.siteId, id),
+      (id) => topics.alarmSnapshot(d.siteId, d.stationId, id),
       (id) => this.snapshotOf(id),
     );
   }
@@ -388,7 +394,7 @@ export class AlarmService {
    */
   private snapshotOf(alarmId: string): AlarmSnapshotMessage | null {
     const events = this.store.snapshotEvents(alarmId, SNAPSHOT_EVENTS);
-    return events.length ? { v: 1, id: alarmId, events } : null;
+    return events.length ? { v: PROTOCOL_VERSION, id: alarmId, events } : null;
   }
 }
 

@@ -9,6 +9,7 @@ import { registerAuditCommands } from './audit-command';
 import { registerOperatorCommands } from './operators-command';
 import { registerKeyCommands } from './keys-command';
 import { registerAlarmCommands } from './alarms-command';
+import { registerBrokerCommands } from './broker-command';
 import { stationCommand } from './station-command';
 
 function version(value: string): number {
@@ -55,6 +56,7 @@ registerOperatorCommands(program);
 registerAuditCommands(program);
 registerKeyCommands(program);
 registerAlarmCommands(program);
+registerBrokerCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`plainview: ${(err as Error).message}\n`);

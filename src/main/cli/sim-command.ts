@@ -21,6 +21,36 @@ interface SimOptions {
   demo: boolean;
   sparkplug?: boolean;
   sparkplugMappingOut?: string;
+  protocol: 1 | 2;
+  passwordFile?: string;
+}
+
+function protocol(value: string): 1 | 2 {
+  if (value === 'v2' || value === '2') return 2;
+  if (value === 'v1' || value === '1') return 1;
+  throw new InvalidArgumentError('the protocol is v2 (the default) or v1');
+}
+
+/**
+ * `account:password` lines (the plain form of a mosquitto password file, as `plainview broker
+ * acl` prints its template): each gateway connects as its id, the site host as `pipelineguard`.
+ */
+export function readPasswordFile(file: string): Map<string, string> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read the password file: ${(err as Error).message}`, 2);
+  }
+  const accounts = new Map<string, string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    if (colon < 1) throw new CliError(`the password file has a line that is not account:password`, 2);
+    accounts.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return accounts;
 }
 
 function brokerUrl(value: string): string {
@@ -94,6 +124,11 @@ export function registerSimCommand(program: Command): void {
       '--sparkplug-mapping-out <file>',
       "write the station's Sparkplug site mapping for this simulated site to a file (PLAINVIEW_SPARKPLUG_MAPPING_FILE)",
     )
+    .option('--protocol <v2|v1>', 'the Plainview protocol the field speaks (v1: to test a transition)', protocol, 2)
+    .option(
+      '--password-file <file>',
+      'account:password lines: each gateway connects with its own account (username = its id, gw-1, …), the site host as pipelineguard',
+    )
     .addHelpText('after', COMMANDS_HELP)
     // One clear line for a bad argument; the usage is one --help away.
     .showHelpAfterError(false)
@@ -131,8 +166,17 @@ export async function simCommand(opts: SimOptions): Promise<number> {
 }
 
 function createSimulator(opts: SimOptions, log: Logger): FieldSimulator {
+  const accounts = opts.passwordFile ? readPasswordFile(opts.passwordFile) : null;
   try {
     return new FieldSimulator({
+      protocol: opts.protocol,
+      credentials: accounts
+        ? (account) => {
+            const password = accounts.get(account);
+            if (password === undefined) throw new SimulatorError(`the password file has no account ${account}`);
+            return { username: account, password };
+          }
+        : undefined,
       brokerUrl: opts.broker,
       site: opts.site,
       valves: opts.valves,

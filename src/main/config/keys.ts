@@ -175,6 +175,12 @@ export const keys = {
     doc: 'true: no warning when the broker password is sent over plain mqtt:// or ws:// (an isolated network IT vouches for). Off: the station warns at start, in health and in the System view.',
     example: 'false',
   },
+  sparkplugUsername: {
+    env: 'PLAINVIEW_SPARKPLUG_USERNAME',
+    schema: Optional(z.string().min(1).max(256)),
+    doc: "The Sparkplug host's own broker account (the one `plainview broker acl --sparkplug` makes); its password is the keychain's `sparkplug-password`. Unset: the host connects with the station's account.",
+    example: '',
+  },
   sparkplugHostId: {
     env: 'PLAINVIEW_SPARKPLUG_HOST_ID',
     schema: Optional(
@@ -224,6 +230,12 @@ export const keys = {
     schema: PositiveNumber,
     doc: 'A value not refreshed for this long is shown stale, unless its point sets its own threshold.',
     example: '30',
+  },
+  acceptV1: {
+    env: 'PLAINVIEW_PROTOCOL_V1',
+    schema: Flag,
+    doc: 'true: also take gateways speaking Plainview protocol v1 and send their valves commands on v1 topics, for a transition to v2 (docs/protocol.md, "Migrating from v1"); v1 topics carry no gateway id, so a broker cannot keep v1 gateways apart. Off once every gateway speaks v2.',
+    example: 'false',
   },
   rawRetentionDays: {
     env: 'PLAINVIEW_RAW_RETENTION_DAYS',

@@ -22,11 +22,14 @@ export interface Config {
   allowUrlPassword: boolean;
   allowPlaintextPassword: boolean;
   sparkplugHostId: string | null;
+  sparkplugUsername: string | null;
   sparkplugPrimaryHost: boolean;
   sparkplugGroups: string[];
   sparkplugReorderTimeoutMs: number;
   sparkplugMappingFile: string | null;
   staleAfterSec: number;
+  /** Also take protocol v1 gateways (a transition to v2; docs/protocol.md, "Migrating from v1"). */
+  acceptV1: boolean;
   rawRetentionDays: number;
   rollupRetentionDays: number;
   ingestQueueMax: number;

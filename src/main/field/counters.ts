@@ -1,7 +1,16 @@
 import type { Logger } from '../log';
 
 export type RejectReason =
-  'oversize' | 'unknown_topic' | 'wrong_site' | 'not_json' | 'version' | 'schema' | 'empty' | 'apply_failed';
+  | 'oversize'
+  | 'unknown_topic'
+  | 'wrong_site'
+  | 'not_json'
+  | 'version'
+  | 'schema'
+  | 'empty'
+  | 'apply_failed'
+  /** The gateway or station in the topic is not the one the payload names, or not the valve's or point's owner. */
+  | 'owner';
 
 const LOG_EVERY_MS = 10_000;
 

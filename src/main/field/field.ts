@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { HealthCheck } from '../../shared/health';
 import {
+  PROTOCOL_VERSION,
   stationSubscriptions,
   topics,
   type AlarmDefinitionsMessage,
@@ -94,7 +95,8 @@ export class Field {
 
   private createLink(): FieldLink {
     const { config, log, now } = this.o;
-    const presence = (status: 'online' | 'offline') => () => JSON.stringify({ v: 1, status, ts: now().toISOString() });
+    const presence = (status: 'online' | 'offline') => () =>
+      JSON.stringify({ v: PROTOCOL_VERSION, status, ts: now().toISOString() });
     return new FieldLink({
       url: this.o.brokerUrl,
       clientId: `plainview-${config.siteId}-${config.stationId}`.slice(0, 64),
@@ -122,7 +124,7 @@ export class Field {
         online: presence('online'),
         offline: presence('offline'),
       },
-      subscriptions: stationSubscriptions(config.siteId),
+      subscriptions: stationSubscriptions(config.siteId, { acceptV1: config.acceptV1 }),
       log: log.child('link'),
       now,
       // Messages arrive only once the link is started, and ingest exists from then.
@@ -147,7 +149,7 @@ export class Field {
    */
   start(events: FieldEvents): void {
     this.events = events;
-    this.ingest = new Ingest(this.state, this.o.telemetry, this.counters, events, this.steady);
+    this.ingest = new Ingest(this.state, this.o.telemetry, this.counters, events, this.steady, this.o.config.acceptV1);
     this.state.restore(this.o.telemetry.lastKnown());
     this.o.telemetry.start();
     this.link.start();

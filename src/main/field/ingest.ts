@@ -6,7 +6,6 @@ import {
   checkEventBody,
   IncidentSnapshotMessage,
   parseTopic,
-  PROTOCOL_VERSION,
   PointMetaMessage,
   PresenceMessage,
   SiteMessage,
@@ -14,9 +13,11 @@ import {
   TelemetryMessage,
   ValveAckMessage,
   ValveStateMessage,
+  type ParsedTopic,
   type TopicKind,
 } from '../../shared/protocol';
 import type { Quality } from '../../shared/quality';
+import type { RejectReason } from './counters';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { IngestCounters } from './counters';
 import { quickTelemetry } from './sample-check';
@@ -49,19 +50,32 @@ const schemas: Partial<Record<TopicKind, z.ZodType>> = {
 /** Topic patterns for counters, so a flood of random ids does not grow the counter map. */
 const patterns: Record<TopicKind, string> = {
   site: 'site',
-  valve_state: 'valves/+/state',
-  valve_command: 'valves/+/cmd',
-  valve_ack: 'valves/+/ack',
-  point_meta: 'points/+/meta',
-  telemetry: 'points/+/sample',
+  valve_state: 'gateways/+/valves/+/state',
+  valve_command: 'gateways/+/valves/+/cmd',
+  valve_ack: 'gateways/+/valves/+/ack',
+  point_meta: 'gateways/+/points/+/meta',
+  telemetry: 'gateways/+/points/+/sample',
   alert: 'alerts/+',
-  station_event: 'events/+',
-  station_presence: 'presence/stations/+',
-  gateway_presence: 'presence/gateways/+',
-  alarm_snapshot: 'snapshots/alarms/+',
-  incident_snapshot: 'snapshots/incidents/+',
-  alarm_definitions: 'alarm-definitions',
+  station_event: 'stations/+/events',
+  station_presence: 'stations/+/presence',
+  gateway_presence: 'gateways/+/presence',
+  alarm_snapshot: 'stations/+/snapshots/alarms/+',
+  incident_snapshot: 'stations/+/snapshots/incidents/+',
+  alarm_definitions: 'stations/+/alarm-definitions',
 };
+/** The same for protocol v1's field topics (taken while the site accepts v1 gateways). */
+const patternsV1: Partial<Record<TopicKind, string>> = {
+  site: 'v1 site',
+  valve_state: 'v1 valves/+/state',
+  valve_command: 'v1 valves/+/cmd',
+  valve_ack: 'v1 valves/+/ack',
+  point_meta: 'v1 points/+/meta',
+  telemetry: 'v1 points/+/sample',
+  alert: 'v1 alerts/+',
+  gateway_presence: 'v1 presence/gateways/+',
+};
+
+type Refused = { reason: RejectReason; detail: string } | null;
 
 /** What ingest tells the rooms above (a subset of the field's events). */
 export interface IngestHooks {
@@ -97,6 +111,8 @@ export class Ingest implements FieldIntake {
     private readonly counters: IngestCounters,
     private readonly hooks: IngestHooks,
     private readonly now: () => number,
+    /** Also take protocol v1 gateways (the site setting `acceptV1`). */
+    private readonly acceptV1 = false,
   ) {
     this.writer = telemetry.writer;
   }
@@ -104,8 +120,10 @@ export class Ingest implements FieldIntake {
   handle(topic: string, payload: Buffer): void {
     const t = parseTopic(topic);
     if (!t) return this.counters.reject('unknown_topic', 'other', topic.slice(0, 200));
-    const pattern = patterns[t.kind];
+    const pattern = t.protocol === 2 ? patterns[t.kind] : (patternsV1[t.kind] ?? 'v1 other');
     if (t.site !== this.state.siteId) return this.counters.reject('wrong_site', pattern, t.site);
+    if (t.protocol === 1 && !this.acceptV1)
+      return this.counters.reject('version', pattern, 'protocol v1 topic; this site does not accept v1 (acceptV1)');
     if (payload.length === 0)
       return this.counters.reject('empty', pattern, 'empty payload (a cleared retained message)');
     const limit = LARGE.has(t.kind) ? MAX_LARGE_BYTES : MAX_PAYLOAD_BYTES;
@@ -119,12 +137,13 @@ export class Ingest implements FieldIntake {
     } catch (err) {
       return this.counters.reject('not_json', pattern, (err as Error).message.slice(0, 200));
     }
-    if (typeof json !== 'object' || json === null || (json as { v?: unknown }).v !== PROTOCOL_VERSION) {
+    // The payload's version must be the topic's: v2 topics carry v2 payloads, v1 topics v1.
+    if (typeof json !== 'object' || json === null || (json as { v?: unknown }).v !== t.protocol) {
       const v = typeof json === 'object' && json !== null ? (json as { v?: unknown }).v : undefined;
       return this.counters.reject(
         'version',
         pattern,
-        `protocol version ${JSON.stringify(v) ?? 'missing'}, expected ${PROTOCOL_VERSION}`,
+        `protocol version ${JSON.stringify(v) ?? 'missing'}, expected ${t.protocol}`,
       );
     }
     const quick = t.kind === 'telemetry' ? quickTelemetry(json as Record<string, unknown>) : null;
@@ -139,8 +158,10 @@ export class Ingest implements FieldIntake {
     }
     const bodies = eventBodiesOf(t.kind, parsed.data);
     if (!bodies.ok) return this.counters.reject('schema', pattern, bodies.detail);
+    const refused = this.ownership(t, parsed.data);
+    if (refused) return this.counters.reject(refused.reason, pattern, refused.detail);
     try {
-      this.apply(t.kind, t.id, parsed.data);
+      this.apply(t.kind, t.id, parsed.data, t.protocol);
       this.counters.accept(t.kind);
     } catch (err) {
       // A valid message the station failed to apply (a bug, or the database refusing a write)
@@ -163,15 +184,19 @@ export class Ingest implements FieldIntake {
     return this.hooks.onSample(id, ts, value, quality);
   }
 
-  valveState(id: string, m: ValveStateMessage, receivedAt = this.now()): void {
-    this.state.valves.set(id, { msg: m, receivedAt });
+  valveState(id: string, m: ValveStateMessage, receivedAt = this.now(), protocol: 1 | 2 = 2): void {
+    this.state.valves.set(id, { msg: m, receivedAt, protocol });
+    if (protocol === 2) this.state.gatewaysOnV2.add(m.gateway);
     this.state.dirtyValves.add(id);
     this.writer.addValve(m, id, new Date(receivedAt).toISOString());
     return this.hooks.onChange('valve_state', id);
   }
 
-  pointMeta(id: string, m: PointMetaMessage): void {
-    this.state.point(id).meta = m;
+  pointMeta(id: string, m: PointMetaMessage, protocol: 1 | 2 = 2): void {
+    const p = this.state.point(id);
+    p.meta = m;
+    p.owner = m.gateway;
+    if (protocol === 2) this.state.gatewaysOnV2.add(m.gateway);
     this.state.dirtyPoints.add(id);
     return this.writer.addMeta(id, m);
   }
@@ -183,13 +208,72 @@ export class Ingest implements FieldIntake {
     return this.hooks.onChange('site', this.state.siteId);
   }
 
-  gatewayPresence(id: string, online: boolean, announce = true): void {
+  gatewayPresence(id: string, online: boolean, announce = true, protocol: 1 | 2 = 2): void {
+    if (protocol === 2) this.state.gatewaysOnV2.add(id);
     this.state.gateways.set(id, online);
     this.state.markGateway(id);
     if (announce) this.hooks.onChange('gateway_presence', id);
   }
 
-  private apply(kind: TopicKind, id: string, data: unknown): void {
+  /**
+   * Whose topic it is: a gateway writes only its own valves and points, a station only its
+   * own events (protocol v2 puts the owner in the topic, and the broker's ACL keeps each
+   * account to its own). A valve or point belongs to the gateway whose state or meta arrived
+   * first in this run; another gateway's message for it is refused. Once a gateway has spoken
+   * v2, its v1 topics (retained leftovers of before its upgrade) are refused.
+   */
+  private ownership(t: ParsedTopic, data: unknown): Refused {
+    const { kind, id, owner } = t;
+    const v1 = t.protocol === 1;
+    switch (kind) {
+      case 'telemetry': {
+        const p = this.state.points.get(id);
+        if (p?.owner === undefined) return null;
+        if (v1) return this.state.gatewaysOnV2.has(p.owner) ? superseded(p.owner) : null;
+        return p.owner === owner ? null : { reason: 'owner', detail: `point ${id} belongs to gateway ${p.owner}` };
+      }
+      case 'valve_state': {
+        const gateway = (data as ValveStateMessage).gateway;
+        if (!v1 && gateway !== owner)
+          return { reason: 'owner', detail: `gateway ${gateway} in the payload, ${owner} in the topic` };
+        if (v1 && this.state.gatewaysOnV2.has(gateway)) return superseded(gateway);
+        const r = this.state.valves.get(id);
+        if (r && r.receivedAt > 0 && r.msg.gateway !== gateway)
+          return { reason: 'owner', detail: `valve ${id} belongs to gateway ${r.msg.gateway}` };
+        return null;
+      }
+      case 'valve_ack': {
+        const r = this.state.valves.get(id);
+        if (!r || r.receivedAt === 0) return null;
+        if (v1) return r.protocol === 2 ? superseded(r.msg.gateway) : null;
+        return r.msg.gateway === owner
+          ? null
+          : { reason: 'owner', detail: `valve ${id} belongs to gateway ${r.msg.gateway}` };
+      }
+      case 'point_meta': {
+        const gateway = (data as PointMetaMessage).gateway;
+        if (!v1 && gateway !== owner)
+          return { reason: 'owner', detail: `gateway ${gateway} in the payload, ${owner} in the topic` };
+        if (v1 && this.state.gatewaysOnV2.has(gateway)) return superseded(gateway);
+        const p = this.state.points.get(id);
+        if (p?.owner !== undefined && p.owner !== gateway)
+          return { reason: 'owner', detail: `point ${id} belongs to gateway ${p.owner}` };
+        return null;
+      }
+      case 'gateway_presence':
+        return v1 && this.state.gatewaysOnV2.has(id) ? superseded(id) : null;
+      case 'station_event': {
+        const station = (data as StationEventMessage).station;
+        return station === owner
+          ? null
+          : { reason: 'owner', detail: `station ${station} in the payload, ${owner} in the topic` };
+      }
+      default:
+        return null;
+    }
+  }
+
+  private apply(kind: TopicKind, id: string, data: unknown, protocol: 1 | 2): void {
     const receivedAt = this.now();
     switch (kind) {
       case 'telemetry': {
@@ -197,16 +281,16 @@ export class Ingest implements FieldIntake {
         return this.sample(id, Date.parse(m.ts), m.value, m.quality, receivedAt);
       }
       case 'valve_state':
-        return this.valveState(id, data as ValveStateMessage, receivedAt);
+        return this.valveState(id, data as ValveStateMessage, receivedAt, protocol);
       case 'point_meta':
-        return this.pointMeta(id, data as PointMetaMessage);
+        return this.pointMeta(id, data as PointMetaMessage, protocol);
       case 'site':
         return this.site(data as SiteMessage);
       case 'alert':
         this.hooks.onAlert(data as AlertMessage);
         return this.hooks.onChange(kind, id);
       case 'gateway_presence':
-        return this.gatewayPresence(id, (data as PresenceMessage).status === 'online');
+        return this.gatewayPresence(id, (data as PresenceMessage).status === 'online', true, protocol);
       case 'station_presence':
         return this.hooks.onChange(kind, id);
       case 'valve_ack':
@@ -223,6 +307,10 @@ export class Ingest implements FieldIntake {
         return;
     }
   }
+}
+
+function superseded(gateway: string): Refused {
+  return { reason: 'version', detail: `gateway ${gateway} speaks protocol v2 now; its v1 topics are ignored` };
 }
 
 /**

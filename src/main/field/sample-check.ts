@@ -23,7 +23,8 @@ function realTimestamp(ts: string): boolean {
  */
 export function quickTelemetry(json: Record<string, unknown>): TelemetryMessage | null {
   const { ts, value, quality } = json;
-  if (json.v !== 1 || typeof ts !== 'string' || typeof value !== 'number' || !Number.isFinite(value)) return null;
+  if ((json.v !== 2 && json.v !== 1) || typeof ts !== 'string' || typeof value !== 'number' || !Number.isFinite(value))
+    return null;
   if (quality !== undefined && quality !== 'good' && quality !== 'uncertain' && quality !== 'bad') return null;
   if (!realTimestamp(ts)) return null;
   if (quality === undefined) json.quality = 'good';

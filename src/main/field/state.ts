@@ -9,7 +9,10 @@ import { effectiveQuality } from './quality';
 
 export interface ValveRecord {
   msg: ValveStateMessage;
+  /** When the field last sent it (steady clock); 0 for one restored from the store. */
   receivedAt: number;
+  /** The protocol it came over (a restored valve: unknown until the field confirms it; treated as v2). */
+  protocol?: 1 | 2;
 }
 
 export interface PointRecord {
@@ -20,6 +23,8 @@ export interface PointRecord {
   /** Field time of the latest sample, epoch ms. */
   ts: number | null;
   receivedAt: number | null;
+  /** The gateway whose meta for the point arrived in this run: samples from another are refused. */
+  owner?: string;
 }
 
 /** A point as the console sees it, plus its age for health and tests. */
@@ -37,6 +42,12 @@ export class FieldState {
   readonly points = new Map<string, PointRecord>();
   /** Gateways by id: true online, false offline. A gateway never heard of counts as online. */
   readonly gateways = new Map<string, boolean>();
+  /**
+   * Gateways heard over protocol v2 in this run: from then on their v1 topics (retained
+   * leftovers from before their upgrade) are refused, so an old v1 `offline` cannot hide a
+   * v2 `online`.
+   */
+  readonly gatewaysOnV2 = new Set<string>();
   linkOnline = false;
   /** Ids changed since the console was last told (drained by the push batcher). */
   readonly dirtyValves = new Set<string>();

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Incident, IncidentStatus, NewIncident } from '../../shared/incidents';
 import { ok, refuse, type Result } from '../../shared/refusal';
-import { topics, type IncidentSnapshotMessage, type StationEventMessage } from '../../shared/protocol';
+import {
+  PROTOCOL_VERSION,
+  topics,
+  type IncidentSnapshotMessage,
+  type StationEventMessage,
+} from '../../shared/protocol';
 import type { Auditor } from '../audit/auditor';
 import type { Outbox } from '../sync/outbox';
 import type { StationEvents } from '../sync/station-events';
@@ -25,6 +30,8 @@ const SNAPSHOT_EVENTS = 2_000;
 export interface IncidentServiceDeps {
   sql: Sql;
   siteId: string;
+  /** This station: its snapshots are retained under its own id (protocol v2). */
+  stationId: string;
   clock: HybridClock;
   events: Pick<StationEvents, 'publish'>;
   /** Retained snapshots of incidents go out through the outbox, like events. */
@@ -50,7 +57,7 @@ export class IncidentService {
     this.store = new SqlIncidentStore(d.sql, d.siteId);
     this.snapshots = new Snapshots(
       d.outbox,
-      (id) => topics.incidentSnapshot(d.siteId, id),
+      (id) => topics.incidentSnapshot(d.siteId, d.stationId, id),
       (id) => this.snapshotOf(id),
     );
   }
@@ -219,7 +226,7 @@ export class IncidentService {
   /** The incident's event log as its snapshot: the create and the latest SNAPSHOT_EVENTS - 1. */
   private snapshotOf(incidentId: string): IncidentSnapshotMessage | null {
     const events = this.store.snapshotEvents(incidentId, SNAPSHOT_EVENTS);
-    return events.length ? { v: 1, id: incidentId, events } : null;
+    return events.length ? { v: PROTOCOL_VERSION, id: incidentId, events } : null;
   }
 }
 

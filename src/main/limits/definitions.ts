@@ -5,7 +5,7 @@ import {
   type DefinitionChange,
   type DefinitionSet,
 } from '../../shared/limits';
-import { topics, type AlarmDefinitionsMessage } from '../../shared/protocol';
+import { PROTOCOL_VERSION, topics, type AlarmDefinitionsMessage } from '../../shared/protocol';
 import { refuse, ok, type Result } from '../../shared/refusal';
 import type { Auditor } from '../audit/auditor';
 import type { Logger } from '../log';
@@ -46,9 +46,13 @@ export class AlarmDefinitions {
   constructor(private readonly d: DefinitionsDeps) {
     this.store = new SqlDefinitionStore(d.sql);
     this.set = this.store.latest() ?? this.empty();
-    const topic = topics.alarmDefinitions(d.siteId);
+    const topic = topics.alarmDefinitions(d.siteId, d.stationId);
     d.outbox.provide(topic, () => {
-      const message: AlarmDefinitionsMessage = { v: 1, set: this.set, changes: this.store.changesOf(this.set.version) };
+      const message: AlarmDefinitionsMessage = {
+        v: PROTOCOL_VERSION,
+        set: this.set,
+        changes: this.store.changesOf(this.set.version),
+      };
       return JSON.stringify(message);
     });
   }
@@ -110,7 +114,7 @@ export class AlarmDefinitions {
     };
     this.d.sql.transaction(() => {
       this.store.put(next, changes);
-      this.d.outbox.enqueueSnapshot(topics.alarmDefinitions(this.d.siteId));
+      this.d.outbox.enqueueSnapshot(topics.alarmDefinitions(this.d.siteId, this.d.stationId));
     });
     this.adopt(next, changes, 'changed');
     this.d.outbox.kick();
@@ -139,6 +143,9 @@ export class AlarmDefinitions {
     // The record of the change is the one its station made (this station may have missed versions).
     this.store.put(remote, message.changes);
     this.adopt(remote, message.changes, 'received');
+    // Each station's retained topic holds the set in force there (protocol v2: a station writes
+    // only under its own id), so a station that joins late finds the newest on any of them.
+    this.publish();
   }
 
   /** A version written by `plainview alarms import` while the station runs. */
@@ -175,7 +182,7 @@ export class AlarmDefinitions {
   }
 
   private publish(): void {
-    this.d.outbox.enqueueSnapshot(topics.alarmDefinitions(this.d.siteId));
+    this.d.outbox.enqueueSnapshot(topics.alarmDefinitions(this.d.siteId, this.d.stationId));
     this.d.outbox.kick();
   }
 

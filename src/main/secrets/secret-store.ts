@@ -1,7 +1,7 @@
 import type * as Keytar from 'keytar';
 
 /** Every secret Plainview keeps. A name outside this list is refused. */
-export const SECRET_NAMES = ['mqtt-password', 'mqtt-key-passphrase', 'update-token'] as const;
+export const SECRET_NAMES = ['mqtt-password', 'mqtt-key-passphrase', 'update-token', 'sparkplug-password'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 /** The keychain service (Linux Secret Service attribute, macOS/Windows entry name) Plainview uses. */

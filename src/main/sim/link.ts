@@ -12,6 +12,8 @@ export interface LinkOptions {
   url: string;
   clientId: string;
   protocolVersion: 4 | 5;
+  /** The connection's MQTT account, if the broker wants one. */
+  credentials?: { username: string; password: string } | null;
   log: Logger;
   /** Registered at every connect attempt, so its timestamp is the attempt's, not the first one's. */
   will?: Will;
@@ -108,6 +110,8 @@ export class SimLink {
     return {
       clientId: o.clientId,
       protocolVersion: o.protocolVersion,
+      username: o.credentials?.username,
+      password: o.credentials?.password,
       clean: true,
       reconnectPeriod: RECONNECT_MS,
       connectTimeout: 5000,

@@ -29,6 +29,18 @@ export interface FieldSimulatorOptions {
   connectTimeoutMs?: number;
   /** Gateways speak Sparkplug B (an edge node each) instead of the Plainview protocol; default false. */
   sparkplug?: boolean;
+  /** Plainview protocol 2 (the default) or 1 (a v1 field, to test a site's transition). */
+  protocol?: 1 | 2;
+  /**
+   * The MQTT account of each connection: a gateway's id, or `pipelineguard` for the site host
+   * (site description and alerts). Default: none (anonymous), for brokers that allow it.
+   */
+  credentials?: (account: string) => SimCredentials | null;
+}
+
+export interface SimCredentials {
+  username: string;
+  password: string;
 }
 
 export type ResolvedOptions = Required<FieldSimulatorOptions>;
@@ -74,5 +86,7 @@ export function resolveOptions(o: FieldSimulatorOptions): ResolvedOptions {
     now: o.now ?? (() => new Date()),
     connectTimeoutMs: numberIn('connectTimeoutMs', o.connectTimeoutMs ?? 10_000, 1, 600_000),
     sparkplug: o.sparkplug ?? false,
+    protocol: o.protocol ?? 2,
+    credentials: o.credentials ?? (() => null),
   };
 }

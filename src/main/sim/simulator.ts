@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { SiteMessage, ValveAckMessage, ValveCommandMessage } from '../../shared/protocol';
+import {
+  PIPELINEGUARD_ACCOUNT,
+  type SiteMessage,
+  type ValveAckMessage,
+  type ValveCommandMessage,
+} from '../../shared/protocol';
 import type { SparkplugMapping } from '../../shared/sparkplug';
 import type { Logger } from '../log';
 import { Actuator, type Outcome } from './actuator';
@@ -45,7 +50,7 @@ export interface SimulatorStats {
 
 /**
  * A simulated pipeline field for DEMO and training: gateways with valves and instruments
- * speaking Plainview protocol v1 over a real MQTT broker, with faults to inject on demand.
+ * speaking Plainview protocol v2 (or v1, to test a transition) over a real MQTT broker, with faults to inject on demand.
  * Everything is per instance (no module state), so tests can run several side by side.
  */
 export class FieldSimulator {
@@ -78,7 +83,12 @@ export class FieldSimulator {
     this.layout = buildLayout(this.o.valves, this.o.gateways);
     for (const spec of this.layout.valves) this.valves.set(spec.id, newValve(spec));
     for (const id of this.layout.gateways) this.gateways.set(id, this.newGateway(id));
-    this.host = new SiteHost({ ...this.linkBase(), log: this.log.child('site'), description: this.siteMessage() });
+    this.host = new SiteHost({
+      ...this.linkBase(),
+      credentials: this.o.credentials(PIPELINEGUARD_ACCOUNT),
+      log: this.log.child('site'),
+      description: this.siteMessage(),
+    });
     this.model = new LineModel(this.layout, this.valves, seededRandom(this.o.seed), () => this.o.now().getTime());
     this.layout.points.forEach((p, i) => this.pointIndex.set(p.id, i));
     this.telemetry = new TelemetryFeed({
@@ -88,6 +98,7 @@ export class FieldSimulator {
       model: this.model,
       rate: this.o.rate,
       now: this.o.now,
+      v: this.o.protocol,
       counters: this.counters,
     });
     this.actuator = new Actuator(this.o.strokeMs, {
@@ -343,7 +354,7 @@ export class FieldSimulator {
 
   private ack(valveId: string, commandId: string, status: ValveAckMessage['status'], reason: string | null): void {
     this.counters.acks[status] += 1;
-    const ack: ValveAckMessage = { v: 1, commandId, status, reason, ts: this.o.now().toISOString() };
+    const ack: ValveAckMessage = { v: this.o.protocol, commandId, status, reason, ts: this.o.now().toISOString() };
     this.gatewayOfValve(valveId).publishAck(valveId, ack);
   }
 
@@ -356,12 +367,12 @@ export class FieldSimulator {
 
   private siteMessage(): SiteMessage {
     const segments = this.layout.segments.map((s) => ({ id: s.id, name: s.name, seq: s.seq }));
-    return { v: 1, name: this.o.siteName, demo: this.o.demo, segments };
+    return { v: this.o.protocol, name: this.o.siteName, demo: this.o.demo, segments };
   }
 
   private linkBase() {
-    const { site, brokerUrl: url, protocolVersion, now } = this.o;
-    return { site, url, protocolVersion, now };
+    const { site, brokerUrl: url, protocolVersion, now, protocol } = this.o;
+    return { site, url, protocolVersion, now, protocol };
   }
 
   /** The site mapping a station needs for this simulator's Sparkplug mode (docs/sparkplug.md). */
@@ -390,6 +401,7 @@ export class FieldSimulator {
     return new Gateway({
       ...this.linkBase(),
       id,
+      credentials: this.o.credentials(id),
       log: this.log.child('gateway', { gateway: id }),
       valves,
       points,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { topics, type AlertMessage, type SiteMessage } from '../../shared/protocol';
+import { topics, topicsV1, type AlertMessage, type SiteMessage } from '../../shared/protocol';
 import type { Logger } from '../log';
 import { SimLink } from './link';
 
@@ -7,6 +7,9 @@ export interface SiteHostOptions {
   site: string;
   url: string;
   protocolVersion: 4 | 5;
+  /** Plainview protocol 2, or 1 (a v1 site host). */
+  protocol: 1 | 2;
+  credentials: { username: string; password: string } | null;
   log: Logger;
   now: () => Date;
   description: SiteMessage;
@@ -24,11 +27,15 @@ export class SiteHost {
   /** The latest alert per segment, raised or cleared: re-sent at every connect. */
   private readonly alerts = new Map<string, AlertMessage>();
 
+  private readonly names: Pick<typeof topics, 'site' | 'alert'>;
+
   constructor(private readonly o: SiteHostOptions) {
+    this.names = o.protocol === 2 ? topics : topicsV1;
     this.link = new SimLink({
       url: o.url,
       clientId: `pvsim-site-${randomBytes(4).toString('hex')}`,
       protocolVersion: o.protocolVersion,
+      credentials: o.credentials,
       log: o.log,
       onConnect: () => this.birth(),
     });
@@ -58,11 +65,11 @@ export class SiteHost {
 
   private alert(segment: string, status: AlertMessage['status'], message: string): AlertMessage {
     const ts = this.o.now().toISOString();
-    return { v: 1, id: leakAlertId(segment), status, severity: 'critical', segment, message, ts };
+    return { v: this.o.protocol, id: leakAlertId(segment), status, severity: 'critical', segment, message, ts };
   }
 
   private publish(alert: AlertMessage): void {
-    this.link.publish(topics.alert(this.o.site, alert.id), JSON.stringify(alert), 1, true);
+    this.link.publish(this.names.alert(this.o.site, alert.id), JSON.stringify(alert), 1, true);
   }
 
   /**
@@ -70,7 +77,7 @@ export class SiteHost {
    * restart may have lost them, and a clear sent while disconnected must still land.
    */
   private birth(): void {
-    this.link.publish(topics.site(this.o.site), JSON.stringify(this.o.description), 1, true);
+    this.link.publish(this.names.site(this.o.site), JSON.stringify(this.o.description), 1, true);
     for (const alert of this.alerts.values()) this.publish(alert);
     this.o.log.info('site published', { site: this.o.site, segments: this.o.description.segments.length });
   }

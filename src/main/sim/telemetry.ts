@@ -18,6 +18,8 @@ export interface TelemetryOptions {
   model: LineModel;
   rate: number;
   now: () => Date;
+  /** The protocol version the payloads carry. */
+  v: 1 | 2;
   counters: TelemetryCounters;
 }
 
@@ -67,7 +69,12 @@ export class TelemetryFeed {
       return;
     }
     const faulty = point.valve !== null && valves.get(point.valve)?.state === 'fault';
-    const msg: TelemetryMessage = { v: 1, ts, value: model.value(index), quality: faulty ? 'uncertain' : 'good' };
+    const msg: TelemetryMessage = {
+      v: this.o.v,
+      ts,
+      value: model.value(index),
+      quality: faulty ? 'uncertain' : 'good',
+    };
     if (gateway.publishSample(point.id, JSON.stringify(msg))) counters.samplesSent += 1;
     else counters.samplesSkipped += 1;
   }

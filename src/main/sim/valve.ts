@@ -67,9 +67,9 @@ export function decide(valve: SimValve, cmd: ValveCommandMessage, now: Date): De
   return { target };
 }
 
-export function stateMessage(valve: SimValve, ts: string): ValveStateMessage {
+export function stateMessage(valve: SimValve, ts: string, v: 1 | 2 = 2): ValveStateMessage {
   return {
-    v: 1,
+    v,
     ts,
     gateway: valve.spec.gateway,
     name: valve.spec.name,

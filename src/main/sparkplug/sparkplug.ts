@@ -19,7 +19,7 @@ export interface SparkplugOptions {
   /** The site broker (or the embedded DEMO broker), as for the field link. */
   brokerUrl: string;
   protocolVersion: 4 | 5;
-  secret: (name: 'mqtt-password') => Promise<string | null>;
+  secret: (name: 'mqtt-password' | 'sparkplug-password') => Promise<string | null>;
   log: Logger;
   now: () => Date;
   monotonic?: () => number;
@@ -68,12 +68,15 @@ export class Sparkplug {
       hostId: this.hostId,
       primary: config.sparkplugPrimaryHost,
       subscriptions: groups.length ? groups.map((g) => `${NAMESPACE}/${g}/#`) : [`${NAMESPACE}/#`],
-      username: config.mqttUsername,
+      // Its own account where the site's ACL gives the host one, else the station's.
+      username: config.sparkplugUsername ?? config.mqttUsername,
       password: async () => {
-        if (!config.mqttUsername) return null;
-        const password = await o.secret('mqtt-password');
-        if (password === null)
-          throw new Error('no MQTT password in the OS keychain: run `plainview secrets set mqtt-password`');
+        const [user, name] = config.sparkplugUsername
+          ? [config.sparkplugUsername, 'sparkplug-password' as const]
+          : [config.mqttUsername, 'mqtt-password' as const];
+        if (!user) return null;
+        const password = await o.secret(name);
+        if (password === null) throw new Error(`no ${name} in the OS keychain: run \`plainview secrets set ${name}\``);
         return password;
       },
       tls: { caFile: config.mqttCaFile, certFile: config.mqttCertFile, keyFile: config.mqttKeyFile },

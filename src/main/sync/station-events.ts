@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
-import { topics, type StationEventMessage } from '../../shared/protocol';
+import { PROTOCOL_VERSION, topics, type StationEventMessage } from '../../shared/protocol';
 import type { Outbox } from './outbox';
 
 /**
@@ -30,7 +30,7 @@ export class StationEvents {
     change?: (event: StationEventMessage) => void,
   ): StationEventMessage {
     const event: StationEventMessage = {
-      v: 1,
+      v: PROTOCOL_VERSION,
       id: randomUUID(),
       type,
       station: this.stationId,

@@ -8,11 +8,13 @@ import { Quality } from '../quality';
 import { ValveState } from '../valves';
 
 /**
- * Payloads of protocol v1, one zod schema each, used alike by the station, the simulator
- * and the tests. Unknown extra fields are tolerated (a newer gateway may add some); `v`
- * must be 1: a missing or other version is rejected and counted.
+ * Payloads of protocol v2, one zod schema each, used alike by the station, the simulator
+ * and the tests. v2 keeps v1's fields; `v` says which protocol the payload is (2, or 1 from a
+ * v1 gateway during a transition) and must match the topic's root: the station checks that
+ * before the schema (src/main/field/ingest.ts). Unknown extra fields are tolerated (a newer
+ * gateway may add some); a missing or other version is rejected and counted.
  */
-const V = z.literal(1);
+const V = z.literal([1, 2]);
 
 export const SiteMessage = z.looseObject({
   v: V,

@@ -65,9 +65,9 @@ export class SamplePublisher {
 
   private publishOne(): void {
     const seq = this.sent++;
-    const body = JSON.stringify({ v: 1, ts: new Date(this.ts(seq)).toISOString(), value: seq, quality: 'good' });
+    const body = JSON.stringify({ v: 2, ts: new Date(this.ts(seq)).toISOString(), value: seq, quality: 'good' });
     this.outstanding++;
-    const p = this.client.publishAsync(topics.telemetry(this.site, this.point(seq)), body, { qos: 1 }).then(
+    const p = this.client.publishAsync(topics.telemetry(this.site, 'gw-1', this.point(seq)), body, { qos: 1 }).then(
       () => {
         this.acked.set(seq, Date.now());
       },
