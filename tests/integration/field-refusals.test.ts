@@ -13,7 +13,9 @@ import { tempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
 
 const PASSWORD = 'acl-test-pw-7731';
-const ROOT = 'plainview/v1/north';
+const ROOT = 'plainview/v2/north';
+/** The station's own topics (protocol v2). */
+const OWN = `${ROOT}/stations/ws-1`;
 const DYNSEC = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib', '/usr/local/lib']
   .map((d) => path.join(d, 'mosquitto_dynamic_security.so'))
   .find((f) => fs.existsSync(f));
@@ -59,7 +61,7 @@ async function aclBroker(deny: Acl[]): Promise<{ broker: TestBroker; setAcls: (d
   return { broker, setAcls };
 }
 
-const deniedSnapshots: Acl = { acltype: 'publishClientSend', topic: `${ROOT}/snapshots/incidents/+`, allow: false };
+const deniedSnapshots: Acl = { acltype: 'publishClientSend', topic: `${OWN}/snapshots/incidents/+`, allow: false };
 const deniedAlerts: Acl = { acltype: 'subscribePattern', topic: `${ROOT}/alerts/+`, allow: false };
 
 function station(url: string, env: Record<string, string> = {}): TestStation {
@@ -76,7 +78,7 @@ const facts = (t: TestStation): LinkFacts => (read(t, 'system.status') as System
 const mqttCheck = (t: TestStation) => t.station.health.get().checks.mqtt;
 const alarm = (t: TestStation) => t.station.running().alarms.get('broker-refused-ws-1');
 
-/** An incident: its event goes to events/ws-1, its retained snapshot to snapshots/incidents/<id>. */
+/** An incident: its event goes to stations/ws-1/events, its retained snapshot to stations/ws-1/snapshots/incidents/<id>. */
 function openIncident(t: TestStation): string {
   const created = t.station.running().incidents.create('alice', {
     title: 'Pressure drop KP 12',
@@ -104,7 +106,7 @@ describe('a broker that refuses some topics (mosquitto ACL)', () => {
     expect(facts(t).refusals).toEqual([expect.objectContaining({ ...subscribe, held: false })]);
 
     const id = openIncident(t);
-    const snapshot = `${ROOT}/snapshots/incidents/${id}`;
+    const snapshot = `${OWN}/snapshots/incidents/${id}`;
     await waitFor(() => facts(t).refusals.some((r) => r.topic === snapshot), 'the refused publish', 90_000);
     expect(facts(t).refusals).toContainEqual(
       expect.objectContaining({ kind: 'publish', topic: snapshot, code: 0x87, reason: 'Not authorized (0x87)' }),
@@ -205,7 +207,7 @@ describe('a broker that closes the connection on a refused publish (aedes)', () 
     const link = t.station.running().field.link;
     await waitFor(() => link.online, 'online', 90_000);
     const id = openIncident(t);
-    const snapshot = `${ROOT}/snapshots/incidents/${id}`;
+    const snapshot = `${OWN}/snapshots/incidents/${id}`;
     await waitFor(() => facts(t).refusals.some((r) => r.held), 'the snapshot held', 90_000);
     expect(facts(t).refusals).toEqual([
       expect.objectContaining({

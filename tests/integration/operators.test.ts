@@ -154,17 +154,21 @@ describe('plainview operators and plainview audit export', () => {
 });
 
 describe('the command path', () => {
-  it('only the actuation service publishes valve commands (nothing else in src passes valveCommand)', () => {
+  it('only the actuation service publishes valve commands: through its channel (nothing else in src passes valveCommand)', () => {
     const root = path.resolve(__dirname, '../../src');
     const offenders: string[] = [];
     for (const file of fs.readdirSync(root, { recursive: true }) as string[]) {
       if (!/\.tsx?$/.test(file)) continue;
       const text = fs.readFileSync(path.join(root, file), 'utf8');
-      if (/valveCommand:\s*true/.test(text) && file !== path.join('main', 'actuation', 'service.ts'))
+      if (/valveCommand:\s*true/.test(text) && file !== path.join('main', 'field', 'commands.ts')) offenders.push(file);
+      // The channel that carries commands is handed to the actuation service alone.
+      if (/new (PlainviewCommands|CommandRouter)\(/.test(text) && file !== path.join('main', 'rooms.ts'))
         offenders.push(file);
     }
     expect(offenders).toEqual([]);
-    const service = fs.readFileSync(path.join(root, 'main/actuation/service.ts'), 'utf8');
-    expect(service).toMatch(/valveCommand:\s*true/);
+    const channel = fs.readFileSync(path.join(root, 'main/field/commands.ts'), 'utf8');
+    expect(channel).toMatch(/valveCommand:\s*true/);
+    const rooms = fs.readFileSync(path.join(root, 'main/rooms.ts'), 'utf8');
+    expect(rooms).toMatch(/new Actuation\(\{[^}]*channel: new CommandRouter\(/s);
   });
 });
