@@ -3,6 +3,7 @@
  * then started (src/main/station.ts is the rest of the composition root). Wiring only: what
  * each room does is in the room.
  */
+import { stationTopicV2 } from '../shared/protocol';
 import { migrations } from '../../migrations';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -313,6 +314,8 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   // In-flight commands from a previous run become `unknown` before any acknowledgement can arrive.
   actuation.start();
   sessions.start();
+  // Messages queued under protocol v1 before an upgrade go to their v2 topics.
+  outbox.retopic((topic) => stationTopicV2(topic, config.stationId));
   outbox.start();
   push.start();
   field.start({

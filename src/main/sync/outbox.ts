@@ -97,6 +97,33 @@ export class Outbox {
     this.insert.run(m.id, m.topic, m.payload, m.retain ? 1 : 0, this.now().toISOString());
   }
 
+  /**
+   * Moves unsent messages to the topics `rewrite` gives (null: keep), before the first send;
+   * a retained message whose new topic already has an unsent one gives way to it. Answers
+   * how many moved. For a station upgraded from protocol v1 with messages still queued.
+   */
+  retopic(rewrite: (topic: string) => string | null): number {
+    const rows = this.db.prepare('SELECT id, topic, retain FROM outbox WHERE sent_at IS NULL').all() as {
+      id: string;
+      topic: string;
+      retain: number;
+    }[];
+    const move = this.db.prepare('UPDATE outbox SET topic = ? WHERE id = ?');
+    const taken = this.db.prepare('SELECT 1 FROM outbox WHERE topic = ? AND retain = 1 AND sent_at IS NULL');
+    let moved = 0;
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const to = rewrite(r.topic);
+        if (!to || to === r.topic) continue;
+        if (r.retain && taken.get(to)) this.remove.run(r.id);
+        else move.run(to, r.id);
+        moved++;
+      }
+    })();
+    if (moved) this.log.info('queued messages moved to their new topics', { moved });
+    return moved;
+  }
+
   start(): void {
     this.timer = setInterval(() => this.kick(), RETRY_EVERY_MS);
     this.timer.unref();

@@ -479,3 +479,22 @@ function parseV1(p: string[], site: string): ParsedTopic | null {
       return null;
   }
 }
+
+/**
+ * The protocol v2 topic of a message a station queued under protocol v1 (its events,
+ * snapshots and alarm definitions), so an upgraded station's unsent outbox goes where the
+ * other stations and the broker's ACL now expect it; null for a topic that is not such a
+ * v1 station topic.
+ */
+export function stationTopicV2(v1Topic: string, station: string): string | null {
+  const p = v1Topic.split('/');
+  if (p[0] !== 'plainview' || p[1] !== 'v1' || !p[2]) return null;
+  const site = p[2];
+  if (p[3] === 'events' && p.length === 5 && p[4]) return topics.stationEvents(site, p[4]);
+  if (p[3] === 'alarm-definitions' && p.length === 4) return topics.alarmDefinitions(site, station);
+  if (p[3] === 'snapshots' && p.length === 6 && p[5]) {
+    if (p[4] === 'alarms') return topics.alarmSnapshot(site, station, p[5]);
+    if (p[4] === 'incidents') return topics.incidentSnapshot(site, station, p[5]);
+  }
+  return null;
+}
