@@ -25,6 +25,8 @@ afterEach(async () => {
 const SITE = 'north';
 const STATIONS = ['ws-a', 'ws-b', 'ws-watch'];
 const GATEWAYS = ['gw-1', 'gw-2'];
+/** Station A also runs the site's Sparkplug B host, with the host's own account. */
+const SPARKPLUG_HOST = 'pv-north';
 /** Both stations read the one keychain of this process: the same password for the station accounts. */
 const STATION_PW = 'station-pw-7Hq';
 const passwordOf = (account: string) => (STATIONS.includes(account) ? STATION_PW : `pw-of-${account}-x9`);
@@ -44,14 +46,17 @@ async function lockedBroker(): Promise<LockedBroker> {
   const dir = tempDir();
   fs.chmodSync(dir, 0o755);
   const out = runCli(
-    ['broker', 'acl', '--site', SITE, '--stations', STATIONS.join(','), '--gateways', GATEWAYS.join(','), '--out', dir],
+    [
+      ...['broker', 'acl', '--site', SITE, '--stations', STATIONS.join(','), '--gateways', GATEWAYS.join(',')],
+      ...['--sparkplug', SPARKPLUG_HOST, '--out', dir],
+    ],
     cleanEnv(path.join(dir, 'data')),
     dir,
   );
   expect(out.code, out.stderr).toBe(0);
   const template = fs.readFileSync(path.join(dir, 'mosquitto.passwd.template'), 'utf8');
   const accounts = template.trim().split('\n');
-  expect(accounts.map((l) => l.split(':')[0])).toEqual([...STATIONS, ...GATEWAYS, 'pipelineguard']);
+  expect(accounts.map((l) => l.split(':')[0])).toEqual([...STATIONS, ...GATEWAYS, 'pipelineguard', SPARKPLUG_HOST]);
   const passwd = path.join(dir, 'passwd');
   fs.writeFileSync(
     passwd,
@@ -115,10 +120,12 @@ async function commandRoundTrip(t: TestStation, valveId: string): Promise<void> 
 }
 
 describe('a broker locked down with the generated ACL (mosquitto, one account per station, gateway and PipelineGuard)', () => {
-  it('two stations, the simulator and PipelineGuard do everything with zero denials; a gateway writing another gateway’s valve is denied and never shown', async () => {
+  it('two stations (one the Sparkplug host, on its own account), the simulator and PipelineGuard do everything with zero denials; a gateway writing another gateway’s valve is denied and never shown', async () => {
     const { broker, log } = await lockedBroker();
     await new KeytarSecretStore().set('mqtt-password', STATION_PW);
     cleanups.push(() => new KeytarSecretStore().delete('mqtt-password'));
+    await new KeytarSecretStore().set('sparkplug-password', passwordOf(SPARKPLUG_HOST));
+    cleanups.push(() => new KeytarSecretStore().delete('sparkplug-password'));
 
     // A third station account, for looking: it subscribes as a station does, each filter granted.
     const watch = await client(broker.url, 'ws-watch', 'acl-watch');
@@ -127,7 +134,18 @@ describe('a broker locked down with the generated ACL (mosquitto, one account pe
     const granted = await watch.subscribeAsync(stationSubscriptions(SITE), { qos: 1 });
     expect(granted.filter((g) => g.qos === 128)).toEqual([]);
 
-    const a = station(broker.url, 'ws-a', { PLAINVIEW_OS_ACCOUNT_ROLE: 'supervisor' });
+    // The host's STATE, as its own account reads it (no other account may).
+    const host = await client(broker.url, SPARKPLUG_HOST, 'acl-sparkplug-watch');
+    const states: string[] = [];
+    host.on('message', (_topic, payload) => states.push(payload.toString()));
+    await host.subscribeAsync(`spBv1.0/STATE/${SPARKPLUG_HOST}`, { qos: 1 });
+
+    const a = station(broker.url, 'ws-a', {
+      PLAINVIEW_OS_ACCOUNT_ROLE: 'supervisor',
+      PLAINVIEW_SPARKPLUG_HOST_ID: SPARKPLUG_HOST,
+      PLAINVIEW_SPARKPLUG_PRIMARY_HOST: 'true',
+      PLAINVIEW_SPARKPLUG_USERNAME: SPARKPLUG_HOST,
+    });
     const b = station(broker.url, 'ws-b');
     for (const s of [a, b]) {
       await s.station.start();
@@ -155,6 +173,9 @@ describe('a broker locked down with the generated ACL (mosquitto, one account pe
       for (const p of ['seg-01-pressure', 'seg-02-flow'])
         await waitFor(() => running(s).field.state.pointView(p)?.quality === 'good', `${p} fresh`, WAIT);
     }
+
+    // The Sparkplug host is up on its own account: its STATE birth, retained.
+    await waitFor(() => states.some((p) => JSON.parse(p).online === true), 'the Sparkplug host’s STATE birth', WAIT);
 
     // A command round trip to each gateway (v-101 is gw-1's, v-107 gw-2's), from each station.
     await commandRoundTrip(a, 'v-101');
