@@ -18,6 +18,11 @@ export interface SiteOptions {
   strokeMs?: number;
   /** Alarm definitions in force on the station (made by a supervisor before the test starts). */
   definitions?: AlarmDefinitionInput[];
+  /**
+   * The field speaks Sparkplug B (an edge node per gateway) to the station's Sparkplug host;
+   * the site mapping leaves out the devices named in `unmapped`.
+   */
+  sparkplug?: { unmapped: string[] };
 }
 
 export interface Site {
@@ -96,9 +101,23 @@ export const test = base.extend<{ siteOptions: SiteOptions; site: Site }>({
       valves: siteOptions.valves,
       rate: siteOptions.rate,
       ...(siteOptions.strokeMs ? { strokeMs: siteOptions.strokeMs } : {}),
+      sparkplug: siteOptions.sparkplug !== undefined,
     });
     await sim.start();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plainview-e2e-'));
+    const sparkplugEnv: Record<string, string> = {};
+    if (siteOptions.sparkplug) {
+      const mapping = sim.sparkplugMapping();
+      const unmapped = new Set(siteOptions.sparkplug.unmapped);
+      mapping.devices = mapping.devices.filter((d) => !unmapped.has(d.device ?? ''));
+      const file = path.join(dataDir, 'sparkplug-mapping.json');
+      fs.writeFileSync(file, JSON.stringify(mapping));
+      Object.assign(sparkplugEnv, {
+        PLAINVIEW_SPARKPLUG_HOST_ID: 'pv-e2e',
+        PLAINVIEW_SPARKPLUG_PRIMARY_HOST: 'true',
+        PLAINVIEW_SPARKPLUG_MAPPING_FILE: file,
+      });
+    }
     const harness = await startHarness({
       env: {
         PLAINVIEW_MQTT_URL: broker.url,
@@ -106,6 +125,7 @@ export const test = base.extend<{ siteOptions: SiteOptions; site: Site }>({
         PLAINVIEW_SITE_ID: 'demo',
         PLAINVIEW_DATA_DIR: dataDir,
         PLAINVIEW_STALE_AFTER_SEC: '30',
+        ...sparkplugEnv,
         ...siteOptions.env,
       },
     });
