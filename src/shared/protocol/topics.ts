@@ -66,8 +66,8 @@ const ownStation: TopicRight = { role: 'station', own: 'station' };
 const ownGateway: TopicRight = { role: 'gateway', own: 'gateway' };
 const guard: TopicRight = { role: 'pipelineguard' };
 
-/** Protocol v2: every topic, who publishes it, who subscribes, QoS and retain. */
-export const TOPIC_TABLE: readonly TopicSpec[] = [
+/** What PipelineGuard publishes, the same in v1 and v2. */
+const PIPELINEGUARD_ROWS: readonly TopicSpec[] = [
   {
     kind: 'site',
     path: 'site',
@@ -86,6 +86,11 @@ export const TOPIC_TABLE: readonly TopicSpec[] = [
     retained: true,
     payload: 'AlertMessage',
   },
+];
+
+/** Protocol v2: every topic, who publishes it, who subscribes, QoS and retain. */
+export const TOPIC_TABLE: readonly TopicSpec[] = [
+  ...PIPELINEGUARD_ROWS,
   {
     kind: 'gateway_presence',
     path: 'gateways/{gateway}/presence',
@@ -195,24 +200,7 @@ export const TOPIC_TABLE: readonly TopicSpec[] = [
  * topics: any v1 gateway account can write any valve's state (the reason for v2).
  */
 export const TOPIC_TABLE_V1: readonly TopicSpec[] = [
-  {
-    kind: 'site',
-    path: 'site',
-    publishers: [guard],
-    subscribers: [station],
-    qos: 1,
-    retained: true,
-    payload: 'SiteMessage',
-  },
-  {
-    kind: 'alert',
-    path: 'alerts/{alert}',
-    publishers: [guard],
-    subscribers: [station],
-    qos: 1,
-    retained: true,
-    payload: 'AlertMessage',
-  },
+  ...PIPELINEGUARD_ROWS,
   {
     kind: 'gateway_presence',
     path: 'presence/gateways/{gateway}',
