@@ -1,4 +1,5 @@
 import type { Logger } from '../log';
+import { RejectLog } from './reject-log';
 
 export type RejectReason =
   | 'oversize'
@@ -12,12 +13,9 @@ export type RejectReason =
   /** The gateway or station in the topic is not the one the payload names, or not the valve's or point's owner. */
   | 'owner';
 
-const LOG_EVERY_MS = 10_000;
-
 /**
- * What ingest took in, refused and dropped, by reason and topic pattern. Rejections are
- * logged at a limited rate: the first of each kind at once, then one summary line per
- * 10 s, so a flood of garbage cannot flood the log.
+ * What ingest took in, refused and dropped, by reason and topic pattern; rejections are
+ * logged at a limited rate (RejectLog).
  */
 export class IngestCounters {
   readonly accepted = new Map<string, number>();
@@ -27,13 +25,11 @@ export class IngestCounters {
   /** Telemetry samples committed to the store. */
   written = 0;
   writeErrors = 0;
-  private sinceLog = 0;
-  private lastLogAt = 0;
+  private readonly rejectLog: RejectLog;
 
-  constructor(
-    private readonly log: Logger,
-    private readonly now: () => number,
-  ) {}
+  constructor(log: Logger, now: () => number) {
+    this.rejectLog = new RejectLog(log, now, { one: 'field message rejected', many: 'field messages rejected' });
+  }
 
   accept(kind: string): void {
     this.accepted.set(kind, (this.accepted.get(kind) ?? 0) + 1);
@@ -43,19 +39,9 @@ export class IngestCounters {
     const key = `${reason} ${pattern}`;
     const n = (this.rejected.get(key) ?? 0) + 1;
     this.rejected.set(key, n);
-    const now = this.now();
-    if (n === 1) {
-      this.log.warn('field message rejected', { reason, topic: pattern, detail });
-    } else if (now - this.lastLogAt >= LOG_EVERY_MS) {
-      this.log.warn('field messages rejected', {
-        since_last_report: this.sinceLog + 1,
-        by_reason: Object.fromEntries(this.rejected),
-      });
-      this.lastLogAt = now;
-      this.sinceLog = 0;
-      return;
-    }
-    this.sinceLog++;
+    this.rejectLog.note(n, { reason, topic: pattern, detail }, () => ({
+      by_reason: Object.fromEntries(this.rejected),
+    }));
   }
 
   totalRejected(): number {

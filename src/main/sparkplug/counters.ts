@@ -1,4 +1,5 @@
 import type { Logger } from '../log';
+import { RejectLog } from '../field/reject-log';
 
 /**
  * Why the host set a Sparkplug message (or one metric of it) aside. Counted by reason and
@@ -19,8 +20,6 @@ export type SparkplugReject =
   | 'not_state_json'
   | 'apply_failed';
 
-const LOG_EVERY_MS = 10_000;
-
 /**
  * What the Sparkplug host took in and set aside, in the ingest counters' style: the first
  * rejection of each kind is logged at once, then one summary line per 10 s at most.
@@ -31,13 +30,14 @@ export class SparkplugCounters {
   /** Metrics set aside inside messages otherwise taken (a wrong type, an unknown alias). */
   readonly metricIssues = new Map<string, number>();
   rebirthsRequested = 0;
-  private sinceLog = 0;
-  private lastLogAt = 0;
+  private readonly rejectLog: RejectLog;
 
-  constructor(
-    private readonly log: Logger,
-    private readonly now: () => number,
-  ) {}
+  constructor(log: Logger, now: () => number) {
+    this.rejectLog = new RejectLog(log, now, {
+      one: 'sparkplug message set aside',
+      many: 'sparkplug messages set aside',
+    });
+  }
 
   accept(kind: string): void {
     this.accepted.set(kind, (this.accepted.get(kind) ?? 0) + 1);
@@ -57,20 +57,10 @@ export class SparkplugCounters {
     const key = `${reason} ${kind}`;
     const n = (map.get(key) ?? 0) + 1;
     map.set(key, n);
-    const now = this.now();
-    if (n === 1) {
-      this.log.warn('sparkplug message set aside', { reason, type: kind, detail });
-    } else if (now - this.lastLogAt >= LOG_EVERY_MS) {
-      this.log.warn('sparkplug messages set aside', {
-        since_last_report: this.sinceLog + 1,
-        by_reason: Object.fromEntries(this.rejected),
-        metrics: Object.fromEntries(this.metricIssues),
-      });
-      this.lastLogAt = now;
-      this.sinceLog = 0;
-      return;
-    }
-    this.sinceLog++;
+    this.rejectLog.note(n, { reason, type: kind, detail }, () => ({
+      by_reason: Object.fromEntries(this.rejected),
+      metrics: Object.fromEntries(this.metricIssues),
+    }));
   }
 
   total(map: Map<string, number>): number {
