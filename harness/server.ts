@@ -105,7 +105,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     close: async () => {
       for (const ws of wss.clients) ws.terminate();
       wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A page still open keeps its keep-alive connections busy: close them, do not wait them out.
+      server.closeAllConnections();
+      await closed;
       await station.stop();
     },
   };
