@@ -7,6 +7,7 @@
  */
 import mqtt from 'mqtt';
 import { topics as t } from '../../src/shared/protocol';
+import { samplePayload } from './sample-payload';
 
 interface Setup {
   url: string;
@@ -15,14 +16,8 @@ interface Setup {
   rate: number;
 }
 
-const PAYLOAD_BYTES = 120;
 const WINDOW = 1_000;
 const TICK_MS = 5;
-
-function payload(seq: number, ts: number): string {
-  const base = `{"v":1,"ts":"${new Date(ts).toISOString()}","value":${(seq % 10_000) / 7},"quality":"good","seq":${seq},"pad":""}`;
-  return base.replace('"pad":""', `"pad":"${'x'.repeat(Math.max(0, PAYLOAD_BYTES - base.length))}"`);
-}
 
 async function main(): Promise<void> {
   const setup = await new Promise<Setup>((resolve) => process.once('message', (m) => resolve(m as Setup)));
@@ -49,7 +44,7 @@ async function main(): Promise<void> {
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * setup.rate));
       while (sent < due && pending.size < WINDOW) {
         seq++;
-        const p = client.publishAsync(names[seq % names.length]!, payload(seq, base + sent), { qos: 1 });
+        const p = client.publishAsync(names[seq % names.length]!, samplePayload(seq, base + sent), { qos: 1 });
         pending.add(p);
         void p.finally(() => pending.delete(p));
         sent++;

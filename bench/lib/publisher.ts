@@ -5,6 +5,7 @@
  */
 import mqtt from 'mqtt';
 import { topics as t } from '../../src/shared/protocol';
+import { samplePayload } from './sample-payload';
 
 interface Setup {
   url: string;
@@ -13,13 +14,7 @@ interface Setup {
   topics: number;
 }
 
-const PAYLOAD_BYTES = 120;
 const WINDOW = 2_000; // QoS 1 publishes awaiting their PUBACK at once
-
-function payload(seq: number, ts: number): string {
-  const base = `{"v":1,"ts":"${new Date(ts).toISOString()}","value":${(seq % 10_000) / 7},"quality":"good","seq":${seq},"pad":""}`;
-  return base.replace('"pad":""', `"pad":"${'x'.repeat(Math.max(0, PAYLOAD_BYTES - base.length))}"`);
-}
 
 async function main(): Promise<void> {
   const setup = await new Promise<Setup>((resolve) => process.once('message', (m) => resolve(m as Setup)));
@@ -61,15 +56,15 @@ async function main(): Promise<void> {
         // Every 5,000th (and the last) waits until written, so the flood never piles up in memory.
         if (i % 5_000 === 4_999 || last)
           await new Promise<void>((resolve) =>
-            client.publish(names[seq % names.length]!, payload(seq, base + i), { qos: 0 }, () => resolve()),
+            client.publish(names[seq % names.length]!, samplePayload(seq, base + i), { qos: 0 }, () => resolve()),
           );
-        else client.publish(names[seq % names.length]!, payload(seq, base + i), { qos: 0 });
+        else client.publish(names[seq % names.length]!, samplePayload(seq, base + i), { qos: 0 });
       }
     } else {
       const pending = new Set<Promise<unknown>>();
       for (let i = 0; i < count; i++) {
         seq++;
-        const p = client.publishAsync(names[seq % names.length]!, payload(seq, base + i), { qos: 1 });
+        const p = client.publishAsync(names[seq % names.length]!, samplePayload(seq, base + i), { qos: 1 });
         pending.add(p);
         void p.finally(() => pending.delete(p));
         if (pending.size >= WINDOW) await Promise.race(pending);

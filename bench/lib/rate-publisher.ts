@@ -15,6 +15,7 @@
  */
 import mqtt from 'mqtt';
 import { topics as t } from '../../src/shared/protocol';
+import { samplePayload } from './sample-payload';
 
 export interface BenchValve {
   id: string;
@@ -41,7 +42,6 @@ export interface RateStats {
   at: number;
 }
 
-const PAYLOAD_BYTES = 120;
 const WINDOW = 1_000;
 const TICK_MS = 5;
 const STEPS = [
@@ -50,11 +50,6 @@ const STEPS = [
   { state: 'closing', position: 50 },
   { state: 'closed', position: 0 },
 ] as const;
-
-function sample(seq: number, ts: number): string {
-  const base = `{"v":1,"ts":"${new Date(ts).toISOString()}","value":${(seq % 10_000) / 7},"quality":"good","seq":${seq},"pad":""}`;
-  return base.replace('"pad":""', `"pad":"${'x'.repeat(Math.max(0, PAYLOAD_BYTES - base.length))}"`);
-}
 
 function shuffled<T>(items: readonly T[]): T[] {
   const a = [...items];
@@ -85,7 +80,7 @@ async function main(): Promise<void> {
         ),
       ),
     );
-    next = (seq) => [names[seq % names.length]!, sample(seq, Date.now())];
+    next = (seq) => [names[seq % names.length]!, samplePayload(seq, Date.now())];
   } else {
     const order = shuffled(setup.valves);
     const topics = order.map((v) => t.valveState(setup.site, v.gateway, v.id));
