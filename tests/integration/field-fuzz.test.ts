@@ -48,7 +48,8 @@ describe('garbage over a real broker', () => {
       topics.site('north'),
       topics.pointMeta('north', 'gw-1', 'p-1'),
     ];
-    const base = Date.parse('2026-11-25T10:00:00Z');
+    // Recent samples: older ones would be raw history past its retention (7 days) and pruned.
+    const base = Date.now() - 3_600_000;
     let valid = 0;
     const CHUNK = 2000;
     for (let i = 0; i < 100_000; i += CHUNK) {

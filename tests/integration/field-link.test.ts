@@ -276,7 +276,8 @@ describe('durable acknowledgement', () => {
     });
     const pub = await mqtt.connectAsync(url, { protocolVersion: 4 });
     cleanups.push(() => pub.endAsync(true));
-    const base = Date.parse('2026-11-25T10:00:00Z');
+    // Recent samples: older ones would be raw history past its retention and pruned.
+    const base = Date.now() - 3_600_000;
     await Promise.all(
       Array.from({ length: 500 }, (_, i) =>
         pub.publishAsync(

@@ -83,7 +83,7 @@ class Probe {
   }
 
   /** Waits for a message, received before or after the call, that matches. */
-  async find(match: (m: Received) => boolean, what: string, from = 0, timeoutMs = 15_000): Promise<Received> {
+  async find(match: (m: Received) => boolean, what: string, from = 0, timeoutMs = 60_000): Promise<Received> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const hit = this.messages.slice(from).find(match);
