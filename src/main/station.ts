@@ -68,6 +68,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
   );
   health.register('mqtt', () => (state ? state.field.check() : down('the station is not running')));
   health.register('event_bus', () => busCheck(bus.getStats(), now().getTime()));
+  health.reportDemo(() => (state ? state.demo !== null : !config.mqttUrl));
   const updateStatus = () =>
     deps.updates?.()?.status() ?? quietUpdateStatus('unsupported', config.updateChannel, appVersion);
   const handlers = scopedHandlers(
