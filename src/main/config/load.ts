@@ -152,7 +152,12 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     }
     writable[key] = parsed.data;
     provenance[key] = src.source;
-    origins[key] = src.source === 'env' || src.source === '.env file' ? keys[key].env : src.origin;
+    origins[key] =
+      src.source === 'env'
+        ? keys[key].env
+        : src.source === '.env file'
+          ? `${keys[key].env} in ${src.origin}`
+          : src.origin;
   }
   const policy = sources[0]!.sha256 ? { path: policyPath, sha256: sources[0]!.sha256 } : null;
   // IT's policy on this machine makes it a production station, whatever a lower source says.
