@@ -1,4 +1,4 @@
-import { overallStatus, type CheckName, type Health, type HealthCheck } from '../shared/health';
+import { overallStatus, seedStatus, type CheckName, type Health, type HealthCheck } from '../shared/health';
 import type { Logger } from './log';
 
 export type CheckFn = () => HealthCheck;
@@ -13,6 +13,7 @@ export class HealthService {
   private readonly checks = new Map<CheckName, CheckFn>();
   private readonly startedAt: number;
   private cached: { at: number; health: Health } | null = null;
+  private demo: () => boolean = () => false;
 
   constructor(
     private readonly version: string,
@@ -24,6 +25,12 @@ export class HealthService {
 
   register(name: CheckName, fn: CheckFn): void {
     this.checks.set(name, fn);
+    this.cached = null;
+  }
+
+  /** Whether the simulated DEMO site runs: `/health` says `demo: true` while it does. */
+  reportDemo(fn: () => boolean): void {
+    this.demo = fn;
     this.cached = null;
   }
 
@@ -45,10 +52,17 @@ export class HealthService {
   get(): Health {
     const now = this.now();
     if (this.cached && now - this.cached.at < CACHE_MS) return this.cached.health;
-    const checks = { database: this.run('database'), mqtt: this.run('mqtt'), event_bus: this.run('event_bus') };
+    const details = { database: this.run('database'), mqtt: this.run('mqtt'), event_bus: this.run('event_bus') };
+    const checks = {
+      database: seedStatus(details.database),
+      mqtt: seedStatus(details.mqtt),
+      event_bus: seedStatus(details.event_bus),
+    };
     const health: Health = {
       status: overallStatus(checks),
       checks,
+      details,
+      demo: this.demo(),
       uptime_sec: Math.floor((now - this.startedAt) / 1000),
       version: this.version,
     };

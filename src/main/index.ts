@@ -15,7 +15,7 @@ import {
 } from 'electron';
 import { autoUpdater } from 'electron-updater';
 import { PUSH_CHANNEL } from '../shared/ipc/channels';
-import { ConfigError, loadConfig } from './config';
+import { announceConfig, ConfigError, loadConfig } from './config';
 import { registerIpc } from './ipc/electron';
 import { IpcRouter } from './ipc/router';
 import { fileSink, streamSink } from './log';
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     // Asked at each call: the service exists once the station runs (it audits with its auditor).
     updates: () => updates,
   });
-  for (const w of loaded.warnings) station.log.warn(w);
+  announceConfig(station.log, loaded);
   const log = station.log.child('shell');
   // The console stays up for the operator (the store is transactional): logged, and each
   // distinct error audited at most once a minute.
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   try {
     await station.start();
   } catch (err) {
-    return fail('Plainview cannot start: database', err);
+    return fail(`Plainview cannot start: ${err instanceof ConfigError ? 'configuration' : 'database'}`, err);
   }
   // Downloads in the background; installs only with an operator's consent or at quit.
   updates = startAutoUpdate({

@@ -2,7 +2,7 @@ import type { AppInfo } from '../shared/system';
 import { quietUpdateStatus } from '../shared/update';
 import { EventBus, type StationEvents } from './bus';
 import { CallScope } from './calls';
-import type { Config } from './config';
+import { demoRefusal, type Config } from './config';
 import { redactUrl } from './config/url';
 import { busCheck, HealthService } from './health';
 import { scopedHandlers, stationHandlers } from './ipc/handlers';
@@ -68,6 +68,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
   );
   health.register('mqtt', () => (state ? state.field.check() : down('the station is not running')));
   health.register('event_bus', () => busCheck(bus.getStats(), now().getTime()));
+  health.reportDemo(() => (state ? state.demo !== null : !config.mqttUrl && !config.requirePolicy));
   const updateStatus = () =>
     deps.updates?.()?.status() ?? quietUpdateStatus('unsupported', config.updateChannel, appVersion);
   const handlers = scopedHandlers(
@@ -88,6 +89,8 @@ export function createStation(config: Config, deps: StationDeps): Station {
 
   const start = async (): Promise<Running> => {
     if (state) return state;
+    const refused = demoRefusal(config);
+    if (refused) throw refused;
     state = await buildRooms(wiring);
     bus.emit('station.started', { at: now().toISOString() });
     log.info('station ready', {

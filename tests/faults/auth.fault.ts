@@ -54,8 +54,8 @@ it('broker refuses the credentials: auth_failed with the reason, an alarm, slow 
   });
   const link = status.ok ? status.value.link.status : status.refusal.code;
   if (link !== 'auth_failed') problems.push(`system.status link ${link}`);
-  if (!/refused the credentials/.test(t.station.health.get().checks.mqtt.reason ?? ''))
-    problems.push(`health reason: ${t.station.health.get().checks.mqtt.reason}`);
+  if (!/refused the credentials/.test(t.station.health.get().details.mqtt.reason ?? ''))
+    problems.push(`health reason: ${t.station.health.get().details.mqtt.reason}`);
   // Slow retries: every delay between 30 and 60 s.
   const delays = states
     .map(({ s, at }) =>

@@ -62,7 +62,7 @@ it('link blackholed (a proxy that stops forwarding without closing): offline wit
     { requestId: 'fault', senderUrl: 'app://plainview/' },
   );
   if (sel.ok || sel.refusal.code !== 'link_offline') problems.push('select not refused with link_offline');
-  const health = t.station.health.get().checks.mqtt;
+  const health = t.station.health.get().details.mqtt;
   if (health.status !== 'degraded') problems.push(`health ${health.status}`);
 
   // Still blackholed: each attempt's TCP handshake succeeds, its CONNECT goes nowhere.

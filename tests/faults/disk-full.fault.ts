@@ -30,7 +30,7 @@ const cleanups = new Cleanups();
 afterAll(() => cleanups.run());
 
 interface Status {
-  health: { checks: { database: { status: string; reason?: string } } };
+  health: { checks: { database: string }; details: { database: { status: string; reason?: string } } };
   link: { status: string };
   ingest: { written_samples: number; write_errors: number };
 }
@@ -106,8 +106,8 @@ it('disk full: writes fail closed, an alarm, operators told, nothing partial, re
   }
   const during = await status(proc);
   const alarm = await storageAlarm(proc);
-  if (during.health.checks.database.status !== 'down')
-    problems.push(`health database ${during.health.checks.database.status}`);
+  if (during.health.details.database.status !== 'down')
+    problems.push(`health database ${during.health.details.database.status}`);
   if (alarm?.state !== 'active_unacked') problems.push(`storage alarm ${alarm?.state ?? 'missing'}`);
   if (refusals.get('internal')) problems.push(`${refusals.get('internal')} refusals said only "internal"`);
   if (!refusals.get('unavailable')) problems.push('no change was refused as unavailable');
@@ -134,7 +134,7 @@ it('disk full: writes fail closed, an alarm, operators told, nothing partial, re
   fileSizeLimit(proc.pid, 'unlimited');
   const soft = (what: string) => () => void problems.push(`not ${what} after the space returned`);
   await waitFor(
-    async () => (await status(proc)).health.checks.database.status === 'ok',
+    async () => (await status(proc)).health.details.database.status === 'ok',
     'health ok',
     60_000,
     250,
@@ -208,7 +208,7 @@ it('disk full: writes fail closed, an alarm, operators told, nothing partial, re
     'disk-full',
     `disk full (file-size limit via prlimit, ${FULL_FOR_MS / 1000} s): ${refusals.get('unavailable') ?? 0} operator changes ` +
       `refused as unavailable ("${told.slice(0, 60)}…"), command ${commandAnswer}, alarm ${alarm?.state ?? 'missing'}, ` +
-      `health ${during.health.checks.database.status}, ${storedDuring} refused changes stored, ${partial} partial events, ` +
+      `health ${during.health.details.database.status}, ${storedDuring} refused changes stored, ${partial} partial events, ` +
       `recovered by itself ${recoveredS.toFixed(1)} s after space returned, ${lost.length} of ${fmt(pub.acked.size)} ` +
       `acknowledged samples lost, integrity ${db.integrity ? 'ok' : 'FAILED'}`,
     ok,

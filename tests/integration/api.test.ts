@@ -46,7 +46,14 @@ describe('the loopback HTTP API', () => {
     const s = await site();
     const health = await s.call('GET', '/health');
     expect(health.status).toBe(200);
-    expect(health.json()).toMatchObject({ status: expect.any(String), checks: { database: { status: 'ok' } } });
+    expect(health.json()).toMatchObject({
+      status: expect.stringMatching(/^(ok|degraded|down)$/),
+      checks: { database: 'ok', mqtt: expect.stringMatching(/^(ok|degraded|down)$/), event_bus: 'ok' },
+      details: { database: { status: 'ok' }, mqtt: { status: expect.any(String) } },
+      demo: false,
+      uptime_sec: expect.any(Number),
+      version: expect.any(String),
+    });
     expect(health.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
 
     expect((await s.call('POST', '/valves/v-101/actuate', { body: { action: 'close' } })).status).toBe(401);

@@ -57,7 +57,7 @@ describe('the broker password and the network it crosses', () => {
     const line = t.lines.find((l) => l.includes('SECURITY'));
     expect(line).toMatch(/WARN .*SECURITY: the broker password is sent unencrypted over mqtt:\/\/.*Use mqtts:\/\//);
     expect(warnings(t)).toEqual([expect.stringContaining('sent unencrypted over mqtt://')]);
-    expect(t.station.health.get().checks.mqtt.details).toMatchObject({
+    expect(t.station.health.get().details.mqtt.details).toMatchObject({
       warnings: [expect.stringContaining('mqtts://')],
     });
     expect(t.lines.join('\n')).not.toContain(PASSWORD);

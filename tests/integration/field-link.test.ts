@@ -62,7 +62,7 @@ describe.each([
     await waitFor(() => count(t, 'SELECT count(*) AS n FROM valves') === 12, 'valves in the store');
     await waitFor(() => count(t, 'SELECT count(*) AS n FROM telemetry_samples') > 50, 'samples in the store');
     expect(field.state.valveList().every((v) => v.quality === 'good')).toBe(true);
-    expect(t.station.health.get().checks.mqtt).toMatchObject({ status: 'ok' });
+    expect(t.station.health.get().details.mqtt).toMatchObject({ status: 'ok' });
     expect(field.counters.totalRejected()).toBe(0);
     const site = t.station.running().store.db.prepare('SELECT name FROM sites WHERE id = ?').get('north');
     expect(site).toEqual({ name: 'Simulated pipeline' });
@@ -88,7 +88,7 @@ describe.each([
       'offline state',
     );
     expect(Date.parse(offline.nextAttemptAt)).toBeGreaterThan(Date.now() - 100);
-    const health = t.station.health.get().checks.mqtt;
+    const health = t.station.health.get().details.mqtt;
     expect(health.status).toBe('degraded');
     expect(health.reason).toMatch(/offline since .* next attempt at /);
     // Link down: everything is stale at once, with its age.
@@ -244,7 +244,7 @@ describe('field link through outages (mosquitto)', () => {
     );
     const sweeps = alarmSweeps(t.station);
     expect(Date.parse(state.nextAttemptAt) - Date.now()).toBeGreaterThan(25_000);
-    expect(t.station.health.get().checks.mqtt.reason).toMatch(/refused the credentials/);
+    expect(t.station.health.get().details.mqtt.reason).toMatch(/refused the credentials/);
     // At least two seconds of the station's own timers: a retry on any short schedule would have run.
     await sweeps.more(3, 'no retry meanwhile');
     expect(field.link.attempts).toBe(1);

@@ -75,7 +75,7 @@ function station(url: string, env: Record<string, string> = {}): TestStation {
 }
 
 const facts = (t: TestStation): LinkFacts => (read(t, 'system.status') as SystemStatus).linkFacts;
-const mqttCheck = (t: TestStation) => t.station.health.get().checks.mqtt;
+const mqttCheck = (t: TestStation) => t.station.health.get().details.mqtt;
 const alarm = (t: TestStation) => t.station.running().alarms.get('broker-refused-ws-1');
 
 /** An incident: its event goes to stations/ws-1/events, its retained snapshot to stations/ws-1/snapshots/incidents/<id>. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/main/bus';
 import { busCheck, HealthService } from '../../src/main/health';
+import { Health } from '../../src/shared/health';
 import { createLogger, memorySink } from '../../src/main/log';
 
 interface Events {
@@ -65,7 +66,9 @@ describe('health', () => {
     t = 61_500;
     expect(health.get()).toEqual({
       status: 'ok',
-      checks: { database: { status: 'ok' }, mqtt: { status: 'not_configured' }, event_bus: { status: 'ok' } },
+      checks: { database: 'ok', mqtt: 'ok', event_bus: 'ok' },
+      details: { database: { status: 'ok' }, mqtt: { status: 'not_configured' }, event_bus: { status: 'ok' } },
+      demo: false,
       uptime_sec: 61,
       version: '1.2.3',
     });
@@ -76,7 +79,9 @@ describe('health', () => {
     });
     const h = health.get();
     expect(h.status).toBe('down');
-    expect(h.checks.database).toEqual({ status: 'down', reason: 'check failed: SQLITE_IOERR' });
+    expect(h.checks.database).toBe('down');
+    expect(h.details.database).toEqual({ status: 'down', reason: 'check failed: SQLITE_IOERR' });
+    expect(Health.parse(h)).toEqual(h);
   });
 
   it('runs the checks at most once a second, however often it is asked', () => {

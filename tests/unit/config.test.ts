@@ -105,7 +105,8 @@ describe('configuration', () => {
   it('knows the policy file location on every platform', () => {
     expect(policyFilePath('linux')).toBe('/etc/plainview/policy.json');
     expect(policyFilePath('darwin')).toBe('/Library/Application Support/Plainview/policy.json');
-    expect(policyFilePath('win32', { ProgramData: 'D:\\PD' })).toBe('D:\\PD\\Plainview\\policy.json');
+    const reg = () => '\r\nHKEY_LOCAL_MACHINE\\...\\Shell Folders\r\n    Common AppData    REG_SZ    D:\\PD\r\n';
+    expect(policyFilePath('win32', reg)).toBe('D:\\PD\\Plainview\\policy.json');
   });
 
   it('the API is off by default, binds loopback only, and a wider address is refused at start-up', () => {

@@ -11,7 +11,9 @@ import { createLogger, memorySink } from '../../src/main/log';
 const TRUSTED = 'file:///app/out/renderer/index.html';
 const health: z.infer<typeof Health> = {
   status: 'ok',
-  checks: { database: { status: 'ok' }, mqtt: { status: 'not_configured' }, event_bus: { status: 'ok' } },
+  checks: { database: 'ok', mqtt: 'ok', event_bus: 'ok' },
+  details: { database: { status: 'ok' }, mqtt: { status: 'not_configured' }, event_bus: { status: 'ok' } },
+  demo: false,
   uptime_sec: 1,
   version: '0.1.0',
 };

@@ -64,7 +64,7 @@ describe('update channels through a station with updates', () => {
   const updater = new DownloadedUpdater();
   let service: UpdateService | null = null;
   const t = testStation(
-    { PLAINVIEW_OPERATOR_SIGN_ON: 'true', PLAINVIEW_UPDATE_URL: 'https://updates.example.test/plainview' },
+    { PLAINVIEW_OPERATOR_SIGN_ON: 'true' },
     undefined,
     // Asked at each call: the service is started after the station, as the Electron shell does.
     { updates: () => service },
@@ -75,7 +75,8 @@ describe('update channels through a station with updates', () => {
     r.operators.add('olga', 'Olga', 'operator', '4321');
     r.operators.add('vic', 'Vic', 'viewer', '9999');
     service = new UpdateService({
-      config: t.config,
+      // The update server comes from IT's policy file only (tests/unit/config-policy.test.ts).
+      config: { ...t.config, updateUrl: 'https://updates.example.test/plainview' },
       updater,
       secrets: { get: () => Promise.resolve(null) },
       log: t.station.log.child('update'),

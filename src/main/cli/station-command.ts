@@ -1,3 +1,4 @@
+import { announceConfig } from '../config';
 import { fileSink, streamSink } from '../log';
 import { createStation } from '../station';
 import { configOrExit } from './run';
@@ -10,12 +11,12 @@ const STOP_DEADLINE_MS = 5000;
  * database closed); if that takes longer than 5 s it exits 1 rather than hang a service manager.
  */
 export async function stationCommand(): Promise<number> {
-  const { config, warnings, provenance } = configOrExit();
+  const loaded = configOrExit();
+  const { config } = loaded;
   const station = createStation(config, {
     logSinks: [streamSink(process.stdout), fileSink(config.dataDir, config.logMaxBytes)],
   });
-  for (const w of warnings) station.log.warn(w);
-  station.log.debug('configuration', { ...config, sources: provenance });
+  announceConfig(station.log, loaded);
   process.on('unhandledRejection', (reason) => station.log.error('unhandled promise rejection', { error: reason }));
   // A bug that escapes every handler: log it, close the database cleanly, exit non-zero so
   // the service manager restarts a known-good process rather than one in an unknown state.

@@ -62,6 +62,21 @@ export interface KeySpec {
   doc: string;
   /** Shown in .env.example; defaults that depend on the machine are described in `doc`. */
   example: string;
+  /**
+   * The only sources that may set the key; unset: any. A value from another source is ignored
+   * with a warning (the update server must not be chosen by a user's environment or settings).
+   */
+  sources?: readonly ('policy' | 'env' | '.env file' | 'settings')[];
+  /** A secret or a value that may carry one: `plainview config show` masks it. */
+  secret?: 'mask' | 'url';
+}
+
+/** https:// anywhere; http:// only to this machine (a test's update server). */
+function secureUpdateUrl(u: string): boolean {
+  if (!URL.canParse(u) || !/^https?:\/\/[^/]/.test(u)) return false;
+  const url = new URL(u);
+  if (url.protocol === 'https:') return true;
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }
 
 /**
@@ -121,8 +136,16 @@ export const keys = {
   mqttUrl: {
     env: 'PLAINVIEW_MQTT_URL',
     schema: Optional(BrokerUrl),
-    doc: 'The site broker (mqtt://, mqtts://, ws://, wss://). Unset: the station runs the built-in DEMO / training site on an embedded broker.',
+    doc: 'The site broker (mqtt://, mqtts://, ws://, wss://). Unset: the station runs the built-in DEMO / training site on an embedded broker, unless requirePolicy (or a policy file) refuses it.',
     example: '',
+    secret: 'url',
+  },
+  requirePolicy: {
+    env: 'PLAINVIEW_REQUIRE_POLICY',
+    schema: Flag,
+    doc: "true: a production station: without a broker (mqttUrl) it refuses to start the simulated DEMO site and stops with exit code 2, and it needs IT's policy file. Policy file or environment only (an installer may set it machine-wide). Always true when a policy file is present.",
+    example: 'false',
+    sources: ['policy', 'env'],
   },
   mqttUsername: {
     env: 'PLAINVIEW_MQTT_USERNAME',
@@ -396,19 +419,19 @@ export const keys = {
   updateUrl: {
     env: 'PLAINVIEW_UPDATE_URL',
     schema: Optional(
-      z
-        .string()
-        .trim()
-        .refine((u) => /^https?:\/\/[^/]/.test(u) && URL.canParse(u), 'must be an http:// or https:// URL'),
+      z.string().trim().refine(secureUpdateUrl, 'must be an https:// URL (http:// only to this machine, for tests)'),
     ),
-    doc: "IT's update server (a folder with latest.yml and the installers); unset: no updates. A bearer token, if the server needs one, is the keychain secret update-token.",
+    doc: "IT's update server (a folder with latest.yml and the installers), https:// only; unset: no updates. Policy file only: the environment, .env and user settings cannot choose it. A bearer token, if the server needs one, is the keychain secret update-token.",
     example: '',
+    sources: ['policy'],
+    secret: 'url',
   },
   updateChannel: {
     env: 'PLAINVIEW_UPDATE_CHANNEL',
     schema: z.enum(['stable', 'beta']),
-    doc: 'stable, or beta for pilot stations.',
+    doc: 'stable, or beta for pilot stations. Policy file only.',
     example: 'stable',
+    sources: ['policy'],
   },
 } satisfies Record<string, KeySpec>;
 

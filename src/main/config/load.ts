@@ -1,6 +1,7 @@
 import os from 'node:os';
+import type { Logger } from '../log';
 import { ConfigError } from './errors';
-import { keys, type ConfigKey } from './keys';
+import { keys, type ConfigKey, type KeySpec } from './keys';
 import { defaultDataDir, policyFilePath, settingsFilePath } from './paths';
 import { redactUrl, urlPassword } from './url';
 import { parseKey, type Config, type Provenance } from './schema';
@@ -19,6 +20,12 @@ export interface LoadedConfig {
   provenance: Provenance;
   /** Keys fixed by IT's policy file; the console must not offer to change them. */
   lockedByPolicy: ConfigKey[];
+  /** Where each value set by a source came from: the file's path, or the variable's name. */
+  origins: Partial<Record<ConfigKey, string>>;
+  /** The policy file read, with the SHA-256 of its bytes; null when there is none. */
+  policy: { path: string; sha256: string } | null;
+  /** Where the policy file is looked for on this machine. */
+  policyPath: string;
   warnings: string[];
 }
 
@@ -39,6 +46,7 @@ function defaults(env: Record<string, string | undefined>, hostname: string): Co
     backupIntervalHours: 6,
     backupKeep: 10,
     mqttUrl: null,
+    requirePolicy: false,
     mqttUsername: null,
     mqttCaFile: null,
     mqttCertFile: null,
@@ -97,11 +105,24 @@ function describe(key: ConfigKey, src: SourceValues): string {
  * a .env file, the user's settings, defaults. Any bad value throws a ConfigError whose
  * message is the one line to print; nothing starts half-configured.
  */
+/**
+ * The start-up lines about the configuration: at info the policy file read (its path and
+ * SHA-256, so IT can tell which version a station runs) or that there is none; then the
+ * warnings; at debug every value with its source.
+ */
+export function announceConfig(log: Logger, loaded: LoadedConfig): void {
+  if (loaded.policy) log.info('policy file read', { policy_file: loaded.policy.path, sha256: loaded.policy.sha256 });
+  else log.info('no policy file', { policy_file: loaded.policyPath });
+  for (const w of loaded.warnings) log.warn(w);
+  log.debug('configuration', { ...loaded.config, sources: loaded.provenance });
+}
+
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const warnings: string[] = [];
+  const policyPath = options.policyPath ?? policyFilePath();
   const sources = [
-    fromJsonFile(options.policyPath ?? policyFilePath(), 'policy', warnings),
+    fromJsonFile(policyPath, 'policy', warnings),
     fromEnv(env, 'env', warnings),
     fromDotEnv(options.cwd ?? process.cwd(), warnings),
     fromJsonFile(options.settingsPath ?? settingsFilePath(process.platform, env), 'settings', warnings),
@@ -109,9 +130,15 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const config = defaults(env, options.hostname ?? os.hostname());
   const provenance = Object.fromEntries(Object.keys(config).map((k) => [k, 'default'])) as Provenance;
   const writable = config as unknown as Record<ConfigKey, unknown>;
+  const origins: Partial<Record<ConfigKey, string>> = {};
 
   for (const key of Object.keys(keys) as ConfigKey[]) {
-    const src = sources.find((s) => s.values[key] !== undefined);
+    const allowed = (keys[key] as KeySpec).sources;
+    const set = sources.filter((s) => s.values[key] !== undefined);
+    for (const s of set)
+      if (allowed && !(allowed as readonly string[]).includes(s.source))
+        warnings.push(`${describe(key, s)} was ignored: "${key}" is taken from ${allowed.join(' or ')} only`);
+    const src = set.find((s) => !allowed || (allowed as readonly string[]).includes(s.source));
     if (!src) continue;
     const raw = src.values[key];
     const parsed = parseKey(key, raw);
@@ -125,6 +152,19 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     }
     writable[key] = parsed.data;
     provenance[key] = src.source;
+    origins[key] =
+      src.source === 'env'
+        ? keys[key].env
+        : src.source === '.env file'
+          ? `${keys[key].env} in ${src.origin}`
+          : src.origin;
+  }
+  const policy = sources[0]!.sha256 ? { path: policyPath, sha256: sources[0]!.sha256 } : null;
+  // IT's policy on this machine makes it a production station, whatever a lower source says.
+  if (policy && !config.requirePolicy) {
+    config.requirePolicy = true;
+    provenance.requirePolicy = 'policy';
+    origins.requirePolicy = `${policyPath} (present)`;
   }
   const urlSource = sources.find((s) => s.values.mqttUrl !== undefined);
   if (config.mqttUrl && urlPassword(config.mqttUrl) && !config.allowUrlPassword && urlSource) {
@@ -136,5 +176,18 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     );
   }
   const lockedByPolicy = Object.keys(sources[0]!.values) as ConfigKey[];
-  return { config, provenance, lockedByPolicy, warnings };
+  return { config, provenance, lockedByPolicy, origins, policy, policyPath, warnings };
+}
+
+/**
+ * A production station (requirePolicy, or a policy file present) never runs the simulated
+ * DEMO site: without a broker it stops with exit code 2 instead of showing a fake field.
+ */
+export function demoRefusal(config: Config): ConfigError | null {
+  if (config.mqttUrl || !config.requirePolicy) return null;
+  return new ConfigError(
+    'Refusing to start the simulated DEMO site on a production station: requirePolicy is set (or a policy file ' +
+      `is present) but no broker is configured. Put "mqttUrl" in IT's policy file (${policyFilePath()}); ` +
+      'see DEPLOYMENT.md, Configuration.',
+  );
 }

@@ -12,6 +12,8 @@ export interface Config {
   backupIntervalHours: number;
   backupKeep: number;
   mqttUrl: string | null;
+  /** A production station: no DEMO site; true whenever a policy file is present. */
+  requirePolicy: boolean;
   mqttUsername: string | null;
   mqttCaFile: string | null;
   mqttCertFile: string | null;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -13,6 +14,8 @@ export interface SourceValues {
   /** For messages: the file a value came from, if any. */
   origin?: string;
   values: Raw;
+  /** A JSON file that exists: the SHA-256 of its bytes as read (logged at start for the policy). */
+  sha256?: string;
 }
 
 const envNameToKey = new Map<string, ConfigKey>(Object.entries(keys).map(([k, spec]) => [spec.env, k as ConfigKey]));
@@ -52,13 +55,20 @@ export function fromDotEnv(cwd: string, warnings: string[]): SourceValues {
  * cannot be read or parsed stops start-up, because silently ignoring IT's policy would be worse.
  */
 export function fromJsonFile(file: string, source: 'policy' | 'settings', warnings: string[]): SourceValues {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { source, origin: file, values: {} };
     throw new ConfigError(`Cannot read the ${source} file ${file}: ${(err as Error).message}`);
   }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+    throw new ConfigError(
+      `The ${source} file ${file} is UTF-16; save it as UTF-8 (PowerShell: Set-Content -Encoding UTF8, or Out-File -Encoding utf8)`,
+    );
+  // A UTF-8 byte order mark (PowerShell 5.1's Set-Content -Encoding UTF8 writes one) is not JSON: skip it.
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -78,5 +88,5 @@ export function fromJsonFile(file: string, source: 'policy' | 'settings', warnin
       );
     } else warnings.push(`unknown key "${name}" in ${file} was ignored`);
   }
-  return { source, origin: file, values };
+  return { source, origin: file, values, sha256 };
 }

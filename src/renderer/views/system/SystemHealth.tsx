@@ -45,6 +45,7 @@ export function SystemHealth({ health }: { health: Health }) {
       <h2 id="health-title">
         Health:{' '}
         <span className={cx(styles.status, styles[`status-${health.status}`])}>{STATUS_TEXT[health.status]}</span>
+        {health.demo && <span className={styles.demo}> · DEMO SITE (simulated field)</span>}
       </h2>
       <table className={table.data} data-testid="system-health">
         <thead>
@@ -55,7 +56,7 @@ export function SystemHealth({ health }: { health: Health }) {
           </tr>
         </thead>
         <tbody>
-          {Object.entries(health.checks).map(([name, check]) => (
+          {Object.entries(health.details).map(([name, check]) => (
             <Check key={name} name={name} check={check} />
           ))}
         </tbody>
