@@ -84,7 +84,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
     calls,
     () => state?.storage ?? null,
   );
-  const wiring: Wiring = { config, deps, log, bus, calls, handlers, now };
+  const wiring: Wiring = { config, deps, log, bus, calls, handlers, now, health: () => health.get() };
 
   const start = async (): Promise<Running> => {
     if (state) return state;
