@@ -63,7 +63,9 @@ export function newestVersion(entries: readonly Pick<FleetEntry, 'kind' | 'versi
 }
 
 /** Sets `behind` on every station older than the newest version seen; gateways never are. */
-export function flagBehind<T extends Omit<FleetEntry, 'behind'>>(entries: readonly T[]): (T & { behind: boolean })[] {
+export function flagBehind<T extends Pick<FleetEntry, 'kind' | 'version'>>(
+  entries: readonly T[],
+): (T & { behind: boolean })[] {
   const newest = newestVersion(entries);
   return entries.map((e) => ({
     ...e,

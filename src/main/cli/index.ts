@@ -10,6 +10,7 @@ import { registerOperatorCommands } from './operators-command';
 import { registerKeyCommands } from './keys-command';
 import { registerAlarmCommands } from './alarms-command';
 import { registerBrokerCommands } from './broker-command';
+import { registerFleetCommand } from './fleet-command';
 import { stationCommand } from './station-command';
 
 function version(value: string): number {
@@ -57,6 +58,7 @@ registerAuditCommands(program);
 registerKeyCommands(program);
 registerAlarmCommands(program);
 registerBrokerCommands(program);
+registerFleetCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`plainview: ${(err as Error).message}\n`);
