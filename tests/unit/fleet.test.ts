@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareVersions, flagBehind } from '../../src/shared/fleet';
 import { PresenceMessage } from '../../src/shared/protocol';
@@ -102,5 +104,23 @@ describe('the birth', () => {
   it('keeps a gateway presence and a will as small as before', () => {
     const will = { v: 2, status: 'offline', ts: '2026-11-25T20:16:26.091Z' };
     expect(PresenceMessage.parse(will)).toEqual(will);
+  });
+});
+
+describe("docs/protocol.md's station birth", () => {
+  it('is a presence carrying exactly what a station reports', () => {
+    const doc = fs.readFileSync(path.resolve(__dirname, '../../docs/protocol.md'), 'utf8');
+    const m = /```json station-birth\n([\s\S]*?)```/.exec(doc);
+    expect(m, 'a `json station-birth` example').not.toBeNull();
+    const example = PresenceMessage.parse(JSON.parse(m![1]!));
+    const facts: BirthFacts = {
+      version: '0.1.0',
+      schemaVersion: 1,
+      channel: 'stable',
+      demo: false,
+      health: { status: 'ok', checks: {} },
+      lastBackupAt: null,
+    };
+    expect(Object.keys(example).sort()).toEqual(['v', 'status', 'ts', ...Object.keys(facts)].sort());
   });
 });
