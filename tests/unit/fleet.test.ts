@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareVersions, flagBehind } from '../../src/shared/fleet';
+import { compareVersions, FleetEntry, flagBehind } from '../../src/shared/fleet';
 import { PresenceMessage } from '../../src/shared/protocol';
 import { BirthRepublisher, healthSummary, type BirthFacts } from '../../src/main/fleet/birth';
 import { Fleet } from '../../src/main/fleet/fleet';
@@ -122,5 +122,17 @@ describe("docs/protocol.md's station birth", () => {
       lastBackupAt: null,
     };
     expect(Object.keys(example).sort()).toEqual(['v', 'status', 'ts', ...Object.keys(facts)].sort());
+  });
+});
+
+describe("DEPLOYMENT.md's Fleet section", () => {
+  it('shows the JSON `plainview fleet --json` prints', () => {
+    const doc = fs.readFileSync(path.resolve(__dirname, '../../DEPLOYMENT.md'), 'utf8');
+    const m = /`--json` prints one object:\s*```json\n([\s\S]*?)```/.exec(doc);
+    expect(m, 'the example of DEPLOYMENT.md, "Fleet"').not.toBeNull();
+    const report = JSON.parse(m![1]!) as { entries: unknown[] };
+    expect(Object.keys(report).sort()).toEqual(['broker', 'collectedAt', 'entries', 'newestVersion', 'site']);
+    for (const e of report.entries)
+      expect(Object.keys(FleetEntry.parse(e)).sort()).toEqual(Object.keys(e as object).sort());
   });
 });
