@@ -104,8 +104,8 @@ export interface Wiring {
   calls: CallScope;
   handlers: Handlers;
   now: () => Date;
-  /** The station's health now (its birth reports each check's status). */
-  health: () => Health;
+  /** The station's health now (its birth reports each check's status); null until it runs. */
+  health: () => Health | null;
 }
 
 /** Opens the store and builds every room on it, in dependency order, then starts them. */
@@ -134,7 +134,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     schemaVersion: store.schemaVersion,
     channel: config.updateChannel,
     demo: demo !== null,
-    health: healthSummary(w.health()),
+    health: healthOrNull(w.health()),
     lastBackupAt: store.lastBackupAt?.toISOString() ?? null,
   });
   const fleet = new Fleet(now);
@@ -156,7 +156,8 @@ export async function buildRooms(w: Wiring): Promise<Running> {
         online: () => {
           const f = facts();
           birth?.published(f);
-          return { ...f };
+          const { health, ...rest } = f;
+          return health ? { ...rest, health } : rest;
         },
         // What stays known of an offline station: not its health, which its absence says.
         goodbye: () => {
@@ -424,6 +425,9 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     stop,
   };
 }
+
+/** The health a birth reports: none while the station is still starting (its checks would say down). */
+const healthOrNull = (health: Health | null) => (health ? healthSummary(health) : null);
 
 /** The OS user name, or a placeholder where the OS cannot say (some service accounts). */
 function osUsername(): string {

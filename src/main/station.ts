@@ -84,7 +84,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
     calls,
     () => state?.storage ?? null,
   );
-  const wiring: Wiring = { config, deps, log, bus, calls, handlers, now, health: () => health.get() };
+  const wiring: Wiring = { config, deps, log, bus, calls, handlers, now, health: () => (state ? health.get() : null) };
 
   const start = async (): Promise<Running> => {
     if (state) return state;

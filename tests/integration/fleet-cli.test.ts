@@ -47,8 +47,10 @@ describe('plainview fleet', () => {
     // The station's own fleet room hears the same: both stations with their births, and the gateway.
     await waitFor(() => {
       const f = fleetOf(a);
-      return entry(f, 'station', 'ws-b')?.version === appVersion && entry(f, 'gateway', 'gw-1')?.status === 'online';
-    }, "station A's fleet room knows B and gw-1");
+      // A birth sent before the station ran has no health; the one that follows reports it.
+      const healthy = (id: string) => entry(f, 'station', id)?.health?.checks.database === 'ok';
+      return healthy('ws-a') && healthy('ws-b') && entry(f, 'gateway', 'gw-1')?.status === 'online';
+    }, "station A's fleet room knows A and B with their health, and gw-1");
 
     const run = await plainview(['fleet', '--json'], env);
     expect(run.stderr).toBe('');

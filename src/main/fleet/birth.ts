@@ -8,7 +8,8 @@ export interface BirthFacts {
   schemaVersion: number;
   channel: string;
   demo: boolean;
-  health: PresenceHealth;
+  /** Null while the station starts (its health is not known yet): left out of the birth. */
+  health: PresenceHealth | null;
   lastBackupAt: string | null;
 }
 
