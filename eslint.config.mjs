@@ -19,7 +19,7 @@ function boundary(message, patterns, paths = []) {
 }
 
 /** Rooms inside src/main, by layer (docs/architecture.md, "Rooms"). Imports go down, never up. */
-const DOMAIN = ['actuation', 'alarms', 'limits', 'incidents', 'handover', 'operators', 'audit'];
+const DOMAIN = ['actuation', 'alarms', 'limits', 'incidents', 'handover', 'operators', 'audit', 'fleet'];
 const TRANSPORTS = ['api', 'ipc', 'shell', 'update', 'cli', 'sim'];
 const rooms = (names) => names.map((n) => `../${n}/*`);
 

@@ -28,6 +28,8 @@ import { startDemoSite, type DemoSite } from './demo';
 import { IngestCounters } from './field/counters';
 import { PlainviewCommands } from './field/commands';
 import { Field } from './field/field';
+import { BirthRepublisher, healthSummary, type BirthFacts } from './fleet/birth';
+import { Fleet } from './fleet/fleet';
 import { HandoverService } from './handover/service';
 import { IncidentService } from './incidents/service';
 import type { Rooms } from './ipc/handlers';
@@ -49,6 +51,7 @@ import { StationEvents as SyncEvents } from './sync/station-events';
 import { Telemetry } from './telemetry/telemetry';
 import type { Updates } from './update/service';
 import { appVersion } from './version';
+import type { Health } from '../shared/health';
 
 export interface StationDeps {
   /** Where log lines go; the CLI passes stdout and the log file, tests pass memory. */
@@ -86,6 +89,7 @@ export interface Running extends Rooms {
   api: LoopbackApi;
   /** Set when the station runs the built-in DEMO / training site. */
   demo: DemoSite | null;
+  birth: BirthRepublisher;
   recovery?: Recovery;
   /** Stops the rooms, in the reverse order of their start. */
   stop(): Promise<void>;
@@ -100,6 +104,8 @@ export interface Wiring {
   calls: CallScope;
   handlers: Handlers;
   now: () => Date;
+  /** The station's health now (its birth reports each check's status); null until it runs. */
+  health: () => Health | null;
 }
 
 /** Opens the store and builds every room on it, in dependency order, then starts them. */
@@ -122,6 +128,17 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   let demo: DemoSite | null = null;
   let field: Field;
   let sparkplug: Sparkplug | null = null;
+  // What the station's presence birth reports (docs/protocol.md, "Presence").
+  const facts = (): BirthFacts => ({
+    version: appVersion,
+    schemaVersion: store.schemaVersion,
+    channel: config.updateChannel,
+    demo: demo !== null,
+    health: healthOrNull(w.health()),
+    lastBackupAt: store.lastBackupAt?.toISOString() ?? null,
+  });
+  const fleet = new Fleet(now);
+  let birth: BirthRepublisher | null = null;
   try {
     if (!config.mqttUrl) demo = await (deps.startDemo ?? startDemoSite)(config, log.child('demo'), now);
     const secrets = deps.secrets ?? new KeytarSecretStore();
@@ -135,6 +152,26 @@ export async function buildRooms(w: Wiring): Promise<Running> {
       log: log.child('field'),
       now,
       monotonic: deps.monotonic,
+      birth: {
+        online: () => {
+          const f = facts();
+          birth?.published(f);
+          const { health, ...rest } = f;
+          return health ? { ...rest, health } : rest;
+        },
+        // What stays known of an offline station: not its health, which its absence says.
+        goodbye: () => {
+          const { health: _health, ...f } = facts();
+          return f;
+        },
+      },
+    });
+    const link = field.link;
+    birth = new BirthRepublisher({
+      facts,
+      republish: () => link.republishPresence(),
+      log: log.child('fleet'),
+      monotonic,
     });
     // The Sparkplug B host (docs/sparkplug.md), when this station has a host id.
     if (config.sparkplugHostId)
@@ -329,9 +366,11 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     onAlarmDefinitions: (message) => definitions.receive(message),
     onSample: (point, ts, value, quality) => limits.onSample(point, ts, value, quality),
     onRefusals: (refusals) => local.onRefusals(refusals),
+    onPresence: (kind, id, message) => fleet.hear(kind, id, message),
     details: () => ({ outbox_unsent: outbox.unsentCount(), ...(sparkplug && { sparkplug: sparkplug.summary() }) }),
   });
   sparkplug?.start(field.intake());
+  birth!.start();
   await api.start();
   backups.start();
 
@@ -339,6 +378,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   // everything it received), then the demo site, then the database.
   const stop = async () => {
     backups.stop();
+    birth!.stop();
     await api.stop();
     for (const off of offs) off();
     local.stop();
@@ -379,10 +419,15 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     apiKeys,
     api,
     demo,
+    birth: birth!,
+    fleet,
     recovery,
     stop,
   };
 }
+
+/** The health a birth reports: none while the station is still starting (its checks would say down). */
+const healthOrNull = (health: Health | null) => (health ? healthSummary(health) : null);
 
 /** The OS user name, or a placeholder where the OS cannot say (some service accounts). */
 function osUsername(): string {

@@ -85,7 +85,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
     calls,
     () => state?.storage ?? null,
   );
-  const wiring: Wiring = { config, deps, log, bus, calls, handlers, now };
+  const wiring: Wiring = { config, deps, log, bus, calls, handlers, now, health: () => (state ? health.get() : null) };
 
   const start = async (): Promise<Running> => {
     if (state) return state;

@@ -11,6 +11,7 @@ import { registerKeyCommands } from './keys-command';
 import { registerAlarmCommands } from './alarms-command';
 import { registerBrokerCommands } from './broker-command';
 import { registerConfigCommands } from './config-command';
+import { registerFleetCommand } from './fleet-command';
 import { stationCommand } from './station-command';
 
 function version(value: string): number {
@@ -59,6 +60,7 @@ registerKeyCommands(program);
 registerAlarmCommands(program);
 registerBrokerCommands(program);
 registerConfigCommands(program);
+registerFleetCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`plainview: ${(err as Error).message}\n`);

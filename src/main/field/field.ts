@@ -10,6 +10,7 @@ import {
   type AlertMessage,
   type StationEventMessage,
   type ValveAckMessage,
+  type PresenceMessage,
   type TopicKind,
 } from '../../shared/protocol';
 import { describeRefusals, type BrokerRefusal, type LinkState } from '../../shared/field';
@@ -39,6 +40,8 @@ export interface FieldEvents {
   onRefusals?(refusals: BrokerRefusal[]): void;
   /** What the rooms above add to the status line and the link's health (the outbox's backlog). */
   details(): Record<string, unknown>;
+  /** A station's or gateway's presence as published (the fleet listens). */
+  onPresence?(kind: 'station' | 'gateway', id: string, message: PresenceMessage): void;
 }
 
 export interface FieldOptions {
@@ -54,6 +57,11 @@ export interface FieldOptions {
   now: () => Date;
   /** Monotonic milliseconds (default: performance.now()). */
   monotonic?: () => number;
+  /**
+   * What the station's birth reports beyond `{v, status, ts}` (version, schema, ...), read at
+   * each birth; `goodbye` is what its clean-stop `offline` keeps of it. The will stays small.
+   */
+  birth?: { online: () => Record<string, unknown>; goodbye: () => Record<string, unknown> };
 }
 
 const POINT_FLUSH_MS = 2000;
@@ -95,8 +103,10 @@ export class Field {
 
   private createLink(): FieldLink {
     const { config, log, now } = this.o;
-    const presence = (status: 'online' | 'offline') => () =>
-      JSON.stringify({ v: PROTOCOL_VERSION, status, ts: now().toISOString() });
+    const presence =
+      (status: 'online' | 'offline', extra: () => Record<string, unknown> = () => ({})) =>
+      () =>
+        JSON.stringify({ v: PROTOCOL_VERSION, status, ts: now().toISOString(), ...extra() });
     return new FieldLink({
       url: this.o.brokerUrl,
       clientId: `plainview-${config.siteId}-${config.stationId}`.slice(0, 64),
@@ -121,8 +131,9 @@ export class Field {
       onRefusals: (refusals) => this.events?.onRefusals?.(refusals),
       presence: {
         topic: topics.stationPresence(config.siteId, config.stationId),
-        online: presence('online'),
+        online: presence('online', this.o.birth?.online),
         offline: presence('offline'),
+        goodbye: presence('offline', this.o.birth?.goodbye),
       },
       subscriptions: stationSubscriptions(config.siteId, { acceptV1: config.acceptV1 }),
       log: log.child('link'),

@@ -95,6 +95,8 @@ export interface IngestHooks {
   onSample(point: string, ts: number, value: number, quality: string): void;
   /** A change operators should see at once (valve state, alert, presence). */
   onChange(kind: TopicKind, id: string): void;
+  /** A station's or gateway's presence as published (the fleet listens). */
+  onPresence?(kind: 'station' | 'gateway', id: string, message: PresenceMessage): void;
 }
 
 /**
@@ -290,8 +292,10 @@ export class Ingest implements FieldIntake {
         this.hooks.onAlert(data as AlertMessage);
         return this.hooks.onChange(kind, id);
       case 'gateway_presence':
+        this.hooks.onPresence?.('gateway', id, data as PresenceMessage);
         return this.gatewayPresence(id, (data as PresenceMessage).status === 'online', true, protocol);
       case 'station_presence':
+        this.hooks.onPresence?.('station', id, data as PresenceMessage);
         return this.hooks.onChange(kind, id);
       case 'valve_ack':
         return this.hooks.onAck(id, data as ValveAckMessage);

@@ -27,8 +27,11 @@ export interface LinkOptions {
   protocolVersion: 'auto' | 4 | 5;
   /** IT accepts a password over plain mqtt:// or ws://: no warning. */
   allowPlaintextPassword?: boolean;
-  /** Published retained at each connect; the will publishes `offline` when the link dies. */
-  presence: { topic: string; online: () => string; offline: () => string };
+  /**
+   * Published retained at each connect; the will publishes `offline` when the link dies.
+   * `goodbye`: the `offline` a clean stop publishes (default: the will's).
+   */
+  presence: { topic: string; online: () => string; offline: () => string; goodbye?: () => string };
   subscriptions: string[];
   log: Logger;
   now: () => Date;
@@ -167,13 +170,21 @@ export class FieldLink {
     if (client?.connected) {
       // A goodbye the broker does not take within a second is not worth a slow shutdown.
       await withinMs(
-        client.publishAsync(this.o.presence.topic, this.o.presence.offline(), { qos: 1, retain: true }),
+        client.publishAsync(this.o.presence.topic, (this.o.presence.goodbye ?? this.o.presence.offline)(), {
+          qos: 1,
+          retain: true,
+        }),
         1000,
       );
       await withinMs(client.endAsync(false), 1000);
     }
     client?.end(true);
     this.setState({ status: 'stopped' });
+  }
+
+  /** Publishes the birth (`online` presence) again, retained, with what it says now; rejects when offline. */
+  async republishPresence(): Promise<void> {
+    await this.publish(this.o.presence.topic, this.o.presence.online(), { retain: true });
   }
 
   /** Acknowledges to the broker every QoS 1 message that arrived before the last commit. */

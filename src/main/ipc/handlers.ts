@@ -13,6 +13,7 @@ import type { HealthService } from '../health';
 import type { IncidentService } from '../incidents/service';
 import type { MutationGuard } from '../operators/guard';
 import type { Identity, OperatorSessions } from '../operators/sessions';
+import type { Fleet } from '../fleet/fleet';
 import { NO_SPARKPLUG, type Sparkplug } from '../sparkplug/sparkplug';
 import type { Store } from '../store';
 import type { Outbox } from '../sync/outbox';
@@ -40,6 +41,8 @@ export interface Rooms {
   storage: StorageWatch;
   /** The Sparkplug B host, when this station runs one. */
   sparkplug: Sparkplug | null;
+  /** What this station hears of the site's stations and gateways. */
+  fleet: Fleet;
 }
 
 export interface HandlerDeps {
@@ -73,6 +76,7 @@ export function stationHandlers(d: HandlerDeps): Handlers {
     'trends.between': ({ pointId, from, to }) => ok(r().telemetry.trends.between(pointId, from, to)),
     'system.status': () => ok(systemStatus(d)),
     'sparkplug.browse': () => ok(r().sparkplug?.browse() ?? NO_SPARKPLUG),
+    'fleet.list': () => ok(r().fleet.list()),
     'actuation.select': (input, ctx) => r().actuation.select(input, { requestId: ctx.requestId }),
     'actuation.operate': ({ selectionId }, ctx) => r().actuation.operate(selectionId, { requestId: ctx.requestId }),
     'actuation.cancel': ({ selectionId }, ctx) =>

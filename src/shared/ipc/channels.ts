@@ -14,6 +14,7 @@ export const channelNames = [
   'trends.between',
   'system.status',
   'sparkplug.browse',
+  'fleet.list',
   'actuation.select',
   'actuation.operate',
   'actuation.cancel',

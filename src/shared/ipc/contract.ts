@@ -9,6 +9,7 @@ import { DefinitionChange, DefinitionList, DefinitionSet } from '../limits';
 import { OperatorSession } from '../operators';
 import { resultOf } from '../refusal';
 import { SiteView } from '../site';
+import { FleetEntry } from '../fleet';
 import { FieldBrowser } from '../sparkplug';
 import { AppInfo, SystemStatus } from '../system';
 import { PointView, Trend, TrendRange } from '../telemetry';
@@ -88,6 +89,12 @@ export const contract = {
     output: FieldBrowser,
     description:
       "The field browser: every Sparkplug B edge node, device and metric the station's host has heard, with value, type, quality (GOOD/STALE) and last update.",
+  },
+  'fleet.list': {
+    input: NoInput,
+    output: z.array(FleetEntry),
+    description:
+      "Every station and gateway of the site this station has heard on the broker: online or offline, last seen, a station's version, schema, update channel, demo flag, health and last backup, and whether it is behind the newest version seen.",
   },
   'actuation.select': {
     input: SelectInput,

@@ -101,11 +101,36 @@ export const AlertMessage = z.looseObject({
 });
 export type AlertMessage = z.infer<typeof AlertMessage>;
 
-/** Presence of a station or gateway: `online` retained at connect, `offline` as its will. */
+/** A station's health in its birth: the overall status and each check's, nothing more. */
+const HealthLevel = z.enum(['ok', 'degraded', 'down', 'not_configured']);
+export const PresenceHealth = z.looseObject({
+  status: z.enum(['ok', 'degraded', 'down']),
+  checks: z.record(z.string().min(1).max(64), HealthLevel).refine((c) => Object.keys(c).length <= 16, {
+    message: 'at most 16 checks',
+  }),
+});
+export type PresenceHealth = z.infer<typeof PresenceHealth>;
+
+/**
+ * Presence of a station or gateway: `online` retained at connect, `offline` as its will. A
+ * station's birth (and its goodbye at a clean stop) also reports what IT asks of a fleet:
+ * every such field is optional, so a gateway's presence and every will stay `{v, status, ts}`.
+ */
 export const PresenceMessage = z.looseObject({
   v: V,
   status: z.enum(['online', 'offline']),
   ts: Timestamp,
+  /** The station's application version (semver). */
+  version: z.string().min(1).max(64).optional(),
+  /** The station's database schema version (its migration count). */
+  schemaVersion: z.number().int().nonnegative().optional(),
+  /** The update channel it follows (`latest`, `beta`, ...). */
+  channel: z.string().min(1).max(64).optional(),
+  /** True while it runs the simulated DEMO / training site. */
+  demo: z.boolean().optional(),
+  health: PresenceHealth.optional(),
+  /** When it last backed up its database; `null`: never. */
+  lastBackupAt: Timestamp.nullable().optional(),
 });
 export type PresenceMessage = z.infer<typeof PresenceMessage>;
 

@@ -11,6 +11,7 @@ import { ApiPanel, DatabasePanel, IngestPanel, LinkPanel, VersionPanel } from '.
 import { UpdatePanel } from './UpdatePanel';
 import { HornPanel } from './HornPanel';
 import { FieldBrowserPanel } from './FieldBrowserPanel';
+import { FleetPanel } from './FleetPanel';
 
 const REFRESH_MS = 2000;
 
@@ -69,6 +70,7 @@ export function System() {
           <VersionPanel status={status} />
         </div>
       )}
+      <FleetPanel />
       <FieldBrowserPanel />
     </section>
   );
