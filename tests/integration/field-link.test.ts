@@ -62,7 +62,8 @@ describe.each([
     await waitFor(() => count(t, 'SELECT count(*) AS n FROM valves') === 12, 'valves in the store');
     await waitFor(() => count(t, 'SELECT count(*) AS n FROM telemetry_samples') > 50, 'samples in the store');
     expect(field.state.valveList().every((v) => v.quality === 'good')).toBe(true);
-    expect(t.station.health.get().details.mqtt).toMatchObject({ status: 'ok' });
+    // Health answers from a cache at most a second old: wait for it to say so.
+    await waitFor(() => t.station.health.get().details.mqtt.status === 'ok', 'health ok');
     expect(field.counters.totalRejected()).toBe(0);
     const site = t.station.running().store.db.prepare('SELECT name FROM sites WHERE id = ?').get('north');
     expect(site).toEqual({ name: 'Simulated pipeline' });
@@ -88,7 +89,11 @@ describe.each([
       'offline state',
     );
     expect(Date.parse(offline.nextAttemptAt)).toBeGreaterThan(Date.now() - 100);
-    const health = t.station.health.get().details.mqtt;
+    // Health answers from a cache at most a second old: wait until it has seen the outage.
+    const health = await waitFor(() => {
+      const mqtt = t.station.health.get().details.mqtt;
+      return /offline since/.test(mqtt.reason ?? '') ? mqtt : null;
+    }, 'health reporting the outage');
     expect(health.status).toBe('degraded');
     expect(health.reason).toMatch(/offline since .* next attempt at /);
     // Link down: everything is stale at once, with its age.

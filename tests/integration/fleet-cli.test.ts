@@ -49,8 +49,11 @@ describe('plainview fleet', () => {
       const f = fleetOf(a);
       // A birth sent before the station ran has no health; the one that follows reports it.
       const healthy = (id: string) => entry(f, 'station', id)?.health?.checks.database === 'ok';
-      return healthy('ws-a') && healthy('ws-b') && entry(f, 'gateway', 'gw-1')?.status === 'online';
-    }, "station A's fleet room knows A and B with their health, and gw-1");
+      // A's first backup (at start, on a thread) reported in a birth that followed it.
+      const backup = a.station.running().store.lastBackupAt?.toISOString();
+      const reported = backup !== undefined && entry(f, 'station', 'ws-a')?.lastBackupAt === backup;
+      return healthy('ws-a') && healthy('ws-b') && reported && entry(f, 'gateway', 'gw-1')?.status === 'online';
+    }, "station A's fleet room knows A and B with their health and A's backup, and gw-1");
 
     const run = await plainview(['fleet', '--json'], env);
     expect(run.stderr).toBe('');
