@@ -62,7 +62,15 @@ it('link blackholed (a proxy that stops forwarding without closing): offline wit
     { requestId: 'fault', senderUrl: 'app://plainview/' },
   );
   if (sel.ok || sel.refusal.code !== 'link_offline') problems.push('select not refused with link_offline');
-  const health = t.station.health.get().details.mqtt;
+  // Health answers from a cache at most a second old: give it the time to see the outage.
+  const health = await waitFor(
+    () => {
+      const mqtt = t.station.health.get().details.mqtt;
+      return mqtt.status === 'degraded' ? mqtt : null;
+    },
+    'health degraded',
+    10_000,
+  ).catch(() => t.station.health.get().details.mqtt);
   if (health.status !== 'degraded') problems.push(`health ${health.status}`);
 
   // Still blackholed: each attempt's TCP handshake succeeds, its CONNECT goes nowhere.
