@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
-import type { BrowserMetric, FieldBrowser } from '../../../shared/sparkplug';
-import { refusalText, station } from '../../client';
+import { usePolled } from './usePolled';
+import { useState } from 'react';
+import type { BrowserMetric } from '../../../shared/sparkplug';
+import { station } from '../../client';
 import { ErrorNote } from '../../components/ErrorNote';
 import { formatDateTime } from '../../model/format';
 import layout from '../../styles/layout.module.css';
@@ -18,30 +19,8 @@ const REFRESH_MS = 2000;
  * Enter or Space to open); the filter narrows the metrics by name or mapping.
  */
 export function FieldBrowserPanel() {
-  const [browser, setBrowser] = useState<FieldBrowser | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { value: browser, error } = usePolled(() => station.sparkplug.browse(), REFRESH_MS);
   const [filter, setFilter] = useState('');
-
-  useEffect(() => {
-    let cancelled = false;
-    let timer: number | undefined;
-    const refresh = async () => {
-      try {
-        const value = await station.sparkplug.browse();
-        if (cancelled) return;
-        setBrowser(value);
-        setError(null);
-      } catch (err) {
-        if (!cancelled) setError(refusalText(err));
-      }
-      if (!cancelled) timer = window.setTimeout(() => void refresh(), REFRESH_MS);
-    };
-    void refresh();
-    return () => {
-      cancelled = true;
-      window.clearTimeout(timer);
-    };
-  }, []);
 
   const needle = filter.trim().toLowerCase();
   const shown = (metrics: BrowserMetric[]) =>

@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
+import { usePolled } from './usePolled';
 import type { FleetEntry } from '../../../shared/fleet';
-import { refusalText, station } from '../../client';
+import { station } from '../../client';
 import { ErrorNote } from '../../components/ErrorNote';
 import { formatDateTime } from '../../model/format';
 import layout from '../../styles/layout.module.css';
@@ -24,29 +24,7 @@ function healthText(e: FleetEntry): string {
  * version seen is marked BEHIND, in words, not colour alone. The same list as `plainview fleet`.
  */
 export function FleetPanel() {
-  const [fleet, setFleet] = useState<FleetEntry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let cancelled = false;
-    let timer: number | undefined;
-    const refresh = async () => {
-      try {
-        const value = await station.fleet.list();
-        if (cancelled) return;
-        setFleet(value);
-        setError(null);
-      } catch (err) {
-        if (!cancelled) setError(refusalText(err));
-      }
-      if (!cancelled) timer = window.setTimeout(() => void refresh(), REFRESH_MS);
-    };
-    void refresh();
-    return () => {
-      cancelled = true;
-      window.clearTimeout(timer);
-    };
-  }, []);
+  const { value: fleet, error } = usePolled(() => station.fleet.list(), REFRESH_MS);
 
   return (
     <section className={layout.panel} aria-labelledby="fleet-title" data-testid="fleet">

@@ -1,8 +1,7 @@
-import { useEffect, useState } from 'react';
-import type { SystemStatus } from '../../../shared/system';
+import { usePolled } from './usePolled';
 import { formatDateTime } from '../../model/format';
 import { SystemHealth } from './SystemHealth';
-import { refusalText, station } from '../../client';
+import { station } from '../../client';
 import { ErrorNote } from '../../components/ErrorNote';
 import styles from './System.module.css';
 import layout from '../../styles/layout.module.css';
@@ -21,31 +20,7 @@ const REFRESH_MS = 2000;
  * Refreshed every 2 s while the view is open.
  */
 export function System() {
-  const [status, setStatus] = useState<SystemStatus | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [fetchedAt, setFetchedAt] = useState<number | null>(null);
-
-  useEffect(() => {
-    let cancelled = false;
-    let timer: number | undefined;
-    const refresh = async () => {
-      try {
-        const value = await station.system.status();
-        if (cancelled) return;
-        setStatus(value);
-        setError(null);
-        setFetchedAt(Date.now());
-      } catch (err) {
-        if (!cancelled) setError(refusalText(err));
-      }
-      if (!cancelled) timer = window.setTimeout(() => void refresh(), REFRESH_MS);
-    };
-    void refresh();
-    return () => {
-      cancelled = true;
-      window.clearTimeout(timer);
-    };
-  }, []);
+  const { value: status, error, fetchedAt, setValue: setStatus } = usePolled(() => station.system.status(), REFRESH_MS);
 
   return (
     <section data-testid="system-view" aria-labelledby="system-title">
