@@ -25,6 +25,8 @@ export const fail = {
   tooMany: (message: string, retryAfterSec: number) =>
     new ApiFailure(429, 'rate_limited', message, { retryAfterSec: Math.max(1, Math.ceil(retryAfterSec)) }),
   unavailable: (message: string) => new ApiFailure(503, 'unavailable', message),
+  tooManyStreams: (message: string) => new ApiFailure(503, 'too_many_streams', message),
+  uriTooLong: (message: string) => new ApiFailure(414, 'uri_too_long', message),
 };
 
 /** Fastify's own errors (body parsing, a URL it cannot decode), mapped to the API's codes. */
@@ -39,6 +41,8 @@ export function fromFramework(err: { code?: string; statusCode?: number; message
       return new ApiFailure(400, 'invalid_json', 'The body is not valid JSON.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ApiFailure(400, 'invalid_request', 'The Content-Length does not match the body.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return fail.uriTooLong('A path parameter is longer than this API takes (100 characters).');
     case 'FST_ERR_BAD_URL':
       return new ApiFailure(400, 'invalid_request', 'The URL is not valid (bad percent-encoding).');
     default:

@@ -22,19 +22,27 @@ export function streamEvents(batch: ConsoleBatch): StreamEvent[] {
  * client is dropped rather than buffered without bound.
  */
 export class EventStreams {
-  private readonly open = new Set<() => void>();
+  /** Each open stream's close function, with whose stream it is (a key id). */
+  private readonly open = new Map<() => void, string>();
 
   constructor(
     private readonly subscribe: (sink: PushSink) => () => void,
     readonly max: number,
+    readonly maxPerOwner: number,
   ) {}
 
   get count(): number {
     return this.open.size;
   }
 
+  countOf(owner: string): number {
+    let n = 0;
+    for (const o of this.open.values()) if (o === owner) n++;
+    return n;
+  }
+
   /** Streams to `res` (headers already sent) until the client goes or the server stops. */
-  attach(res: ServerResponse, onEnd: () => void): void {
+  attach(res: ServerResponse, owner: string, onEnd: () => void): void {
     const write = (chunk: string) => {
       // More than 1 MiB waiting means the client is not reading: cut it off. Ending it politely
       // would keep that MiB (and the socket) for as long as the client never reads.
@@ -57,12 +65,12 @@ export class EventStreams {
       else res.end();
       onEnd();
     };
-    this.open.add(close);
+    this.open.set(close, owner);
     res.on('close', () => close());
     res.write(': connected\n\n');
   }
 
   closeAll(): void {
-    for (const close of [...this.open]) close();
+    for (const close of [...this.open.keys()]) close();
   }
 }

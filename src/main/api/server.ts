@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import type net from 'node:net';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
@@ -11,6 +12,7 @@ import type { CallContext, Handlers } from '../ipc/router';
 import type { Logger } from '../log';
 import { authenticate, AuthFailures, keyIdentity } from './access';
 import type { ApiLimits } from './limits';
+import { EarlyRefusals, clip } from './early-refusals';
 import { ApiFailure, fail, fromFramework } from './errors';
 import { EventStreams } from './events';
 import { allowedHosts, checkRequest, corsHeaders, preflightHeaders, requestIdFrom } from './guards';
@@ -20,6 +22,8 @@ import type { ApiKeyRecord, ApiKeys } from './keys';
 declare module 'fastify' {
   interface FastifyRequest {
     apiKey: ApiKeyRecord | null;
+    /** The code of the refusal this request was answered with, if any. */
+    refusalCode: string | null;
     input: { params: unknown; query: unknown; body: unknown } | null;
   }
   interface FastifyContextConfig {
@@ -40,6 +44,8 @@ export interface ApiOptions {
   now?: () => number;
   /** Requests per minute per key (src/main/api/limits.ts, from the configuration). */
   limits: ApiLimits;
+  /** How often refusals that no key vouches for are summed up in one log line (default a minute). */
+  summaryEveryMs?: number;
 }
 
 export interface ApiStats {
@@ -53,7 +59,13 @@ export interface ApiStats {
 
 const BODY_LIMIT = 64 * 1024;
 const MAX_STREAMS = 8;
-const pathOf = (url: string) => url.split('?')[0] ?? url;
+const MAX_STREAMS_PER_KEY = 2;
+/** Longer URLs are refused (414) before routing: no route of this API needs more. */
+const MAX_URL = 2048;
+/** A key that passed within this time still gets in while its client is refused for others' guessing. */
+const TRUSTED_KEY_MS = 10 * 60_000;
+const pathOf = (url: string) => clip(url.split('?')[0] ?? url);
+const keyDigest = (key: string) => createHash('sha256').update(key, 'utf8').digest('base64');
 
 /**
  * The optional loopback HTTP API (docs/api.md): Fastify, with every request checked in this
@@ -67,6 +79,11 @@ export class ApiServer {
   private readonly servers: http.Server[] = [];
   private readonly refused = new Map<string, number>();
   private readonly failures: AuthFailures;
+  private readonly early: EarlyRefusals;
+  /** Keys (by digest) that passed recently, and when: see `gate`. */
+  private readonly trustedKeys = new Map<string, number>();
+  private summaryTimer: NodeJS.Timeout | null = null;
+  private readonly now: () => number;
   private readonly streams: EventStreams;
   private readonly impls: RouteImpls;
   private requests = 0;
@@ -75,8 +92,10 @@ export class ApiServer {
 
   constructor(private readonly o: ApiOptions) {
     const now = o.now ?? Date.now;
+    this.now = now;
     this.failures = new AuthFailures(o.auditor, now);
-    this.streams = new EventStreams(o.subscribe, MAX_STREAMS);
+    this.early = new EarlyRefusals(now);
+    this.streams = new EventStreams(o.subscribe, MAX_STREAMS, MAX_STREAMS_PER_KEY);
     this.impls = routeImpls(o.handlers);
     this.app = Fastify({
       logger: false,
@@ -93,6 +112,7 @@ export class ApiServer {
     });
     this.app.removeContentTypeParser('text/plain');
     this.app.decorateRequest('apiKey', null);
+    this.app.decorateRequest('refusalCode', null);
     this.app.decorateRequest('input', null);
   }
 
@@ -118,9 +138,12 @@ export class ApiServer {
     if (!this.listening.length) throw new Error(`the API could not listen: ${this.error}`);
     if (this.error) this.o.log.warn('the API listens on some addresses only', { error: this.error });
     this.o.log.info('API listening', { addresses: this.listening });
+    this.summaryTimer = setInterval(() => this.summarise(), this.o.summaryEveryMs ?? 60_000);
+    this.summaryTimer.unref();
   }
 
   async stop(): Promise<void> {
+    if (this.summaryTimer) clearInterval(this.summaryTimer);
     this.streams.closeAll();
     await Promise.all(
       this.servers.map(
@@ -132,6 +155,7 @@ export class ApiServer {
       ),
     );
     await this.app.close();
+    this.summarise();
   }
 
   stats(): ApiStats {
@@ -155,9 +179,12 @@ export class ApiServer {
       server.once('error', reject);
       server.listen(this.o.port, address, () => {
         server.off('error', reject);
-        server.on('clientError', (_err, socket) => {
-          this.count('bad_http');
-          if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+        server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+          const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+          const code = tooLarge ? 'headers_too_large' : 'bad_http';
+          this.count(code);
+          this.early.record((socket as net.Socket).remoteAddress ?? 'unknown', code);
+          if (socket.writable) socket.end(tooLarge ? HEADERS_TOO_LARGE : BAD_HTTP);
         });
         resolve(server);
       });
@@ -178,6 +205,8 @@ export class ApiServer {
     limiters: ReturnType<ApiServer['limiters']>,
   ): Promise<void> {
     reply.header('X-Request-ID', req.id);
+    this.gate(req);
+    if (req.url.length > MAX_URL) throw fail.uriTooLong(`The URL is longer than ${MAX_URL} characters.`);
     const verdict = checkRequest(req.headers, allowedHosts(this.o.port), this.o.corsOrigins);
     if (!verdict.ok) throw fail.forbidden(verdict.code, verdict.message);
     if (verdict.corsOrigin) {
@@ -192,6 +221,7 @@ export class ApiServer {
     const spec: RouteSpec = routes[key];
     try {
       req.apiKey = authenticate(this.o.keys, spec.access, req.headers, req.url);
+      if (req.apiKey) this.trust(req.headers['x-api-key'] as string);
     } catch (err) {
       if (err instanceof ApiFailure && err.code !== 'key_in_url') this.failures.record(req.ip, err.code, req.id);
       throw err;
@@ -202,6 +232,31 @@ export class ApiServer {
       if (!r.isAllowed && r.isExceeded)
         throw fail.tooMany(`Too many requests: at most ${r.max} a minute here. Retry later.`, r.ttlInSeconds);
     }
+  }
+
+  /**
+   * A client whose refusals passed the limit this minute is answered 429 before anything is
+   * checked, so guessing keys gets nowhere; only a key that passed within the last ten
+   * minutes still gets in, so one process flooding from 127.0.0.1 cannot lock out the
+   * integrations that share the address. Public routes (/health) are never gated.
+   */
+  private gate(req: FastifyRequest): void {
+    const key = req.routeOptions.config.routeKey;
+    if (key && routes[key].access === 'public') return;
+    const retryAfter = this.early.retryAfterSec(req.ip);
+    if (retryAfter === null) return;
+    const presented = req.headers['x-api-key'];
+    const passedAt = typeof presented === 'string' ? this.trustedKeys.get(keyDigest(presented)) : undefined;
+    if (passedAt !== undefined && this.now() - passedAt < TRUSTED_KEY_MS) return;
+    throw fail.tooMany(
+      `Too many refused requests from this client: retry in ${retryAfter} s (or use a valid key).`,
+      retryAfter,
+    );
+  }
+
+  private trust(presented: string): void {
+    if (this.trustedKeys.size >= 1000) this.trustedKeys.clear(); // a handful of integrations in practice
+    this.trustedKeys.set(keyDigest(presented), this.now());
   }
 
   private route(key: RouteKey, spec: RouteSpec): void {
@@ -235,6 +290,11 @@ export class ApiServer {
   private stream(req: FastifyRequest, reply: FastifyReply): void {
     if (this.streams.count >= this.streams.max)
       throw fail.unavailable(`At most ${this.streams.max} event streams at once; close one first.`);
+    const owner = req.apiKey?.id ?? `ip:${req.ip}`;
+    if (this.streams.countOf(owner) >= this.streams.maxPerOwner)
+      throw fail.tooManyStreams(
+        `This key has ${this.streams.maxPerOwner} event streams open already, the most one key may hold; close one first.`,
+      );
     reply.hijack();
     const cors = reply.getHeader('access-control-allow-origin');
     reply.raw.writeHead(200, {
@@ -245,7 +305,7 @@ export class ApiServer {
       ...(typeof cors === 'string' ? corsHeaders(cors) : {}),
     });
     const started = performance.now();
-    this.streams.attach(reply.raw, () => this.logged(req, 200, performance.now() - started));
+    this.streams.attach(reply.raw, owner, () => this.logged(req, 200, performance.now() - started));
   }
 
   private failed(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -272,6 +332,7 @@ export class ApiServer {
 
   private send(req: FastifyRequest, reply: FastifyReply, f: ApiFailure): FastifyReply {
     this.count(f.code);
+    req.refusalCode = f.code;
     if (f.extra.retryAfterSec) reply.header('Retry-After', String(f.extra.retryAfterSec));
     if (f.extra.allow) reply.header('Allow', f.extra.allow);
     const error = {
@@ -287,12 +348,18 @@ export class ApiServer {
     this.refused.set(code, (this.refused.get(code) ?? 0) + 1);
   }
 
-  /** One line per request, in the JSON shape log shippers read; the path without its query string. */
+  /**
+   * One line per request, in the JSON shape log shippers read; the path without its query
+   * string, cut to a bounded length. A refusal that no key vouches for is only counted (and
+   * logged at debug level): `summarise` writes them as one line per interval.
+   */
   private logged(req: FastifyRequest, status: number, ms: number): void {
     this.requests++;
     const path = pathOf(req.url);
     const duration = Math.round(ms * 100) / 100;
-    this.o.log.info(`${req.method} ${path} - ${status} (${duration}ms)`, {
+    const unvouched = !req.apiKey && req.refusalCode !== null;
+    if (unvouched) this.early.record(req.ip, req.refusalCode!);
+    this.o.log[unvouched ? 'debug' : 'info'](`${req.method} ${path} - ${status} (${duration}ms)`, {
       request_id: req.id,
       method: req.method,
       path,
@@ -300,7 +367,28 @@ export class ApiServer {
       duration_ms: duration,
     });
   }
+
+  private summarise(): void {
+    const summary = this.early.drain();
+    if (summary)
+      this.o.log.warn(
+        `API refused ${summary.refused} requests without a valid key`,
+        summary as unknown as Record<string, unknown>,
+      );
+  }
 }
+
+/** Answers written straight to the socket: the request never reached Fastify. */
+const rawAnswer = (status: string, code: string, message: string) => {
+  const body = JSON.stringify({ error: { code, message } });
+  return `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+};
+const HEADERS_TOO_LARGE = rawAnswer(
+  '431 Request Header Fields Too Large',
+  'headers_too_large',
+  'The request headers are larger than this API takes (16 KiB).',
+);
+const BAD_HTTP = rawAnswer('400 Bad Request', 'invalid_request', 'The request is not valid HTTP.');
 
 /** Validates one part of the request; the first failing field is named in the 400. */
 function parse(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): unknown {
