@@ -19,7 +19,7 @@ import { apiLimits } from './api/limits';
 import { LoopbackApi } from './api/start';
 import { ApiKeys } from './api/keys';
 import { AuditLog } from './audit/audit-log';
-import { Auditor, auditRestore } from './audit/auditor';
+import { Auditor, auditRestore, checkAuditTail } from './audit/auditor';
 import type { EventBus, StationEvents } from './bus';
 import type { CallScope } from './calls';
 import type { Config } from './config';
@@ -341,6 +341,8 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     auditRestore(auditor, recovery);
     local.onRestored(recovery);
   }
+  const broken = checkAuditTail(audit, auditor, log.child('audit'));
+  if (broken) local.onAuditBroken(broken);
   alarms.start();
   // The DEMO / training site comes with its rationalized definitions, so every alarm type shows.
   if (demo && definitions.current().version === 0)

@@ -56,6 +56,7 @@ export const LATER_COLUMNS = [
   'limit_value',
   'value',
   'suppressed',
+  'hash',
 ];
 
 /** Every row of every table, for before/after comparisons. */

@@ -1,4 +1,5 @@
 import { describeRefusals, type BrokerRefusal, type LinkState } from '../../shared/field';
+import type { ChainBreak } from '../audit/chain';
 import type { Recovery } from '../store/recovery';
 import type { StorageFailure } from '../store/storage-watch';
 import type { AlarmService } from './service';
@@ -115,6 +116,24 @@ export class LocalConditions {
         `changes made on this station after ${at} may be missing (what other consoles share comes back from them). ` +
         `The damaged file is kept in ${r.quarantined}`,
       source: 'station:database',
+    };
+    this.alarms.onLocalCondition({ ...c, active: true });
+    this.alarms.onLocalCondition({ ...c, active: false });
+  }
+
+  /**
+   * The start-up check found the audit log's hash chain broken: someone changed the file
+   * outside Plainview. Raised and cleared at once, like a restore: an operator acknowledges
+   * it and IT investigates (`plainview audit verify`); the station keeps working.
+   */
+  onAuditBroken(b: ChainBreak): void {
+    const c = {
+      id: `audit-chain-${this.stationId}`,
+      priority: 'high' as const,
+      message:
+        `The audit log was changed outside Plainview: row ${b.id} (${b.at || 'unknown time'}, ${b.action || 'unknown action'}) ` +
+        `does not verify (${b.problem}). Tell IT: \`plainview audit verify\` names what is broken`,
+      source: 'station:audit',
     };
     this.alarms.onLocalCondition({ ...c, active: true });
     this.alarms.onLocalCondition({ ...c, active: false });

@@ -1,5 +1,6 @@
 import type { AuditEntry, NewAuditEntry } from '../../shared/audit';
 import type { Sql } from '../store/sql';
+import { EMPTY_HEAD, rowHash, verifyRows, type ChainCheck, type ChainHead, type StoredRow } from './chain';
 
 export interface AuditQuery {
   since?: string;
@@ -11,9 +12,12 @@ export interface AuditQuery {
   newest?: boolean;
 }
 
+/** Rows read per page when the chain is walked: memory stays flat for any length of log. */
+const VERIFY_PAGE = 5000;
+
 /**
- * The append-only audit log. The store's triggers refuse UPDATE and DELETE, so this class
- * offers only append and read: there is no other way to touch it.
+ * The append-only audit log, a hash chain (chain.ts). The store's triggers refuse UPDATE and
+ * DELETE, so this class offers only append and read: there is no other way to touch it.
  */
 export class AuditLog {
   constructor(
@@ -21,9 +25,16 @@ export class AuditLog {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * Appends one row, linked to the last one. The id is the next sequence number, given
+   * explicitly: a second writer (a CLI command beside the station) that read the same head
+   * fails on the primary key instead of forking the chain.
+   */
   append(entry: NewAuditEntry): number {
-    const result = this.sql.run(
-      this.sql.q.insertInto('audit_log').values({
+    return this.sql.transaction(() => {
+      const head = this.head();
+      const row = {
+        id: head.seq + 1,
         at: this.now().toISOString(),
         actor: entry.actor,
         station_id: entry.stationId,
@@ -33,9 +44,42 @@ export class AuditLog {
         correlation_id: entry.correlationId,
         request_id: entry.requestId,
         detail: JSON.stringify(entry.detail),
-      }),
-    );
-    return Number(result.lastInsertRowid);
+      };
+      this.sql.run(this.sql.q.insertInto('audit_log').values({ ...row, hash: rowHash(head.hash, row) }));
+      return row.id;
+    });
+  }
+
+  /** The last row's sequence number and hash: what the station publishes as its chain head. */
+  head(): ChainHead {
+    const r = this.sql.first(this.sql.q.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').limit(1));
+    return r ? { seq: r.id, hash: r.hash ?? '' } : EMPTY_HEAD;
+  }
+
+  /**
+   * Walks the chain from row `afterSeq + 1` to the end (the whole log by default), trusting
+   * the stored hash of row `afterSeq` as its start.
+   */
+  verify(afterSeq = 0): ChainCheck {
+    const start = afterSeq > 0 ? this.headAt(afterSeq) : EMPTY_HEAD;
+    if (!start) return { ok: false, broken: { id: afterSeq, at: '', action: '', problem: 'it is missing' }, rows: 0 };
+    let from = start;
+    let rows = 0;
+    for (;;) {
+      const page = this.sql.all(
+        this.sql.q.selectFrom('audit_log').selectAll().where('id', '>', from.seq).orderBy('id').limit(VERIFY_PAGE),
+      ) as StoredRow[];
+      const check = verifyRows(page, from);
+      rows += check.rows;
+      if (!check.ok || page.length < VERIFY_PAGE) return { ...check, rows };
+      from = check.head;
+    }
+  }
+
+  /** Row `seq`'s sequence number and hash, or null when the log has no such row. */
+  headAt(seq: number): ChainHead | null {
+    const r = this.sql.first(this.sql.q.selectFrom('audit_log').select(['id', 'hash']).where('id', '=', seq));
+    return r ? { seq: r.id, hash: r.hash ?? '' } : null;
   }
 
   list(query: AuditQuery = {}): AuditEntry[] {

@@ -1,6 +1,7 @@
 import type { Recovery } from '../store/recovery';
 import type { Logger } from '../log';
 import type { AuditLog } from './audit-log';
+import type { ChainBreak } from './chain';
 
 export interface AuditRecord {
   actor: string;
@@ -50,6 +51,28 @@ export class Auditor {
       throw new AuditUnavailable(err);
     }
   }
+}
+
+/** Rows of the audit log's tail the start-up check walks: the whole log is `plainview audit verify`'s. */
+const TAIL_CHECKED = 1000;
+
+/**
+ * Checks the tail of the audit chain at start. A break is logged, audited (the new row links
+ * to the log as found, so the break stays visible to `plainview audit verify`) and returned.
+ */
+export function checkAuditTail(audit: AuditLog, auditor: Pick<Auditor, 'record'>, log: Logger): ChainBreak | null {
+  const check = audit.verify(Math.max(0, audit.head().seq - TAIL_CHECKED));
+  if (check.ok) return null;
+  const b = check.broken;
+  log.error('AUDIT LOG CHAIN BROKEN: the audit log was changed outside Plainview', { row: b.id, problem: b.problem });
+  auditor.record({
+    actor: 'system',
+    action: 'audit.chain_broken',
+    subject: String(b.id),
+    result: 'error',
+    detail: { ...b },
+  });
+  return b;
 }
 
 /** The database was replaced by a backup at this start: the audit trail says which period may be missing. */

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { auditCsv, auditJsonl } from '../../shared/audit';
 import { AuditLog } from '../audit/audit-log';
-import { runCommand } from './run';
+import type { ChainHead } from '../audit/chain';
+import { CliError, runCommand } from './run';
 import { withStore } from './store-access';
 
 function isoTime(value: string): string {
@@ -31,6 +32,42 @@ async function exportAudit(o: ExportOptions): Promise<void> {
   });
 }
 
+function chainHead(value: string): ChainHead {
+  const m = /^(\d+):([0-9a-f]{64})$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('a chain head like 1234:<64 hex digits>, as the handover report prints it');
+  return { seq: Number(m[1]), hash: m[2]! };
+}
+
+/**
+ * `plainview audit verify`: walks the whole chain and names the first row that does not
+ * verify (exit 1). With `--head`, the log must also hold that head (one published off the
+ * workstation, or printed on a handover report): a log rewritten from some row on, hashes
+ * and all, verifies by itself but no longer holds the heads published before.
+ */
+async function verifyAudit(o: { head?: ChainHead }): Promise<number> {
+  return withStore((store) => {
+    const audit = new AuditLog(store.sql);
+    const check = audit.verify();
+    if (!check.ok) {
+      const b = check.broken;
+      throw new CliError(`the audit log is BROKEN at row ${b.id} (${b.at}, ${b.action}): ${b.problem}`);
+    }
+    if (o.head) {
+      const held = audit.headAt(o.head.seq);
+      if (!held)
+        throw new CliError(
+          `the audit log ends at row ${check.head.seq}: it does not hold row ${o.head.seq} of the head given`,
+        );
+      if (held.hash !== o.head.hash)
+        throw new CliError(
+          `the audit log does not hold the head given: row ${o.head.seq} has another hash (the log was rewritten from that row or before)`,
+        );
+    }
+    process.stdout.write(`audit log: ok, ${check.rows} rows, head ${check.head.seq}:${check.head.hash}\n`);
+    return 0;
+  });
+}
+
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('the append-only audit log');
   audit
@@ -49,4 +86,15 @@ export function registerAuditCommands(program: Command): void {
     )
     .option('--output <file>', 'write to FILE instead of stdout')
     .action((o: ExportOptions) => runCommand(() => exportAudit(o)));
+  audit
+    .command('verify')
+    .description(
+      "check the audit log's hash chain from its first row; exit 1 naming the first row that does not verify",
+    )
+    .option(
+      '--head <seq:hash>',
+      'a chain head published earlier (broker, handover report) that the log must still hold',
+      chainHead,
+    )
+    .action((o: { head?: ChainHead }) => runCommand(() => verifyAudit(o)));
 }

@@ -147,6 +147,8 @@ export interface Tables {
     correlation_id: string | null;
     request_id: string | null;
     detail: string;
+    /** v7: the row's link in the hash chain (src/main/audit/chain.ts). */
+    hash: string | null;
   };
   outbox: {
     id: string;

@@ -1,0 +1,129 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { rowHash, type StoredRow } from '../../src/main/audit/chain';
+import { cleanEnv, runCli } from '../helpers/cli';
+import { testStation } from '../helpers/station';
+import { tempDir } from '../helpers/tmp';
+
+/*
+ * The audit log as evidence: whoever has the database file can drop the append-only trigger,
+ * edit a row and put the trigger back (SQLite's integrity check still says ok). The hash
+ * chain must name the row; a rewrite of the chain itself (every later hash recomputed) must
+ * be caught against a head published before it.
+ */
+
+/** A data folder whose audit log has a few rows, made by the CLI as IT would. */
+function logWithRows(): { dir: string; data: string; env: NodeJS.ProcessEnv } {
+  const dir = tempDir();
+  const data = path.join(dir, 'data');
+  const env = cleanEnv(data);
+  expect(runCli(['db', 'migrate'], env, dir).code).toBe(0);
+  for (const name of ['historian', 'reports', 'scada'])
+    expect(runCli(['keys', 'create', '--name', name, '--scope', 'read'], env, dir).code).toBe(0);
+  expect(runCli(['keys', 'revoke', 'reports'], env, dir).code).toBe(0);
+  return { dir, data, env };
+}
+
+/** What an attacker with the file does: lift the trigger, change rows, put it back. */
+function tamper(data: string, change: (db: Database.Database) => void): void {
+  const db = new Database(path.join(data, 'plainview.db'));
+  const trigger = (
+    db.prepare("SELECT sql FROM sqlite_master WHERE name = 'audit_log_no_update'").get() as { sql: string }
+  ).sql;
+  db.exec('DROP TRIGGER audit_log_no_update');
+  change(db);
+  db.exec(trigger);
+  db.close();
+}
+
+function verify(env: NodeJS.ProcessEnv, cwd: string, ...args: string[]) {
+  return runCli(['audit', 'verify', ...args], env, cwd);
+}
+
+function headOf(stdout: string): string {
+  const m = /head (\d+:[0-9a-f]{64})/.exec(stdout);
+  expect(m, stdout).not.toBeNull();
+  return m![1]!;
+}
+
+describe('the audit log is a hash chain', () => {
+  it('verifies as written, and names the row edited behind the trigger while db check still says ok', () => {
+    const { dir, data, env } = logWithRows();
+    const ok = verify(env, dir);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/audit log: ok, 4 rows, head 4:[0-9a-f]{64}/);
+
+    tamper(data, (db) => db.exec("UPDATE audit_log SET actor = 'os:mallory' WHERE id = 2"));
+    expect(runCli(['db', 'check'], env, dir).code).toBe(0);
+    const broken = verify(env, dir);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('BROKEN at row 2');
+    expect(broken.stderr).toContain('api_key.create');
+  });
+
+  it('a row deleted from the middle is named by the gap it leaves', () => {
+    const { dir, data, env } = logWithRows();
+    tamper(data, (db) => {
+      db.exec('DROP TRIGGER audit_log_no_delete');
+      db.exec('DELETE FROM audit_log WHERE id = 3');
+    });
+    const r = verify(env, dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('BROKEN at row 4');
+    expect(r.stderr).toContain('rows 3 to 3 are missing');
+  });
+
+  it('a chain rewritten from an edited row on verifies alone, but not against a head published before', () => {
+    const { dir, data, env } = logWithRows();
+    const published = headOf(verify(env, dir).stdout);
+    // Forge the last row and recompute its hash: the chain is whole again.
+    tamper(data, (db) => {
+      db.exec("UPDATE audit_log SET subject = 'nothing happened' WHERE id = 4");
+      const rows = db.prepare('SELECT * FROM audit_log ORDER BY id').all() as StoredRow[];
+      db.prepare('UPDATE audit_log SET hash = ? WHERE id = 4').run(rowHash(rows[2]!.hash!, rows[3]!));
+    });
+    expect(verify(env, dir).code).toBe(0);
+    const against = verify(env, dir, '--head', published);
+    expect(against.code).toBe(1);
+    expect(against.stderr).toContain('does not hold the head given: row 4 has another hash');
+    // A log cut short no longer holds the head either.
+    tamper(data, (db) => {
+      db.exec('DROP TRIGGER audit_log_no_delete');
+      db.exec('DELETE FROM audit_log WHERE id = 4');
+    });
+    expect(verify(env, dir).code).toBe(0);
+    expect(verify(env, dir, '--head', published).stderr).toContain('ends at row 3');
+  });
+
+  it('the station finds a broken chain at start: a high alarm for the operators, the log and the audit say so', async () => {
+    const { data } = logWithRows();
+    tamper(data, (db) => db.exec("UPDATE audit_log SET result = 'refused' WHERE id = 1"));
+    const t = testStation({}, data);
+    const running = await t.station.start();
+    try {
+      const alarm = running.alarms.get('audit-chain-ws-1');
+      expect(alarm?.priority).toBe('high');
+      expect(alarm?.message).toContain('row 1');
+      expect(alarm?.state).toBe('cleared_unacked');
+      expect(t.lines.some((l) => l.includes('AUDIT LOG CHAIN BROKEN'))).toBe(true);
+      expect(running.audit.list({ action: 'audit.chain_broken' })).toHaveLength(1);
+    } finally {
+      await t.station.stop();
+    }
+  });
+
+  it('a database from before the chain gets one at migration, and a rollback takes it away', () => {
+    const { dir, data, env } = logWithRows();
+    expect(runCli(['db', 'rollback', '--to', '6'], env, dir).code).toBe(0);
+    const db = new Database(path.join(data, 'plainview.db'), { readonly: true });
+    const columns = (db.prepare('PRAGMA table_info(audit_log)').all() as { name: string }[]).map((c) => c.name);
+    db.close();
+    expect(columns).not.toContain('hash');
+    expect(runCli(['db', 'migrate'], env, dir).code).toBe(0);
+    const r = verify(env, dir);
+    expect(r.code, r.stderr).toBe(0);
+    // The rollback and migration were audited too, so the chain holds more than the four rows.
+    expect(r.stdout).toMatch(/audit log: ok, \d+ rows/);
+  });
+});
