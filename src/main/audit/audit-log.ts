@@ -31,7 +31,10 @@ export class AuditLog {
    * fails on the primary key instead of forking the chain.
    */
   append(entry: NewAuditEntry): number {
-    return this.sql.transaction(() => {
+    // IMMEDIATE when on its own: the write lock is taken before the head is read, so a CLI
+    // command appending beside the station waits its turn instead of failing on a stale read.
+    const write = (fn: () => number) => (this.sql.db.inTransaction ? fn() : this.sql.db.transaction(fn).immediate());
+    return write(() => {
       const head = this.head();
       const row = {
         id: head.seq + 1,
