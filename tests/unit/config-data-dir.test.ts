@@ -101,7 +101,11 @@ describe('the default data folder on Windows is local, not roaming', () => {
 });
 
 describe('dataDir placeholders give each account its own folder', () => {
-  const values = { user: 'alice', home: 'C:\\Users\\alice', localAppData: () => 'C:\\Users\\alice\\AppData\\Local' };
+  const values = {
+    user: () => 'alice',
+    home: () => 'C:\\Users\\alice',
+    localAppData: () => 'C:\\Users\\alice\\AppData\\Local',
+  };
 
   it('${user} and %USERNAME% (any case), ${home}, %USERPROFILE%, %LOCALAPPDATA%', () => {
     expect(expandPlaceholders('D:\\Plainview\\${user}', values)).toBe('D:\\Plainview\\alice');
@@ -119,7 +123,9 @@ describe('dataDir placeholders give each account its own folder', () => {
     expect(() => expandPlaceholders('D:\\${USERNAME}', values)).toThrow(/unknown placeholder \$\{USERNAME\}/);
     expect(() => expandPlaceholders('D:\\%COMPUTERNAME%', values)).toThrow(/unknown placeholder %COMPUTERNAME%/);
     expect(() => expandPlaceholders('%LOCALAPPDATA%\\x', { ...values, localAppData: null })).toThrow(/Windows only/);
-    expect(() => expandPlaceholders('/srv/${user}', { ...values, user: '..' })).toThrow(/cannot be a folder name/);
+    expect(() => expandPlaceholders('/srv/${user}', { ...values, user: () => '..' })).toThrow(
+      /cannot be a folder name/,
+    );
   });
 
   it('from the policy: expanded with the OS account, and config show gives the expanded value and its source', () => {

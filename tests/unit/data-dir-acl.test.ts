@@ -57,7 +57,6 @@ describe('the Windows data folder’s ACL', () => {
         message: 'data folder limited to this account, SYSTEM and Administrators (ACL)',
         data_dir: dir,
         account_sid: SID,
-        existing_folder: false,
       }),
     ]);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'plainview.acl'), 'utf8'))).toMatchObject({ sid: SID });
@@ -73,7 +72,7 @@ describe('the Windows data folder’s ACL', () => {
     const { log, lines } = logged();
     protectDataDir(dir, log, { platform: 'win32', run });
     expect(calls.map((c) => c[0])).toEqual(['whoami.exe', 'icacls.exe']);
-    expect(lines()[0]).toMatchObject({ existing_folder: true });
+    expect(lines()[0]).toMatchObject({ level: 'INFO', data_dir: dir });
   });
 
   it('a failure is a warning with icacls’ words, the station goes on, and the next start tries again', () => {

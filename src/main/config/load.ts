@@ -186,12 +186,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
 /** `dataDir` with its placeholders (`${user}`, `%USERNAME%`, …) expanded; an unknown one stops start-up. */
 function expandDataDir(value: string, src: SourceValues, env: Record<string, string | undefined>): string {
-  const home = os.homedir();
   try {
     return expandPlaceholders(value, {
-      user: os.userInfo().username,
-      home,
-      localAppData: process.platform === 'win32' ? () => windowsUserFolders(env, home).localAppData : null,
+      user: () => os.userInfo().username,
+      home: () => os.homedir(),
+      localAppData: process.platform === 'win32' ? () => windowsUserFolders(env, os.homedir()).localAppData : null,
     });
   } catch (err) {
     throw new ConfigError(

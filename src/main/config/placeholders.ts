@@ -3,11 +3,12 @@
  * folder of their own (`D:\Plainview\${user}`): a shared folder would put two accounts on one
  * database, and the second would find it locked or unreadable.
  */
+/** Each asked for only when the value uses it (os.userInfo() throws for an account without a name). */
 export interface PlaceholderValues {
   /** The OS account's name (os.userInfo()). */
-  user: string;
-  home: string;
-  /** Windows only: the user's Local AppData folder; asked for only when a value uses it. */
+  user: () => string;
+  home: () => string;
+  /** Windows only: the user's Local AppData folder. */
   localAppData: (() => string) | null;
 }
 
@@ -30,11 +31,9 @@ export function expandPlaceholders(value: string, values: PlaceholderValues): st
   return value.replace(PATTERN, (token) => {
     const name = PLACEHOLDERS[token.toLowerCase()];
     if (!name) throw new Error(`unknown placeholder ${token}; known: ${KNOWN_PLACEHOLDERS}`);
-    if (name === 'localAppData') {
-      if (!values.localAppData) throw new Error(`${token} exists on Windows only`);
-      return values.localAppData();
-    }
-    const text = values[name];
+    const resolve = values[name];
+    if (!resolve) throw new Error(`${token} exists on Windows only`);
+    const text = resolve();
     // A user name is one folder's name: never a path that leaves the folder IT chose.
     if (name === 'user' && (!text || /[\\/]/.test(text) || text === '.' || text === '..'))
       throw new Error(`the account name ${JSON.stringify(text)} cannot be a folder name`);

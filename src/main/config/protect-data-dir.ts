@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { Logger } from '../log';
 import { makePrivateDir, tightenDataDir } from './data-dir';
 import { restrictDataDirAcl, type RunSystemTool } from './windows-acl';
@@ -16,7 +15,6 @@ export interface ProtectOptions {
  */
 export function protectDataDir(dataDir: string, log: Logger, options: ProtectOptions = {}): void {
   const platform = options.platform ?? process.platform;
-  const existed = fs.existsSync(dataDir);
   makePrivateDir(dataDir);
   if (platform === 'win32') {
     const acl = restrictDataDirAcl(dataDir, options.run);
@@ -24,7 +22,6 @@ export function protectDataDir(dataDir: string, log: Logger, options: ProtectOpt
       log.info('data folder limited to this account, SYSTEM and Administrators (ACL)', {
         data_dir: dataDir,
         account_sid: acl.sid,
-        existing_folder: existed,
       });
     else if (acl.status === 'failed')
       log.warn('the data folder’s ACL could not be limited to this account; retrying at the next start', {
