@@ -6,7 +6,8 @@ export type UpdateChannel = z.infer<typeof UpdateChannel>;
 
 /**
  * Where automatic updates stand on this station:
- * - `disabled`: turned off by policy (`updatesEnabled: false`); nothing is ever fetched.
+ * - `disabled`: turned off by policy (`updatesEnabled: false`), or installed with IT's MSI
+ *   (`reason` is then MSI_REASON, whatever the policy says); nothing is ever fetched.
  * - `not_configured`: no update server (`updateUrl` unset).
  * - `unsupported`: this process cannot update itself (the headless `plainview station`, a
  *   development build); `reason` says why.
@@ -49,7 +50,7 @@ export const UpdateStatus = z.object({
   /** Release notes of `version`, as plain text, when the server's file has any. */
   releaseNotes: z.string().max(20_000).nullable(),
   releaseDate: z.string().nullable(),
-  /** Why it is offline, failed or unsupported, in plain words; else null. */
+  /** Why it is offline, failed, unsupported or (MSI_REASON) disabled, in plain words; else null. */
   reason: z.string().nullable(),
   /** Failed checks in a row (the retry backs off with each). */
   failures: z.number().int().nonnegative(),
@@ -63,6 +64,9 @@ export type UpdateStatus = z.infer<typeof UpdateStatus>;
 /** What `update.install` answers when it goes ahead: the console restarts into the update. */
 export const UpdateInstalling = z.object({ message: z.string() });
 export type UpdateInstalling = z.infer<typeof UpdateInstalling>;
+
+/** Why an MSI installation never updates itself: IT delivers each new MSI (GPO, Intune). */
+export const MSI_REASON = 'updated by your IT department';
 
 /** What the headless station (no updater at all) reports. */
 export const UNSUPPORTED_REASON = 'updates are managed by the desktop app';

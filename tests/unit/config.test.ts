@@ -16,7 +16,7 @@ describe('configuration', () => {
     const { base } = files();
     const { config, provenance } = loadConfig({ ...base, env: { XDG_CONFIG_HOME: '/x' } });
     expect(config).toMatchObject({ siteId: 'demo', stationId: 'ws-07.north', logLevel: 'info', jsonLogging: false });
-    expect(config.dataDir).toBe(defaultDataDir(process.platform, { XDG_CONFIG_HOME: '/x' }));
+    expect(config.dataDir).toBe(defaultDataDir(process.platform, { XDG_CONFIG_HOME: '/x' }).dir);
     expect(provenance.logLevel).toBe('default');
   });
 

@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { auditCsv, auditJsonl } from '../../shared/audit';
 import { AuditLog } from '../audit/audit-log';
 import type { ChainHead } from '../audit/chain';
+import { writePrivateFile } from '../config/data-dir';
 import { CliError, runCommand } from './run';
 import { withStore } from './store-access';
 
@@ -26,7 +26,8 @@ async function exportAudit(o: ExportOptions): Promise<void> {
     const entries = audit.list({ since: o.since, until: o.until, limit: Number.MAX_SAFE_INTEGER });
     const text = o.format === 'csv' ? auditCsv(entries) : auditJsonl(entries);
     if (o.output) {
-      fs.writeFileSync(o.output, text);
+      // Who did what, when: readable by the exporting account only, like the database it comes from.
+      writePrivateFile(o.output, text);
       process.stderr.write(`wrote ${entries.length} audit entries to ${o.output}\n`);
     } else process.stdout.write(text);
   });

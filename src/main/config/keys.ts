@@ -88,7 +88,7 @@ export const keys = {
   dataDir: {
     env: 'PLAINVIEW_DATA_DIR',
     schema: z.string().trim().min(1),
-    doc: 'Where the database, backups and logs live. Default: the OS app-data folder (Linux ~/.config/Plainview, macOS ~/Library/Application Support/Plainview, Windows %APPDATA%\\Plainview).',
+    doc: 'Where the database, backups and logs live, private to the account (0700/0600; an ACL on Windows). Default: Linux ~/.config/Plainview, macOS ~/Library/Application Support/Plainview, Windows %LOCALAPPDATA%\\Plainview. May contain ${user} or %USERNAME% (the account name), ${home} or %USERPROFILE%, %LOCALAPPDATA% (Windows), so one policy gives each user a folder: D:\\Plainview\\${user}.',
     example: '',
   },
   siteId: {

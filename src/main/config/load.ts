@@ -2,7 +2,8 @@ import os from 'node:os';
 import type { Logger } from '../log';
 import { ConfigError } from './errors';
 import { keys, type ConfigKey, type KeySpec } from './keys';
-import { defaultDataDir, policyFilePath, settingsFilePath } from './paths';
+import { defaultDataDir, policyFilePath, settingsFilePath, windowsUserFolders, type DefaultDataDir } from './paths';
+import { expandPlaceholders } from './placeholders';
 import { redactUrl, urlPassword } from './url';
 import { parseKey, type Config, type Provenance } from './schema';
 import { fromDotEnv, fromEnv, fromJsonFile, type SourceValues } from './sources';
@@ -13,6 +14,8 @@ export interface LoadOptions {
   policyPath?: string;
   settingsPath?: string;
   hostname?: string;
+  /** Where the data folder is by default (tests: a Windows machine's answer). */
+  defaultDataDir?: DefaultDataDir;
 }
 
 export interface LoadedConfig {
@@ -35,9 +38,9 @@ function stationIdFromHost(hostname: string): string {
   return (cleaned || 'station').slice(0, 64);
 }
 
-function defaults(env: Record<string, string | undefined>, hostname: string): Config {
+function defaults(dataDir: string, hostname: string): Config {
   return {
-    dataDir: defaultDataDir(process.platform, env),
+    dataDir,
     siteId: 'demo',
     stationId: stationIdFromHost(hostname),
     logLevel: 'info',
@@ -121,13 +124,14 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const warnings: string[] = [];
   const policyPath = options.policyPath ?? policyFilePath();
+  const fallback = options.defaultDataDir ?? defaultDataDir(process.platform, env);
   const sources = [
     fromJsonFile(policyPath, 'policy', warnings),
     fromEnv(env, 'env', warnings),
     fromDotEnv(options.cwd ?? process.cwd(), warnings),
-    fromJsonFile(options.settingsPath ?? settingsFilePath(process.platform, env), 'settings', warnings),
+    fromJsonFile(options.settingsPath ?? settingsFilePath(fallback), 'settings', warnings),
   ];
-  const config = defaults(env, options.hostname ?? os.hostname());
+  const config = defaults(fallback.dir, options.hostname ?? os.hostname());
   const provenance = Object.fromEntries(Object.keys(config).map((k) => [k, 'default'])) as Provenance;
   const writable = config as unknown as Record<ConfigKey, unknown>;
   const origins: Partial<Record<ConfigKey, string>> = {};
@@ -150,7 +154,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
         `Invalid configuration: ${describe(key, src)} is ${JSON.stringify(shown)}: ${why}. ${keys[key].doc}`,
       );
     }
-    writable[key] = parsed.data;
+    writable[key] = key === 'dataDir' ? expandDataDir(parsed.data as string, src, env) : parsed.data;
     provenance[key] = src.source;
     origins[key] =
       src.source === 'env'
@@ -175,8 +179,31 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
         `${keys.allowUrlPassword.env}=true (policy key "allowUrlPassword").`,
     );
   }
+  if (fallback.roaming && provenance.dataDir === 'default') warnings.push(roamingWarning(fallback.roaming));
   const lockedByPolicy = Object.keys(sources[0]!.values) as ConfigKey[];
   return { config, provenance, lockedByPolicy, origins, policy, policyPath, warnings };
+}
+
+/** `dataDir` with its placeholders (`${user}`, `%USERNAME%`, …) expanded; an unknown one stops start-up. */
+function expandDataDir(value: string, src: SourceValues, env: Record<string, string | undefined>): string {
+  try {
+    return expandPlaceholders(value, {
+      user: () => os.userInfo().username,
+      home: () => os.homedir(),
+      localAppData: process.platform === 'win32' ? () => windowsUserFolders(env, os.homedir()).localAppData : null,
+    });
+  } catch (err) {
+    throw new ConfigError(
+      `Invalid configuration: ${describe('dataDir', src)} is ${JSON.stringify(value)}: ${(err as Error).message}.`,
+    );
+  }
+}
+
+function roamingWarning(dir: string): string {
+  return (
+    `the data folder is still the roaming ${dir} of an older Plainview: its database and backups travel with ` +
+    'the roaming profile. Close Plainview and move the folder to %LOCALAPPDATA%\\Plainview (DEPLOYMENT.md, Data folder)'
+  );
 }
 
 /**

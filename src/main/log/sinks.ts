@@ -1,5 +1,6 @@
 import path from 'node:path';
 import electronLog from 'electron-log/node';
+import { DATA_FOLDERS, makePrivateDir, PRIVATE_FILE_MODE } from '../config/data-dir';
 import type { LogLevel } from '../config/keys';
 import type { LogSink } from './logger';
 
@@ -18,14 +19,19 @@ const ELECTRON_LOG_LEVEL: Record<LogLevel, 'error' | 'warn' | 'info' | 'debug' |
 
 /**
  * electron-log's file transport, writing our already formatted lines to
- * `<dataDir>/logs/main.log` and rotating to `main.old.log` at `maxBytes`.
+ * `<dataDir>/logs/main.log` and rotating to `main.old.log` at `maxBytes`. The folder is
+ * 0700 and each log file 0600 when created (a rotation renames, so the mode moves with it):
+ * log lines name operators, valves and the site.
  */
 export function fileSink(dataDir: string, maxBytes: number): LogSink {
+  const folder = path.join(dataDir, DATA_FOLDERS.logs);
+  makePrivateDir(folder);
   const log = electronLog.create({ logId: `plainview-${dataDir}` });
   log.transports.console.level = false;
   log.transports.file.level = 'silly';
   log.transports.file.maxSize = maxBytes;
-  log.transports.file.resolvePathFn = () => path.join(dataDir, 'logs', 'main.log');
+  log.transports.file.writeOptions = { flag: 'a', mode: PRIVATE_FILE_MODE, encoding: 'utf8' };
+  log.transports.file.resolvePathFn = () => path.join(folder, 'main.log');
   log.transports.file.format = ({ data }) => data;
   return { write: (record, line) => log[ELECTRON_LOG_LEVEL[record.level]](line) };
 }

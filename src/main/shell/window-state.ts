@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EventEmitter } from 'node:events';
 import type { BrowserWindow, Rectangle } from 'electron';
+import { DATA_FILES, makePrivateDir, writePrivateFile } from '../config/data-dir';
 import type { Logger } from '../log';
 import type { WindowPlacement } from './window';
 
@@ -23,7 +24,7 @@ export interface WindowStateFile {
   layouts: Record<string, SavedPlacement>;
 }
 
-export const WINDOW_STATE_FILE = 'window-state.json';
+export const WINDOW_STATE_FILE = DATA_FILES.windowState;
 const MAX_LAYOUTS = 10;
 const TITLE_BAR_PX = 40;
 
@@ -115,11 +116,11 @@ export function readWindowState(file: string): WindowStateFile {
   }
 }
 
-/** Writes the file atomically (temporary file, then rename). */
+/** Writes the file atomically (temporary file, then rename), owner-only like all of the data folder. */
 export function writeWindowState(file: string, state: WindowStateFile): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makePrivateDir(path.dirname(file));
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  writePrivateFile(tmp, `${JSON.stringify(state, null, 2)}\n`);
   fs.renameSync(tmp, file);
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
+import { createPrivateFile, makePrivateDir, tightenMode } from '../config/data-dir';
 import { startThread } from '../threads';
 import { schemaVersion } from './migrator';
 
@@ -58,10 +59,13 @@ export class Backups {
    * operators never waits for it.
    */
   async take(db: Database, reason: string, target?: string, now = new Date(), signal?: AbortSignal): Promise<string> {
-    fs.mkdirSync(target ? path.dirname(target) : this.dir, { recursive: true });
+    makePrivateDir(target ? path.dirname(target) : this.dir);
     const file = target ?? path.join(this.dir, `plainview-${stamp(now)}-v${schemaVersion(db)}-${reason}.db`);
     const partial = `${file}.partial`;
     fs.rmSync(partial, { force: true });
+    // A copy of the database is as private as the database: SQLite keeps the mode of the
+    // empty file it is given (the backup thread cannot set a umask of its own).
+    createPrivateFile(partial);
     try {
       if (db.memory) await db.backup(partial);
       else await copyOnThread(db.name, partial, signal);
@@ -69,6 +73,7 @@ export class Backups {
       fs.rmSync(partial, { force: true });
       throw err;
     }
+    tightenMode(partial);
     fs.renameSync(partial, file);
     return file;
   }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DATA_FILES, PRIVATE_FILE_MODE } from '../config/data-dir';
 import { StoreError } from './errors';
 
 interface Holder {
@@ -28,11 +29,11 @@ export class DataDirLock {
   private constructor(private readonly file: string) {}
 
   static acquire(dataDir: string, purpose: string): DataDirLock {
-    const file = path.join(dataDir, 'plainview.lock');
+    const file = path.join(dataDir, DATA_FILES.lock);
     const me: Holder = { pid: process.pid, host: os.hostname(), purpose, since: new Date().toISOString() };
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        fs.writeFileSync(file, JSON.stringify(me), { flag: 'wx' });
+        fs.writeFileSync(file, JSON.stringify(me), { flag: 'wx', mode: PRIVATE_FILE_MODE });
         return new DataDirLock(file);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

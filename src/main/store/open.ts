@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { createPrivateFile, DATA_FILES, DATA_FOLDERS } from '../config/data-dir';
+import { protectDataDir } from '../config/protect-data-dir';
 import type { Logger } from '../log';
 import { Backups } from './backups';
 import { openConnection } from './connection';
@@ -11,7 +13,7 @@ import { assertNotTooNew, checkList, latestVersion, migrate, schemaVersion } fro
 import { recoverFromBackup, type Recovery } from './recovery';
 import { Store } from './store';
 
-export const DB_FILE = 'plainview.db';
+export const DB_FILE = DATA_FILES.database;
 /**
  * Up to this size the station reads the whole file at start (`quick_check`, about 200 ms);
  * a larger one is read table by table without the telemetry tables, its bulk. Measured
@@ -45,7 +47,7 @@ export interface OpenOptions {
 }
 
 export function storePaths(dataDir: string) {
-  return { file: path.join(dataDir, DB_FILE), backups: new Backups(path.join(dataDir, 'backups')) };
+  return { file: path.join(dataDir, DB_FILE), backups: new Backups(path.join(dataDir, DATA_FOLDERS.backups)) };
 }
 
 /**
@@ -56,7 +58,8 @@ export function storePaths(dataDir: string) {
 export async function openStore(options: OpenOptions): Promise<{ store: Store; recovery?: Recovery }> {
   const { dataDir, migrations } = options;
   checkList(migrations);
-  fs.mkdirSync(dataDir, { recursive: true });
+  // Private before anything is written: the database, its backups and the logs hold the audit trail.
+  protectDataDir(dataDir, options.log);
   const { file, backups } = storePaths(dataDir);
   const lock =
     options.mode === 'station' || options.lock
@@ -102,6 +105,8 @@ async function openLocked(
     if (problem) recovery = recoverFromBackup(file, dataDir, backups, problem, log);
   }
 
+  // SQLite creates -wal and -shm with the database file's mode: 0600 from the first byte.
+  createPrivateFile(file);
   const db = openConnection(file);
   const store = new Store(db, file, backups, migrations, log, lock);
   try {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { DATA_FOLDERS, makePrivateDir, tightenMode } from '../config/data-dir';
 import type { Logger } from '../log';
 import type { Backups, BackupFile } from './backups';
 import { StoreError } from './errors';
@@ -13,8 +14,8 @@ export interface Recovery {
 
 /** Moves the database and its -wal/-shm aside, never deleting them: they are evidence. */
 function quarantine(file: string, dataDir: string, now: Date): string {
-  const dir = path.join(dataDir, 'quarantine');
-  fs.mkdirSync(dir, { recursive: true });
+  const dir = path.join(dataDir, DATA_FOLDERS.quarantine);
+  makePrivateDir(dir);
   const base = path.join(dir, `${path.basename(file, '.db')}-${now.toISOString().replace(/[:.]/g, '-')}.db`);
   for (const suffix of ['', '-wal', '-shm']) {
     if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, base + suffix);
@@ -57,6 +58,8 @@ export function recoverFromBackup(
   }
   const quarantined = quarantine(file, dataDir, now);
   fs.copyFileSync(good.file, file);
+  // copyFile keeps the backup's mode; a backup from an older Plainview may be 0644.
+  tightenMode(file);
   log.error('DATABASE RESTORED FROM BACKUP: the database file was damaged and has been replaced', {
     problem,
     quarantined,

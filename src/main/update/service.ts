@@ -1,6 +1,7 @@
 import type { OperatorRole } from '../../shared/operators';
 import { ok, refuse, type Result } from '../../shared/refusal';
 import {
+  MSI_REASON,
   quietUpdateStatus,
   UNSUPPORTED_REASON,
   type UpdateChannel,
@@ -52,6 +53,11 @@ export interface UpdateServiceOptions {
   /** Between the IPC answer and quitAndInstall, so the console sees the answer (default 500 ms). */
   installDelayMs?: number;
   platform?: NodeJS.Platform;
+  /**
+   * IT installed this Plainview with the MSI (installed-by.ts): updates are off whatever the
+   * policy says, because electron-updater would replace it with the NSIS installer.
+   */
+  installedByMsi?: boolean;
 }
 
 const HOUR_MS = 3_600_000;
@@ -93,6 +99,7 @@ export class UpdateService implements Updates {
       secretTimeoutMs: 10_000,
       installDelayMs: 500,
       platform: process.platform,
+      installedByMsi: false,
       ...options,
     };
     const { config } = this.o;
@@ -102,7 +109,8 @@ export class UpdateService implements Updates {
     this.channelFile = `${this.feedChannel}${suffix}.yml`;
     const quiet = (state: 'disabled' | 'not_configured' | 'unsupported', reason?: string) =>
       quietUpdateStatus(state, config.updateChannel, this.o.currentVersion, reason);
-    if (!this.o.updater) this.current = quiet('unsupported');
+    if (this.o.installedByMsi) this.current = quiet('disabled', MSI_REASON);
+    else if (!this.o.updater) this.current = quiet('unsupported');
     else if (!config.updatesEnabled) this.current = quiet('disabled');
     else if (!config.updateUrl) this.current = quiet('not_configured');
     else if (this.o.updater.isUpdaterActive?.() === false)
@@ -385,7 +393,12 @@ export class UpdateService implements Updates {
     this.logOnce(key, () => {
       switch (s.state) {
         case 'disabled':
-          return log.info('automatic updates are turned off by policy (updatesEnabled)', fields);
+          return s.reason === MSI_REASON
+            ? log.info(
+                'automatic updates are off: installed with the MSI, Plainview is updated by your IT department',
+                fields,
+              )
+            : log.info('automatic updates are turned off by policy (updatesEnabled)', fields);
         case 'not_configured':
           return log.info('automatic updates: no update server is configured (updateUrl)', fields);
         case 'unsupported':

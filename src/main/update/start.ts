@@ -1,5 +1,6 @@
 import type { Logger } from '../log';
 import { appVersion } from '../version';
+import { installedByMsi } from './installed-by';
 import { UpdateService, type UpdateServiceOptions } from './service';
 
 export { UpdateService } from './service';
@@ -15,13 +16,20 @@ export { UpdateService } from './service';
  *     updates = startAutoUpdate({ config, secrets, log: station.log,
  *       auditor: station.running().auditor, updater: autoUpdater });
  *
- * `updater: null` gives a service in state `unsupported` that never touches the network.
- * Never throws: a problem becomes the service's state and one log line.
+ * `updater: null` gives a service in state `unsupported` that never touches the network. An
+ * MSI installation (the marker its package writes, installed-by.ts) gives `disabled`, "updated
+ * by your IT department", whatever the policy says. Never throws: a problem becomes the
+ * service's state and one log line.
  */
 export function startAutoUpdate(
   options: Pick<UpdateServiceOptions, 'config' | 'secrets' | 'auditor' | 'updater'> & {
     log: Logger;
   } & Partial<Omit<UpdateServiceOptions, 'config' | 'secrets' | 'auditor' | 'updater' | 'log'>>,
 ): UpdateService {
-  return new UpdateService({ currentVersion: appVersion, ...options, log: options.log.child('update') }).start();
+  return new UpdateService({
+    currentVersion: appVersion,
+    ...options,
+    installedByMsi: options.installedByMsi ?? installedByMsi(options.platform),
+    log: options.log.child('update'),
+  }).start();
 }

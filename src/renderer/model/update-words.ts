@@ -1,5 +1,5 @@
 import type { OperatorRole } from '../../shared/operators';
-import type { UpdateChannel, UpdateProgress, UpdateStatus } from '../../shared/update';
+import { MSI_REASON, type UpdateChannel, type UpdateProgress, type UpdateStatus } from '../../shared/update';
 import { formatBytes, formatDateTime, formatDuration, parseTime } from './format';
 
 /**
@@ -28,11 +28,18 @@ export function describeUpdate(s: UpdateStatus, now: number): UpdateWords {
   const retry = next ? `Next try ${next}.` : null;
   switch (s.state) {
     case 'disabled':
-      return {
-        headline: 'Off: turned off by IT policy',
-        detail: 'IT installs new versions on this workstation.',
-        tone: 'muted',
-      };
+      // An MSI installation: off whatever the policy says, and the words say who updates it.
+      return s.reason === MSI_REASON
+        ? {
+            headline: `Off: ${MSI_REASON}`,
+            detail: 'Plainview was installed with IT’s MSI package; IT installs each new version.',
+            tone: 'muted',
+          }
+        : {
+            headline: 'Off: turned off by IT policy',
+            detail: 'IT installs new versions on this workstation.',
+            tone: 'muted',
+          };
     case 'not_configured':
       return {
         headline: 'Off: no update server is set up',
