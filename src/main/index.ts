@@ -203,6 +203,11 @@ function startDesktop(): void {
 
 // A command runs beside a running console (it takes no single-instance lock): the data
 // folder's lock (store/) keeps a second station or a migration off a folder in use.
+// It ends with process.exit, which Electron maps to app.exit (lib/browser/init.ts): before
+// the message loop runs that is exit() at once, afterwards a quit of the loop with the code.
+// Node writes stdout and stderr synchronously to files, pipes and POSIX terminals, so the
+// output is out first; a Windows console is written asynchronously, which the release
+// procedure's smoke test covers by running `--cli db status` on Windows (DEPLOYMENT.md).
 const program = buildProgram();
 const command = cliArguments(process.argv, {
   defaultApp: process.defaultApp === true,
