@@ -206,8 +206,8 @@ function startDesktop(): void {
 // It ends with process.exit, which Electron maps to app.exit (lib/browser/init.ts): before
 // the message loop runs that is exit() at once, afterwards a quit of the loop with the code.
 // Node writes stdout and stderr synchronously to files, pipes and POSIX terminals, so the
-// output is out first; a Windows console is written asynchronously, which the release
-// procedure's smoke test covers by running `--cli db status` on Windows (DEPLOYMENT.md).
+// output is out first. A Windows console is written asynchronously and cannot be checked
+// here: the release procedure runs `plainview db status` in a Command Prompt (DEPLOYMENT.md).
 const program = buildProgram();
 const command = cliArguments(process.argv, {
   defaultApp: process.defaultApp === true,
