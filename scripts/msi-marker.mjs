@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Marks an MSI installation, so that it never updates itself.
+// Marks an MSI installation, so that it never updates itself, and puts its `plainview`
+// command on the machine Path (electron-builder's MSI target has no setting for either).
 //
 // electron-updater cannot tell an MSI installation from an NSIS one: left alone it would
 // download the NSIS installer and run it over what GPO or Intune installed. The MSI alone
@@ -26,6 +27,8 @@ const ID = 'PlainviewInstalledByMsi';
 export const MARKER_COMPONENT = [
   `<Component Id="${ID}" Guid="{2DBA8411-C5AD-434A-AE74-24EEC106BB09}">`,
   '        <RegistryValue Root="HKLM" Key="SOFTWARE\\Plainview" Name="InstalledBy" Type="string" Value="msi" KeyPath="yes"/>',
+  // The `plainview` command (bin\plainview.cmd) on the machine Path, removed with the product.
+  '        <Environment Id="PlainviewBinOnPath" Name="PATH" Value="[APPLICATIONFOLDER]bin" Part="last" Action="set" System="yes" Permanent="no"/>',
   '      </Component>',
 ].join('\n');
 
@@ -45,7 +48,9 @@ export function addMsiMarker(wxs) {
 /** electron-builder's msiProjectCreated hook (it looks for the export of that name). */
 export async function msiProjectCreated(projectFile) {
   await fs.writeFile(projectFile, addMsiMarker(await fs.readFile(projectFile, 'utf8')));
-  console.log(`msi-marker: ${path.basename(projectFile)} writes HKLM\\SOFTWARE\\Plainview InstalledBy=msi`);
+  console.log(
+    `msi-marker: ${path.basename(projectFile)} writes HKLM\\SOFTWARE\\Plainview InstalledBy=msi and adds bin to the Path`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

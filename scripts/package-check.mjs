@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Refuses a package whose native modules were not built for the Electron it ships, and a
-// macOS package that would not be notarised.
+// Refuses a package whose native modules were not built for the Electron it ships, a macOS
+// package that would not be notarised, and a package that would make an incomplete installer
+// (scripts/installer-check.mjs: the `plainview` launcher, the deb's and AppImage's fields,
+// the icon set, the desktop entry).
 //
 // electron-builder runs this after packing each platform's app and before flipping the fuses
 // and signing (electron-builder.yml: afterPack), so a wrong binary never reaches an installer.
@@ -20,6 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { installerProblems } from './installer-check.mjs';
 
 /** Native modules the app must carry, unpacked from the ASAR. */
 export const REQUIRED_NATIVE = ['better_sqlite3.node', 'keytar.node'];
@@ -122,15 +125,26 @@ export default async function afterPack(context) {
     );
   }
   const unpacked = path.join(packager.getResourcesDir(appOutDir), 'app.asar.unpacked');
-  const problems = checkNativeModules(unpacked, electron.abi);
-  if (problems.length > 0) {
-    throw new Error(
+  const installer = await installerProblems(context);
+  const native = checkNativeModules(unpacked, electron.abi);
+  const refusals = [];
+  if (installer.length > 0) {
+    refusals.push(
+      `package-check: the installers would be incomplete:\n  ${installer.join('\n  ')}\n` +
+        'Fix what is named in package.json or electron-builder.yml (DEPLOYMENT.md, Release builds).',
+    );
+  }
+  if (native.length > 0) {
+    refusals.push(
       `package-check: native modules are not built for Electron ${electron.version} (ABI ${electron.abi}):\n  ` +
-        `${problems.join('\n  ')}\n` +
+        `${native.join('\n  ')}\n` +
         'Rebuild them for Electron with network access and without npm_config_nodedir (DEPLOYMENT.md, Release builds).',
     );
   }
-  console.log(`package-check: native modules match Electron ${electron.version} (ABI ${electron.abi})`);
+  if (refusals.length > 0) throw new Error(refusals.join('\n'));
+  console.log(
+    `package-check: installer fields complete; native modules match Electron ${electron.version} (ABI ${electron.abi})`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

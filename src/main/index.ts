@@ -15,10 +15,12 @@ import {
 } from 'electron';
 import { autoUpdater } from 'electron-updater';
 import { PUSH_CHANNEL } from '../shared/ipc/channels';
+import { buildProgram, commandNames, runProgram } from './cli/program';
 import { announceConfig, ConfigError, loadConfig } from './config';
 import { registerIpc } from './ipc/electron';
 import { IpcRouter } from './ipc/router';
 import { fileSink, streamSink } from './log';
+import { cliArguments, prepareCliRun } from './shell/cli-dispatch';
 import { MainErrorReporter, startCrashReporter } from './shell/crash';
 import { hardenContents, sameAppOrigin } from './shell/navigation';
 import { CriticalAlarmNotifier } from './shell/notifications';
@@ -38,15 +40,10 @@ import { StoreError } from './store';
  * The Electron shell, kept thin: lifecycle, one window, and wiring of the shell modules in
  * ./shell (each takes its Electron pieces as parameters and is tested with a fake).
  * Everything it starts is the same station `plainview station` runs headless.
+ * Started with a `plainview` command (shell/cli-dispatch.ts), it runs that command instead,
+ * without a window: the installed app is the workstation's `plainview` command.
  * See docs/shell.md for the security checklist and the workstation behaviour.
  */
-
-// Before ready: local crash dumps (never uploaded), the app:// scheme, sandbox everywhere.
-startCrashReporter(crashReporter);
-protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
-app.enableSandbox();
-// Windows shows notifications only for an app with an AppUserModelID: electron-builder's appId.
-if (process.platform === 'win32') app.setAppUserModelId('com.plainview.station');
 
 /** The dev server only in development: a packaged app never loads a URL from the environment. */
 const location = rendererLocation(app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL);
@@ -175,10 +172,20 @@ async function main(): Promise<void> {
   await win.loadURL(location);
 }
 
-if (!app.requestSingleInstanceLock()) {
-  // A second Plainview on one workstation would fight the first over the database.
-  app.quit();
-} else {
+/** The desktop console: one per user, the window, and the station behind it. */
+function startDesktop(): void {
+  // Before ready: local crash dumps (never uploaded), the app:// scheme, sandbox everywhere.
+  startCrashReporter(crashReporter);
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+  app.enableSandbox();
+  // Windows shows notifications only for an app with an AppUserModelID: electron-builder's appId.
+  if (process.platform === 'win32') app.setAppUserModelId('com.plainview.station');
+
+  if (!app.requestSingleInstanceLock()) {
+    // A second Plainview on one workstation would fight the first over the database.
+    app.quit();
+    return;
+  }
   app.on('second-instance', () => showAndFocus(window));
   app.on('window-all-closed', () => app.quit());
   let stopped = false;
@@ -192,4 +199,23 @@ if (!app.requestSingleInstanceLock()) {
     });
   });
   void app.whenReady().then(main);
+}
+
+// A command runs beside a running console (it takes no single-instance lock): the data
+// folder's lock (store/) keeps a second station or a migration off a folder in use.
+// It ends with process.exit, which Electron maps to app.exit (lib/browser/init.ts): before
+// the message loop runs that is exit() at once, afterwards a quit of the loop with the code.
+// Node writes stdout and stderr synchronously to files, pipes and POSIX terminals, so the
+// output is out first. A Windows console is written asynchronously and cannot be checked
+// here: the release procedure runs `plainview db status` in a Command Prompt (DEPLOYMENT.md).
+const program = buildProgram();
+const command = cliArguments(process.argv, {
+  defaultApp: process.defaultApp === true,
+  commands: commandNames(program),
+});
+if (command) {
+  prepareCliRun(app);
+  runProgram(program, command);
+} else {
+  startDesktop();
 }

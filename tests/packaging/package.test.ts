@@ -16,9 +16,12 @@ import { migrations } from '../../migrations';
  * downloaded here). Then reads what was packed (app.asar), what was left unpacked, and the
  * fuses electron-builder flipped in the binary.
  *
- * Two builds run side by side: one with afterPack switched off, to look at the package; one
+ * Three builds run side by side: one with afterPack switched off, to look at the package; one
  * exactly as configured, which the afterPack check must refuse, because node_modules holds
- * better-sqlite3 built for Node (npm test runs scripts/native.mjs node first).
+ * better-sqlite3 built for Node (npm test runs scripts/native.mjs node first), and must not
+ * find any installer field missing; and one without fields the deb and the AppImage need
+ * (homepage, desktopName, the 512 px icon), which the same check must refuse, naming them,
+ * although `--linux dir` itself needs none of them.
  */
 
 const root = path.resolve(__dirname, '../..');
@@ -92,6 +95,7 @@ describe('the packaged app (electron-builder --linux dir, stand-in Electron)', (
   let work: string;
   let pkg: BuildResult;
   let guarded: BuildResult;
+  let incomplete: BuildResult;
   let archive: string;
   let entries: { path: string; unpacked: boolean }[];
 
@@ -114,7 +118,15 @@ describe('the packaged app (electron-builder --linux dir, stand-in Electron)', (
       ]),
       { mode: 0o755 },
     );
-    [pkg, guarded] = await Promise.all([build(work, 'package', { afterPack: null }), build(work, 'guarded', {})]);
+    // The icon set without its 512 px image.
+    const icons = path.join(work, 'icons');
+    fs.cpSync(path.join(root, 'resources/icons'), icons, { recursive: true });
+    fs.rmSync(path.join(icons, '512x512.png'));
+    [pkg, guarded, incomplete] = await Promise.all([
+      build(work, 'package', { afterPack: null }),
+      build(work, 'guarded', {}),
+      build(work, 'incomplete', { extraMetadata: { homepage: null, desktopName: null }, linux: { icon: icons } }),
+    ]);
     if (!pkg.ok) throw new Error(`electron-builder failed:\n${pkg.output}`);
     archive = path.join(pkg.appDir, 'resources', 'app.asar');
     entries = asar.listPackage(archive, { isPack: true }).map((line) => {
@@ -140,6 +152,56 @@ describe('the packaged app (electron-builder --linux dir, stand-in Electron)', (
     const manifest = JSON.parse(asar.extractFile(archive, 'package.json').toString('utf8'));
     expect(manifest.main).toBe('out/main/index.js');
     expect(manifest.devDependencies).toBeUndefined();
+    // Electron names the window (Linux app id, WM_CLASS) after it; the desktop entry matches.
+    expect(manifest.desktopName).toBe('plainview.desktop');
+  });
+
+  it('the main entry reaches the `plainview` program: every chunk it requires is packed', () => {
+    const files = new Set(entries.map((e) => e.path));
+    const reached = new Set<string>();
+    const queue = ['out/main/index.js'];
+    while (queue.length > 0) {
+      const file = queue.shift() as string;
+      if (reached.has(file)) continue;
+      reached.add(file);
+      const code = asar.extractFile(archive, file).toString('utf8');
+      for (const [, rel] of code.matchAll(/require\("(\.\.?\/[^"]+)"\)/g)) {
+        const target = path.posix.join(path.posix.dirname(file), rel as string);
+        expect(files.has(target), `${file} requires ${target}`).toBe(true);
+        queue.push(target);
+      }
+    }
+    const code = [...reached].map((f) => asar.extractFile(archive, f).toString('utf8')).join('\n');
+    // The program's commands and its dispatch, reached from the entry Electron starts.
+    expect(code).toContain('run the station core without a window');
+    expect(code).toContain('schema version, pending migrations, size and last backup');
+    expect(code).toContain('"--cli"');
+  });
+
+  it('ships the `plainview` launcher beside the binary, executable', () => {
+    const launcher = path.join(pkg.appDir, 'bin', 'plainview');
+    expect(fs.readFileSync(launcher, 'utf8')).toBe(
+      fs.readFileSync(path.join(root, 'resources/bin/linux/plainview'), 'utf8'),
+    );
+    expect(fs.statSync(launcher).mode & 0o111).not.toBe(0);
+    expect(fs.existsSync(path.join(pkg.appDir, 'plainview'))).toBe(true);
+    // Nothing of the other platforms' launchers.
+    expect(fs.existsSync(path.join(pkg.appDir, 'bin', 'plainview.cmd'))).toBe(false);
+  });
+
+  it('the afterPack check finds the configured installer fields complete', () => {
+    expect(guarded.output).not.toContain('the installers would be incomplete');
+  });
+
+  it('the afterPack check refuses a build missing a field the deb or AppImage needs, naming each', () => {
+    expect(incomplete.ok).toBe(false);
+    expect(incomplete.output).toContain('the installers would be incomplete');
+    expect(incomplete.output).toContain('homepage (package.json) is missing');
+    expect(incomplete.output).toContain('desktopName (package.json) must be "plainview.desktop"');
+    expect(incomplete.output).toContain('no 512x512.png in the icon set');
+    // electron-builder's own deb check, which otherwise runs only when the deb is built.
+    expect(incomplete.output).toContain('Please specify project homepage');
+    expect(incomplete.output).not.toContain('executing @electron/fuses');
   });
 
   it('carries every migration inside the main bundle', () => {

@@ -53,7 +53,7 @@ function parse(xml: string): XmlElement {
 const elements = (node: XmlElement, name: string) => Array.from(node.getElementsByTagName(name));
 
 describe('scripts/msi-marker.mjs', () => {
-  it('adds one component to the product’s components: HKLM\\SOFTWARE\\Plainview InstalledBy=msi, its key path', () => {
+  it('adds one component to the product’s components: HKLM\\SOFTWARE\\Plainview InstalledBy=msi, its key path, and bin on the machine Path', () => {
     const out = hook.addMsiMarker(fixture);
     const doc = parse(out);
     const [group] = elements(doc, 'ComponentGroup');
@@ -72,6 +72,19 @@ describe('scripts/msi-marker.mjs', () => {
     expect(`HKLM\\${values[0]!.getAttribute('Key')}`).toBe(MSI_MARKER.key);
     expect(values[0]!.getAttribute('Name')).toBe(MSI_MARKER.value);
     expect(values[0]!.getAttribute('Value')).toBe(MSI_MARKER.data);
+    // The `plainview` launcher's folder on the machine Path, removed with the product.
+    const env = elements(marker[0]!, 'Environment');
+    expect(env.map((v) => Object.fromEntries(Array.from(v.attributes).map((a) => [a.name, a.value])))).toEqual([
+      {
+        Id: 'PlainviewBinOnPath',
+        Name: 'PATH',
+        Value: '[APPLICATIONFOLDER]bin',
+        Part: 'last',
+        Action: 'set',
+        System: 'yes',
+        Permanent: 'no',
+      },
+    ]);
     // Everything else is as electron-builder wrote it.
     expect(out.replace(`\n      ${hook.MARKER_COMPONENT}`, '')).toBe(fixture);
     expect(elements(doc, 'Component')).toHaveLength(elements(parse(fixture), 'Component').length + 1);

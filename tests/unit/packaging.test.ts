@@ -307,9 +307,16 @@ describe('scripts/package-check.mjs', () => {
     return file;
   }
 
-  /** An app as electron-builder hands it to afterPack: resources/app.asar.unpacked inside appOutDir. */
+  /**
+   * An app as electron-builder hands it to afterPack: resources/app.asar.unpacked inside
+   * appOutDir. A Windows one, with its `plainview` launcher: the Linux checks of a complete
+   * installer need electron-builder's own packager (packaging-installers.test.ts and
+   * tests/packaging/ test them); these tests are about the native modules.
+   */
   function fakePack(sqliteSymbol: string, opts: { keytar?: boolean; electronVersion?: string } = {}) {
     const appOutDir = tempDir();
+    fs.mkdirSync(path.join(appOutDir, 'bin'));
+    fs.writeFileSync(path.join(appOutDir, 'bin', 'plainview.cmd'), '@echo off\r\n');
     const unpacked = path.join(appOutDir, 'resources', 'app.asar.unpacked');
     fakeModule(unpacked, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node', sqliteSymbol);
     if (opts.keytar !== false) {
@@ -318,7 +325,7 @@ describe('scripts/package-check.mjs', () => {
     const electron = check.installedElectron(root);
     return {
       appOutDir,
-      electronPlatformName: 'linux',
+      electronPlatformName: 'win32',
       packager: {
         projectDir: root,
         platformSpecificBuildOptions: {},
@@ -366,6 +373,14 @@ describe('scripts/package-check.mjs', () => {
     await expect(check.default(fakePack(`node_register_module_v${abi}`, { keytar: false }))).rejects.toThrow(
       /keytar\.node is missing/,
     );
+  });
+
+  it('refuses a Windows package without the plainview launcher, with the ABI problems in the same message', async () => {
+    const pack = fakePack('node_register_module_v115');
+    fs.rmSync(path.join(pack.appOutDir, 'bin'), { recursive: true });
+    const refused = check.default(pack);
+    await expect(refused).rejects.toThrow(/bin\/plainview\.cmd is missing from the package \(win\.extraFiles\)/);
+    await expect(refused).rejects.toThrow(/better_sqlite3\.node is built for ABI 115/);
   });
 
   it('refuses to guess when the packaged Electron is not the installed one', async () => {
