@@ -17,6 +17,8 @@ import { autoUpdater } from 'electron-updater';
 import { PUSH_CHANNEL } from '../shared/ipc/channels';
 import { buildProgram, commandNames, runProgram } from './cli/program';
 import { announceConfig, ConfigError, loadConfig } from './config';
+import { privateUmask } from './config/data-dir';
+import { defaultDataDir } from './config/paths';
 import { registerIpc } from './ipc/electron';
 import { IpcRouter } from './ipc/router';
 import { fileSink, streamSink } from './log';
@@ -174,6 +176,9 @@ async function main(): Promise<void> {
 
 /** The desktop console: one per user, the window, and the station behind it. */
 function startDesktop(): void {
+  // Electron's own folder (Chromium's cache, crash dumps, the updater's rollout id) is the
+  // default data folder on every OS: on Windows not the roaming %APPDATA% Electron picks.
+  if (process.platform === 'win32') app.setPath('userData', defaultDataDir().dir);
   // Before ready: local crash dumps (never uploaded), the app:// scheme, sandbox everywhere.
   startCrashReporter(crashReporter);
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
@@ -208,6 +213,7 @@ function startDesktop(): void {
 // Node writes stdout and stderr synchronously to files, pipes and POSIX terminals, so the
 // output is out first. A Windows console is written asynchronously and cannot be checked
 // here: the release procedure runs `plainview db status` in a Command Prompt (DEPLOYMENT.md).
+privateUmask();
 const program = buildProgram();
 const command = cliArguments(process.argv, {
   defaultApp: process.defaultApp === true,

@@ -19,6 +19,15 @@ export const DATA_FOLDERS = { backups: 'backups', quarantine: 'quarantine', logs
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
+/**
+ * Belt and braces for the process: anything created without an explicit mode (a file a
+ * library writes, Chromium's own files in the user-data folder) is private too. The data
+ * folder's own files get their modes explicitly (worker threads cannot set a umask).
+ */
+export function privateUmask(platform = process.platform): void {
+  if (platform !== 'win32') process.umask(0o077);
+}
+
 const posix = (platform: NodeJS.Platform) => platform !== 'win32';
 
 /** A folder only its owner can enter; new parent folders too. Its mode is left alone if it exists. */
