@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { TopicSafeId } from '../../shared/ids';
 import { OperatorRole } from '../../shared/operators';
+import { isSecureUpdateUrl } from './url';
 
 export const LogLevel = z.enum(['error', 'warn', 'info', 'debug', 'trace']);
 export type LogLevel = z.infer<typeof LogLevel>;
@@ -69,14 +70,6 @@ export interface KeySpec {
   sources?: readonly ('policy' | 'env' | '.env file' | 'settings')[];
   /** A secret or a value that may carry one: `plainview config show` masks it. */
   secret?: 'mask' | 'url';
-}
-
-/** https:// anywhere; http:// only to this machine (a test's update server). */
-function secureUpdateUrl(u: string): boolean {
-  if (!URL.canParse(u) || !/^https?:\/\/[^/]/.test(u)) return false;
-  const url = new URL(u);
-  if (url.protocol === 'https:') return true;
-  return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }
 
 /**
@@ -419,7 +412,7 @@ export const keys = {
   updateUrl: {
     env: 'PLAINVIEW_UPDATE_URL',
     schema: Optional(
-      z.string().trim().refine(secureUpdateUrl, 'must be an https:// URL (http:// only to this machine, for tests)'),
+      z.string().trim().refine(isSecureUpdateUrl, 'must be an https:// URL (http:// only to this machine, for tests)'),
     ),
     doc: "IT's update server (a folder with latest.yml and the installers), https:// only; unset: no updates. Policy file only: the environment, .env and user settings cannot choose it. A bearer token, if the server needs one, is the keychain secret update-token.",
     example: '',

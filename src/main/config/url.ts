@@ -30,3 +30,11 @@ export function redactUrl(url: string): string {
 export function isPlaintextUrl(url: string): boolean {
   return /^(mqtt|ws):\/\//i.test(url.trim());
 }
+
+/** https:// anywhere; http:// only to this machine (a test's update server). */
+export function isSecureUpdateUrl(u: string): boolean {
+  if (!URL.canParse(u) || !/^https?:\/\/[^/]/.test(u)) return false;
+  const url = new URL(u);
+  if (url.protocol === 'https:') return true;
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
