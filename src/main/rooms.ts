@@ -38,7 +38,9 @@ import type { Logger, LogSink } from './log';
 import { MutationGuard } from './operators/guard';
 import { OperatorSessions } from './operators/sessions';
 import { SiteOperators } from './operators/site-operators';
+import { machineSecrets } from './secrets/machine-secrets';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store';
+import { StationSecrets } from './secrets/station-secrets';
 import { openStore } from './store';
 import { BackupSchedule } from './store/backup-schedule';
 import type { Recovery } from './store/recovery';
@@ -59,7 +61,10 @@ export interface StationDeps {
   /** Runtime facts the core cannot know by itself (the Electron version). */
   runtime?: { electron?: string };
   now?: () => Date;
-  /** Where secrets come from; default: the OS keychain (only read when a secret is needed). */
+  /**
+   * Where secrets come from; default: the OS keychain, then the machine's secrets (only read
+   * when a secret is needed).
+   */
   secrets?: Pick<SecretStore, 'get'>;
   /** Monotonic milliseconds for expiry and throttles (tests may pass a fake). */
   monotonic?: () => number;
@@ -140,7 +145,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   let birth: BirthRepublisher | null = null;
   try {
     if (!config.mqttUrl) demo = await (deps.startDemo ?? startDemoSite)(config, log.child('demo'), now);
-    const secrets = deps.secrets ?? new KeytarSecretStore();
+    const secrets = deps.secrets ?? new StationSecrets(new KeytarSecretStore(), machineSecrets(), log.child('secrets'));
     field = new Field({
       config,
       telemetry,
