@@ -142,7 +142,7 @@ describe('store: migrations', () => {
       .exec(`INSERT INTO alarms (id, site_id, source, priority, state, message, raised_at, hlc, point_id, condition,
       limit_value, value, suppressed) VALUES ('lim-p-1-l', 'north', 'limit', 'diagnostic', 'active_unacked', 'Flow low',
       '2026-12-04T10:00:00.000Z', '0002', 'p-1', 'l', 10, 3.5, 1)`);
-    rollback(store.db, migrations);
+    rollback(store.db, migrations, 5);
     expect(schemaVersion(store.db)).toBe(5);
     expect(store.db.prepare("SELECT priority FROM alarms WHERE id = 'lim-p-1-l'").get()).toEqual({ priority: 'low' });
     expect(store.db.prepare('SELECT count(*) AS n FROM alarm_definitions').get()).toEqual({ n: 1 });
