@@ -159,7 +159,8 @@ export class SiteOperators {
 /** Only a supervisor at a console changes accounts (IT has `plainview operators` on the machine). */
 function supervisor(who: Identity | null, what: string): Result<Identity> {
   if (!who) return refuse('not_signed_on', `Sign on to ${what}.`);
-  if (who.role !== 'supervisor' || who.via === 'api_key')
+  if (who.via === 'api_key') return refuse('role', `An API key cannot ${what}: a supervisor at a console can.`);
+  if (who.role !== 'supervisor')
     return refuse('role', `${who.username} is a ${who.role}: only a supervisor can ${what}.`);
   return ok(who);
 }
