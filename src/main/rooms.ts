@@ -35,10 +35,12 @@ import { IncidentService } from './incidents/service';
 import type { Rooms } from './ipc/handlers';
 import type { Handlers } from './ipc/router';
 import type { Logger, LogSink } from './log';
-import { OperatorDirectory } from './operators/directory';
 import { MutationGuard } from './operators/guard';
 import { OperatorSessions } from './operators/sessions';
+import { SiteOperators } from './operators/site-operators';
+import { machineSecrets } from './secrets/machine-secrets';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store';
+import { StationSecrets } from './secrets/station-secrets';
 import { openStore } from './store';
 import { BackupSchedule } from './store/backup-schedule';
 import type { Recovery } from './store/recovery';
@@ -59,7 +61,10 @@ export interface StationDeps {
   /** Runtime facts the core cannot know by itself (the Electron version). */
   runtime?: { electron?: string };
   now?: () => Date;
-  /** Where secrets come from; default: the OS keychain (only read when a secret is needed). */
+  /**
+   * Where secrets come from; default: the OS keychain, then the machine's secrets (only read
+   * when a secret is needed).
+   */
   secrets?: Pick<SecretStore, 'get'>;
   /** Monotonic milliseconds for expiry and throttles (tests may pass a fake). */
   monotonic?: () => number;
@@ -82,7 +87,6 @@ export interface Running extends Rooms {
   stationEvents: SyncEvents;
   push: ConsolePush;
   auditor: Auditor;
-  operators: OperatorDirectory;
   limits: LimitAlarms;
   apiKeys: ApiKeys;
   /** The loopback HTTP API (off unless configured). */
@@ -141,7 +145,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   let birth: BirthRepublisher | null = null;
   try {
     if (!config.mqttUrl) demo = await (deps.startDemo ?? startDemoSite)(config, log.child('demo'), now);
-    const secrets = deps.secrets ?? new KeytarSecretStore();
+    const secrets = deps.secrets ?? new StationSecrets(new KeytarSecretStore(), machineSecrets(), log.child('secrets'));
     field = new Field({
       config,
       telemetry,
@@ -209,13 +213,23 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   const clock = new HybridClock(config.stationId, () => now().getTime());
   const audit = new AuditLog(store.sql, now);
   const auditor = new Auditor(audit, config.stationId, log.child('audit'), () => calls.current()?.requestId ?? null);
-  const operators = new OperatorDirectory(store.sql, now);
+  const operators = new SiteOperators({
+    sql: store.sql,
+    siteId: config.siteId,
+    stationId: config.stationId,
+    clock,
+    outbox,
+    auditor,
+    log: log.child('operators'),
+    now,
+    onChange: (_username, because) => sessions.recheck(because),
+  });
   const sessions = new OperatorSessions({
     signOnRequired: config.operatorSignOn,
     osAccount: deps.osAccount ?? osUsername(),
     osAccountRole: config.osAccountRole,
     idleLockMs: config.idleLockMin * 60_000,
-    directory: operators,
+    directory: operators.directory,
     auditor,
     now,
     onChange: (session) => push.queueSession(session),
@@ -353,6 +367,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   // In-flight commands from a previous run become `unknown` before any acknowledgement can arrive.
   actuation.start();
   sessions.start();
+  operators.start();
   // Messages queued under protocol v1 before an upgrade go to their v2 topics.
   outbox.retopic((topic) => stationTopicV2(topic, config.stationId));
   outbox.start();
@@ -366,6 +381,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     onIncidentSnapshot: (snapshot) => incidents.mergeSnapshot(snapshot),
     onStationEvent: (event) => void events.receive(event),
     onAlarmDefinitions: (message) => definitions.receive(message),
+    onOperatorRecord: (message, from) => operators.receive(message, from),
     onSample: (point, ts, value, quality) => limits.onSample(point, ts, value, quality),
     onRefusals: (refusals) => local.onRefusals(refusals),
     onPresence: (kind, id, message) => fleet.hear(kind, id, message),

@@ -56,6 +56,15 @@ export const LATER_COLUMNS = [
   'limit_value',
   'value',
   'suppressed',
+  'created_hlc',
+  'profile_hlc',
+  'disables',
+  'lifted',
+  'last_hlc',
+  'last_change',
+  'last_by',
+  'last_station',
+  'last_at',
   'hash',
 ];
 

@@ -115,7 +115,7 @@ describe('the audit log is a hash chain', () => {
 
   it('a database from before the chain gets one at migration, and a rollback takes it away', () => {
     const { dir, data, env } = logWithRows();
-    expect(runCli(['db', 'rollback', '--to', '6'], env, dir).code).toBe(0);
+    expect(runCli(['db', 'rollback', '--to', '7'], env, dir).code).toBe(0);
     const db = new Database(path.join(data, 'plainview.db'), { readonly: true });
     const columns = (db.prepare('PRAGMA table_info(audit_log)').all() as { name: string }[]).map((c) => c.name);
     db.close();

@@ -206,6 +206,12 @@ describe('a broker locked down with the generated ACL (mosquitto, one account pe
     );
     await waitFor(() => running(b).definitions.current().version === 1, 'the definitions on B', WAIT);
 
+    // An operator account made on A by its supervisor is known on B, which republishes it under its own id.
+    expect(
+      ask(a, 'operators.create', { username: 'olga', displayName: 'Olga', role: 'operator', secret: '4321' }).ok,
+    ).toBe(true);
+    await waitFor(() => running(b).operators.directory.get('olga'), 'the account on B', WAIT);
+
     // Retained snapshots and definitions, each under its station's own id, as the watcher sees them.
     const root = `plainview/v2/${SITE}`;
     await waitFor(() => seen.has(`${root}/stations/ws-a/snapshots/alarms/leak-seg-02`), 'A’s alarm snapshot', WAIT);
@@ -221,6 +227,8 @@ describe('a broker locked down with the generated ACL (mosquitto, one account pe
       WAIT,
     );
     await waitFor(() => seen.has(`${root}/alerts/leak-seg-02`), 'the alert', WAIT);
+    for (const id of ['ws-a', 'ws-b'])
+      await waitFor(() => seen.has(`${root}/stations/${id}/operators/olga`), `${id}’s copy of the account`, WAIT);
     for (const s of [a, b])
       await waitFor(() => running(s).outbox.unsentCount() === 0, 'every outbox message sent', WAIT);
 

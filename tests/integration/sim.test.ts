@@ -28,6 +28,7 @@ import {
   AlarmSnapshotMessage,
   AlarmDefinitionsMessage,
   IncidentSnapshotMessage,
+  OperatorRecordMessage,
 } from '../../src/shared/protocol';
 import { startAedes, startMosquitto, type TestBroker } from '../helpers/brokers';
 import { cleanEnv, runCli, startCli } from '../helpers/cli';
@@ -48,6 +49,7 @@ const SCHEMAS: Record<TopicKind, z.ZodType> = {
   station_presence: PresenceMessage,
   gateway_presence: PresenceMessage,
   alarm_definitions: AlarmDefinitionsMessage,
+  operator_record: OperatorRecordMessage,
 };
 
 interface Received {

@@ -51,6 +51,7 @@ describe('docs/protocol.md and the topic table agree', () => {
       alert: 'a-1',
       alarm: 'al-1',
       incident: 'inc-1',
+      operator: 'olga',
     };
     const built: Record<string, string> = {
       site: topics.site('s'),
@@ -66,6 +67,7 @@ describe('docs/protocol.md and the topic table agree', () => {
       alarm_snapshot: topics.alarmSnapshot('s', 'ws-a', 'al-1'),
       incident_snapshot: topics.incidentSnapshot('s', 'ws-a', 'inc-1'),
       alarm_definitions: topics.alarmDefinitions('s', 'ws-a'),
+      operator_record: topics.operatorRecord('s', 'ws-a', 'olga'),
     };
     for (const spec of TOPIC_TABLE) {
       const topic = `plainview/v2/s/${spec.path.replace(/\{(\w+)\}/g, (_, n: string) => ids[n]!)}`;

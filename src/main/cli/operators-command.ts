@@ -1,12 +1,16 @@
+import os from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { OperatorRole } from '../../shared/operators';
+import { OperatorRole, type OperatorRecord } from '../../shared/operators';
+import { topics } from '../../shared/protocol';
+import type { Result } from '../../shared/refusal';
+import { createLogger, streamSink } from '../log';
+import { MIN_SECRET, OperatorChanges } from '../operators/changes';
 import { normaliseUsername, OperatorDirectory } from '../operators/directory';
-import type { Store } from '../store';
-import { CliError, runCommand } from './run';
+import { HybridClock } from '../sync/hlc';
+import { Outbox } from '../sync/outbox';
+import { CliError, configOrExit, runCommand } from './run';
 import { readSecretInput } from './stdin';
 import { audited, withStore } from './store-access';
-
-const MIN_SECRET = 4;
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -27,11 +31,42 @@ async function secret(name: string): Promise<string> {
   return value;
 }
 
-async function change(fn: (dir: OperatorDirectory, store: Store) => void | Promise<void>): Promise<void> {
+interface Tools {
+  changes: OperatorChanges;
+  directory: OperatorDirectory;
+  /** Who acts: the OS account that runs the command. */
+  by: string;
+}
+
+/**
+ * Runs a change as the station would make it: written with its clock timestamp, audited, and
+ * its record queued in the station's outbox in one transaction. This command does not
+ * publish; the running station sends it within seconds, or the next one to start does.
+ */
+async function change(fn: (t: Tools) => void | Promise<void>): Promise<void> {
+  const { config } = configOrExit();
   await withStore(async (store) => {
-    const dir = new OperatorDirectory(store.sql, () => new Date());
+    const now = () => new Date();
+    const log = createLogger({ level: 'warn', json: config.jsonLogging, sinks: [streamSink(process.stderr)] });
+    const outbox = new Outbox(
+      store.db,
+      { online: () => false, publish: () => Promise.reject(new Error('the command line does not publish')) },
+      log,
+      now,
+    );
+    const directory = new OperatorDirectory(store.sql, now);
+    const changes = new OperatorChanges({
+      sql: store.sql,
+      directory,
+      clock: new HybridClock(config.stationId, () => Date.now()),
+      stationId: config.stationId,
+      now,
+      due: (name) => outbox.enqueueSnapshot(topics.operatorRecord(config.siteId, config.stationId, name)),
+      audit: (e) => audited(store, e.action, e.subject, e.detail),
+      warn: (message, fields) => log.warn(message, fields),
+    });
     try {
-      await fn(dir, store);
+      await fn({ changes, directory, by: `os:${os.userInfo().username}` });
     } catch (err) {
       if (err instanceof CliError) throw err;
       throw new CliError((err as Error).message);
@@ -39,11 +74,17 @@ async function change(fn: (dir: OperatorDirectory, store: Store) => void | Promi
   });
 }
 
+/** The record, or the refusal as the command's one line (exit 1). */
+function done(r: Result<OperatorRecord>): OperatorRecord {
+  if (!r.ok) throw new CliError(`${r.refusal.message.replace(/\.$/, '')}; nothing was changed`);
+  return r.value;
+}
+
 export function registerOperatorCommands(program: Command): void {
   const ops = program
     .command('operators')
     .description(
-      'station accounts for operator sign-on (PLAINVIEW_OPERATOR_SIGN_ON); passwords and PINs are read from stdin',
+      'site-wide operator accounts for sign-on (PLAINVIEW_OPERATOR_SIGN_ON): a change here reaches every station of the site; passwords and PINs are read from stdin, only their hashes are shared',
     );
   ops
     .command('add')
@@ -62,10 +103,10 @@ export function registerOperatorCommands(program: Command): void {
     )
     .action((name: string, o: { name: string; role: OperatorRole }) =>
       runCommand(() =>
-        change(async (dir, store) => {
-          if (dir.get(name)) throw new CliError(`operator ${name} already exists; use \`plainview operators passwd\``);
-          dir.add(name, o.name, o.role, await secret(name));
-          audited(store, 'operator.add', name, { role: o.role });
+        change(async ({ changes, directory, by }) => {
+          if (directory.get(name))
+            throw new CliError(`operator ${name} already exists; use \`plainview operators passwd\``);
+          done(changes.create(by, { username: name, displayName: o.name, role: o.role, secret: await secret(name) }));
           out(`added ${name} (${o.role})`);
         }),
       ),
@@ -76,10 +117,9 @@ export function registerOperatorCommands(program: Command): void {
     .argument('<username>', 'the operator', username)
     .action((name: string) =>
       runCommand(() =>
-        change(async (dir, store) => {
-          if (!dir.get(name)) throw new CliError(`no operator ${name}`);
-          dir.setSecret(name, await secret(name));
-          audited(store, 'operator.passwd', name);
+        change(async ({ changes, directory, by }) => {
+          if (!directory.get(name)) throw new CliError(`no operator ${name}`);
+          done(changes.reset(by, name, await secret(name)));
           out(`changed the password of ${name}`);
         }),
       ),
@@ -92,15 +132,17 @@ export function registerOperatorCommands(program: Command): void {
       .command(cmd)
       .description(
         disabled
-          ? 'stop an operator from signing on (the account and its history stay)'
-          : 'allow a disabled operator to sign on again',
+          ? 'stop an operator from signing on at every station of the site (the account and its history stay); ends their session where they are signed on'
+          : 'allow a disabled operator to sign on again at every station',
       )
       .argument('<username>', 'the operator', username)
       .action((name: string) =>
         runCommand(() =>
-          change((dir, store) => {
-            dir.setDisabled(name, disabled);
-            audited(store, `operator.${cmd}`, name);
+          change(({ changes, directory, by }) => {
+            if (!directory.get(name)) throw new CliError(`no operator ${name}`);
+            // Already so: nothing to change, and a script that makes sure of it succeeds.
+            if (directory.get(name)!.disabled === disabled) return out(`${name} is ${cmd}d already; nothing changed`);
+            done(disabled ? changes.disable(by, name) : changes.enable(by, name));
             out(`${cmd}d ${name}`);
           }),
         ),
@@ -111,8 +153,8 @@ export function registerOperatorCommands(program: Command): void {
     .description('operators with role and status (never their passwords)')
     .action(() =>
       runCommand(() =>
-        change((dir) => {
-          for (const o of dir.list()) {
+        change(({ directory }) => {
+          for (const o of directory.list()) {
             const status = o.disabled
               ? 'disabled'
               : o.lockedUntil && Date.parse(o.lockedUntil) > Date.now()

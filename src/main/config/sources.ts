@@ -34,8 +34,11 @@ export function fromEnv(env: Env, source: Source, warnings: string[], origin?: s
   return { source, origin, values };
 }
 
-/** Variables that belong to tooling rather than the station's configuration. */
-const IGNORED_ENV = new Set(['PLAINVIEW_TEST_HOOKS']);
+/**
+ * Variables that belong to tooling rather than the station's configuration (the machine's
+ * secrets folder is read by src/main/secrets/machine-secrets.ts itself).
+ */
+const IGNORED_ENV = new Set(['PLAINVIEW_TEST_HOOKS', 'PLAINVIEW_MACHINE_SECRETS_DIR']);
 
 /** The .env file in the working directory: a developer's convenience, below real env vars. */
 export function fromDotEnv(cwd: string, warnings: string[]): SourceValues {

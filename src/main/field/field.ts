@@ -7,6 +7,7 @@ import {
   type AlarmDefinitionsMessage,
   type AlarmSnapshotMessage,
   type IncidentSnapshotMessage,
+  type OperatorRecordMessage,
   type AlertMessage,
   type StationEventMessage,
   type ValveAckMessage,
@@ -34,6 +35,8 @@ export interface FieldEvents {
   onStationEvent(event: StationEventMessage): void;
   /** The site's alarm definitions as published (retained) by the station that changed them. */
   onAlarmDefinitions(message: AlarmDefinitionsMessage): void;
+  /** A site-wide operator account as a station holds it (retained), with that station's id. */
+  onOperatorRecord(message: OperatorRecordMessage, station: string): void;
   /** A telemetry sample taken, after it went to telemetry: the hot path, keep it cheap. */
   onSample(point: string, ts: number, value: number, quality: string): void;
   /** What the broker refuses this station, by topic (after each session setup and on change). */

@@ -5,6 +5,7 @@ import {
   AlertMessage,
   checkEventBody,
   IncidentSnapshotMessage,
+  OperatorRecordMessage,
   parseTopic,
   PointMetaMessage,
   PresenceMessage,
@@ -45,6 +46,7 @@ const schemas: Partial<Record<TopicKind, z.ZodType>> = {
   station_presence: PresenceMessage,
   gateway_presence: PresenceMessage,
   alarm_definitions: AlarmDefinitionsMessage,
+  operator_record: OperatorRecordMessage,
 };
 
 /** Topic patterns for counters, so a flood of random ids does not grow the counter map. */
@@ -62,6 +64,7 @@ const patterns: Record<TopicKind, string> = {
   alarm_snapshot: 'stations/+/snapshots/alarms/+',
   incident_snapshot: 'stations/+/snapshots/incidents/+',
   alarm_definitions: 'stations/+/alarm-definitions',
+  operator_record: 'stations/+/operators/+',
 };
 /** The same for protocol v1's field topics (taken while the site accepts v1 gateways). */
 const patternsV1: Partial<Record<TopicKind, string>> = {
@@ -91,6 +94,8 @@ export interface IngestHooks {
   onAlert(alert: AlertMessage): void;
   /** The site's alarm definitions as another station published them (retained). */
   onAlarmDefinitions(message: AlarmDefinitionsMessage): void;
+  /** A site-wide operator account as a station holds it (retained; src/main/operators). */
+  onOperatorRecord?(message: OperatorRecordMessage, station: string): void;
   /** A telemetry sample taken (limit alarms are evaluated on it): the hot path, keep it cheap. */
   onSample(point: string, ts: number, value: number, quality: string): void;
   /** A change operators should see at once (valve state, alert, presence). */
@@ -163,7 +168,7 @@ export class Ingest implements FieldIntake {
     const refused = this.ownership(t, parsed.data);
     if (refused) return this.counters.reject(refused.reason, pattern, refused.detail);
     try {
-      this.apply(t.kind, t.id, parsed.data, t.protocol);
+      this.apply(t, parsed.data);
       this.counters.accept(t.kind);
     } catch (err) {
       // A valid message the station failed to apply (a bug, or the database refusing a write)
@@ -264,6 +269,10 @@ export class Ingest implements FieldIntake {
       }
       case 'gateway_presence':
         return v1 && this.state.gatewaysOnV2.has(id) ? superseded(id) : null;
+      case 'operator_record': {
+        const name = (data as OperatorRecordMessage).operator.username;
+        return name === id ? null : { reason: 'owner', detail: `operator ${name} in the payload, ${id} in the topic` };
+      }
       case 'station_event': {
         const station = (data as StationEventMessage).station;
         return station === owner
@@ -275,7 +284,8 @@ export class Ingest implements FieldIntake {
     }
   }
 
-  private apply(kind: TopicKind, id: string, data: unknown, protocol: 1 | 2): void {
+  private apply(t: ParsedTopic, data: unknown): void {
+    const { kind, id, protocol } = t;
     const receivedAt = this.now();
     switch (kind) {
       case 'telemetry': {
@@ -307,6 +317,8 @@ export class Ingest implements FieldIntake {
         return this.hooks.onIncidentSnapshot(data as IncidentSnapshotMessage);
       case 'alarm_definitions':
         return this.hooks.onAlarmDefinitions(data as AlarmDefinitionsMessage);
+      case 'operator_record':
+        return this.hooks.onOperatorRecord?.(data as OperatorRecordMessage, t.owner!);
       default:
         return;
     }

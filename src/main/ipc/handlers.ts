@@ -13,6 +13,7 @@ import type { HealthService } from '../health';
 import type { IncidentService } from '../incidents/service';
 import type { MutationGuard } from '../operators/guard';
 import type { Identity, OperatorSessions } from '../operators/sessions';
+import type { SiteOperators } from '../operators/site-operators';
 import type { Fleet } from '../fleet/fleet';
 import { NO_SPARKPLUG, type Sparkplug } from '../sparkplug/sparkplug';
 import type { Store } from '../store';
@@ -31,6 +32,8 @@ export interface Rooms {
   outbox: Pick<Outbox, 'unsentCount'>;
   audit: AuditLog;
   sessions: OperatorSessions;
+  /** The site's operator accounts (a supervisor manages them from any station). */
+  operators: SiteOperators;
   actuation: Actuation;
   alarms: AlarmService;
   alarmDesk: AlarmDesk;
@@ -90,6 +93,11 @@ export function stationHandlers(d: HandlerDeps): Handlers {
       r().sessions.touch();
       return ok(null);
     },
+    'operators.list': () => r().operators.list(d.actingIdentity()),
+    'operators.create': (input) => r().operators.create(d.actingIdentity(), input),
+    'operators.disable': ({ username }) => r().operators.disable(d.actingIdentity(), username),
+    'operators.enable': ({ username }) => r().operators.enable(d.actingIdentity(), username),
+    'operators.reset': ({ username, secret }) => r().operators.reset(d.actingIdentity(), username, secret),
     'audit.list': (query) => ok(r().audit.list(query)),
     'alarms.list': () => ok(r().alarms.list()),
     'alarms.journal': ({ id }) => ok(r().alarms.history(id)),

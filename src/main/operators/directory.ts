@@ -1,8 +1,10 @@
-import type { OperatorRole } from '../../shared/operators';
+import { OperatorRecord, type OperatorRole } from '../../shared/operators';
 import type { Sql } from '../store/sql';
-import { hashSecret } from './passwords';
+import type { Tables } from '../store/tables';
+import { isDisabled } from './merge';
 
-export interface OperatorRecord {
+/** An account as this station uses it for sign-on (its shared record and its own counters). */
+export interface OperatorAccount {
   username: string;
   displayName: string;
   role: OperatorRole;
@@ -11,6 +13,8 @@ export interface OperatorRecord {
   failedAttempts: number;
   lockedUntil: string | null;
 }
+
+type Row = Tables['operators'];
 
 /** Usernames are short, plain and case-insensitive in practice: stored lower-case. */
 export function normaliseUsername(name: string): string {
@@ -21,15 +25,18 @@ export function normaliseUsername(name: string): string {
   return u;
 }
 
-/** The station's own operator accounts (used when sign-on is required by policy). */
+/**
+ * The operator accounts in the station's database: the site-wide record of each
+ * (docs/operators.md) and what stays on this station, failed attempts and lock-outs.
+ */
 export class OperatorDirectory {
   constructor(
     private readonly sql: Sql,
     private readonly now: () => Date,
   ) {}
 
-  get(username: string): OperatorRecord | null {
-    const r = this.sql.first(this.sql.q.selectFrom('operators').selectAll().where('username', '=', username));
+  get(username: string): OperatorAccount | null {
+    const r = this.row(username);
     return r
       ? {
           username: r.username,
@@ -43,34 +50,60 @@ export class OperatorDirectory {
       : null;
   }
 
-  list(): OperatorRecord[] {
+  list(): OperatorAccount[] {
     return this.sql
       .all(this.sql.q.selectFrom('operators').select('username').orderBy('username'))
       .map((r) => this.get(r.username)!);
   }
 
-  add(username: string, displayName: string, role: OperatorRole, secret: string): void {
-    if (this.get(username)) throw new Error(`operator ${username} already exists`);
-    this.sql.run(
-      this.sql.q.insertInto('operators').values({
-        username,
-        display_name: displayName,
-        role,
-        password_hash: hashSecret(secret),
-        disabled: 0,
-        failed_attempts: 0,
-        locked_until: null,
-        created_at: this.now().toISOString(),
-      }),
-    );
+  /** The account's site-wide record; null when there is no account, or it is not shared yet. */
+  record(username: string): OperatorRecord | null {
+    const r = this.row(username);
+    return r ? recordOf(r) : null;
   }
 
-  setSecret(username: string, secret: string): void {
-    this.update(username, { password_hash: hashSecret(secret), failed_attempts: 0, locked_until: null });
+  /** Accounts made on this station before accounts were site-wide (schema v7), not shared yet. */
+  unshared(): (OperatorAccount & { createdAt: string })[] {
+    return this.sql
+      .all(this.sql.q.selectFrom('operators').selectAll().where('profile_hlc', 'is', null).orderBy('username'))
+      .map((r) => ({ ...this.get(r.username)!, createdAt: r.created_at }));
   }
 
-  setDisabled(username: string, disabled: boolean): void {
-    this.update(username, { disabled: disabled ? 1 : 0 });
+  /**
+   * Stores an account's record: its profile, its state by the merge rule, and the change. A
+   * new password hash lifts this station's lock-out (the operator has a new secret).
+   */
+  put(record: OperatorRecord): void {
+    const before = this.row(record.username);
+    const values = {
+      display_name: record.displayName,
+      role: record.role,
+      password_hash: record.passwordHash,
+      disabled: isDisabled(record) ? 1 : 0,
+      created_hlc: record.created,
+      profile_hlc: record.profileHlc,
+      disables: JSON.stringify(record.disables),
+      lifted: JSON.stringify(record.lifted),
+      last_hlc: record.last.hlc,
+      last_change: record.last.change,
+      last_by: record.last.by,
+      last_station: record.last.station,
+      last_at: record.last.at,
+    };
+    if (!before) {
+      this.sql.run(
+        this.sql.q.insertInto('operators').values({
+          username: record.username,
+          ...values,
+          failed_attempts: 0,
+          locked_until: null,
+          created_at: this.now().toISOString(),
+        }),
+      );
+      return;
+    }
+    const newSecret = before.password_hash !== record.passwordHash;
+    this.update(record.username, newSecret ? { ...values, failed_attempts: 0, locked_until: null } : values);
   }
 
   recordFailure(username: string, lockAfter: number, lockMs: number): { locked: boolean } {
@@ -89,11 +122,35 @@ export class OperatorDirectory {
     this.update(username, { failed_attempts: 0, locked_until: null });
   }
 
-  private update(
-    username: string,
-    values: Partial<{ password_hash: string; disabled: number; failed_attempts: number; locked_until: string | null }>,
-  ): void {
+  private row(username: string): Row | undefined {
+    return this.sql.first(this.sql.q.selectFrom('operators').selectAll().where('username', '=', username));
+  }
+
+  private update(username: string, values: Partial<Omit<Row, 'username'>>): void {
     const r = this.sql.run(this.sql.q.updateTable('operators').set(values).where('username', '=', username));
     if (r.changes === 0) throw new Error(`no operator ${username}`);
   }
+}
+
+/** A row's record, checked like one from the broker: a row that does not make one is not shared. */
+function recordOf(r: Row): OperatorRecord | null {
+  if (!r.profile_hlc || !r.last_hlc) return null;
+  const parsed = OperatorRecord.safeParse({
+    username: r.username,
+    displayName: r.display_name,
+    role: r.role,
+    passwordHash: r.password_hash,
+    created: r.created_hlc,
+    profileHlc: r.profile_hlc,
+    disables: JSON.parse(r.disables) as unknown,
+    lifted: JSON.parse(r.lifted) as unknown,
+    last: {
+      hlc: r.last_hlc,
+      change: r.last_change,
+      by: r.last_by,
+      station: r.last_station,
+      at: r.last_at,
+    },
+  });
+  return parsed.success ? parsed.data : null;
 }

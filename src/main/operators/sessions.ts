@@ -154,10 +154,37 @@ export class OperatorSessions {
     return this.session();
   }
 
+  /**
+   * The account of whoever is signed on may have changed (here, from the command line, or on
+   * another station): a disabled or removed account, or another role, ends the session.
+   * `because` says where the change came from, for the audit entry.
+   */
+  recheck(because?: string): void {
+    if (!this.signedOn) return;
+    const op = this.o.directory.get(this.signedOn.username);
+    const why = !op
+      ? 'account removed'
+      : op.disabled
+        ? 'account disabled'
+        : op.role !== this.signedOn.role
+          ? `role changed to ${op.role}`
+          : null;
+    if (why) this.end(because ? `${why} (${because})` : why);
+  }
+
   private checkIdle(): void {
-    if (!this.signedOn || this.o.now().getTime() - this.lastActivity < this.o.idleLockMs) return;
     try {
-      this.signOff('idle lock');
+      this.recheck();
+    } catch {
+      // The database cannot be read now: the next check tries again; the idle lock still holds.
+    }
+    if (!this.signedOn || this.o.now().getTime() - this.lastActivity < this.o.idleLockMs) return;
+    this.end('idle lock');
+  }
+
+  private end(reason: string): void {
+    try {
+      this.signOff(reason);
     } catch {
       // The audit entry could not be written: sign off all the same, a locked console is safer.
       this.signedOn = null;

@@ -147,7 +147,7 @@ export interface Tables {
     correlation_id: string | null;
     request_id: string | null;
     detail: string;
-    /** v7: the row's link in the hash chain (src/main/audit/chain.ts). */
+    /** v8: the row's link in the hash chain (src/main/audit/chain.ts). */
     hash: string | null;
   };
   outbox: {
@@ -179,6 +179,17 @@ export interface Tables {
     failed_attempts: number;
     locked_until: string | null;
     created_at: string;
+    /** Site-wide accounts (schema v7, docs/operators.md): null until the account is shared. */
+    created_hlc: string | null;
+    profile_hlc: string | null;
+    /** JSON: per station, its latest disable; and the disables an enable lifted. */
+    disables: string;
+    lifted: string;
+    last_hlc: string | null;
+    last_change: string | null;
+    last_by: string | null;
+    last_station: string | null;
+    last_at: string | null;
   };
   alarm_definitions: {
     version: number;

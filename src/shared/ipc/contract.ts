@@ -6,7 +6,7 @@ import { Health } from '../health';
 import { HandoverReport } from '../handover';
 import { Incident, IncidentDetail, IncidentSeverity, IncidentStatus, NewIncident } from '../incidents';
 import { DefinitionChange, DefinitionList, DefinitionSet } from '../limits';
-import { OperatorSession } from '../operators';
+import { OperatorRole, OperatorSession, OperatorView } from '../operators';
 import { resultOf } from '../refusal';
 import { SiteView } from '../site';
 import { FleetEntry } from '../fleet';
@@ -26,6 +26,9 @@ export interface ChannelSpec<I extends z.ZodType = z.ZodType, O extends z.ZodTyp
 const NoInput = z.undefined();
 /** Ids the renderer sends back are bounded: an id is never a megabyte. */
 const Id = z.string().min(1).max(128);
+/** A username as typed (the station lower-cases it) and a password or PIN (at least 4 characters). */
+const OperatorName = z.string().min(1).max(64);
+const Secret = z.string().min(4).max(256);
 
 /**
  * The IPC contract, written once. Main registers a handler for each entry and validates
@@ -142,6 +145,40 @@ export const contract = {
     input: NoInput,
     output: z.null(),
     description: 'The operator used the console (keyboard or pointer): postpones the idle lock.',
+  },
+  'operators.list': {
+    input: NoInput,
+    output: z.array(OperatorView),
+    description:
+      "The site's operator accounts as this station holds them: role, disabled, locked here, the latest change (who, where, when). Supervisors only.",
+  },
+  'operators.create': {
+    input: z.object({
+      username: OperatorName,
+      displayName: z.string().min(1).max(200),
+      role: OperatorRole,
+      secret: Secret,
+    }),
+    output: OperatorView,
+    description:
+      'A supervisor creates an operator account with its first password or PIN (hashed; never sent): it reaches every station of the site, audited on each.',
+  },
+  'operators.disable': {
+    input: z.object({ username: OperatorName }),
+    output: OperatorView,
+    description:
+      'A supervisor disables an account on every station: it ends the operator’s session where they are signed on, and wins over any change made without seeing it.',
+  },
+  'operators.enable': {
+    input: z.object({ username: OperatorName }),
+    output: OperatorView,
+    description: 'A supervisor enables a disabled account again, on every station.',
+  },
+  'operators.reset': {
+    input: z.object({ username: OperatorName, secret: Secret }),
+    output: OperatorView,
+    description:
+      "A supervisor sets an operator's new password or PIN (hashed; never sent) on every station; it lifts a lock-out.",
   },
   'audit.list': {
     input: z.object({

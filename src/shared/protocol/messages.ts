@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DefinitionSet, FieldChange } from '../limits';
+import { OperatorRecord } from '../operators';
 import { AlarmPriority } from '../alarms';
 import { ActuationAction } from '../actuation';
 import { TopicSafeId, ValveId, Timestamp } from '../ids';
@@ -155,6 +156,14 @@ export const AlarmDefinitionsMessage = z.looseObject({
   changes: z.array(FieldChange).max(100_000),
 });
 export type AlarmDefinitionsMessage = z.infer<typeof AlarmDefinitionsMessage>;
+
+/**
+ * A site-wide operator account as the publishing station holds it, retained, one topic per
+ * account (docs/operators.md): a password hash, never a password; no failed attempts or
+ * lock-outs, which stay on their station.
+ */
+export const OperatorRecordMessage = z.looseObject({ v: V, operator: OperatorRecord });
+export type OperatorRecordMessage = z.infer<typeof OperatorRecordMessage>;
 
 /** A retained snapshot: one alarm's or incident's events, merged by id by whoever receives it. */
 const snapshotOf = <E extends z.ZodType>(event: E) =>

@@ -29,7 +29,8 @@ export type TopicKind =
   | 'alarm_snapshot'
   | 'incident_snapshot'
   | 'gateway_presence'
-  | 'alarm_definitions';
+  | 'alarm_definitions'
+  | 'operator_record';
 
 /**
  * The MQTT accounts of a site: one per station, one per gateway, one for PipelineGuard (the
@@ -192,6 +193,15 @@ export const TOPIC_TABLE: readonly TopicSpec[] = [
     retained: true,
     payload: 'AlarmDefinitionsMessage',
   },
+  {
+    kind: 'operator_record',
+    path: 'stations/{station}/operators/{operator}',
+    publishers: [ownStation],
+    subscribers: [station],
+    qos: 1,
+    retained: true,
+    payload: 'OperatorRecordMessage',
+  },
 ];
 
 /**
@@ -337,6 +347,9 @@ export const topics = {
     `${base(site)}/stations/${station}/snapshots/incidents/${incident}`,
   /** The site's alarm definitions (retained): the newest version each station has in force. */
   alarmDefinitions: (site: string, station: string) => `${base(site)}/stations/${station}/alarm-definitions`,
+  /** A site-wide operator account (retained): the account as each station holds it (docs/operators.md). */
+  operatorRecord: (site: string, station: string, operator: string) =>
+    `${base(site)}/stations/${station}/operators/${operator}`,
 } as const;
 
 /** Topic names of protocol v1, for v1 gateways during a transition and for the simulator's `--protocol v1`. */
@@ -429,6 +442,10 @@ function parseV2(p: string[], site: string): ParsedTopic | null {
         if (p[5] === 'alarm-definitions') return { kind: 'alarm_definitions', site, id: st, owner: st, protocol: 2 };
         return null;
       }
+      if (n === 7)
+        return p[5] === 'operators' && p[6]
+          ? { kind: 'operator_record', site, id: p[6], owner: st, protocol: 2 }
+          : null;
       if (n !== 8 || p[5] !== 'snapshots' || !p[7]) return null;
       if (p[6] === 'alarms') return { kind: 'alarm_snapshot', site, id: p[7], owner: st, protocol: 2 };
       if (p[6] === 'incidents') return { kind: 'incident_snapshot', site, id: p[7], owner: st, protocol: 2 };

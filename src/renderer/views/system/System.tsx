@@ -11,6 +11,7 @@ import { UpdatePanel } from './UpdatePanel';
 import { HornPanel } from './HornPanel';
 import { FieldBrowserPanel } from './FieldBrowserPanel';
 import { FleetPanel } from './FleetPanel';
+import { OperatorsPanel } from './OperatorsPanel';
 
 const REFRESH_MS = 2000;
 
@@ -46,6 +47,7 @@ export function System() {
         </div>
       )}
       <FleetPanel />
+      <OperatorsPanel />
       <FieldBrowserPanel />
     </section>
   );

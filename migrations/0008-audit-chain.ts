@@ -6,13 +6,13 @@ const NO_UPDATE = `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END;`;
 
 /**
- * Schema v7: the audit log becomes a hash chain (src/main/audit/chain.ts). Every existing row
+ * Schema v8: the audit log becomes a hash chain (src/main/audit/chain.ts). Every existing row
  * gets its hash here, in id order, so the chain starts at the first row ever written; from
  * now on each row is hashed in the transaction that writes it. The append-only trigger is
  * lifted only inside this migration's transaction.
  */
-export const m0007: Migration = {
-  version: 7,
+export const m0008: Migration = {
+  version: 8,
   name: 'audit-chain',
   up(db) {
     db.exec(`DROP TRIGGER audit_log_no_update; ALTER TABLE audit_log ADD COLUMN hash TEXT;`);
