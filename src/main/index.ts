@@ -5,6 +5,7 @@ import {
   crashReporter,
   dialog,
   ipcMain,
+  net,
   Notification,
   powerSaveBlocker,
   protocol,
@@ -102,6 +103,8 @@ async function main(): Promise<void> {
     log: station.log,
     auditor: station.running().auditor,
     updater: autoUpdater,
+    // Linux release statements come the way the updater's downloads do: the system proxy applies.
+    fetch: (url, init) => net.fetch(url, init),
   });
 
   // Hardening: every webContents (navigation, new windows, webviews), every permission,

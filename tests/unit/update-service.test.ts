@@ -141,6 +141,8 @@ function setup(
     currentVersion: '0.1.0',
     random: () => 0.5,
     firstCheckDelayMs: 1000,
+    // The flow of every platform; Linux's signed releases are tested in update-signing.test.ts.
+    platform: 'win32',
     ...rest,
   });
   const records = () =>

@@ -84,6 +84,7 @@ describe('update channels through a station with updates', () => {
       currentVersion: '0.1.0',
       firstCheckDelayMs: 60_000,
       installDelayMs: 0,
+      platform: 'win32',
     }).start();
   });
   afterAll(async () => {

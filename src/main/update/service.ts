@@ -12,6 +12,8 @@ import type { AuditRecord } from '../audit/auditor';
 import type { Logger } from '../log';
 import type { SecretName } from '../secrets/secret-store';
 import { describeUpdateFailure } from './reasons';
+import { RELEASE_KEYS, type ReleaseKey } from './release-keys';
+import { releaseProblem, type FetchLike } from './release-signature';
 import type { ProgressLike, UpdateInfoLike, UpdaterEvents, UpdaterLike, UpdaterLogger } from './updater';
 
 /** What the station's IPC handlers need (`deps.updates`); the UpdateService implements it. */
@@ -58,6 +60,12 @@ export interface UpdateServiceOptions {
    * policy says, because electron-updater would replace it with the NSIS installer.
    */
   installedByMsi?: boolean;
+  /**
+   * Keys a Linux release statement must verify with (release-keys.ts), and how it is fetched
+   * (the shell passes Electron's net.fetch, which follows the system proxy like the updater).
+   */
+  releaseKeys?: readonly ReleaseKey[];
+  fetch?: FetchLike;
 }
 
 const HOUR_MS = 3_600_000;
@@ -100,6 +108,8 @@ export class UpdateService implements Updates {
       installDelayMs: 500,
       platform: process.platform,
       installedByMsi: false,
+      releaseKeys: RELEASE_KEYS,
+      fetch: (url, init) => fetch(url, init),
       ...options,
     };
     const { config } = this.o;
@@ -144,7 +154,8 @@ export class UpdateService implements Updates {
     this.started = true;
     try {
       updater.autoDownload = true;
-      updater.autoInstallOnAppQuit = true;
+      // On Linux not before the download's signed release statement verified (onDownloaded).
+      updater.autoInstallOnAppQuit = !this.signedReleasesOnly;
       updater.logger = this.updaterLogger();
       updater.setFeedURL({ provider: 'generic', url: this.o.config.updateUrl!, channel: this.feedChannel });
       updater.channel = this.feedChannel;
@@ -332,9 +343,58 @@ export class UpdateService implements Updates {
     });
   }
 
+  /** AppImage and deb updates carry only a hash from their own server: they must be signed too. */
+  private get signedReleasesOnly(): boolean {
+    return this.o.platform === 'linux';
+  }
+
   private onDownloaded(info: UpdateInfoLike): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (!this.signedReleasesOnly) return this.acceptDownload(info);
+    void this.verifyDownload(info);
+  }
+
+  /** Installs only what the organisation signed: the version, newer than this one, and the very file. */
+  private async verifyDownload(info: UpdateInfoLike): Promise<void> {
+    const problem = info.downloadedFile
+      ? await releaseProblem({
+          baseUrl: this.o.config.updateUrl!,
+          channelFile: this.channelFile,
+          version: info.version,
+          downloadedFile: info.downloadedFile,
+          currentVersion: this.o.currentVersion,
+          keys: this.o.releaseKeys,
+          fetch: this.o.fetch,
+          headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+        }).catch((err: unknown) => `the release could not be checked (${(err as Error).message})`)
+      : 'the updater did not say which file it downloaded';
+    if (!this.started) return;
+    if (problem === null) {
+      this.o.updater!.autoInstallOnAppQuit = true;
+      return this.acceptDownload(info);
+    }
+    this.o.updater!.autoInstallOnAppQuit = false;
+    this.o.log.error('UPDATE REFUSED: the download is not a release signed for this station', {
+      version: info.version,
+      reason: problem,
+    });
+    try {
+      this.o.auditor.record({
+        actor: 'system',
+        action: 'update.refused',
+        subject: info.version,
+        result: 'refused',
+        detail: { reason: problem, from: this.o.currentVersion },
+      });
+    } catch {
+      // The auditor has logged its own failure; the refusal stands either way.
+    }
+    this.set({ state: 'error', reason: `update ${info.version} refused: ${problem}`, progress: null });
+    this.schedule(this.o.intervalMs);
+  }
+
+  private acceptDownload(info: UpdateInfoLike): void {
     this.set({
       state: 'downloaded',
       version: info.version,

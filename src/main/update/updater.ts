@@ -63,6 +63,8 @@ export interface UpdateInfoLike {
   releaseNotes?: string | ReleaseNoteLike[] | null;
   releaseName?: string | null;
   releaseDate?: string;
+  /** With `update-downloaded`: where electron-updater put the file it downloaded. */
+  downloadedFile?: string;
 }
 
 export interface ProgressLike {
