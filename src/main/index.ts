@@ -5,6 +5,7 @@ import {
   crashReporter,
   dialog,
   ipcMain,
+  Menu,
   net,
   Notification,
   powerSaveBlocker,
@@ -24,7 +25,9 @@ import { registerIpc } from './ipc/electron';
 import { IpcRouter } from './ipc/router';
 import { fileSink, streamSink } from './log';
 import { cliArguments, prepareCliRun } from './shell/cli-dispatch';
+import { relayOperatorInput } from './shell/activity';
 import { MainErrorReporter, startCrashReporter } from './shell/crash';
+import { productionMenu } from './shell/menu';
 import { hardenContents, sameAppOrigin } from './shell/navigation';
 import { CriticalAlarmNotifier } from './shell/notifications';
 import { denyAllPermissions } from './shell/permissions';
@@ -79,6 +82,8 @@ async function main(): Promise<void> {
   station = createStation(config, {
     logSinks: [fileSink(config.dataDir, config.logMaxBytes), streamSink(process.stdout)],
     runtime: { electron: process.versions.electron },
+    // The idle lock trusts the OS input this shell sees, not the renderer (relayOperatorInput).
+    operatorInput: 'shell',
     secrets,
     // Asked at each call: the service exists once the station runs (it audits with its auditor).
     updates: () => updates,
@@ -125,7 +130,7 @@ async function main(): Promise<void> {
   const displays = () => screen.getAllDisplays();
   const placement = restorePlacement(readWindowState(stateFile), displays());
   const win = new BrowserWindow(
-    mainWindowOptions(path.join(__dirname, '../preload/index.js'), config.windowMode, placement),
+    mainWindowOptions(path.join(__dirname, '../preload/index.js'), config.windowMode, placement, !app.isPackaged),
   );
   window = win;
   if (placement.maximized && config.windowMode === 'normal') win.maximize();
@@ -134,6 +139,9 @@ async function main(): Promise<void> {
   keepDisplayAwake(win, powerSaveBlocker, config.preventDisplaySleep, log);
 
   const contents = win.webContents;
+  // No Reload or Developer Tools at a console: a minimal menu in an installed app.
+  if (app.isPackaged)
+    Menu.setApplicationMenu(Menu.buildFromTemplate(productionMenu(process.platform, config.windowMode)));
   new RendererWatchdog(contents, {
     log,
     audit,
@@ -168,7 +176,12 @@ async function main(): Promise<void> {
     log,
   });
   const offAlarms = station.bus.on('alarm.changed', (alarm) => notifier.onAlarm(alarm));
+  const offInput = relayOperatorInput(contents, {
+    isFocused: () => !win.isDestroyed() && win.isFocused(),
+    touch: () => station?.running().sessions.touch(),
+  });
   win.on('closed', () => {
+    offInput();
     unsubscribe();
     offAlarms();
     notifier.closeAll();

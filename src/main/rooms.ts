@@ -78,6 +78,13 @@ export interface StationDeps {
    * (the headless station never updates itself).
    */
   updates?: () => Updates | null;
+  /**
+   * Who vouches that the operator is at the console (the idle lock): the renderer's
+   * `operator.activity` calls (default; the web harness), or the Electron shell alone, from
+   * the OS input Chromium delivers to the focused window (shell/activity.ts). With `shell`,
+   * the renderer's calls are ignored: a script in the page cannot hold the lock off.
+   */
+  operatorInput?: 'renderer' | 'shell';
 }
 
 /** What exists only while the station runs (after start, before stop). */

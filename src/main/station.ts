@@ -81,6 +81,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
       updates: () => deps.updates?.() ?? null,
       updateStatus,
       actingIdentity: () => calls.current()?.identity ?? state?.sessions.identity() ?? null,
+      activityFromRenderer: deps.operatorInput !== 'shell',
     }),
     calls,
     () => state?.storage ?? null,

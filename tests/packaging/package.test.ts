@@ -252,6 +252,7 @@ describe('the packaged app (electron-builder --linux dir, stand-in Electron)', (
     expect(state('EnableEmbeddedAsarIntegrityValidation')).toBe(FUSE_ENABLE);
     expect(state('OnlyLoadAppFromAsar')).toBe(FUSE_ENABLE);
     expect(state('EnableCookieEncryption')).toBe(FUSE_ENABLE);
+    expect(state('GrantFileProtocolExtraPrivileges')).toBe(FUSE_DISABLE);
   });
 
   it('writes the update configuration with the placeholder URL the app replaces from policy', () => {

@@ -60,6 +60,8 @@ export interface HandlerDeps {
   updateStatus: () => UpdateStatus;
   /** Who acts: the API key of an HTTP call, else the console's operator. */
   actingIdentity: () => Identity | null;
+  /** Whether the renderer's `operator.activity` postpones the idle lock (StationDeps.operatorInput). */
+  activityFromRenderer: boolean;
 }
 
 /**
@@ -90,7 +92,8 @@ export function stationHandlers(d: HandlerDeps): Handlers {
     'operator.signOn': ({ username, secret }) => r().sessions.signOn(username, secret),
     'operator.signOff': () => ok(r().sessions.signOff()),
     'operator.activity': () => {
-      r().sessions.touch();
+      // Under Electron the shell reports the operator's input itself; the call is a no-op.
+      if (d.activityFromRenderer) r().sessions.touch();
       return ok(null);
     },
     'operators.list': () => r().operators.list(d.actingIdentity()),

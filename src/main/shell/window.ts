@@ -21,6 +21,8 @@ export function mainWindowOptions(
   preloadPath: string,
   mode: WindowMode = 'normal',
   placement: WindowPlacement = {},
+  /** Only in development: at a console, DevTools could fake the display or hold off the idle lock. */
+  devTools = false,
 ): BrowserWindowConstructorOptions {
   const b = placement.bounds;
   return {
@@ -49,6 +51,7 @@ export function mainWindowOptions(
       safeDialogs: true,
       disableDialogs: false,
       spellcheck: false,
+      devTools,
     },
   };
 }
