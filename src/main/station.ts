@@ -1,8 +1,10 @@
+import os from 'node:os';
 import type { AppInfo } from '../shared/system';
 import { quietUpdateStatus } from '../shared/update';
 import { EventBus, type StationEvents } from './bus';
 import { CallScope } from './calls';
 import { demoRefusal, type Config } from './config';
+import { configHash } from './config/show';
 import { redactUrl } from './config/url';
 import { busCheck, HealthService } from './health';
 import { scopedHandlers, stationHandlers } from './ipc/handlers';
@@ -104,6 +106,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
     });
     if (state.demo)
       log.warn('DEMO / TRAINING SITE: no broker is configured (PLAINVIEW_MQTT_URL); the field is simulated');
+    auditRun(state, 'station.start');
     return state;
   };
 
@@ -111,12 +114,42 @@ export function createStation(config: Config, deps: StationDeps): Station {
     if (!state) return;
     const r = state;
     bus.emit('station.stopping', { at: now().toISOString() });
+    auditRun(r, 'station.stop');
     state = null;
     await r.stop();
     log.info('station stopped');
   };
 
+  /** Starts and stops are maintenance evidence: which version ran, with which settings, as whom. */
+  const auditRun = (r: Running, action: 'station.start' | 'station.stop') => {
+    try {
+      r.auditor.record({
+        actor: `os:${osUser()}`,
+        action,
+        subject: config.stationId,
+        result: 'ok',
+        detail: {
+          version: appVersion,
+          schema_version: r.store.schemaVersion,
+          config_sha256: configHash(config),
+          electron: deps.runtime?.electron ?? null,
+          demo: r.demo !== null,
+        },
+      });
+    } catch {
+      // The auditor logged it; a station that cannot write its audit log still starts and stops.
+    }
+  };
+
   return { config, log, bus, health, handlers, start, stop, running, info };
+}
+
+function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
 }
 
 const platform = () => ({ platform: process.platform, arch: process.arch });

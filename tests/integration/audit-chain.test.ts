@@ -13,7 +13,7 @@ import { tempDir } from '../helpers/tmp';
  * be caught against a head published before it.
  */
 
-/** A data folder whose audit log has a few rows, made by the CLI as IT would. */
+/** A data folder whose audit log has five rows, made by the CLI as IT would: the migration, three keys, a revoke. */
 function logWithRows(): { dir: string; data: string; env: NodeJS.ProcessEnv } {
   const dir = tempDir();
   const data = path.join(dir, 'data');
@@ -52,7 +52,7 @@ describe('the audit log is a hash chain', () => {
     const { dir, data, env } = logWithRows();
     const ok = verify(env, dir);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/audit log: ok, 4 rows, head 4:[0-9a-f]{64}/);
+    expect(ok.stdout).toMatch(/audit log: ok, 5 rows, head 5:[0-9a-f]{64}/);
 
     tamper(data, (db) => db.exec("UPDATE audit_log SET actor = 'os:mallory' WHERE id = 2"));
     expect(runCli(['db', 'check'], env, dir).code).toBe(0);
@@ -77,23 +77,23 @@ describe('the audit log is a hash chain', () => {
   it('a chain rewritten from an edited row on verifies alone, but not against a head published before', () => {
     const { dir, data, env } = logWithRows();
     const published = headOf(verify(env, dir).stdout);
-    // Forge the last row and recompute its hash: the chain is whole again.
+    // Forge the last row (5: the revoke) and recompute its hash: the chain is whole again.
     tamper(data, (db) => {
-      db.exec("UPDATE audit_log SET subject = 'nothing happened' WHERE id = 4");
+      db.exec("UPDATE audit_log SET subject = 'nothing happened' WHERE id = 5");
       const rows = db.prepare('SELECT * FROM audit_log ORDER BY id').all() as StoredRow[];
-      db.prepare('UPDATE audit_log SET hash = ? WHERE id = 4').run(rowHash(rows[2]!.hash!, rows[3]!));
+      db.prepare('UPDATE audit_log SET hash = ? WHERE id = 5').run(rowHash(rows[3]!.hash!, rows[4]!));
     });
     expect(verify(env, dir).code).toBe(0);
     const against = verify(env, dir, '--head', published);
     expect(against.code).toBe(1);
-    expect(against.stderr).toContain('does not hold the head given: row 4 has another hash');
+    expect(against.stderr).toContain('does not hold the head given: row 5 has another hash');
     // A log cut short no longer holds the head either.
     tamper(data, (db) => {
       db.exec('DROP TRIGGER audit_log_no_delete');
-      db.exec('DELETE FROM audit_log WHERE id = 4');
+      db.exec('DELETE FROM audit_log WHERE id = 5');
     });
     expect(verify(env, dir).code).toBe(0);
-    expect(verify(env, dir, '--head', published).stderr).toContain('ends at row 3');
+    expect(verify(env, dir, '--head', published).stderr).toContain('ends at row 4');
   });
 
   it('the station finds a broken chain at start: a high alarm for the operators, the log and the audit say so', async () => {

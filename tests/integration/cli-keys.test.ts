@@ -51,10 +51,17 @@ describe('plainview keys', () => {
     expect(runCli(['keys', 'list'], env, root).stdout).toMatch(/historian\tread\t.*last used 20\S+\trevoked 20/);
 
     const db = new Database(path.join(dataDir, 'plainview.db'), { readonly: true });
-    const actions = db.prepare("SELECT action, actor FROM audit_log WHERE action LIKE 'api_key.%'").all();
+    const actions = db
+      .prepare("SELECT action, actor, subject, result FROM audit_log WHERE action LIKE 'api_key.%'")
+      .all();
+    const os = expect.stringMatching(/^os:/);
     expect(actions).toEqual([
-      { action: 'api_key.create', actor: expect.stringMatching(/^os:/) },
-      { action: 'api_key.revoke', actor: expect.stringMatching(/^os:/) },
+      { action: 'api_key.create', actor: os, subject: 'historian', result: 'ok' },
+      // A second key of that name was refused: the refusal is in the audit log too.
+      { action: 'api_key.create', actor: os, subject: 'historian', result: 'refused' },
+      { action: 'api_key.revoke', actor: os, subject: 'historian', result: 'ok' },
+      // The refusal is evidence too (a revoke of a key that does not exist).
+      { action: 'api_key.revoke', actor: os, subject: 'nobody', result: 'refused' },
     ]);
     db.close();
     for (const f of fs.readdirSync(dataDir).filter((f) => f.startsWith('plainview.db')))

@@ -158,7 +158,11 @@ describe('plainview db', () => {
     const read = () => {
       const c = openConnection(db);
       try {
-        return { version: schemaVersion(c), rows: snapshot(c, LATER_COLUMNS) };
+        const rows = snapshot(c, LATER_COLUMNS);
+        // The rollback and the migration audit themselves: compare the rows that were there.
+        const maintenance = (rows.audit_log as { action: string }[]).filter((r) => r.action.startsWith('db.'));
+        rows.audit_log = (rows.audit_log as { action: string }[]).filter((r) => !r.action.startsWith('db.'));
+        return { version: schemaVersion(c), rows, maintenance: maintenance.map((r) => r.action) };
       } finally {
         c.close();
       }
@@ -169,7 +173,11 @@ describe('plainview db', () => {
     expect(down.code).toBe(0);
     expect(down.stdout).toMatch(/backed up to .*pre-rollback/);
     expect(down.stdout).toMatch(new RegExp(`rolled back from ${migrations.length} to ${migrations.length - 1}`));
-    expect(read()).toEqual({ ...before, version: migrations.length - 1 });
+    expect(read()).toEqual({
+      ...before,
+      version: migrations.length - 1,
+      maintenance: [...before.maintenance, 'db.rollback'],
+    });
 
     const status = runCli(['db', 'status'], env, root);
     const newest = migrations.at(-1)!;
@@ -177,7 +185,7 @@ describe('plainview db', () => {
 
     const up = runCli(['db', 'migrate'], env, root);
     expect(up.code).toBe(0);
-    expect(read()).toEqual(before);
+    expect(read()).toEqual({ ...before, maintenance: [...before.maintenance, 'db.rollback', 'db.migrate'] });
   });
 
   it('rollback below version 1 is refused with a clear line', () => {

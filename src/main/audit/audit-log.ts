@@ -20,6 +20,8 @@ const VERIFY_PAGE = 5000;
  * DELETE, so this class offers only append and read: there is no other way to touch it.
  */
 export class AuditLog {
+  private hasChain: boolean | undefined;
+
   constructor(
     private readonly sql: Sql,
     private readonly now: () => Date = () => new Date(),
@@ -31,26 +33,46 @@ export class AuditLog {
    * fails on the primary key instead of forking the chain.
    */
   append(entry: NewAuditEntry): number {
+    if (!this.chained()) return this.appendUnchained(entry);
     // IMMEDIATE when on its own: the write lock is taken before the head is read, so a CLI
     // command appending beside the station waits its turn instead of failing on a stale read.
     const write = (fn: () => number) => (this.sql.db.inTransaction ? fn() : this.sql.db.transaction(fn).immediate());
     return write(() => {
       const head = this.head();
-      const row = {
-        id: head.seq + 1,
-        at: this.now().toISOString(),
-        actor: entry.actor,
-        station_id: entry.stationId,
-        action: entry.action,
-        subject: entry.subject,
-        result: entry.result,
-        correlation_id: entry.correlationId,
-        request_id: entry.requestId,
-        detail: JSON.stringify(entry.detail),
-      };
+      const row = { id: head.seq + 1, ...this.row(entry) };
       this.sql.run(this.sql.q.insertInto('audit_log').values({ ...row, hash: rowHash(head.hash, row) }));
       return row.id;
     });
+  }
+
+  /**
+   * Whether this database's audit log is a chain (schema v8 on). The CLI also audits
+   * maintenance on older schemas: `db rollback` below v8 records itself after the column went.
+   */
+  private chained(): boolean {
+    this.hasChain ??=
+      this.sql.db.prepare("SELECT 1 FROM pragma_table_info('audit_log') WHERE name = 'hash'").pluck().get() !==
+      undefined;
+    return this.hasChain;
+  }
+
+  private appendUnchained(entry: NewAuditEntry): number {
+    const row = this.row(entry);
+    return Number(this.sql.run(this.sql.q.insertInto('audit_log').values(row)).lastInsertRowid);
+  }
+
+  private row(entry: NewAuditEntry) {
+    return {
+      at: this.now().toISOString(),
+      actor: entry.actor,
+      station_id: entry.stationId,
+      action: entry.action,
+      subject: entry.subject,
+      result: entry.result,
+      correlation_id: entry.correlationId,
+      request_id: entry.requestId,
+      detail: JSON.stringify(entry.detail),
+    };
   }
 
   /** The last row's sequence number and hash: what the station publishes as its chain head. */

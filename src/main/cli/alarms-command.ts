@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { DefinitionList, definitionChanges, type DefinitionSet } from '../../shared/limits';
 import { SqlDefinitionStore } from '../limits/store';
 import { CliError, configOrExit, runCommand } from './run';
-import { audited, withStore } from './store-access';
+import { audited, maintenance, withStore } from './store-access';
 
 /** `plainview alarms export [FILE]`: the definitions in force, as a file `import` takes back. */
 async function exportDefinitions(file?: string): Promise<void> {
@@ -94,5 +94,7 @@ export function registerAlarmCommands(program: Command): void {
     .argument('<file>', 'a JSON file: { "definitions": [...] }, as `export` writes')
     .requiredOption('--reason <text>', 'why the definitions change (the management-of-change record)')
     .description('record the next version of the definitions, audited; every station of the site takes it')
-    .action((file: string, o: { reason: string }) => runCommand(() => importDefinitions(file, o.reason)));
+    .action((file: string, o: { reason: string }) =>
+      runCommand(() => maintenance('alarm_definitions.import', file, () => importDefinitions(file, o.reason), null)),
+    );
 }

@@ -23,42 +23,61 @@ export function dbStatus(): Promise<void> {
   });
 }
 
-export function dbMigrate(): Promise<void> {
+/** What a schema change did, for its audit entry. */
+export interface SchemaChange {
+  from: number;
+  to: number;
+  backup: string | null;
+}
+
+export function dbMigrate(): Promise<SchemaChange> {
   return withStore(
     async (store, keep) => {
       const from = store.schemaVersion;
-      if (from === latestVersion(migrations)) return out(`already at schema version ${from}; nothing to do`);
-      if (from > 0) out(`backed up to ${await store.backup('pre-migrate', keep)}`);
+      if (from === latestVersion(migrations)) {
+        out(`already at schema version ${from}; nothing to do`);
+        return { from, to: from, backup: null };
+      }
+      const backup = from > 0 ? await store.backup('pre-migrate', keep) : null;
+      if (backup) out(`backed up to ${backup}`);
       const applied = migrate(store.db, migrations);
       out(
         `migrated from ${from} to ${store.schemaVersion}: ${applied.map((m) => `${m.version}-${m.name}`).join(', ')}`,
       );
+      return { from, to: store.schemaVersion, backup };
     },
     { create: true, purpose: '`plainview db migrate`' },
   );
 }
 
-export function dbRollback(to: number | undefined): Promise<void> {
+export function dbRollback(to: number | undefined): Promise<SchemaChange> {
   return withStore(
     async (store, keep) => {
       const from = store.schemaVersion;
       const target = to ?? from - 1;
-      if (target >= from) return out(`already at schema version ${from}; nothing to roll back`);
+      if (target >= from) {
+        out(`already at schema version ${from}; nothing to roll back`);
+        return { from, to: from, backup: null };
+      }
       // rollback() refuses a target below 1 before anything happens; check first so no backup is taken for nothing.
-      if (target >= 1) out(`backed up to ${await store.backup('pre-rollback', keep)}`);
+      const backup = target >= 1 ? await store.backup('pre-rollback', keep) : null;
+      if (backup) out(`backed up to ${backup}`);
       const undone = rollback(store.db, migrations, target);
       out(
         `rolled back from ${from} to ${store.schemaVersion}: undid ${undone.map((m) => `${m.version}-${m.name}`).join(', ')}`,
       );
+      return { from, to: store.schemaVersion, backup };
     },
     { create: false, purpose: '`plainview db rollback`' },
   );
 }
 
-export function dbBackup(file: string | undefined): Promise<void> {
+export function dbBackup(file: string | undefined): Promise<{ file: string }> {
   return withStore(async (store, keep) => {
     const target = file ? path.resolve(file) : undefined;
-    out(`backed up to ${await store.backup('manual', keep, target)}`);
+    const written = await store.backup('manual', keep, target);
+    out(`backed up to ${written}`);
+    return { file: written };
   });
 }
 

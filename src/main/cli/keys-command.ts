@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { ApiKeys, type ApiKeyRecord, type KeyScope } from '../api/keys';
 import type { Store } from '../store';
 import { CliError, runCommand } from './run';
-import { audited, withStore } from './store-access';
+import { audited, maintenance, withStore } from './store-access';
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -27,6 +27,10 @@ async function withKeys(fn: (keys: ApiKeys, store: Store) => void): Promise<void
 const status = (k: ApiKeyRecord) => (k.revokedAt ? `revoked ${k.revokedAt}` : 'active');
 
 /** `plainview keys`: API keys of the loopback HTTP API (docs/api.md). */
+/** A key change: its success audits itself (with the key's id); a refusal is audited here. */
+const refusalsAudited = (action: string, name: string, fn: (keys: ApiKeys, store: Store) => void) =>
+  maintenance(action, name, () => withKeys(fn), null);
+
 export function registerKeyCommands(program: Command): void {
   const keys = program
     .command('keys')
@@ -38,7 +42,7 @@ export function registerKeyCommands(program: Command): void {
     .requiredOption('--scope <scope>', 'read (GET routes) or write (also actuation and alarm/incident changes)', scope)
     .action((o: { name: string; scope: KeyScope }) =>
       runCommand(() =>
-        withKeys((k, store) => {
+        refusalsAudited('api_key.create', o.name, (k, store) => {
           const { key, record } = k.create(o.name, o.scope);
           audited(store, 'api_key.create', record.name, { scope: record.scope, id: record.id });
           process.stderr.write(
@@ -65,7 +69,7 @@ export function registerKeyCommands(program: Command): void {
     .argument('<name>', 'the key')
     .action((name: string) =>
       runCommand(() =>
-        withKeys((k, store) => {
+        refusalsAudited('api_key.revoke', name, (k, store) => {
           const r = k.revoke(name);
           if (!r) throw new CliError(`no API key named ${name}`);
           if (!r.changed) return out(`${name} was revoked already, at ${r.record.revokedAt}`);

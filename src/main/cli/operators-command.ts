@@ -10,7 +10,7 @@ import { HybridClock } from '../sync/hlc';
 import { Outbox } from '../sync/outbox';
 import { CliError, configOrExit, runCommand } from './run';
 import { readSecretInput } from './stdin';
-import { audited, withStore } from './store-access';
+import { audited, maintenance, withStore } from './store-access';
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -80,6 +80,10 @@ function done(r: Result<OperatorRecord>): OperatorRecord {
   return r.value;
 }
 
+/** A change: its success audits itself on every station (sync); a refusal is audited here. */
+const refusalsAudited = (action: string, name: string, fn: Parameters<typeof change>[0]) =>
+  maintenance(action, name, () => change(fn), null);
+
 export function registerOperatorCommands(program: Command): void {
   const ops = program
     .command('operators')
@@ -103,7 +107,7 @@ export function registerOperatorCommands(program: Command): void {
     )
     .action((name: string, o: { name: string; role: OperatorRole }) =>
       runCommand(() =>
-        change(async ({ changes, directory, by }) => {
+        refusalsAudited('operator.add', name, async ({ changes, directory, by }) => {
           if (directory.get(name))
             throw new CliError(`operator ${name} already exists; use \`plainview operators passwd\``);
           done(changes.create(by, { username: name, displayName: o.name, role: o.role, secret: await secret(name) }));
@@ -117,7 +121,7 @@ export function registerOperatorCommands(program: Command): void {
     .argument('<username>', 'the operator', username)
     .action((name: string) =>
       runCommand(() =>
-        change(async ({ changes, directory, by }) => {
+        refusalsAudited('operator.passwd', name, async ({ changes, directory, by }) => {
           if (!directory.get(name)) throw new CliError(`no operator ${name}`);
           done(changes.reset(by, name, await secret(name)));
           out(`changed the password of ${name}`);
@@ -138,7 +142,7 @@ export function registerOperatorCommands(program: Command): void {
       .argument('<username>', 'the operator', username)
       .action((name: string) =>
         runCommand(() =>
-          change(({ changes, directory, by }) => {
+          refusalsAudited(`operator.${cmd}`, name, ({ changes, directory, by }) => {
             if (!directory.get(name)) throw new CliError(`no operator ${name}`);
             // Already so: nothing to change, and a script that makes sure of it succeeds.
             if (directory.get(name)!.disabled === disabled) return out(`${name} is ${cmd}d already; nothing changed`);

@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { appVersion } from '../version';
 import { dbBackup, dbCheck, dbMigrate, dbRollback, dbStatus } from './db-command';
 import { runCommand } from './run';
+import { maintenance } from './store-access';
 import { registerSecretsCommands } from './secrets-command';
 import { registerSimCommand } from './sim-command';
 import { registerAuditCommands } from './audit-command';
@@ -51,15 +52,35 @@ export function buildProgram(): Command {
     .action(() => runCommand(dbStatus));
   db.command('migrate')
     .description('back up, then apply pending migrations')
-    .action(() => runCommand(dbMigrate));
+    .action(() =>
+      runCommand(async () => void (await maintenance('db.migrate', 'database', dbMigrate, (c) => ({ ...c })))),
+    );
   db.command('rollback')
     .description('back up, then undo migrations (default: the newest one); never below version 1')
     .option('--to <version>', 'the schema version to roll back to', version)
-    .action((opts: { to?: number }) => runCommand(() => dbRollback(opts.to)));
+    .action((opts: { to?: number }) =>
+      runCommand(async () => {
+        await maintenance(
+          'db.rollback',
+          `to ${opts.to ?? 'previous'}`,
+          () => dbRollback(opts.to),
+          (c) => ({ ...c }),
+        );
+      }),
+    );
   db.command('backup')
     .description('take an online backup into the backups folder, or into FILE')
     .argument('[file]', 'where to write the backup')
-    .action((file?: string) => runCommand(() => dbBackup(file)));
+    .action((file?: string) =>
+      runCommand(async () => {
+        await maintenance(
+          'db.backup',
+          file ?? 'backups/',
+          () => dbBackup(file),
+          (b) => ({ ...b }),
+        );
+      }),
+    );
   db.command('check')
     .description('run a full integrity check; exit 1 if SQLite finds problems')
     .action(() => runCommand(dbCheck));

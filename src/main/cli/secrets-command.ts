@@ -10,6 +10,7 @@ import {
 import { MachineSecretProblem, machineSecrets } from '../secrets/machine-secrets';
 import { CliError, runCommand } from './run';
 import { readSecretInput } from './stdin';
+import { maintenance } from './store-access';
 
 /** Exit code when the OS keychain cannot be used (documented in DEPLOYMENT.md). */
 export const EXIT_KEYCHAIN_UNAVAILABLE = 4;
@@ -52,6 +53,9 @@ interface Where {
   machine?: boolean;
   group?: string;
 }
+
+/** What the audit entry names: the secret and whose it is, never its value. */
+const secretSubject = (name: string, where: Where) => `${name} (${where.machine ? 'machine' : 'this account'})`;
 
 async function secretsSet(name: string, where: Where): Promise<void> {
   assertSecretName(name);
@@ -116,14 +120,18 @@ export function registerSecretsCommands(program: Command): void {
       'with --machine: who may read it besides administrators (default: plainview; Windows: Users)',
     )
     .addHelpText('after', HELP_AFTER)
-    .action((name: string, where: Where) => run(() => secretsSet(name, where)));
+    .action((name: string, where: Where) =>
+      run(() => maintenance('secret.set', secretSubject(name, where), () => secretsSet(name, where))),
+    );
   secrets
     .command('delete')
     .description('remove a secret from the OS keychain (or, with --machine, the machine); exit 1 if it was not there')
     .argument('<name>', `one of: ${SECRET_NAMES.join(', ')}`)
     .option('--machine', "the machine's secret, not this account's")
     .addHelpText('after', HELP_AFTER)
-    .action((name: string, where: Where) => run(() => secretsDelete(name, where)));
+    .action((name: string, where: Where) =>
+      run(() => maintenance('secret.delete', secretSubject(name, where), () => secretsDelete(name, where))),
+    );
   secrets
     .command('list')
     .description("print the names of the stored secrets, one per line (never the values); --machine: the machine's")

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { keys, type ConfigKey, type KeySpec } from './keys';
 import type { LoadedConfig } from './load';
 import type { Source } from './schema';
@@ -25,6 +26,16 @@ function masked(spec: KeySpec, value: unknown): unknown {
   if (value === null || value === undefined || !spec.secret) return value;
   if (spec.secret === 'url' && typeof value === 'string') return redactUrl(value);
   return '********';
+}
+
+/**
+ * SHA-256 of every effective value (secrets masked, keys in table order): the station's start
+ * is audited with it, so an investigation can tell whether two runs had the same settings.
+ */
+export function configHash(config: object): string {
+  const values = config as Record<ConfigKey, unknown>;
+  const shown = (Object.keys(keys) as ConfigKey[]).map((k) => [k, masked(keys[k] as KeySpec, values[k]) ?? null]);
+  return createHash('sha256').update(JSON.stringify(shown)).digest('hex');
 }
 
 /** Every effective value with its source, secrets masked. Pure: the caller loads and prints. */

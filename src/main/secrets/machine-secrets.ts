@@ -100,6 +100,8 @@ export class FileMachineSecrets implements MachineSecrets {
             `run Plainview to it (e.g. sudo groupadd ${group}; sudo usermod -aG ${group} USER), or name another with --group`,
         );
       }
+      // Explicit modes: the process's umask (0077, config/data-dir.ts) would take the group's read away.
+      fs.chmodSync(temp, 0o640);
       fs.chmodSync(this.dir, 0o750);
       fs.renameSync(temp, file);
     } catch (err) {
