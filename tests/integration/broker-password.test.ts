@@ -80,15 +80,35 @@ describe('the broker password and the network it crosses', () => {
     expect(log).not.toContain(PASSWORD);
   }, 90_000);
 
-  it('PLAINVIEW_ALLOW_PLAINTEXT_PASSWORD=true: no warning', async () => {
+  it('to another machine over plain mqtt:// or ws://, the password is never sent: the station does not start', () => {
+    const root = tempDir();
+    for (const url of ['mqtt://10.20.30.40:1883', 'ws://broker.north.example/mqtt']) {
+      const env = cleanEnv(path.join(root, 'data'), { PLAINVIEW_MQTT_URL: url, PLAINVIEW_MQTT_USERNAME: 'station' });
+      const r = runCli(['station'], env, root);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/the broker password would cross the network unencrypted/);
+      expect(r.stderr).toContain('"allowPlaintextPassword": true in the policy file');
+      // The environment cannot allow it: only IT's policy can.
+      const allowed = runCli(['station'], { ...env, PLAINVIEW_ALLOW_PLAINTEXT_PASSWORD: 'true' }, root);
+      expect(allowed.code).toBe(2);
+    }
+    // Without a password (no user name), plain mqtt:// carries no secret.
+    const open = runCli(
+      ['config', 'show'],
+      cleanEnv(path.join(root, 'data'), { PLAINVIEW_MQTT_URL: 'mqtt://10.20.30.40:1883' }),
+      root,
+    );
+    expect(open.code).toBe(0);
+  });
+
+  it('allowPlaintextPassword in the policy: it sends it, without a warning', async () => {
     const broker = await securedBroker();
+    const dir = tempDir();
+    // testStation reads its policy from <dir>/no-policy.json.
+    fs.writeFileSync(path.join(dir, 'no-policy.json'), JSON.stringify({ allowPlaintextPassword: true }));
     const t = testStation(
-      {
-        PLAINVIEW_MQTT_URL: broker.url,
-        PLAINVIEW_MQTT_USERNAME: 'station',
-        PLAINVIEW_ALLOW_PLAINTEXT_PASSWORD: 'true',
-      },
-      undefined,
+      { PLAINVIEW_MQTT_URL: broker.url, PLAINVIEW_MQTT_USERNAME: 'station' },
+      path.join(dir, 'data'),
       { secrets: { get: async (name) => (name === 'mqtt-password' ? PASSWORD : null) } },
     );
     stations.push(t);

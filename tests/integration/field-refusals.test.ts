@@ -65,9 +65,12 @@ const deniedSnapshots: Acl = { acltype: 'publishClientSend', topic: `${OWN}/snap
 const deniedAlerts: Acl = { acltype: 'subscribePattern', topic: `${ROOT}/alerts/+`, allow: false };
 
 function station(url: string, env: Record<string, string> = {}): TestStation {
+  // Plain mqtt:// on this machine, accepted by policy (testStation reads <dir>/no-policy.json).
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'no-policy.json'), JSON.stringify({ allowPlaintextPassword: true }));
   const t = testStation(
-    { PLAINVIEW_MQTT_URL: url, PLAINVIEW_MQTT_USERNAME: 'station', PLAINVIEW_ALLOW_PLAINTEXT_PASSWORD: 'true', ...env },
-    undefined,
+    { PLAINVIEW_MQTT_URL: url, PLAINVIEW_MQTT_USERNAME: 'station', ...env },
+    path.join(dir, 'data'),
     { secrets: { get: async (name) => (name === 'mqtt-password' ? PASSWORD : null) } },
   );
   cleanups.push(() => t.station.stop());

@@ -43,7 +43,7 @@ describe('the broker URL and the password policy', () => {
   });
 
   it('allowUrlPassword (env or policy) accepts it', () => {
-    const url = 'mqtt://station:hunter2-xyz@broker.site';
+    const url = 'mqtts://station:hunter2-xyz@broker.site';
     expect(load({ PLAINVIEW_MQTT_URL: url, PLAINVIEW_ALLOW_URL_PASSWORD: 'true' }).config.mqttUrl).toBe(url);
     expect(load({ PLAINVIEW_MQTT_URL: url }, { allowUrlPassword: true }).config).toMatchObject({
       mqttUrl: url,
@@ -51,6 +51,24 @@ describe('the broker URL and the password policy', () => {
       allowPlaintextPassword: false,
     });
     expect(() => load({ PLAINVIEW_ALLOW_URL_PASSWORD: 'maybe' })).toThrow(/PLAINVIEW_ALLOW_URL_PASSWORD/);
+  });
+
+  it('a password over plain mqtt:// or ws:// to another machine stops start-up unless the policy allows it', () => {
+    const withUser = { PLAINVIEW_MQTT_URL: 'mqtt://broker.site:1883', PLAINVIEW_MQTT_USERNAME: 'station' };
+    expect(refusal(() => load(withUser)).message).toMatch(
+      /mqtt:\/\/ to broker\.site: the broker password would cross the network unencrypted\. Use mqtts:\/\//,
+    );
+    expect(() => load({ ...withUser, PLAINVIEW_ALLOW_PLAINTEXT_PASSWORD: 'true' })).toThrow(/unencrypted/);
+    expect(load(withUser, { allowPlaintextPassword: true }).config.allowPlaintextPassword).toBe(true);
+    // To this machine, or with TLS, or with no password at all: nothing crosses the network in clear.
+    expect(load({ ...withUser, PLAINVIEW_MQTT_URL: 'mqtt://127.0.0.1:1883' }).config.mqttUrl).toBe(
+      'mqtt://127.0.0.1:1883',
+    );
+    expect(load({ ...withUser, PLAINVIEW_MQTT_URL: 'mqtts://broker.site:8883' }).config.mqttUsername).toBe('station');
+    expect(load({ PLAINVIEW_MQTT_URL: 'ws://broker.site/mqtt' }).config.mqttUsername).toBeNull();
+    expect(
+      refusal(() => load({ PLAINVIEW_MQTT_URL: 'mqtt://broker.site', PLAINVIEW_SPARKPLUG_USERNAME: 'host' })).message,
+    ).toMatch(/unencrypted/);
   });
 
   it('an invalid broker URL is refused without repeating its password', () => {

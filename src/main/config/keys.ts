@@ -188,8 +188,9 @@ export const keys = {
   allowPlaintextPassword: {
     env: 'PLAINVIEW_ALLOW_PLAINTEXT_PASSWORD',
     schema: Flag,
-    doc: 'true: no warning when the broker password is sent over plain mqtt:// or ws:// (an isolated network IT vouches for). Off: the station warns at start, in health and in the System view.',
+    doc: 'true: the broker password may be sent over plain mqtt:// or ws:// (an isolated network IT vouches for), without a warning. Off: a station that would send it unencrypted to another machine does not start (exit 2); to this machine it warns at start, in health and in the System view. Policy file only.',
     example: 'false',
+    sources: ['policy'],
   },
   sparkplugUsername: {
     env: 'PLAINVIEW_SPARKPLUG_USERNAME',

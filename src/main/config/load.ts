@@ -4,7 +4,7 @@ import { ConfigError } from './errors';
 import { keys, type ConfigKey, type KeySpec } from './keys';
 import { defaultDataDir, policyFilePath, settingsFilePath, windowsUserFolders, type DefaultDataDir } from './paths';
 import { expandPlaceholders } from './placeholders';
-import { redactUrl, urlPassword } from './url';
+import { isLoopbackUrl, isPlaintextUrl, redactUrl, urlPassword } from './url';
 import { parseKey, type Config, type Provenance } from './schema';
 import { fromDotEnv, fromEnv, fromJsonFile, type SourceValues } from './sources';
 
@@ -179,9 +179,29 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
         `${keys.allowUrlPassword.env}=true (policy key "allowUrlPassword").`,
     );
   }
+  plaintextPasswordCheck(config, urlSource);
   if (fallback.roaming && provenance.dataDir === 'default') warnings.push(roamingWarning(fallback.roaming));
   const lockedByPolicy = Object.keys(sources[0]!.values) as ConfigKey[];
   return { config, provenance, lockedByPolicy, origins, policy, policyPath, warnings };
+}
+
+/**
+ * A broker password never crosses the network unencrypted unless IT's policy says so: a
+ * station that would send one over mqtt:// or ws:// to another machine does not start. To
+ * this machine (a local broker or a tunnel's end) it stays on the machine: a warning only.
+ */
+function plaintextPasswordCheck(config: Config, urlSource: SourceValues | undefined): void {
+  if (!config.mqttUrl || !urlSource || config.allowPlaintextPassword || !isPlaintextUrl(config.mqttUrl)) return;
+  const sendsPassword =
+    config.mqttUsername !== null || config.sparkplugUsername !== null || urlPassword(config.mqttUrl) !== null;
+  if (!sendsPassword || isLoopbackUrl(config.mqttUrl)) return;
+  const host = new URL(config.mqttUrl).hostname;
+  const scheme = config.mqttUrl.trim().split(':')[0]!.toLowerCase();
+  throw new ConfigError(
+    `Invalid configuration: ${describe('mqttUrl', urlSource)} is ${scheme}:// to ${host}: the broker password would ` +
+      `cross the network unencrypted. Use ${scheme === 'ws' ? 'wss' : 'mqtts'}:// (TLS), or, if IT accepts it on this ` +
+      'network, set "allowPlaintextPassword": true in the policy file.',
+  );
 }
 
 /** `dataDir` with its placeholders (`${user}`, `%USERNAME%`, …) expanded; an unknown one stops start-up. */

@@ -34,7 +34,12 @@ export function isPlaintextUrl(url: string): boolean {
 /** https:// anywhere; http:// only to this machine (a test's update server). */
 export function isSecureUpdateUrl(u: string): boolean {
   if (!URL.canParse(u) || !/^https?:\/\/[^/]/.test(u)) return false;
-  const url = new URL(u);
-  if (url.protocol === 'https:') return true;
-  return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  return new URL(u).protocol === 'https:' || isLoopbackUrl(u);
+}
+
+/** Whether the URL's host is this machine (what goes there does not cross the network). */
+export function isLoopbackUrl(u: string): boolean {
+  if (!URL.canParse(u)) return false;
+  const host = new URL(u).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -130,7 +130,7 @@ export class FieldLink {
       const scheme = o.url.trim().split(':')[0]!.toLowerCase();
       this.warnings.push(
         `the broker password is sent unencrypted over ${scheme}://: anyone on the network path can read it. ` +
-          `Use ${scheme === 'ws' ? 'wss' : 'mqtts'}:// (TLS), or set PLAINVIEW_ALLOW_PLAINTEXT_PASSWORD=true ` +
+          `Use ${scheme === 'ws' ? 'wss' : 'mqtts'}:// (TLS), or set "allowPlaintextPassword": true in the policy ` +
           'if IT accepts it on this network',
       );
     }
