@@ -98,3 +98,11 @@ export const OperatorView = z.object({
   last: OperatorChange.nullable(),
 });
 export type OperatorView = z.infer<typeof OperatorView>;
+
+/**
+ * The shortest password or PIN a new or reset account may have. Six digits: a stolen backup
+ * holds the scrypt hashes, and at about 160 ms a guess on one core, every 6-digit PIN takes
+ * some 45 core-hours to try (4 digits: 27 minutes); docs/operators.md. Sign-on still takes
+ * an older, shorter one (and reports it), so an upgrade locks nobody out.
+ */
+export const MIN_SECRET = 6;

@@ -239,7 +239,7 @@ test.describe('operators sign on', () => {
   test.use({ siteOptions: { valves: 24, rate: 50, env: { PLAINVIEW_OPERATOR_SIGN_ON: 'true' } } });
 
   test('controls appear only after sign-on; a wrong PIN is refused; sign-off hides them again', async ({ site }) => {
-    running(site).operators.add('olga', 'Olga', 'operator', '1234');
+    running(site).operators.add('olga', 'Olga', 'operator', '123456');
     const page = await openValve(site, 'v-101');
     await expect(page.getByTestId('operator')).toContainText('signed off');
     await expect(page.getByTestId('sign-on-prompt')).toBeVisible();
@@ -266,7 +266,7 @@ test.describe('operators sign on', () => {
     await expect(page.getByTestId('sign-on-username')).toBeFocused();
     await site.shot('sign-on-dialog');
 
-    await page.getByTestId('sign-on-secret').fill('1234');
+    await page.getByTestId('sign-on-secret').fill('123456');
     await page.keyboard.press('Enter');
     await expect(dialog).toHaveCount(0);
     await expect(page.getByTestId('operator')).toContainText('Olga (operator)');
@@ -294,11 +294,11 @@ test.describe('the idle lock', () => {
   });
 
   test('returns the console to the signed-off state', async ({ site }) => {
-    running(site).operators.add('olga', 'Olga', 'operator', '1234');
+    running(site).operators.add('olga', 'Olga', 'operator', '123456');
     const page = await openValve(site, 'v-101');
     await page.getByTestId('sign-on-button').click();
     await page.getByTestId('sign-on-username').fill('olga');
-    await page.getByTestId('sign-on-secret').fill('1234');
+    await page.getByTestId('sign-on-secret').fill('123456');
     await page.getByTestId('sign-on-submit').click();
     await expect(page.getByTestId('act-close')).toBeVisible();
     await page.getByTestId(`act-${changingAction(site, 'v-101')}`).click();

@@ -14,11 +14,16 @@ test.describe('the Operators panel (a supervisor at the console)', () => {
     const dialog = page.getByTestId('operator-create-dialog');
     await dialog.getByTestId('operator-username').fill('Olga');
     await dialog.getByLabel('Display name').fill('Olga K');
+    // Four digits fall to an offline search of a stolen backup in minutes: six at least.
     await dialog.getByTestId('operator-secret').fill('4321');
-    await dialog.getByTestId('operator-secret-again').fill('4322');
+    await dialog.getByTestId('operator-secret-again').fill('4321');
+    await dialog.getByTestId('operator-create-submit').click();
+    await expect(page.getByTestId('operator-create-error')).toContainText('at least 6 characters');
+    await dialog.getByTestId('operator-secret').fill('432109');
+    await dialog.getByTestId('operator-secret-again').fill('432108');
     await dialog.getByTestId('operator-create-submit').click();
     await expect(page.getByTestId('operator-create-error')).toContainText('The two passwords differ');
-    await dialog.getByTestId('operator-secret-again').fill('4321');
+    await dialog.getByTestId('operator-secret-again').fill('432109');
     await dialog.getByTestId('operator-create-submit').click();
     await expect(dialog).toHaveCount(0);
 
@@ -38,8 +43,8 @@ test.describe('the Operators panel (a supervisor at the console)', () => {
 
     await row.getByTestId('operator-reset').click();
     const reset = page.getByTestId('operator-reset-dialog');
-    await reset.getByTestId('operator-secret').fill('9876');
-    await reset.getByTestId('operator-secret-again').fill('9876');
+    await reset.getByTestId('operator-secret').fill('987654');
+    await reset.getByTestId('operator-secret-again').fill('987654');
     await reset.getByTestId('operator-reset-submit').click();
     await expect(reset).toHaveCount(0);
     await expect(row).toContainText('new password by');

@@ -208,7 +208,7 @@ describe('a broker locked down with the generated ACL (mosquitto, one account pe
 
     // An operator account made on A by its supervisor is known on B, which republishes it under its own id.
     expect(
-      ask(a, 'operators.create', { username: 'olga', displayName: 'Olga', role: 'operator', secret: '4321' }).ok,
+      ask(a, 'operators.create', { username: 'olga', displayName: 'Olga', role: 'operator', secret: '432109' }).ok,
     ).toBe(true);
     await waitFor(() => running(b).operators.directory.get('olga'), 'the account on B', WAIT);
 

@@ -189,19 +189,19 @@ describe('site-wide operator accounts (two stations, one mosquitto)', () => {
 
   it('only a supervisor manages accounts; a malformed account message is refused, counted and changes nothing', async () => {
     const { broker, a, b } = await site();
-    read(a, 'operators.create', { username: 'vic', displayName: 'Vic', role: 'viewer', secret: '9999' });
+    read(a, 'operators.create', { username: 'vic', displayName: 'Vic', role: 'viewer', secret: '999999' });
     await waitFor(() => account(b, 'vic'), 'vic on B', WAIT);
     // Nobody signed on at B, then a viewer: refused by code.
     expect(ask(b, 'operators.list')).toMatchObject({ ok: false, refusal: { code: 'not_signed_on' } });
-    expect(running(b).sessions.signOn('vic', '9999').ok).toBe(true);
+    expect(running(b).sessions.signOn('vic', '999999').ok).toBe(true);
     expect(ask(b, 'operators.disable', { username: 'vic' })).toMatchObject({ ok: false, refusal: { code: 'role' } });
     expect(
-      ask(a, 'operators.create', { username: 'vic', displayName: 'V', role: 'viewer', secret: '1234' }),
+      ask(a, 'operators.create', { username: 'vic', displayName: 'V', role: 'viewer', secret: '123456' }),
     ).toMatchObject({
       ok: false,
       refusal: { code: 'conflict' },
     });
-    expect(ask(a, 'operators.reset', { username: 'nobody', secret: '1234' })).toMatchObject({
+    expect(ask(a, 'operators.reset', { username: 'nobody', secret: '123456' })).toMatchObject({
       ok: false,
       refusal: { code: 'not_found' },
     });

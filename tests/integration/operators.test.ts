@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { hashSecret } from '../../src/main/operators/passwords';
 import { LOCK_AFTER_FAILURES } from '../../src/main/operators/sessions';
 import { CLI, cleanEnv, runCli } from '../helpers/cli';
 import { testStation, type TestStation } from '../helpers/station';
@@ -19,8 +20,8 @@ async function signOnStation(extra: Record<string, string> = {}) {
   await t.station.start();
   stations.push(t);
   const r = t.station.running();
-  r.operators.add('olga', 'Olga', 'operator', '4321');
-  r.operators.add('vic', 'Vic', 'viewer', '9999');
+  r.operators.add('olga', 'Olga', 'operator', '432109');
+  r.operators.add('vic', 'Vic', 'viewer', '999999');
   return { t, r };
 }
 
@@ -32,7 +33,7 @@ describe('operator sign-on', () => {
       ok: false,
       refusal: { code: 'not_signed_on' },
     });
-    const ok = r.sessions.signOn('Olga', '4321');
+    const ok = r.sessions.signOn('Olga', '432109');
     expect(ok).toMatchObject({ ok: true, value: { operator: 'olga', role: 'operator', via: 'sign_on' } });
     r.sessions.signOff();
     expect(r.sessions.session().operator).toBeNull();
@@ -46,10 +47,21 @@ describe('operator sign-on', () => {
     void t;
   }, 90_000);
 
+  it('a PIN shorter than 6, set before the minimum, still signs on, and the audit says so for IT', async () => {
+    const { r } = await signOnStation();
+    // What an account from an older release holds: a 4-digit PIN's hash.
+    r.store.db.prepare("UPDATE operators SET password_hash = ? WHERE username = 'olga'").run(hashSecret('4321'));
+    expect(r.sessions.signOn('olga', '4321').ok).toBe(true);
+    expect(r.audit.list({ action: 'operator.sign_on' }).at(-1)!.detail).toMatchObject({ short_secret: true });
+    r.sessions.signOff();
+    expect(r.sessions.signOn('vic', '999999').ok).toBe(true);
+    expect(r.audit.list({ action: 'operator.sign_on' }).at(-1)!.detail).not.toHaveProperty('short_secret');
+  });
+
   it(`${LOCK_AFTER_FAILURES} wrong PINs lock the account for 5 minutes, even against the right PIN; every failure audited`, async () => {
     const { r } = await signOnStation();
     for (let i = 0; i < LOCK_AFTER_FAILURES; i++) expect(r.sessions.signOn('olga', '0000').ok).toBe(false);
-    const locked = r.sessions.signOn('olga', '4321');
+    const locked = r.sessions.signOn('olga', '432109');
     expect(locked).toMatchObject({ ok: false, refusal: { message: expect.stringMatching(/locked .* until/) } });
     const audit = r.audit.list();
     expect(audit.filter((e) => e.result === 'refused:wrong_secret')).toHaveLength(LOCK_AFTER_FAILURES);
@@ -64,7 +76,7 @@ describe('operator sign-on', () => {
 
   it('a viewer signs on but cannot actuate; the idle lock signs the operator off, audited', async () => {
     const { r } = await signOnStation({ PLAINVIEW_IDLE_LOCK_MIN: '0.05' });
-    r.sessions.signOn('vic', '9999');
+    r.sessions.signOn('vic', '999999');
     expect(r.actuation.select({ valveId: 'v-101', action: 'close' }, { requestId: null })).toMatchObject({
       ok: false,
       refusal: { code: 'role' },
@@ -104,7 +116,10 @@ describe('plainview operators and plainview audit export', () => {
     );
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toMatch(/added olga \(supervisor\)/);
-    expect(withPin(['operators', 'add', 'short', '--name', 'S'], env, root, '12').code).not.toBe(0);
+    // Five characters are one short of the minimum (a stolen backup's 4- or 5-digit PINs fall in minutes).
+    const short = withPin(['operators', 'add', 'short', '--name', 'S'], env, root, '12345');
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('at least 6 characters');
     expect(withPin(['operators', 'passwd', 'olga'], env, root, 'pin-5678').code).toBe(0);
     expect(runCli(['operators', 'disable', 'olga'], env, root).code).toBe(0);
     const list = runCli(['operators', 'list'], env, root);

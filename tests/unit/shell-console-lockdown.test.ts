@@ -79,8 +79,8 @@ describe('the idle lock trusts the OS input the shell sees', () => {
       );
       const running = await t.station.start();
       try {
-        running.operators.add('olga', 'Olga', 'operator', '4321');
-        expect(ask(t, 'operator.signOn', { username: 'olga', secret: '4321' }).ok).toBe(true);
+        running.operators.add('olga', 'Olga', 'operator', '432109');
+        expect(ask(t, 'operator.signOn', { username: 'olga', secret: '432109' }).ok).toBe(true);
         const lockAt = () => Date.parse(running.sessions.session().idleLockAt!);
         const before = lockAt();
         now += 60_000;

@@ -72,8 +72,8 @@ describe('update channels through a station with updates', () => {
   const api = apiOf(t.station);
   beforeAll(async () => {
     const r = await t.station.start();
-    r.operators.add('olga', 'Olga', 'operator', '4321');
-    r.operators.add('vic', 'Vic', 'viewer', '9999');
+    r.operators.add('olga', 'Olga', 'operator', '432109');
+    r.operators.add('vic', 'Vic', 'viewer', '999999');
     service = new UpdateService({
       // The update server comes from IT's policy file only (tests/unit/config-policy.test.ts).
       config: { ...t.config, updateUrl: 'https://updates.example.test/plainview' },
@@ -105,12 +105,12 @@ describe('update channels through a station with updates', () => {
       ok: false,
       refusal: expect.objectContaining({ message: 'Sign on to install the update.' }),
     });
-    await api.operator.signOn({ username: 'vic', secret: '9999' });
+    await api.operator.signOn({ username: 'vic', secret: '999999' });
     expect(await api.update.install()).toEqual({
       ok: false,
       refusal: expect.objectContaining({ message: 'vic is a viewer: viewers cannot install updates.' }),
     });
-    await api.operator.signOn({ username: 'olga', secret: '4321' });
+    await api.operator.signOn({ username: 'olga', secret: '432109' });
     const r = await api.update.install();
     expect(r).toMatchObject({ ok: true, value: { message: expect.stringContaining('0.2.0') } });
     await waitFor(() => updater.installs === 1, 'quitAndInstall');

@@ -1,5 +1,5 @@
 import type { OperatorChangeKind, OperatorRecord, OperatorRole } from '../../shared/operators';
-import { isAcceptableHash } from '../../shared/operators';
+import { isAcceptableHash, MIN_SECRET } from '../../shared/operators';
 import { ok, refuse, type Result } from '../../shared/refusal';
 import type { Sql } from '../store/sql';
 import { encodeHlc, type HybridClock } from '../sync/hlc';
@@ -8,7 +8,6 @@ import * as rule from './merge';
 import { hashSecret } from './passwords';
 
 /** The shortest password or PIN an account takes. */
-export const MIN_SECRET = 4;
 
 /**
  * The audit action of each change: the names `plainview operators` has always written, so

@@ -4,6 +4,7 @@ import type { OperatorSession } from '../../shared/operators';
 import type { Auditor } from '../audit/auditor';
 import { normaliseUsername, type OperatorDirectory } from './directory';
 import { verifySecret } from './passwords';
+import { MIN_SECRET } from '../../shared/operators';
 
 export const LOCK_AFTER_FAILURES = 5;
 export const LOCK_MS = 5 * 60_000;
@@ -131,7 +132,8 @@ export class OperatorSessions {
       action: 'operator.sign_on',
       subject: username,
       result: 'ok',
-      detail: { role: op.role },
+      // A PIN set before the 6-character minimum still works; IT finds whom to reset here.
+      detail: { role: op.role, ...(secret.length < MIN_SECRET ? { short_secret: true } : {}) },
     });
     this.signedOn = { username, displayName: op.displayName, role: op.role, via: 'sign_on' };
     this.lastActivity = now.getTime();

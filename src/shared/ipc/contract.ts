@@ -6,7 +6,7 @@ import { Health } from '../health';
 import { HandoverReport } from '../handover';
 import { Incident, IncidentDetail, IncidentSeverity, IncidentStatus, NewIncident } from '../incidents';
 import { DefinitionChange, DefinitionList, DefinitionSet } from '../limits';
-import { OperatorRole, OperatorSession, OperatorView } from '../operators';
+import { MIN_SECRET, OperatorRole, OperatorSession, OperatorView } from '../operators';
 import { resultOf } from '../refusal';
 import { SiteView } from '../site';
 import { FleetEntry } from '../fleet';
@@ -26,9 +26,9 @@ export interface ChannelSpec<I extends z.ZodType = z.ZodType, O extends z.ZodTyp
 const NoInput = z.undefined();
 /** Ids the renderer sends back are bounded: an id is never a megabyte. */
 const Id = z.string().min(1).max(128);
-/** A username as typed (the station lower-cases it) and a password or PIN (at least 4 characters). */
+/** A new password or PIN (at least MIN_SECRET characters; sign-on takes what was set before). */
 const OperatorName = z.string().min(1).max(64);
-const Secret = z.string().min(4).max(256);
+const Secret = z.string().min(MIN_SECRET).max(256);
 
 /**
  * The IPC contract, written once. Main registers a handler for each entry and validates

@@ -1,10 +1,8 @@
 import { useState } from 'react';
-import type { OperatorRole, OperatorView } from '../../../shared/operators';
+import { MIN_SECRET, type OperatorRole, type OperatorView } from '../../../shared/operators';
 import { refusalText, station } from '../../client';
 import { FormDialog } from '../../components/dialogs/FormDialog';
 import forms from '../../styles/forms.module.css';
-
-const MIN_SECRET = 4;
 
 /** A password or PIN typed twice; what is wrong with it, or null. */
 function secretProblem(secret: string, again: string): string | null {
