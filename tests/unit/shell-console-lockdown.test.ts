@@ -15,10 +15,7 @@ const input = (type: InputEvent['type']) => ({ type }) as InputEvent;
 
 /** Every role and label in a menu template, submenus included. */
 function roles(items: MenuItemConstructorOptions[]): string[] {
-  return items.flatMap((i) => [
-    ...(i.role ? [i.role] : []),
-    ...(Array.isArray(i.submenu) ? roles(i.submenu) : []),
-  ]);
+  return items.flatMap((i) => [...(i.role ? [i.role] : []), ...(Array.isArray(i.submenu) ? roles(i.submenu) : [])]);
 }
 
 describe('an installed console has no developer doors', () => {
@@ -72,11 +69,10 @@ describe('the idle lock trusts the OS input the shell sees', () => {
   it("with the shell as the source, the renderer's activity calls do not postpone the lock", async () => {
     for (const operatorInput of ['shell', 'renderer'] as const) {
       let now = Date.parse('2026-12-04T10:00:00.000Z');
-      const t = testStation(
-        { PLAINVIEW_OPERATOR_SIGN_ON: 'true', PLAINVIEW_IDLE_LOCK_MIN: '15' },
-        undefined,
-        { operatorInput, now: () => new Date(now) },
-      );
+      const t = testStation({ PLAINVIEW_OPERATOR_SIGN_ON: 'true', PLAINVIEW_IDLE_LOCK_MIN: '15' }, undefined, {
+        operatorInput,
+        now: () => new Date(now),
+      });
       const running = await t.station.start();
       try {
         running.operators.add('olga', 'Olga', 'operator', '432109');
