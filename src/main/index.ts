@@ -80,7 +80,10 @@ async function main(): Promise<void> {
   const { config } = loaded;
   const secrets = new KeytarSecretStore();
   station = createStation(config, {
-    logSinks: [fileSink(config.dataDir, config.logMaxBytes), streamSink(process.stdout)],
+    logSinks: [
+      fileSink(config.dataDir, config.logMaxBytes, { keep: config.logFiles, maxTotalBytes: config.logMaxTotalBytes }),
+      streamSink(process.stdout),
+    ],
     runtime: { electron: process.versions.electron },
     // The idle lock trusts the OS input this shell sees, not the renderer (relayOperatorInput).
     operatorInput: 'shell',

@@ -74,7 +74,7 @@ describe.runIf(posix)('the data folder is private on Linux and macOS', () => {
           'backups',
           'logs',
           path.join('logs', 'main.log'),
-          path.join('logs', 'main.old.log'),
+          path.join('logs', 'main.1.log'),
           path.join('exports', 'copy.db'),
           'window-state.json',
         ]),

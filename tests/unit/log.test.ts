@@ -121,9 +121,41 @@ describe('logging', () => {
     for (let i = 0; i < 100; i++) log.info(`line ${i}`, { padding: 'x'.repeat(100) });
     const logs = path.join(dir, 'logs');
     const names = fs.readdirSync(logs).sort();
-    expect(names).toEqual(['main.log', 'main.old.log']);
+    expect(names).toEqual(['main.1.log', 'main.2.log', 'main.3.log', 'main.4.log', 'main.5.log', 'main.log']);
     expect(fs.statSync(path.join(logs, 'main.log')).size).toBeLessThanOrEqual(4096 + 300);
     const last = fs.readFileSync(path.join(logs, 'main.log'), 'utf8').trim().split('\n').at(-1)!;
     expect(JSON.parse(last).message).toBe('line 99');
+  });
+
+  it('rotation keeps the newest files up to their number and their total size, oldest out first', () => {
+    const dir = tempDir();
+    const log = createLogger({
+      level: 'info',
+      json: true,
+      sinks: [fileSink(dir, 2048, { keep: 3, maxTotalBytes: 64 * 1024 })],
+    });
+    for (let i = 0; i < 400; i++) log.info(`line ${i}`, { padding: 'x'.repeat(100) });
+    const logs = path.join(dir, 'logs');
+    expect(fs.readdirSync(logs).sort()).toEqual(['main.1.log', 'main.2.log', 'main.3.log', 'main.log']);
+    const first = (f: string) => JSON.parse(fs.readFileSync(path.join(logs, f), 'utf8').split('\n')[0]!).message;
+    const n = (f: string) => Number(first(f).split(' ')[1]);
+    // Newest in main.log, then main.1, main.2, main.3: each file older than the one before.
+    expect(n('main.log')).toBeGreaterThan(n('main.1.log'));
+    expect(n('main.1.log')).toBeGreaterThan(n('main.2.log'));
+    expect(n('main.2.log')).toBeGreaterThan(n('main.3.log'));
+
+    // A total cap below what the files would take: the oldest go, main.log and main.1.log stay.
+    const capped = tempDir();
+    const small = createLogger({
+      level: 'info',
+      json: true,
+      sinks: [fileSink(capped, 2048, { keep: 10, maxTotalBytes: 5 * 1024 })],
+    });
+    for (let i = 0; i < 400; i++) small.info(`line ${i}`, { padding: 'x'.repeat(100) });
+    const left = fs.readdirSync(path.join(capped, 'logs')).sort();
+    expect(left).toContain('main.log');
+    expect(left).toContain('main.1.log');
+    const total = left.reduce((sum, f) => sum + fs.statSync(path.join(capped, 'logs', f)).size, 0);
+    expect(total).toBeLessThanOrEqual(5 * 1024 + 2048 + 300);
   });
 });

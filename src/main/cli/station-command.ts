@@ -14,7 +14,10 @@ export async function stationCommand(): Promise<number> {
   const loaded = configOrExit();
   const { config } = loaded;
   const station = createStation(config, {
-    logSinks: [streamSink(process.stdout), fileSink(config.dataDir, config.logMaxBytes)],
+    logSinks: [
+      streamSink(process.stdout),
+      fileSink(config.dataDir, config.logMaxBytes, { keep: config.logFiles, maxTotalBytes: config.logMaxTotalBytes }),
+    ],
   });
   announceConfig(station.log, loaded);
   process.on('unhandledRejection', (reason) => station.log.error('unhandled promise rejection', { error: reason }));

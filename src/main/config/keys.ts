@@ -111,8 +111,20 @@ export const keys = {
   logMaxBytes: {
     env: 'PLAINVIEW_LOG_MAX_BYTES',
     schema: PositiveInt,
-    doc: 'Size at which the log file rotates (one previous file is kept as main.old.log).',
+    doc: 'Size at which logs/main.log rotates to main.1.log (the older ones move up to main.2.log, …).',
     example: '10485760',
+  },
+  logFiles: {
+    env: 'PLAINVIEW_LOG_FILES',
+    schema: z.coerce.number().int().min(1).max(100),
+    doc: 'Rotated log files kept besides main.log (main.1.log is the newest), 1 to 100.',
+    example: '10',
+  },
+  logMaxTotalBytes: {
+    env: 'PLAINVIEW_LOG_MAX_TOTAL_BYTES',
+    schema: PositiveInt,
+    doc: 'The most all log files may take together; at a rotation the oldest go first (main.log and main.1.log always stay).',
+    example: '104857600',
   },
   backupIntervalHours: {
     env: 'PLAINVIEW_BACKUP_INTERVAL_HOURS',

@@ -46,6 +46,8 @@ function defaults(dataDir: string, hostname: string): Config {
     logLevel: 'info',
     jsonLogging: false,
     logMaxBytes: 10 * 1024 * 1024,
+    logFiles: 10,
+    logMaxTotalBytes: 100 * 1024 * 1024,
     backupIntervalHours: 6,
     backupKeep: 10,
     mqttUrl: null,

@@ -9,6 +9,8 @@ export interface Config {
   logLevel: LogLevel;
   jsonLogging: boolean;
   logMaxBytes: number;
+  logFiles: number;
+  logMaxTotalBytes: number;
   backupIntervalHours: number;
   backupKeep: number;
   mqttUrl: string | null;
