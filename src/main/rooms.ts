@@ -20,6 +20,7 @@ import { LoopbackApi } from './api/start';
 import { ApiKeys } from './api/keys';
 import { AuditLog } from './audit/audit-log';
 import { Auditor, auditRestore, checkAuditTail } from './audit/auditor';
+import { AuditHeadPublisher } from './audit/head';
 import type { EventBus, StationEvents } from './bus';
 import type { CallScope } from './calls';
 import type { Config } from './config';
@@ -219,6 +220,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   // One hybrid logical clock per station orders all its operators' events.
   const clock = new HybridClock(config.stationId, () => now().getTime());
   const audit = new AuditLog(store.sql, now);
+  const auditHeads = new AuditHeadPublisher({ audit, outbox, siteId: config.siteId, stationId: config.stationId, now });
   const auditor = new Auditor(audit, config.stationId, log.child('audit'), () => calls.current()?.requestId ?? null);
   const operators = new SiteOperators({
     sql: store.sql,
@@ -291,6 +293,8 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     commands: actuation.commands,
     field,
     onChange: (report) => push.queueHandover(report),
+    auditHead: () => audit.head(),
+    onSignedOff: () => auditHeads.publishNow(),
   });
   const limits = new LimitAlarms({
     state: field.state,
@@ -378,6 +382,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   // Messages queued under protocol v1 before an upgrade go to their v2 topics.
   outbox.retopic((topic) => stationTopicV2(topic, config.stationId));
   outbox.start();
+  auditHeads.start();
   push.start();
   field.start({
     onLink: (link) => bus.emit('field.link', link),
@@ -392,6 +397,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     onSample: (point, ts, value, quality) => limits.onSample(point, ts, value, quality),
     onRefusals: (refusals) => local.onRefusals(refusals),
     onPresence: (kind, id, message) => fleet.hear(kind, id, message),
+    onAuditHead: (message) => fleet.hearAuditHead(message),
     details: () => ({ outbox_unsent: outbox.unsentCount(), ...(sparkplug && { sparkplug: sparkplug.summary() }) }),
   });
   sparkplug?.start(field.intake());
@@ -414,6 +420,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     actuation.stop();
     sessions.stop();
     push.stop();
+    auditHeads.stop();
     outbox.stop();
     await sparkplug?.stop();
     await field.stop();

@@ -24,6 +24,11 @@ export const HandoverReport = z.object({
     openIncidents: z.array(Incident),
     commands: z.array(ActuationCommand),
     dataQuality: z.object({ link: z.string(), staleValves: z.array(z.string()), badValves: z.array(z.string()) }),
+    /** The station's audit chain head when the report was signed off (none on older reports). */
+    auditHead: z
+      .object({ station: z.string(), seq: z.number().int().nonnegative(), hash: z.string() })
+      .nullable()
+      .optional(),
   }),
 });
 export type HandoverReport = z.infer<typeof HandoverReport>;

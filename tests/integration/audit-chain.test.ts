@@ -2,9 +2,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { rowHash, type StoredRow } from '../../src/main/audit/chain';
-import { cleanEnv, runCli } from '../helpers/cli';
+import mqtt from 'mqtt';
+import { startAedes } from '../helpers/brokers';
+import { cleanEnv, runCli, startCli } from '../helpers/cli';
 import { testStation } from '../helpers/station';
 import { tempDir } from '../helpers/tmp';
+import { waitFor } from '../helpers/wait';
 
 /*
  * The audit log as evidence: whoever has the database file can drop the append-only trigger,
@@ -39,6 +42,13 @@ function tamper(data: string, change: (db: Database.Database) => void): void {
 
 function verify(env: NodeJS.ProcessEnv, cwd: string, ...args: string[]) {
   return runCli(['audit', 'verify', ...args], env, cwd);
+}
+
+/** `audit verify --broker`, run without blocking this process (the test's broker lives in it). */
+async function verifyBeside(env: NodeJS.ProcessEnv, cwd: string) {
+  const run = startCli(['audit', 'verify', '--broker'], env, cwd);
+  const { code } = await run.exited;
+  return { code, output: run.output() };
 }
 
 function headOf(stdout: string): string {
@@ -126,4 +136,50 @@ describe('the audit log is a hash chain', () => {
     // The rollback and migration were audited too, so the chain holds more than the four rows.
     expect(r.stdout).toMatch(/audit log: ok, \d+ rows/);
   });
+
+  it('the head a station published on the broker catches a log rewritten after it, hashes and all', async () => {
+    const broker = await startAedes();
+    const dir = tempDir();
+    const data = path.join(dir, 'data');
+    const env = cleanEnv(data, {
+      PLAINVIEW_MQTT_URL: broker.url,
+      PLAINVIEW_SITE_ID: 'north',
+      PLAINVIEW_STATION_ID: 'cr-1',
+    });
+    const heads: { seq: number; hash: string }[] = [];
+    const watcher = await mqtt.connectAsync(broker.url);
+    watcher.on('message', (_t, payload) => heads.push(JSON.parse(payload.toString()) as { seq: number; hash: string }));
+    await watcher.subscribeAsync('plainview/v2/north/stations/cr-1/audit-head');
+    try {
+      const station = startCli(['station'], env, dir);
+      await station.waitFor('station ready', 60_000);
+      // The station's start is in its log, and its head reaches the broker (retained).
+      await waitFor(() => heads.some((h) => h.seq >= 1), 'the audit head on the broker');
+      station.child.kill('SIGTERM');
+      expect((await station.exited).code).toBe(0);
+
+      const ok = await verifyBeside(env, dir);
+      expect(ok.code, ok.output).toBe(0);
+      expect(ok.output).toMatch(/the broker holds head \d+:[0-9a-f]{64} for station cr-1/);
+
+      // Rewrite every row from the published head on, hashes recomputed: whole again by itself.
+      const published = heads.at(-1)!;
+      tamper(data, (db) => {
+        db.prepare("UPDATE audit_log SET actor = 'os:mallory' WHERE id = ?").run(published.seq);
+        const rows = db.prepare('SELECT * FROM audit_log ORDER BY id').all() as StoredRow[];
+        const set = db.prepare('UPDATE audit_log SET hash = ? WHERE id = ?');
+        for (let i = published.seq - 1; i < rows.length; i++) {
+          rows[i]!.hash = rowHash(i === 0 ? '0'.repeat(64) : rows[i - 1]!.hash!, rows[i]!);
+          set.run(rows[i]!.hash, rows[i]!.id);
+        }
+      });
+      expect(verify(env, dir).code).toBe(0);
+      const caught = await verifyBeside(env, dir);
+      expect(caught.code).toBe(1);
+      expect(caught.output).toContain(`row ${published.seq} has another hash`);
+    } finally {
+      await watcher.endAsync();
+      await broker.stop();
+    }
+  }, 120_000);
 });

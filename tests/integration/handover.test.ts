@@ -89,7 +89,16 @@ describe('shift handover', () => {
     expect(ra.audit.list().some((e) => e.action === 'handover.sign_off' && e.actor === 'alice')).toBe(true);
     expect(rb.audit.list().some((e) => e.action === 'handover.acknowledge' && e.actor === 'bob')).toBe(true);
 
+    // The report carries A's audit chain head as it stood at the sign-off, on both consoles,
+    // and A publishes it at once: B (and the broker) hold it off A's workstation.
+    const head = ra.handover.get(report.id)!.content.auditHead!;
+    expect(head).toMatchObject({ station: report.station, seq: expect.any(Number) });
+    expect(ra.audit.headAt(head.seq)!.hash).toBe(head.hash);
+    expect(rb.handover.get(report.id)!.content.auditHead).toEqual(head);
+    await waitFor(() => (rb.fleet.auditHead(report.station)?.seq ?? -1) >= head.seq, "A's audit head heard on B");
+
     const html = ra.handover.html(report.id)!;
+    expect(html).toContain(`plainview audit verify --head ${head.seq}:${head.hash}`);
     expect(html).toContain('Pump 3 noisy; watch seg-02');
     expect(html).toContain('Leak &lt;b&gt;&amp;');
     expect(html).not.toMatch(/<script/i);

@@ -29,6 +29,7 @@ import {
   AlarmDefinitionsMessage,
   IncidentSnapshotMessage,
   OperatorRecordMessage,
+  AuditHeadMessage,
 } from '../../src/shared/protocol';
 import { startAedes, startMosquitto, type TestBroker } from '../helpers/brokers';
 import { cleanEnv, runCli, startCli } from '../helpers/cli';
@@ -50,6 +51,7 @@ const SCHEMAS: Record<TopicKind, z.ZodType> = {
   gateway_presence: PresenceMessage,
   alarm_definitions: AlarmDefinitionsMessage,
   operator_record: OperatorRecordMessage,
+  audit_head: AuditHeadMessage,
 };
 
 interface Received {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  AuditHeadMessage,
   parseTopic,
   subscriptionsOf,
   TOPIC_TABLE,
@@ -68,6 +69,7 @@ describe('docs/protocol.md and the topic table agree', () => {
       incident_snapshot: topics.incidentSnapshot('s', 'ws-a', 'inc-1'),
       alarm_definitions: topics.alarmDefinitions('s', 'ws-a'),
       operator_record: topics.operatorRecord('s', 'ws-a', 'olga'),
+      audit_head: topics.auditHead('s', 'ws-a'),
     };
     for (const spec of TOPIC_TABLE) {
       const topic = `plainview/v2/s/${spec.path.replace(/\{(\w+)\}/g, (_, n: string) => ids[n]!)}`;
@@ -83,5 +85,11 @@ describe('docs/protocol.md and the topic table agree', () => {
     expect(parseTopic('plainview/v2/s/gateways/gw-1/valves/V-903/state')).toBeNull();
     expect(parseTopic('plainview/v1/s/valves/V-903/state')).toBeNull();
     expect(parseTopic('plainview/v2/s/gateways/gw-1/valves/v-1234567/state')).toBeNull();
+  });
+
+  it('the audit head example is a valid AuditHeadMessage', () => {
+    const m = /```json audit-head\n([\s\S]*?)```/.exec(DOC);
+    expect(m, 'a `json audit-head` example').not.toBeNull();
+    expect(AuditHeadMessage.safeParse(JSON.parse(m![1]!)).success).toBe(true);
   });
 });

@@ -3,7 +3,9 @@ import { auditCsv, auditJsonl } from '../../shared/audit';
 import { AuditLog } from '../audit/audit-log';
 import type { ChainHead } from '../audit/chain';
 import { writePrivateFile } from '../config/data-dir';
-import { CliError, runCommand } from './run';
+import { AuditHeadMessage, topics } from '../../shared/protocol';
+import { collectRetained } from './fleet-command';
+import { CliError, configOrExit, runCommand } from './run';
 import { withStore } from './store-access';
 
 function isoTime(value: string): string {
@@ -45,7 +47,9 @@ function chainHead(value: string): ChainHead {
  * workstation, or printed on a handover report): a log rewritten from some row on, hashes
  * and all, verifies by itself but no longer holds the heads published before.
  */
-async function verifyAudit(o: { head?: ChainHead }): Promise<number> {
+async function verifyAudit(o: { head?: ChainHead; broker?: boolean }): Promise<number> {
+  const published = o.broker ? await brokerHead() : null;
+  const head = o.head ?? published ?? undefined;
   return withStore((store) => {
     const audit = new AuditLog(store.sql);
     const check = audit.verify();
@@ -53,20 +57,36 @@ async function verifyAudit(o: { head?: ChainHead }): Promise<number> {
       const b = check.broken;
       throw new CliError(`the audit log is BROKEN at row ${b.id} (${b.at}, ${b.action}): ${b.problem}`);
     }
-    if (o.head) {
-      const held = audit.headAt(o.head.seq);
+    if (head) {
+      const held = audit.headAt(head.seq);
       if (!held)
         throw new CliError(
-          `the audit log ends at row ${check.head.seq}: it does not hold row ${o.head.seq} of the head given`,
+          `the audit log ends at row ${check.head.seq}: it does not hold row ${head.seq} of the head given`,
         );
-      if (held.hash !== o.head.hash)
+      if (held.hash !== head.hash)
         throw new CliError(
-          `the audit log does not hold the head given: row ${o.head.seq} has another hash (the log was rewritten from that row or before)`,
+          `the audit log does not hold the head given: row ${head.seq} has another hash (the log was rewritten from that row or before)`,
         );
     }
     process.stdout.write(`audit log: ok, ${check.rows} rows, head ${check.head.seq}:${check.head.hash}\n`);
     return 0;
   });
+}
+
+/** The head this station published (retained) on the site broker; a station that never did is an error. */
+async function brokerHead(): Promise<ChainHead> {
+  const { config } = configOrExit();
+  let found: ChainHead | null = null;
+  const topic = topics.auditHead(config.siteId, config.stationId);
+  await collectRetained(config, [topic], {}, (t, json) => {
+    const m = AuditHeadMessage.safeParse(json);
+    if (t !== topic || !m.success) return false;
+    found = { seq: m.data.seq, hash: m.data.hash };
+  });
+  if (!found) throw new CliError(`the broker holds no audit head for station ${config.stationId} (${topic})`);
+  const head: ChainHead = found;
+  process.stderr.write(`the broker holds head ${head.seq}:${head.hash} for station ${config.stationId}\n`);
+  return head;
 }
 
 export function registerAuditCommands(program: Command): void {
@@ -97,5 +117,6 @@ export function registerAuditCommands(program: Command): void {
       'a chain head published earlier (broker, handover report) that the log must still hold',
       chainHead,
     )
-    .action((o: { head?: ChainHead }) => runCommand(() => verifyAudit(o)));
+    .option('--broker', 'also check it against the head this station last published on the site broker')
+    .action((o: { head?: ChainHead; broker?: boolean }) => runCommand(() => verifyAudit(o)));
 }

@@ -26,44 +26,65 @@ export interface CollectOptions {
   secret?: (name: 'mqtt-password' | 'mqtt-key-passphrase') => Promise<string | null>;
 }
 
+/** Every station and gateway presence retained on the site broker (collectRetained). */
+export async function collectFleet(config: Config, o: CollectOptions = {}): Promise<FleetReport> {
+  const heard = new Map<string, Omit<FleetEntry, 'behind'>>();
+  const collectedAt = new Date().toISOString();
+  const filters = [topics.stationPresence(config.siteId, '+'), topics.gatewayPresence(config.siteId, '+')];
+  await collectRetained(config, filters, o, (topic, json) => {
+    const t = parseTopic(topic);
+    if (!t || t.protocol !== 2 || t.site !== config.siteId) return false;
+    if (t.kind !== 'station_presence' && t.kind !== 'gateway_presence') return false;
+    const m = PresenceMessage.safeParse(json);
+    if (!m.success || m.data.v !== 2)
+      return void process.stderr.write(`plainview: ${topic}: not a presence; left out\n`);
+    const kind = t.kind === 'station_presence' ? 'station' : 'gateway';
+    // Retained: receipt time says nothing. Online is seen now; offline when it said so.
+    const seen = m.data.status === 'online' ? collectedAt : m.data.ts;
+    heard.set(`${kind}/${t.id}`, entryFromPresence(kind, t.id, m.data, seen));
+  });
+  const entries = sortFleet(flagBehind([...heard.values()]));
+  return {
+    site: config.siteId,
+    broker: redactUrl(config.mqttUrl!),
+    collectedAt,
+    newestVersion: newestVersion(entries),
+    entries,
+  };
+}
+
 /**
  * Connects to the site broker as the station's account, read-only: its own client id, a clean
- * session, no will, nothing published. Subscribes to every station and gateway presence and
- * takes the retained burst that follows the SUBACK. A broker sends retained messages right
- * after the SUBACK but says nothing when it is done, and the station's account may publish
- * only what would disturb a station (a marker on its own topics), so the burst is over after
- * `settleMs` with no presence (500 ms: on a broker on the site's network the burst of a few
- * hundred retained messages is back-to-back), and at most `maxWaitMs` (10 s) in all.
+ * session, no will, nothing published. Subscribes to `filters` and hands each retained JSON
+ * message of the burst that follows the SUBACK to `take` (false: not one it wanted). A broker
+ * sends retained messages right after the SUBACK but says nothing when it is done, and the
+ * station's account may publish only what would disturb a station (a marker on its own
+ * topics), so the burst is over after `settleMs` with no message taken (500 ms: on a broker on
+ * the site's network the burst of a few hundred retained messages is back-to-back), and at most
+ * `maxWaitMs` (10 s) in all.
  */
-export async function collectFleet(config: Config, o: CollectOptions = {}): Promise<FleetReport> {
+export async function collectRetained(
+  config: Config,
+  filters: string[],
+  o: CollectOptions,
+  take: (topic: string, json: unknown) => boolean | void,
+): Promise<void> {
   if (!config.mqttUrl)
     throw new CliError('no broker is configured (PLAINVIEW_MQTT_URL): a DEMO station has no fleet to list', 2);
   const options = await connectOptions(config, o.secret ?? ((name) => new KeytarSecretStore().get(name)));
   const client = await connect(config.mqttUrl, options);
-  const heard = new Map<string, Omit<FleetEntry, 'behind'>>();
-  const collectedAt = new Date().toISOString();
   try {
     let last = Date.now();
     client.on('message', (topic, payload) => {
-      const t = parseTopic(topic);
-      if (!t || t.protocol !== 2 || t.site !== config.siteId || payload.length === 0) return;
-      if (t.kind !== 'station_presence' && t.kind !== 'gateway_presence') return;
-      last = Date.now();
+      if (payload.length === 0) return;
       let json: unknown;
       try {
         json = JSON.parse(payload.toString('utf8'));
       } catch {
         return void process.stderr.write(`plainview: ${topic}: not JSON; left out\n`);
       }
-      const m = PresenceMessage.safeParse(json);
-      if (!m.success || m.data.v !== 2)
-        return void process.stderr.write(`plainview: ${topic}: not a presence; left out\n`);
-      const kind = t.kind === 'station_presence' ? 'station' : 'gateway';
-      // Retained: receipt time says nothing. Online is seen now; offline when it said so.
-      const seen = m.data.status === 'online' ? collectedAt : m.data.ts;
-      heard.set(`${kind}/${t.id}`, entryFromPresence(kind, t.id, m.data, seen));
+      if (take(topic, json) !== false) last = Date.now();
     });
-    const filters = [topics.stationPresence(config.siteId, '+'), topics.gatewayPresence(config.siteId, '+')];
     const granted = await client.subscribeAsync(filters, { qos: 1 });
     const refused = granted.filter((g) => g.qos >= 0x80).map((g) => g.topic);
     if (refused.length) throw new CliError(`the broker refuses this account ${refused.join(', ')}`, 1);
@@ -75,14 +96,6 @@ export async function collectFleet(config: Config, o: CollectOptions = {}): Prom
   } finally {
     await client.endAsync(true).catch(() => undefined);
   }
-  const entries = sortFleet(flagBehind([...heard.values()]));
-  return {
-    site: config.siteId,
-    broker: redactUrl(config.mqttUrl),
-    collectedAt,
-    newestVersion: newestVersion(entries),
-    entries,
-  };
 }
 
 async function connectOptions(

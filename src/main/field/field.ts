@@ -13,6 +13,7 @@ import {
   type ValveAckMessage,
   type PresenceMessage,
   type TopicKind,
+  type AuditHeadMessage,
 } from '../../shared/protocol';
 import { describeRefusals, type BrokerRefusal, type LinkState } from '../../shared/field';
 import type { Config } from '../config';
@@ -45,6 +46,8 @@ export interface FieldEvents {
   details(): Record<string, unknown>;
   /** A station's or gateway's presence as published (the fleet listens). */
   onPresence?(kind: 'station' | 'gateway', id: string, message: PresenceMessage): void;
+  /** A station's audit chain head as published (the fleet keeps the latest of each). */
+  onAuditHead?(message: AuditHeadMessage): void;
 }
 
 export interface FieldOptions {

@@ -3,6 +3,7 @@ import {
   AlarmDefinitionsMessage,
   AlarmSnapshotMessage,
   AlertMessage,
+  AuditHeadMessage,
   checkEventBody,
   IncidentSnapshotMessage,
   OperatorRecordMessage,
@@ -47,6 +48,7 @@ const schemas: Partial<Record<TopicKind, z.ZodType>> = {
   gateway_presence: PresenceMessage,
   alarm_definitions: AlarmDefinitionsMessage,
   operator_record: OperatorRecordMessage,
+  audit_head: AuditHeadMessage,
 };
 
 /** Topic patterns for counters, so a flood of random ids does not grow the counter map. */
@@ -65,6 +67,7 @@ const patterns: Record<TopicKind, string> = {
   incident_snapshot: 'stations/+/snapshots/incidents/+',
   alarm_definitions: 'stations/+/alarm-definitions',
   operator_record: 'stations/+/operators/+',
+  audit_head: 'stations/+/audit-head',
 };
 /** The same for protocol v1's field topics (taken while the site accepts v1 gateways). */
 const patternsV1: Partial<Record<TopicKind, string>> = {
@@ -102,6 +105,8 @@ export interface IngestHooks {
   onChange(kind: TopicKind, id: string): void;
   /** A station's or gateway's presence as published (the fleet listens). */
   onPresence?(kind: 'station' | 'gateway', id: string, message: PresenceMessage): void;
+  /** A station's published audit chain head (this station's own included). */
+  onAuditHead?(message: AuditHeadMessage): void;
 }
 
 /**
@@ -273,6 +278,12 @@ export class Ingest implements FieldIntake {
         const name = (data as OperatorRecordMessage).operator.username;
         return name === id ? null : { reason: 'owner', detail: `operator ${name} in the payload, ${id} in the topic` };
       }
+      case 'audit_head': {
+        const station = (data as AuditHeadMessage).station;
+        return station === owner
+          ? null
+          : { reason: 'owner', detail: `station ${station} in the payload, ${owner} in the topic` };
+      }
       case 'station_event': {
         const station = (data as StationEventMessage).station;
         return station === owner
@@ -319,6 +330,8 @@ export class Ingest implements FieldIntake {
         return this.hooks.onAlarmDefinitions(data as AlarmDefinitionsMessage);
       case 'operator_record':
         return this.hooks.onOperatorRecord?.(data as OperatorRecordMessage, t.owner!);
+      case 'audit_head':
+        return this.hooks.onAuditHead?.(data as AuditHeadMessage);
       default:
         return;
     }

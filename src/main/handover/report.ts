@@ -11,6 +11,14 @@ export interface HandoverContent {
   openIncidents: Incident[];
   commands: ActuationCommand[];
   dataQuality: { link: string; staleValves: string[]; badValves: string[] };
+  /** The station's audit chain head when the report was signed off (docs/safety.md, "Audit trail"). */
+  auditHead?: AuditHeadMark | null;
+}
+
+export interface AuditHeadMark {
+  station: string;
+  seq: number;
+  hash: string;
 }
 
 const esc = (s: unknown) =>
@@ -73,6 +81,14 @@ Incoming: <strong>${esc(meta.incoming ?? '—')}</strong>, acknowledged ${esc(me
   )}
 <h2>Link and data quality</h2><p>Link: ${esc(c.dataQuality.link)}. Stale valves: ${esc(c.dataQuality.staleValves.join(', ') || 'none')}. Bad valves: ${esc(c.dataQuality.badValves.join(', ') || 'none')}.</p>
 <h2>Notes</h2><p>${esc(meta.notes || '—').replace(/\n/g, '<br>')}</p>
+${auditHeadHtml(c.auditHead)}
 </body></html>
 `;
+}
+
+/** The audit log's head at sign-off, as a line anyone can check the log against later. */
+function auditHeadHtml(head: AuditHeadMark | null | undefined): string {
+  if (!head) return '';
+  return `<h2>Audit log at sign-off</h2><p>Station ${esc(head.station)}, row ${esc(head.seq)}, SHA-256 <code>${esc(head.hash)}</code>.
+Check it on that station: <code>plainview audit verify --head ${esc(head.seq)}:${esc(head.hash)}</code></p>`;
 }

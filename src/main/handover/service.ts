@@ -24,6 +24,9 @@ export interface HandoverDeps {
   commands: Pick<Actuation['commands'], 'list'>;
   field: Pick<Field, 'state' | 'link'>;
   now: () => Date;
+  /** This station's audit chain head now (printed on the report at sign-off, then published). */
+  auditHead?: () => { seq: number; hash: string };
+  onSignedOff?: () => void;
   /** A report was prepared, signed off or acknowledged, here or on another console. */
   onChange?: (report: HandoverReport) => void;
 }
@@ -93,10 +96,13 @@ export class HandoverService {
     if (r.outgoing !== actor)
       return refuse('conflict', `Only ${r.outgoing}, the outgoing operator, can sign this report off.`);
     const at = this.d.now().toISOString();
+    // The audit log as it stood when the shift was handed over: everything before this sign-off.
+    const head = this.d.auditHead?.();
+    const auditHead = head ? { station: this.d.stationId, ...head } : null;
     const event = this.d.events.publish(
       'handover.signoff',
-      { id, actor, notes, at, report: { ...r, notes, signedOffAt: at } },
-      () => this.store.signOff(id, notes, at),
+      { id, actor, notes, at, report: { ...r, notes, signedOffAt: at, content: { ...r.content, auditHead } } },
+      () => this.store.signOff(id, notes, at, auditHead),
     );
     this.d.auditor.record({
       actor,
@@ -104,8 +110,9 @@ export class HandoverService {
       subject: id,
       result: 'ok',
       correlationId: event.id,
-      detail: { shift_start: r.shiftStart, shift_end: r.shiftEnd },
+      detail: { shift_start: r.shiftStart, shift_end: r.shiftEnd, audit_head: auditHead },
     });
+    this.d.onSignedOff?.();
     this.changed(id);
     return ok(this.get(id)!);
   }
@@ -142,7 +149,8 @@ export class HandoverService {
     const b = e.body as { id: string; actor: string; at: string; notes?: string; report?: HandoverReport };
     this.d.sql.transaction(() => {
       if (b.report) this.store.addSigned(b.report);
-      if (e.type === 'handover.signoff') this.store.mergeSignOff(b.id, b.notes ?? '', b.at);
+      if (e.type === 'handover.signoff')
+        this.store.mergeSignOff(b.id, b.notes ?? '', b.at, b.report?.content.auditHead ?? null);
       else this.store.mergeAcknowledgement(b.id, b.actor, b.at);
     });
     this.changed(b.id);

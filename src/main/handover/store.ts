@@ -1,6 +1,6 @@
 import type { Sql } from '../store/sql';
 import type { Tables } from '../store/tables';
-import type { HandoverContent, HandoverReport } from './report';
+import type { HandoverContent, HandoverReport, AuditHeadMark } from './report';
 
 /**
  * What the handover service keeps in the store, in its words: the reports prepared here and
@@ -17,11 +17,11 @@ export interface HandoverStore {
   /** A signed report from another console, unless this one has it already. */
   addSigned(r: HandoverReport): void;
   /** The outgoing operator's sign-off, with their notes. */
-  signOff(id: string, notes: string, at: string): void;
+  signOff(id: string, notes: string, at: string, auditHead: AuditHeadMark | null): void;
   /** The incoming operator's acknowledgement. */
   acknowledge(id: string, incoming: string, at: string): void;
   /** Another console's sign-off, unless the report is signed off here already. */
-  mergeSignOff(id: string, notes: string, at: string): void;
+  mergeSignOff(id: string, notes: string, at: string, auditHead: AuditHeadMark | null): void;
   /** Another console's acknowledgement, unless the report is acknowledged here already. */
   mergeAcknowledgement(id: string, incoming: string, at: string): void;
 }
@@ -85,16 +85,22 @@ export class SqlHandoverStore implements HandoverStore {
     );
   }
 
-  signOff(id: string, notes: string, at: string): void {
-    this.update(id, { notes, signed_off_at: at });
+  signOff(id: string, notes: string, at: string, auditHead: AuditHeadMark | null): void {
+    this.update(id, { notes, signed_off_at: at, ...this.withHead(id, auditHead) });
   }
 
   acknowledge(id: string, incoming: string, at: string): void {
     this.update(id, { incoming, acknowledged_at: at });
   }
 
-  mergeSignOff(id: string, notes: string, at: string): void {
-    this.update(id, { notes, signed_off_at: at }, 'signed_off_at');
+  mergeSignOff(id: string, notes: string, at: string, auditHead: AuditHeadMark | null): void {
+    this.update(id, { notes, signed_off_at: at, ...this.withHead(id, auditHead) }, 'signed_off_at');
+  }
+
+  /** The report's content with the audit head of its sign-off added. */
+  private withHead(id: string, auditHead: AuditHeadMark | null): Partial<Row> {
+    const r = this.report(id);
+    return r && auditHead ? { content: JSON.stringify({ ...r.content, auditHead }) } : {};
   }
 
   mergeAcknowledgement(id: string, incoming: string, at: string): void {

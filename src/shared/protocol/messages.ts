@@ -163,6 +163,20 @@ export type AlarmDefinitionsMessage = z.infer<typeof AlarmDefinitionsMessage>;
  * lock-outs, which stay on their station.
  */
 export const OperatorRecordMessage = z.looseObject({ v: V, operator: OperatorRecord });
+
+/**
+ * A station's audit chain head (src/main/audit/chain.ts), retained: the last row's sequence
+ * number and hash, at least once a minute while it changes and at every handover sign-off.
+ * Whatever the station's disk later says, the log must still hold this row with this hash.
+ */
+export const AuditHeadMessage = z.looseObject({
+  v: V,
+  station: z.string().min(1).max(64),
+  seq: z.number().int().nonnegative(),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  at: z.string().datetime(),
+});
+export type AuditHeadMessage = z.infer<typeof AuditHeadMessage>;
 export type OperatorRecordMessage = z.infer<typeof OperatorRecordMessage>;
 
 /** A retained snapshot: one alarm's or incident's events, merged by id by whoever receives it. */

@@ -30,7 +30,8 @@ export type TopicKind =
   | 'incident_snapshot'
   | 'gateway_presence'
   | 'alarm_definitions'
-  | 'operator_record';
+  | 'operator_record'
+  | 'audit_head';
 
 /**
  * The MQTT accounts of a site: one per station, one per gateway, one for PipelineGuard (the
@@ -202,6 +203,15 @@ export const TOPIC_TABLE: readonly TopicSpec[] = [
     retained: true,
     payload: 'OperatorRecordMessage',
   },
+  {
+    kind: 'audit_head',
+    path: 'stations/{station}/audit-head',
+    publishers: [ownStation],
+    subscribers: [station],
+    qos: 1,
+    retained: true,
+    payload: 'AuditHeadMessage',
+  },
 ];
 
 /**
@@ -350,6 +360,8 @@ export const topics = {
   /** A site-wide operator account (retained): the account as each station holds it (docs/operators.md). */
   operatorRecord: (site: string, station: string, operator: string) =>
     `${base(site)}/stations/${station}/operators/${operator}`,
+  /** The station's audit chain head (retained): a copy of it off the workstation (docs/safety.md). */
+  auditHead: (site: string, station: string) => `${base(site)}/stations/${station}/audit-head`,
 } as const;
 
 /** Topic names of protocol v1, for v1 gateways during a transition and for the simulator's `--protocol v1`. */
@@ -440,6 +452,7 @@ function parseV2(p: string[], site: string): ParsedTopic | null {
         if (p[5] === 'presence') return { kind: 'station_presence', site, id: st, owner: st, protocol: 2 };
         if (p[5] === 'events') return { kind: 'station_event', site, id: st, owner: st, protocol: 2 };
         if (p[5] === 'alarm-definitions') return { kind: 'alarm_definitions', site, id: st, owner: st, protocol: 2 };
+        if (p[5] === 'audit-head') return { kind: 'audit_head', site, id: st, owner: st, protocol: 2 };
         return null;
       }
       if (n === 7)
