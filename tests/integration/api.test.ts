@@ -380,7 +380,9 @@ describe('the loopback HTTP API', () => {
     expect(valves.length).toBeGreaterThan(0);
     expect(valves.every((v) => v.segment === 'seg-01')).toBe(true);
     await s.call('POST', '/incidents', { body: { title: 'Second', severity: 'low' }, headers: withKey(s.write) });
-    expect((await s.call('GET', '/audit', { headers: withKey(s.read) })).json()).toHaveLength(2);
+    const audit = (await s.call('GET', '/audit', { headers: withKey(s.read) })).json() as { action: string }[];
+    // The station's own start, then the two incidents.
+    expect(audit.map((e) => e.action)).toEqual(['station.start', 'incident.create', 'incident.create']);
     expect((await s.call('GET', '/audit?limit=1&newest=true', { headers: withKey(s.read) })).json()).toMatchObject([
       { action: 'incident.create', detail: {} },
     ]);

@@ -153,7 +153,7 @@ describe('electron-builder.yml', () => {
     expect(Object.fromEntries(targets(obj(config.linux)))).toEqual({ AppImage: ['x64'], deb: ['x64'] });
   });
 
-  it('fuses: every one of the six is set as the security checklist asks', () => {
+  it('fuses: every one of the seven is set as the security checklist asks', () => {
     expect(config.electronFuses).toEqual({
       runAsNode: false,
       enableNodeOptionsEnvironmentVariable: false,
@@ -161,6 +161,8 @@ describe('electron-builder.yml', () => {
       enableEmbeddedAsarIntegrityValidation: true,
       onlyLoadAppFromAsar: true,
       enableCookieEncryption: true,
+      // The console comes from app://: file:// pages get nothing extra.
+      grantFileProtocolExtraPrivileges: false,
     });
     expect(config.disableAsarIntegrity).not.toBe(true);
     expect(config.asar).not.toBe(false);
