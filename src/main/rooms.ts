@@ -103,6 +103,8 @@ export interface Running extends Rooms {
   demo: DemoSite | null;
   birth: BirthRepublisher;
   recovery?: Recovery;
+  /** What start-up did about the data folder's permissions (System view), or null. */
+  dataFolderNote: string | null;
   /** Stops the rooms, in the reverse order of their start. */
   stop(): Promise<void>;
 }
@@ -124,7 +126,7 @@ export interface Wiring {
 export async function buildRooms(w: Wiring): Promise<Running> {
   const { config, deps, log, bus, calls, now } = w;
   const monotonic = deps.monotonic ?? (() => performance.now());
-  const { store, recovery } = await openStore({
+  const { store, recovery, dataFolderNote } = await openStore({
     dataDir: config.dataDir,
     migrations,
     log: log.child('store'),
@@ -454,6 +456,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     birth: birth!,
     fleet,
     recovery,
+    dataFolderNote,
     stop,
   };
 }

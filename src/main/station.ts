@@ -61,6 +61,7 @@ export function createStation(config: Config, deps: StationDeps): Station {
     schemaVersion: state?.store.schemaVersion ?? 0,
     demo: !config.mqttUrl,
     dataDir: config.dataDir,
+    dataFolderNote: state?.dataFolderNote ?? null,
     alarmSound: config.alarmSound,
     runtime: { node: process.versions.node, electron: deps.runtime?.electron, ...platform() },
   });

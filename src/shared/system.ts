@@ -12,6 +12,8 @@ export const AppInfo = z.object({
   /** True when the station runs the built-in DEMO / training site: the console must say so. */
   demo: z.boolean(),
   dataDir: z.string(),
+  /** What start-up did about the data folder's permissions (made private, or a warning); null: nothing to say. */
+  dataFolderNote: z.string().nullable(),
   /** Whether the console sounds alarms (`alarmSound`; the horn obeys it). */
   alarmSound: z.boolean(),
   /** Versions of the runtime the main process runs in (electron is absent when headless). */

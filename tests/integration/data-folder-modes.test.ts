@@ -124,8 +124,12 @@ describe.runIf(posix)('the data folder is private on Linux and macOS', () => {
 
     const sink = memorySink();
     const log = createLogger({ level: 'info', json: true, sinks: [sink] });
-    const { store } = await openStore({ dataDir, migrations, log, mode: 'station' });
+    const { store, dataFolderNote } = await openStore({ dataDir, migrations, log, mode: 'station' });
     await store.close();
+    // What the System view shows under the data folder.
+    expect(dataFolderNote).toMatch(
+      /^made private at this start: \d+ file\(s\) or folder\(s\) were readable by others$/,
+    );
 
     const line = sink.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.data_dir === dataDir);
     expect(line).toMatchObject({ level: 'INFO', message: 'data folder made private: folders 0700, files 0600' });
@@ -156,6 +160,7 @@ describe.runIf(posix)('the data folder is private on Linux and macOS', () => {
     });
     await second.store.close();
     expect(quiet.lines.join('\n')).not.toContain('made private');
+    expect(second.dataFolderNote).toBeNull();
   });
 });
 

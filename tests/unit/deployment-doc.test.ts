@@ -40,3 +40,18 @@ describe("DEPLOYMENT.md's schema-to-release table", () => {
     expect(schemas).toEqual([...schemas].sort((a, b) => a - b));
   });
 });
+
+describe("DEPLOYMENT.md's security checklist", () => {
+  it('names only tests that exist', () => {
+    const section = DOC.slice(DOC.indexOf('## Security checklist'), DOC.indexOf('## Troubleshooting'));
+    const named = [...section.matchAll(/`((?:unit|integration|packaging|e2e)\/[\w.*-]+\.(?:test|spec)\.ts)`/g)].map(
+      (m) => m[1]!,
+    );
+    expect(named.length).toBeGreaterThan(10);
+    const tests = path.resolve(__dirname, '..');
+    for (const file of named) {
+      if (file.includes('*')) continue;
+      expect(fs.existsSync(path.join(tests, file)), file).toBe(true);
+    }
+  });
+});

@@ -55,18 +55,20 @@ export function storePaths(dataDir: string) {
  * (station mode); a schema newer than this app is refused; pending migrations run in one
  * transaction after an online backup of the database as it was.
  */
-export async function openStore(options: OpenOptions): Promise<{ store: Store; recovery?: Recovery }> {
+export async function openStore(
+  options: OpenOptions,
+): Promise<{ store: Store; recovery?: Recovery; dataFolderNote: string | null }> {
   const { dataDir, migrations } = options;
   checkList(migrations);
   // Private before anything is written: the database, its backups and the logs hold the audit trail.
-  protectDataDir(dataDir, options.log);
+  const dataFolderNote = protectDataDir(dataDir, options.log);
   const { file, backups } = storePaths(dataDir);
   const lock =
     options.mode === 'station' || options.lock
       ? DataDirLock.acquire(dataDir, options.purpose ?? 'a Plainview station')
       : null;
   try {
-    return await openLocked(options, file, backups, lock);
+    return { ...(await openLocked(options, file, backups, lock)), dataFolderNote };
   } catch (err) {
     lock?.release();
     throw err;

@@ -153,6 +153,7 @@ export function DatabasePanel({ status }: { status: SystemStatus }) {
         <dt>Data folder</dt>
         <dd>
           <code>{status.info.dataDir}</code>
+          {status.info.dataFolderNote && <div data-testid="data-folder-note">{status.info.dataFolderNote}</div>}
         </dd>
       </dl>
     </section>
