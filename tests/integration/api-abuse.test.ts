@@ -3,11 +3,11 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiLimits } from '../../src/main/api/limits';
-import { ApiServer } from '../../src/main/api/server';
+import type { ApiServer } from '../../src/main/api/server';
 import { EARLY_REFUSALS_PER_MINUTE } from '../../src/main/api/early-refusals';
 import { createLogger, fileSink } from '../../src/main/log';
-import { freePort, request } from '../helpers/http';
+import { apiBeside } from '../helpers/api';
+import { request } from '../helpers/http';
 import { testStation, type TestStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 
@@ -69,20 +69,9 @@ describe('the API under abuse from the workstation', () => {
     const running = await t.station.start();
     key = running.apiKeys.create('historian', 'read').key;
     otherKey = running.apiKeys.create('scada-bridge', 'read').key;
-    port = await freePort();
-    api = new ApiServer({
-      port,
-      bind: ['127.0.0.1'],
-      corsOrigins: [],
-      limits: apiLimits(t.station.config),
-      handlers: t.station.handlers,
-      keys: running.apiKeys,
-      auditor: running.auditor,
+    ({ api, port } = await apiBeside(t, running, {
       log: createLogger({ level: 'info', json: true, sinks: [fileSink(logDir, LOG_MAX_BYTES)] }).child('api'),
-      subscribe: () => () => undefined,
-      version: 'test',
-    });
-    await api.start();
+    }));
   });
 
   afterAll(async () => {
@@ -159,20 +148,7 @@ describe('oversized requests and event streams', () => {
     t = testStation({});
     const running = await t.station.start();
     keys = ['a', 'b'].map((n) => running.apiKeys.create(`stream-${n}`, 'read').key);
-    port = await freePort();
-    api = new ApiServer({
-      port,
-      bind: ['127.0.0.1'],
-      corsOrigins: [],
-      limits: apiLimits(t.station.config),
-      handlers: t.station.handlers,
-      keys: running.apiKeys,
-      auditor: running.auditor,
-      log: t.station.log.child('api'),
-      subscribe: () => () => undefined,
-      version: 'test',
-    });
-    await api.start();
+    ({ api, port } = await apiBeside(t, running));
   });
 
   afterAll(async () => {

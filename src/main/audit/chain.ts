@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Tables } from '../store/tables';
 
 /*
  * The audit log as a hash chain: each row's `hash` is SHA-256 over its content and the
@@ -12,23 +13,10 @@ import { createHash } from 'node:crypto';
 /** The "previous hash" of the first row. */
 export const GENESIS = '0'.repeat(64);
 
-/** The columns a row's hash covers, as stored. */
-export interface ChainedRow {
-  id: number;
-  at: string;
-  actor: string;
-  station_id: string;
-  action: string;
-  subject: string | null;
-  result: string;
-  correlation_id: string | null;
-  request_id: string | null;
-  detail: string;
-}
+/** The columns a row's hash covers, as stored (every column of audit_log but the hash). */
+export type ChainedRow = Omit<Tables['audit_log'], 'id' | 'hash'> & { id: number };
 
-export interface StoredRow extends ChainedRow {
-  hash: string | null;
-}
+export type StoredRow = ChainedRow & { hash: string | null };
 
 /** Where a chain ends: the last row's id (its sequence number) and hash. */
 export interface ChainHead {
