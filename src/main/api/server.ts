@@ -359,7 +359,9 @@ export class ApiServer {
     const duration = Math.round(ms * 100) / 100;
     const unvouched = !req.apiKey && req.refusalCode !== null;
     if (unvouched) this.early.record(req.ip, req.refusalCode!);
-    this.o.log[unvouched ? 'debug' : 'info'](`${req.method} ${path} - ${status} (${duration}ms)`, {
+    // A monitor asks /health every few seconds: at info that would be most of the log.
+    const probe = req.routeOptions.config.routeKey === 'GET /health' && status === 200;
+    this.o.log[unvouched || probe ? 'debug' : 'info'](`${req.method} ${path} - ${status} (${duration}ms)`, {
       request_id: req.id,
       method: req.method,
       path,
