@@ -59,6 +59,8 @@ export const IngestCounters = z.object({
   dropped_samples: z.number(),
   /** Telemetry samples committed to the store. */
   written_samples: z.number(),
+  /** Samples for a point and time already stored: the first is kept, these were not (a redelivery, or two values stamped alike). */
+  duplicate_samples: z.number(),
   write_errors: z.number(),
 });
 export type IngestCounters = z.infer<typeof IngestCounters>;

@@ -100,11 +100,14 @@ describe('ingest', () => {
     await t.store.close();
   });
 
-  it('a redelivered sample is stored once', async () => {
+  it('a redelivered sample is stored once; a repeat of a point and time is counted as a duplicate, the first kept', async () => {
     const t = await setup();
     for (let i = 0; i < 3; i++) t.send(topics.telemetry(SITE, 'gw-1', 'p-1'), sample(1));
+    // Two different values stamped alike (a gateway that stamps a batch with one time).
+    t.send(topics.telemetry(SITE, 'gw-1', 'p-1'), sample(7));
     t.writer.flush();
-    expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 1 });
+    expect(t.store.db.prepare('SELECT value FROM telemetry_samples').all()).toEqual([{ value: 1 }]);
+    expect(t.counters.snapshot()).toMatchObject({ written_samples: 1, duplicate_samples: 3, dropped_samples: 0 });
     await t.store.close();
   });
 

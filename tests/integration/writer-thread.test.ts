@@ -41,6 +41,21 @@ describe('the writer thread', () => {
     await t.store.close();
   });
 
+  it('a sample repeated at the same point and time is counted as a duplicate; the first is kept', async () => {
+    const t = await setup();
+    // 200 samples of which 64 + 1 repeat an earlier point and time with another value.
+    for (let i = 0; i < 135; i++) t.writer.addSample(`p-${i % 5}`, base + i, i, 'good');
+    for (let i = 0; i < 65; i++) t.writer.addSample(`p-${i % 5}`, base + i, -1, 'good');
+    t.writer.flush();
+    await waitFor(() => t.writer.idle, 'all written');
+    expect(t.rows()).toBe(135);
+    expect(t.counters.written).toBe(135);
+    expect(t.counters.duplicates).toBe(65);
+    expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples WHERE value = -1').get()).toEqual({ n: 0 });
+    await t.thread.close();
+    await t.store.close();
+  });
+
   it('a failed batch is kept and retried as it was; nothing is acknowledged until it is durable', async () => {
     const t = await setup();
     t.store.db.exec(

@@ -24,6 +24,11 @@ export class IngestCounters {
   dropped = 0;
   /** Telemetry samples committed to the store. */
   written = 0;
+  /**
+   * Samples for a point and time already stored (a redelivery, or a gateway stamping two
+   * values with one time): the first one stored is kept, the later ones counted here.
+   */
+  duplicates = 0;
   writeErrors = 0;
   private readonly rejectLog: RejectLog;
 
@@ -57,6 +62,7 @@ export class IngestCounters {
       rejected_total: this.totalRejected(),
       dropped_samples: this.dropped,
       written_samples: this.written,
+      duplicate_samples: this.duplicates,
       write_errors: this.writeErrors,
     };
   }

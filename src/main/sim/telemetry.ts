@@ -52,10 +52,12 @@ export class TelemetryFeed {
   }
 
   private sendBatch(count: number): void {
-    const ts = this.o.now().toISOString();
+    const base = this.o.now().getTime();
     const n = this.o.layout.points.length;
     for (let i = 0; i < count; i++) {
-      this.send(this.cursor, ts);
+      // Above one sample per point in a batch, each round over the points is a millisecond
+      // later: two values of one point never share a time (the store keeps one per time).
+      this.send(this.cursor, new Date(base + Math.floor(i / n)).toISOString());
       this.cursor = (this.cursor + 1) % n;
     }
   }

@@ -23,14 +23,15 @@ export const QUALITY_CODES = ['good', 'uncertain', 'bad', 'stale'] as const;
 
 /** Where sample batches are committed. `write` resolves once the batch is durable. */
 export interface SampleSink {
-  write(batch: SampleBatch): Promise<void>;
+  /** Resolves with how many samples of the batch were already stored (same point, same time). */
+  write(batch: SampleBatch): Promise<number>;
   close(): Promise<void>;
 }
 
 /** The sink cannot take anything any more (its thread died): the writer falls back to writing itself. */
 export class SinkBroken extends Error {}
 
-type Reply = { id: number; ok: true } | { id: number; ok: false; message: string };
+type Reply = { id: number; ok: true; duplicates: number } | { id: number; ok: false; message: string };
 
 /**
  * Commits telemetry samples on a thread of its own, over its own connection to the same
@@ -38,7 +39,7 @@ type Reply = { id: number; ok: true } | { id: number; ok: false; message: string
  * The event loop that serves operators never holds a large commit.
  */
 export class WorkerSampleSink implements SampleSink {
-  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (duplicates: number) => void; reject: (e: Error) => void }>();
   private next = 1;
   private broken: Error | null = null;
 
@@ -49,7 +50,7 @@ export class WorkerSampleSink implements SampleSink {
     worker.on('message', (r: Reply) => {
       const p = this.pending.get(r.id);
       this.pending.delete(r.id);
-      if (r.ok) p?.resolve();
+      if (r.ok) p?.resolve(r.duplicates);
       else p?.reject(new Error(r.message));
     });
     const fail = (err: Error) => {
@@ -70,7 +71,7 @@ export class WorkerSampleSink implements SampleSink {
     return new WorkerSampleSink(worker, log);
   }
 
-  write(batch: SampleBatch): Promise<void> {
+  write(batch: SampleBatch): Promise<number> {
     if (this.broken) return Promise.reject(this.broken);
     const id = this.next++;
     return new Promise((resolve, reject) => {

@@ -17,8 +17,10 @@ const latest = db.prepare(UPDATE_LATEST);
 const names: string[] = [];
 const args: unknown[] = new Array(ROWS * 4);
 
-const write = db.transaction((b: SampleBatch) => {
+/** Commits a batch; returns how many samples were already stored (same point, same time). */
+const write = db.transaction((b: SampleBatch): number => {
   const n = b.pidx.length;
+  let inserted = 0;
   let i = 0;
   for (; i + ROWS <= n; i += ROWS) {
     for (let j = 0; j < ROWS; j++) {
@@ -28,18 +30,19 @@ const write = db.transaction((b: SampleBatch) => {
       args[j * 4 + 2] = b.val[k];
       args[j * 4 + 3] = QUALITY_CODES[b.q[k]!];
     }
-    many.run(args);
+    inserted += many.run(args).changes;
   }
-  for (; i < n; i++) one.run(names[b.pidx[i]!], b.ts[i], b.val[i], QUALITY_CODES[b.q[i]!]);
+  for (; i < n; i++) inserted += one.run(names[b.pidx[i]!], b.ts[i], b.val[i], QUALITY_CODES[b.q[i]!]).changes;
   for (const r of b.rollups ?? []) rollup.run(r.pointId, r.bucket, r.min, r.max, r.mean, r.last, r.count);
   for (const [id, value, quality, ts] of b.latest ?? []) latest.run(value, quality, ts, id);
+  return n - inserted;
 });
 
 parentPort!.on('message', ({ id, batch }: { id: number; batch: SampleBatch }) => {
   try {
     for (const [idx, name] of batch.newPoints) names[idx] = name;
-    write(batch);
-    parentPort!.postMessage({ id, ok: true });
+    const duplicates = write(batch);
+    parentPort!.postMessage({ id, ok: true, duplicates });
   } catch (err) {
     parentPort!.postMessage({ id, ok: false, message: (err as Error).message });
   }

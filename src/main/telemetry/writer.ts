@@ -45,6 +45,8 @@ export interface WriteCounts {
   dropped: number;
   /** Samples committed. */
   written: number;
+  /** Samples for a point and time already stored (the first is kept). */
+  duplicates: number;
   writeErrors: number;
 }
 
@@ -217,8 +219,9 @@ export class TelemetryWriter {
     }
     const chunk = this.orphan ?? this.samples.take(MAX_SAMPLES_PER_COMMIT);
     this.orphan = null;
+    let duplicates = 0;
     try {
-      this.db.transaction(() => this.writeAll(chunk))();
+      duplicates = this.db.transaction(() => this.writeAll(chunk))();
     } catch (err) {
       // Kept as it was, ahead of everything newer.
       this.orphan = chunk;
@@ -234,7 +237,8 @@ export class TelemetryWriter {
       return false;
     }
     const rest = this.samples.length;
-    this.counters.written += chunk.count;
+    this.counters.written += chunk.count - duplicates;
+    this.counters.duplicates += duplicates;
     this.clearState();
     // Everything added before the last sample written is durable; with no samples left, all of it.
     this.done(rest > 0 ? chunk.last : this.seq);
@@ -331,8 +335,9 @@ export class TelemetryWriter {
     this.inFlight = flight;
     const attempt = () =>
       sink.write(batch).then(
-        () => {
-          this.counters.written += run.count;
+        (duplicates) => {
+          this.counters.written += run.count - duplicates;
+          this.counters.duplicates += duplicates;
           this.inFlight = null;
           this.done(this.durableUpTo());
           this.sendSamples();
@@ -377,7 +382,8 @@ export class TelemetryWriter {
     this.stateSince = null;
   }
 
-  private writeAll(samples: SampleRun | null): void {
+  /** Commits what is pending; returns how many samples were already stored (same point, same time). */
+  private writeAll(samples: SampleRun | null): number {
     const s = this.stmt;
     if (this.site) {
       s.site.run(this.siteId, this.site.name, this.site.demo ? 1 : 0, new Date().toISOString());
@@ -401,8 +407,14 @@ export class TelemetryWriter {
     }
     for (const [id, m] of this.metas) s.meta.run(id, this.siteId, m.kind, m.unit, m.segment, m.valve, m.staleAfterMs);
     const { names } = this.samples;
+    let duplicates = 0;
     for (let i = 0; i < (samples?.count ?? 0); i++)
-      s.sample.run(names[samples!.pidx[i]!], samples!.ts[i], samples!.val[i], QUALITY_CODES[samples!.q[i]!]);
+      if (
+        s.sample.run(names[samples!.pidx[i]!], samples!.ts[i], samples!.val[i], QUALITY_CODES[samples!.q[i]!])
+          .changes === 0
+      )
+        duplicates++;
     for (const r of this.rollups) s.rollup.run(r.pointId, r.bucket, r.min, r.max, r.mean, r.last, r.count);
+    return duplicates;
   }
 }
