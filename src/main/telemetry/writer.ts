@@ -219,7 +219,7 @@ export class TelemetryWriter {
     }
     const chunk = this.orphan ?? this.samples.take(MAX_SAMPLES_PER_COMMIT);
     this.orphan = null;
-    let duplicates = 0;
+    let duplicates: number;
     try {
       duplicates = this.db.transaction(() => this.writeAll(chunk))();
     } catch (err) {
