@@ -6,7 +6,10 @@ import { entryFromPresence, flagBehind, newestVersion, sortFleet, type FleetEntr
 import { PresenceMessage, parseTopic, topics } from '../../shared/protocol';
 import type { Config } from '../config';
 import { redactUrl } from '../config/url';
+import { createLogger, streamSink } from '../log';
+import { machineSecrets } from '../secrets/machine-secrets';
 import { KeytarSecretStore } from '../secrets/secret-store';
+import { StationSecrets } from '../secrets/station-secrets';
 import { CliError, configOrExit, runCommand } from './run';
 
 /** What `plainview fleet --json` prints (DEPLOYMENT.md, "Fleet"). */
@@ -71,7 +74,13 @@ export async function collectRetained(
 ): Promise<void> {
   if (!config.mqttUrl)
     throw new CliError('no broker is configured (PLAINVIEW_MQTT_URL): a DEMO station has no fleet to list', 2);
-  const options = await connectOptions(config, o.secret ?? ((name) => new KeytarSecretStore().get(name)));
+  // The station's own order: this account's keychain, then the machine's secret (stderr says which).
+  const secrets = new StationSecrets(
+    new KeytarSecretStore(),
+    machineSecrets(),
+    createLogger({ level: 'info', json: false, sinks: [streamSink(process.stderr)] }),
+  );
+  const options = await connectOptions(config, o.secret ?? ((name) => secrets.get(name)));
   const client = await connect(config.mqttUrl, options);
   try {
     let last = Date.now();
@@ -114,7 +123,10 @@ async function connectOptions(
   if (config.mqttUsername) {
     password = (await secret('mqtt-password')) ?? undefined;
     if (password === undefined)
-      throw new CliError('no MQTT password in the OS keychain: run `plainview secrets set mqtt-password`', 2);
+      throw new CliError(
+        "no MQTT password in this account's keychain nor the machine's: run `plainview secrets set mqtt-password` (or, as an administrator, with --machine)",
+        2,
+      );
   }
   const key = read(config.mqttKeyFile);
   const encrypted = key && /BEGIN ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(key.toString('latin1'));
