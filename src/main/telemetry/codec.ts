@@ -129,53 +129,58 @@ function readDecimals(r: ByteReader, n: number, d: number): number[] {
 
 // ---- values: Gorilla XOR ----
 
+// A double's 64 bits as two unsigned 32-bit halves (no BigInt on the hot path).
 const f64 = new Float64Array(1);
-const u64 = new BigUint64Array(f64.buffer);
-const bitsOf = (v: number): bigint => ((f64[0] = v), u64[0]!);
-const valueOf = (b: bigint): number => ((u64[0] = b), f64[0]!);
+const u32 = new Uint32Array(f64.buffer);
+const LITTLE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+const HI = LITTLE ? 1 : 0;
+const LO = LITTLE ? 0 : 1;
 
-function clz64(x: bigint): number {
-  const hi = Number(x >> 32n);
-  return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(Number(x & 0xffffffffn));
+function halves(v: number): [number, number] {
+  f64[0] = v;
+  return [u32[HI]!, u32[LO]!];
 }
 
-function ctz64(x: bigint): number {
-  let n = 0;
-  while ((x & 1n) === 0n && n < 64) {
-    x >>= 1n;
-    n++;
-  }
-  return n;
+function fromHalves(hi: number, lo: number): number {
+  u32[HI] = hi;
+  u32[LO] = lo;
+  return f64[0]!;
 }
+
+const clz64 = (hi: number, lo: number) => (hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(lo));
+const ctz32 = (x: number) => 31 - Math.clz32(x & -x);
+const ctz64 = (hi: number, lo: number) => (lo !== 0 ? ctz32(lo) : 32 + ctz32(hi));
 
 function writeXor(w: ByteWriter, values: readonly number[]): void {
   const bits = new BitWriter(w);
-  let prev = bitsOf(values[0]!);
-  bits.write(prev, 64);
+  let [ph, pl] = halves(values[0]!);
+  bits.write64(ph, pl, 0, 64);
   let lead = -1;
   let meaningful = 0;
   for (let i = 1; i < values.length; i++) {
-    const cur = bitsOf(values[i]!);
-    const x = cur ^ prev;
-    prev = cur;
-    if (x === 0n) {
-      bits.write(0n, 1);
+    const [ch, cl] = halves(values[i]!);
+    const xh = (ch ^ ph) >>> 0;
+    const xl = (cl ^ pl) >>> 0;
+    ph = ch;
+    pl = cl;
+    if (xh === 0 && xl === 0) {
+      bits.write(0, 1);
       continue;
     }
-    const l = Math.min(clz64(x), 31);
-    const t = ctz64(x);
+    const l = Math.min(clz64(xh, xl), 31);
+    const t = ctz64(xh, xl);
     if (lead >= 0 && l >= lead && t >= 64 - lead - meaningful) {
       // Fits the previous window: control bits 10, then the window's bits.
-      bits.write(0b10n, 2);
-      bits.write(x >> BigInt(64 - lead - meaningful), meaningful);
+      bits.write(0b10, 2);
+      bits.write64(xh, xl, 64 - lead - meaningful, meaningful);
     } else {
       lead = l;
       meaningful = 64 - l - t;
-      bits.write(0b11n, 2);
-      bits.write(BigInt(lead), 5);
+      bits.write(0b11, 2);
+      bits.write(lead, 5);
       // 64 meaningful bits are written as 0 (6 bits cannot hold 64).
-      bits.write(BigInt(meaningful & 63), 6);
-      bits.write(x >> BigInt(t), meaningful);
+      bits.write(meaningful & 63, 6);
+      bits.write64(xh, xl, t, meaningful);
     }
   }
   bits.flush();
@@ -183,22 +188,23 @@ function writeXor(w: ByteWriter, values: readonly number[]): void {
 
 function readXor(r: ByteReader, n: number): number[] {
   const bits = new BitReader(r);
-  let prev = bits.read(64);
-  const out = [valueOf(prev)];
+  let [ph, pl] = bits.read64(0, 64);
+  const out = [fromHalves(ph, pl)];
   let lead = 0;
   let meaningful = 0;
   for (let i = 1; i < n; i++) {
-    if (bits.read(1) === 0n) {
-      out.push(valueOf(prev));
+    if (bits.read(1) === 0) {
+      out.push(fromHalves(ph, pl));
       continue;
     }
-    if (bits.read(1) === 1n) {
-      lead = Number(bits.read(5));
-      meaningful = Number(bits.read(6)) || 64;
+    if (bits.read(1) === 1) {
+      lead = bits.read(5);
+      meaningful = bits.read(6) || 64;
     }
-    const x = bits.read(meaningful) << BigInt(64 - lead - meaningful);
-    prev ^= x;
-    out.push(valueOf(prev));
+    const [xh, xl] = bits.read64(64 - lead - meaningful, meaningful);
+    ph = (ph ^ xh) >>> 0;
+    pl = (pl ^ xl) >>> 0;
+    out.push(fromHalves(ph, pl));
   }
   bits.done();
   return out;
@@ -296,14 +302,22 @@ class BitWriter {
   private used = 0;
   constructor(private readonly out: ByteWriter) {}
 
-  write(value: bigint, width: number): void {
-    for (let i = width - 1; i >= 0; i--) {
-      this.acc = (this.acc << 1) | Number((value >> BigInt(i)) & 1n);
-      if (++this.used === 8) {
-        this.out.byte(this.acc);
-        this.acc = 0;
-        this.used = 0;
-      }
+  /** The low `width` bits of `value` (width ≤ 31), most significant first. */
+  write(value: number, width: number): void {
+    for (let i = width - 1; i >= 0; i--) this.bit((value >>> i) & 1);
+  }
+
+  /** Bits `from` to `from + width - 1` of the 64-bit value (hi, lo), most significant first. */
+  write64(hi: number, lo: number, from: number, width: number): void {
+    for (let i = from + width - 1; i >= from; i--) this.bit(i >= 32 ? (hi >>> (i - 32)) & 1 : (lo >>> i) & 1);
+  }
+
+  private bit(b: number): void {
+    this.acc = (this.acc << 1) | b;
+    if (++this.used === 8) {
+      this.out.byte(this.acc);
+      this.acc = 0;
+      this.used = 0;
     }
   }
 
@@ -319,17 +333,32 @@ class BitReader {
   private left = 0;
   constructor(private readonly input: ByteReader) {}
 
-  read(width: number): bigint {
-    let v = 0n;
-    for (let i = 0; i < width; i++) {
-      if (this.left === 0) {
-        this.acc = this.input.byte();
-        this.left = 8;
-      }
-      this.left--;
-      v = (v << 1n) | BigInt((this.acc >> this.left) & 1);
+  /** `width` bits (≤ 31) as a number. */
+  read(width: number): number {
+    let v = 0;
+    for (let i = 0; i < width; i++) v = (v << 1) | this.bit();
+    return v >>> 0;
+  }
+
+  /** `width` bits placed at bits `from + width - 1` down to `from` of a 64-bit value (hi, lo). */
+  read64(from: number, width: number): [number, number] {
+    let hi = 0;
+    let lo = 0;
+    for (let i = from + width - 1; i >= from; i--) {
+      const b = this.bit();
+      if (i >= 32) hi |= b << (i - 32);
+      else lo |= b << i;
     }
-    return v;
+    return [hi >>> 0, lo >>> 0];
+  }
+
+  private bit(): number {
+    if (this.left === 0) {
+      this.acc = this.input.byte();
+      this.left = 8;
+    }
+    this.left--;
+    return (this.acc >> this.left) & 1;
   }
 
   /** The rest of the last byte is padding. */
