@@ -111,13 +111,7 @@ export class FileMachineSecrets implements MachineSecrets {
   }
 
   delete(name: SecretName): Promise<boolean> {
-    try {
-      fs.unlinkSync(this.location(name));
-      return Promise.resolve(true);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Promise.resolve(false);
-      throw writeProblem(err, this.dir);
-    }
+    return Promise.resolve(deleteSecretFile(this.location(name), this.dir));
   }
 
   list(): Promise<SecretName[]> {
@@ -205,13 +199,7 @@ export class DpapiMachineSecrets implements MachineSecrets {
   }
 
   delete(name: SecretName): Promise<boolean> {
-    try {
-      fs.unlinkSync(this.location(name));
-      return Promise.resolve(true);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Promise.resolve(false);
-      throw writeProblem(err, this.dir);
-    }
+    return Promise.resolve(deleteSecretFile(this.location(name), this.dir));
   }
 
   list(): Promise<SecretName[]> {
@@ -243,4 +231,15 @@ function writeProblem(err: unknown, dir: string): Error {
 function stderrOf(err: unknown): string {
   const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
   return stderr || (err as Error).message;
+}
+
+/** Removes one machine secret's file: false when there was none. */
+function deleteSecretFile(file: string, dir: string): boolean {
+  try {
+    fs.unlinkSync(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw writeProblem(err, dir);
+  }
 }
