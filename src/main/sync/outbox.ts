@@ -170,6 +170,16 @@ export class Outbox {
 
   /** Publishes what is unsent and not already on its way. */
   kick(): void {
+    // Kicked from timers and acks: a database that refuses writes (a full disk) leaves the rows
+    // unsent for a later kick instead of throwing out of a timer.
+    try {
+      this.send();
+    } catch (err) {
+      this.log.warn('outbox cannot send now (the database refused); trying again later', { error: err });
+    }
+  }
+
+  private send(): void {
     if (!this.publisher.online()) return;
     const rows = this.unsent.all(BATCH + this.inFlight.size) as {
       id: string;
@@ -181,18 +191,20 @@ export class Outbox {
       if (this.inFlight.has(row.id)) continue;
       const payload = row.payload === '' ? this.snapshot(row.topic, row.id) : row.payload;
       if (payload === null) continue;
-      this.inFlight.add(row.id);
       this.bumpAttempts.run(row.id);
+      this.inFlight.add(row.id);
       this.publisher
         .publish(row.topic, payload, { retain: row.retain === 1 })
         .then(() => {
+          this.inFlight.delete(row.id);
           this.markSent.run(this.now().toISOString(), row.id);
           this.published++;
-          this.inFlight.delete(row.id);
           if (this.inFlight.size === 0) this.kick();
         })
         .catch((err: unknown) => {
           this.inFlight.delete(row.id);
+          // Not marked sent (not delivered, or the mark not written): sent again later, and
+          // receivers apply an event id once.
           this.log.debug('outbox message not sent yet', { id: row.id, error: err });
         });
     }

@@ -36,6 +36,11 @@ export interface StationProc {
 }
 
 const live = new Set<ChildProcess>();
+
+/** Why a call got no answer: the exit and the station's last words, so a crash in CI can be read. */
+function exitedMessage(how: number | string | null, output: string): string {
+  return `the station exited (${how ?? 'unknown'}); its last output:\n${output.slice(-3000)}`;
+}
 process.once('exit', () => {
   for (const c of live) c.kill('SIGKILL');
 });
@@ -68,7 +73,8 @@ export function spawnStation(env: Record<string, string>): StationProc {
       alive = false;
       live.delete(child);
       onFail(new Error(`the station exited (${code ?? signal}) before it was ready:\n${text.slice(-4000)}`));
-      for (const w of waiting.values()) w({ ok: false, refusal: { code: 'exited', message: 'the station exited' } });
+      const gone = { ok: false, refusal: { code: 'exited', message: exitedMessage(code ?? signal, text) } };
+      for (const w of waiting.values()) w(gone);
       waiting.clear();
       resolve({ code, signal });
     }),
@@ -101,7 +107,11 @@ export function spawnStation(env: Record<string, string>): StationProc {
   child.stdin!.on('error', () => undefined);
 
   const request = (req: Record<string, unknown>): Promise<unknown> => {
-    if (!alive) return Promise.resolve({ ok: false, refusal: { code: 'exited', message: 'the station exited' } });
+    if (!alive)
+      return Promise.resolve({
+        ok: false,
+        refusal: { code: 'exited', message: exitedMessage(child.exitCode ?? child.signalCode, text) },
+      });
     const id = next++;
     return new Promise((resolve) => {
       waiting.set(id, resolve);
