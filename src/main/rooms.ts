@@ -212,7 +212,11 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   const push = new ConsolePush(field.state, log.child('push'));
   const outbox = new Outbox(
     store.db,
-    { online: () => field.link.online, publish: (topic, payload, o) => field.link.publish(topic, payload, o) },
+    {
+      online: () => field.link.online,
+      oneAtATime: () => field.link.probing,
+      publish: (topic, payload, o) => field.link.publish(topic, payload, o),
+    },
     log.child('outbox'),
     now,
   );

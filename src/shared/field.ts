@@ -61,6 +61,8 @@ export const IngestCounters = z.object({
   written_samples: z.number(),
   /** Samples for a point and time already stored: the first is kept, these were not (a redelivery, or two values stamped alike). */
   duplicate_samples: z.number(),
+  /** Samples older than the raw history kept (a gateway replaying a very old buffer): not stored. */
+  too_old_samples: z.number(),
   write_errors: z.number(),
 });
 export type IngestCounters = z.infer<typeof IngestCounters>;

@@ -22,17 +22,19 @@ test.describe('the operator console against a live DEMO site', () => {
     await expect(page.getByTestId('valve-detail')).toBeVisible();
     // The simulator has been sampling since the test began; the trend gets a moment of history:
     // a few samples of the valve's pressure point in the store, however long they take here.
-    const call = (channel: 'valves.get' | 'trends.get', input: unknown) => {
-      const r = (site.harness.station.handlers[channel] as (i: unknown, c: unknown) => Result<unknown>)(input, {
-        requestId: 'e2e',
-        senderUrl: 'test://',
-      });
+    const call = async (channel: 'valves.get' | 'trends.get', input: unknown) => {
+      const r = await (site.harness.station.handlers[channel] as (i: unknown, c: unknown) => Promise<Result<unknown>>)(
+        input,
+        { requestId: 'e2e', senderUrl: 'test://' },
+      );
       return r.ok ? r.value : null;
     };
-    const samples = () => {
-      const valve = call('valves.get', { id: 'v-101' }) as { points: { id: string; kind: string }[] } | null;
+    const samples = async () => {
+      const valve = (await call('valves.get', { id: 'v-101' })) as { points: { id: string; kind: string }[] } | null;
       const pressure = valve?.points.find((p) => p.kind === 'pressure');
-      return pressure ? (call('trends.get', { pointId: pressure.id, range: '1h' }) as { t: number[] }).t.length : 0;
+      return pressure
+        ? ((await call('trends.get', { pointId: pressure.id, range: '1h' })) as { t: number[] }).t.length
+        : 0;
     };
     await expect
       .poll(samples, { message: 'a few pressure samples of v-101 in the store', timeout: 30_000 })

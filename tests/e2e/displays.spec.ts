@@ -19,9 +19,12 @@ async function closeValve(site: Site, id: string): Promise<void> {
 }
 
 /** Samples of a point in the store's last hour. */
-function samples(site: Site, pointId: string): number {
-  const handler = site.harness.station.handlers['trends.get'] as (i: unknown, c: unknown) => Result<{ t: number[] }>;
-  const r = handler({ pointId, range: '1h' }, { requestId: 'e2e', senderUrl: 'test://' });
+async function samples(site: Site, pointId: string): Promise<number> {
+  const handler = site.harness.station.handlers['trends.get'] as (
+    i: unknown,
+    c: unknown,
+  ) => Promise<Result<{ t: number[] }>>;
+  const r = await handler({ pointId, range: '1h' }, { requestId: 'e2e', senderUrl: 'test://' });
   return r.ok ? r.value.t.length : 0;
 }
 
@@ -175,7 +178,9 @@ test.describe('the displays (API RP 1165): overview, segment view and trend popu
     const sent: string[] = [];
     tab.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
     await expect
-      .poll(() => Math.min(samples(site, 'seg-01-flow'), samples(site, 'seg-01-pressure')), { timeout: 30_000 })
+      .poll(async () => Math.min(await samples(site, 'seg-01-flow'), await samples(site, 'seg-01-pressure')), {
+        timeout: 30_000,
+      })
       .toBeGreaterThanOrEqual(20);
     const page = await site.open('#/overview');
 

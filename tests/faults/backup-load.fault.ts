@@ -85,7 +85,7 @@ it('backup under write load: each backup opens and passes integrity_check, the W
     if (result.join() === 'ok') good++;
     else problems.push(`${b.file}: ${result.slice(0, 3).join('; ')}`);
     const db = new Database(b.file, { readonly: true });
-    rows = Math.max(rows, (db.prepare('SELECT count(*) AS n FROM telemetry_samples').get() as { n: number }).n);
+    rows = Math.max(rows, (db.prepare('SELECT count(*) AS n FROM incident_timeline').get() as { n: number }).n);
     if (db.pragma('user_version', { simple: true }) !== store.schemaVersion) problems.push(`${b.file}: wrong version`);
     db.close();
     fs.rmSync(b.file);
@@ -98,7 +98,7 @@ it('backup under write load: each backup opens and passes integrity_check, the W
     'backup-load',
     `backup under load (${fmt(RATE)} samples/s and ${notes} operator notes in ${LOAD_MS / 1000} s): ` +
       `${good}/${backups.length} backups open and pass integrity_check (slowest ${(slowest / 1000).toFixed(1)} s, ` +
-      `up to ${fmt(rows)} rows), WAL at most ${(walMax / 1024 / 1024).toFixed(1)} MiB (limit ${WAL_LIMIT / 1024 / 1024} MiB)`,
+      `up to ${fmt(rows)} operator notes), WAL at most ${(walMax / 1024 / 1024).toFixed(1)} MiB (limit ${WAL_LIMIT / 1024 / 1024} MiB)`,
     problems.length === 0,
   );
   expect(problems).toEqual([]);

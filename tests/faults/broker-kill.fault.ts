@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { createLogger } from '../../src/main/log';
 import { FieldSimulator } from '../../src/main/sim';
 import { startMosquitto } from '../helpers/brokers';
+import { countSamples } from '../helpers/history';
 import { waitFor } from '../helpers/wait';
 import { scale } from './lib/mode';
 import { linkStation } from './lib/link-station';
@@ -43,9 +45,8 @@ it(`broker SIGKILLed ×${KILLS} under load: reconnects on the jittered schedule,
   cleanups.add(() => pub.close());
   pub.start();
 
-  const db = t.station.running().store.db;
-  const rows = () =>
-    (db.prepare("SELECT count(*) AS n FROM telemetry_samples WHERE point_id LIKE 'fz-%'").get() as { n: number }).n;
+  const dataDir = path.dirname(t.station.running().store.db.name);
+  const rows = () => countSamples(dataDir, (p) => p.startsWith('fz-'));
   const kills: number[] = [];
   const problems: string[] = [];
   let worstReconnectMs = 0;
@@ -75,11 +76,11 @@ it(`broker SIGKILLed ×${KILLS} under load: reconnects on the jittered schedule,
   await pub.stop();
   const saved = (seq: number, at: number) => !kills.some((k) => at <= k && at > k - UNSAVED_WINDOW_MS);
   let lost: number[] = [];
-  await waitFor(() => (lost = pub.missingFrom(db, saved)).length === 0, 'every saved sample', 60_000, 500).catch(
+  await waitFor(() => (lost = pub.missingFrom(dataDir, saved)).length === 0, 'every saved sample', 60_000, 500).catch(
     () => undefined,
   );
   const unsavedAcked = [...pub.acked].filter(([seq, at]) => !saved(seq, at)).length;
-  const unsavedLost = pub.missingFrom(db).length - lost.length;
+  const unsavedLost = pub.missingFrom(dataDir).length - lost.length;
 
   // The schedule: within each outage the n-th delay is at most min(60 s, 1 s·2^n), drawn at random.
   const ratios: number[] = [];

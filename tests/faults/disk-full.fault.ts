@@ -174,7 +174,7 @@ it('disk full: writes fail closed, an alarm, operators told, nothing partial, re
   let journalled: number;
   try {
     if (!db.integrity) problems.push(`integrity_check: ${db.problems.slice(0, 3).join('; ')}`);
-    lost = pub.missingFrom(db.db);
+    lost = pub.missingFrom(db.dir);
     const notes = new Set(
       (db.db.prepare("SELECT note FROM incident_timeline WHERE kind = 'note'").all() as { note: string }[]).map(
         (r) => r.note,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import http from 'node:http';
 import net from 'node:net';
 import mqtt from 'mqtt';
@@ -9,6 +10,7 @@ import { channelNames } from '../../src/shared/ipc/channels';
 import { contract } from '../../src/shared/ipc/contract';
 import { topics } from '../../src/shared/protocol';
 import { freePort, startMosquitto } from '../helpers/brokers';
+import { countSamples } from '../helpers/history';
 import { testStation } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
 import { scale } from './lib/mode';
@@ -139,12 +141,7 @@ it(`garbage everywhere (${fmt(MQTT_N)} MQTT, ${fmt(IPC_N)} IPC, ${fmt(HTTP_N)} H
     }
     await Promise.all(sends);
   }
-  const samples = () =>
-    (
-      r.store.db.prepare("SELECT count(*) AS n FROM telemetry_samples WHERE point_id = 'p-valid'").get() as {
-        n: number;
-      }
-    ).n;
+  const samples = () => countSamples(path.dirname(r.store.db.name), (p) => p === 'p-valid');
   await waitFor(
     () => r.field.counters.totalRejected() - rejectedBefore >= MQTT_N && samples() === valid,
     'MQTT',

@@ -154,7 +154,7 @@ it(
         if (!s.ok || (s.value as { outboxUnsent: number }).outboxUnsent !== 0) return false;
         const snap = snapshot(dataDir);
         try {
-          lost = pub.missingFrom(snap.db);
+          lost = pub.missingFrom(snap.dir);
         } finally {
           snap.close();
         }
@@ -175,7 +175,7 @@ it(
     let missingNotes: number;
     try {
       if (!final.integrity) problems.push(`final integrity_check: ${final.problems.slice(0, 5).join('; ')}`);
-      lost = pub.missingFrom(final.db);
+      lost = pub.missingFrom(final.dir);
       const mine = (
         final.db.prepare("SELECT note FROM incident_timeline WHERE kind = 'note'").all() as { note: string }[]
       )

@@ -51,3 +51,11 @@ export function read(t: TestStation, channel: ChannelName, input?: unknown): unk
   if (!r.ok) throw new Error(`${channel} refused: ${r.refusal.code} ${r.refusal.message}`);
   return r.value;
 }
+
+/** `read` for a handler that answers later (trends read the writer thread's open blocks). */
+export async function readLater(t: TestStation, channel: ChannelName, input?: unknown): Promise<unknown> {
+  const handler = t.station.handlers[channel] as (i: unknown, c: unknown) => Promise<Result<unknown>>;
+  const r = await handler(input, { requestId: 'test', senderUrl: 'test://' });
+  if (!r.ok) throw new Error(`${channel} refused: ${r.refusal.code} ${r.refusal.message}`);
+  return r.value;
+}

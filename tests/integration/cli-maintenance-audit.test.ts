@@ -52,12 +52,12 @@ describe('maintenance is audited', () => {
     expect(user).toMatch(/^os:/);
     const find = (action: string, result = 'ok') => log.filter((e) => e.action === action && e.result === result);
     expect(find('db.migrate').map((e) => [e.detail.from, e.detail.to])).toEqual([
-      [0, 8],
-      [7, 8],
+      [0, 9],
+      [7, 9],
     ]);
     expect(find('db.migrate')[1]!.detail.backup).toMatch(/pre-migrate/);
     expect(find('db.backup')[0]!.detail.file).toMatch(/plainview-.*-manual\.db$/);
-    expect(find('db.rollback')[0]!.detail).toMatchObject({ from: 8, to: 7 });
+    expect(find('db.rollback')[0]!.detail).toMatchObject({ from: 9, to: 7 });
     expect(find('api_key.create')).toHaveLength(1);
     expect(find('api_key.create', 'refused')[0]).toMatchObject({
       subject: 'historian',
@@ -66,7 +66,7 @@ describe('maintenance is audited', () => {
     expect(find('secret.set', 'refused')[0]!.subject).toBe('not-a-secret (this account)');
     expect(find('db.migrate', 'refused')[0]!.detail.reason).toMatch(/in use|lock/i);
     const [start] = find('station.start');
-    expect(start!.detail).toMatchObject({ version: expect.any(String), schema_version: 8 });
+    expect(start!.detail).toMatchObject({ version: expect.any(String), schema_version: 9 });
     expect(start!.detail.config_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(find('station.stop')[0]!.detail.config_sha256).toBe(start!.detail.config_sha256);
     // Every entry is one of the actor's: none was written as anyone else.

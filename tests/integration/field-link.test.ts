@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import mqtt from 'mqtt';
 import { Aedes } from 'aedes';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { FieldSimulator } from '../../src/main/sim';
 import { createLogger } from '../../src/main/log';
 import { topics } from '../../src/shared/protocol';
 import { startAedes, startMosquitto, type TestBroker } from '../helpers/brokers';
+import { countSamples, storedSamples } from '../helpers/history';
 import { testStation, type TestStation } from '../helpers/station';
 import { alarmSweeps } from '../helpers/sweeps';
 import { waitFor } from '../helpers/wait';
@@ -47,6 +49,7 @@ async function simulator(broker: TestBroker, opts: { valves?: number; rate?: num
 
 const online = (t: TestStation) => waitFor(() => t.station.running().field.link.online, 'the link to come online');
 const count = (t: TestStation, sql: string) => (t.station.running().store.db.prepare(sql).get() as { n: number }).n;
+const samplesOf = (t: TestStation) => countSamples(path.dirname(t.station.running().store.db.name));
 
 describe.each([
   ['aedes', () => startAedes()],
@@ -60,7 +63,7 @@ describe.each([
     const field = t.station.running().field;
     await waitFor(() => field.state.valves.size === 12, 'all valves');
     await waitFor(() => count(t, 'SELECT count(*) AS n FROM valves') === 12, 'valves in the store');
-    await waitFor(() => count(t, 'SELECT count(*) AS n FROM telemetry_samples') > 50, 'samples in the store');
+    await waitFor(() => samplesOf(t) > 50, 'samples in the store');
     expect(field.state.valveList().every((v) => v.quality === 'good')).toBe(true);
     // Health answers from a cache at most a second old: wait for it to say so.
     await waitFor(() => t.station.health.get().details.mqtt.status === 'ok', 'health ok');
@@ -111,11 +114,8 @@ describe.each([
     await broker.restart();
     await online(t);
     // A non-persistent broker forgot the session: only a resubscribe brings samples back.
-    const before = count(t, 'SELECT count(*) AS n FROM telemetry_samples');
-    await waitFor(
-      () => count(t, 'SELECT count(*) AS n FROM telemetry_samples') > before + 20,
-      'samples after the restart',
-    );
+    const before = samplesOf(t);
+    await waitFor(() => samplesOf(t) > before + 20, 'samples after the restart');
     await waitFor(() => field.state.valveList().every((v) => v.quality === 'good'), 'fresh valves');
     // Backoff, not a tight loop: a handful of attempts in ~2 s of outage.
     expect(field.link.attempts).toBeLessThan(10);
@@ -268,7 +268,7 @@ describe('durable acknowledgement', () => {
     });
     const t = await station({ url });
     await online(t);
-    const db = t.station.running().store.db;
+    const dataDir = path.dirname(t.station.running().store.db.name);
     const violations: string[] = [];
     let acked = 0;
     aedes.on('ack', (packet, client) => {
@@ -276,8 +276,12 @@ describe('durable acknowledgement', () => {
         return;
       acked++;
       const ts = Date.parse((JSON.parse(packet.payload.toString()) as { ts: string }).ts);
-      const row = db.prepare('SELECT 1 FROM telemetry_samples WHERE point_id = ? AND ts = ?').get('p-1', ts);
-      if (!row) violations.push(`acked before commit: ${ts}`);
+      if (
+        !storedSamples(dataDir, (p) => p === 'p-1')
+          .get('p-1')
+          ?.has(ts)
+      )
+        violations.push(`acked before commit: ${ts}`);
     });
     const pub = await mqtt.connectAsync(url, { protocolVersion: 4 });
     cleanups.push(() => pub.endAsync(true));

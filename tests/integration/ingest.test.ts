@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations';
 import { IngestCounters } from '../../src/main/field/counters';
@@ -7,6 +9,8 @@ import { Telemetry } from '../../src/main/telemetry/telemetry';
 import { createLogger, memorySink } from '../../src/main/log';
 import { openStore } from '../../src/main/store';
 import { topics, topicsV1 } from '../../src/shared/protocol';
+import { HistoryFile } from '../../src/main/history/file';
+import { storedSamples } from '../helpers/history';
 import { tempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
 
@@ -15,7 +19,8 @@ const SITE = 'north';
 async function setup(queueMax = 200_000, acceptV1 = false) {
   const sink = memorySink();
   const log = createLogger({ level: 'warn', json: true, sinks: [sink] });
-  const { store } = await openStore({ dataDir: tempDir(), migrations, log, mode: 'station' });
+  const dataDir = tempDir();
+  const { store } = await openStore({ dataDir, migrations, log, mode: 'station' });
   store.db.prepare("INSERT INTO sites VALUES (?, ?, 0, 'now')").run(SITE, SITE);
   let now = Date.parse('2026-11-25T10:00:00Z');
   const state = new FieldState(SITE, 30_000, () => now);
@@ -23,9 +28,9 @@ async function setup(queueMax = 200_000, acceptV1 = false) {
   const counters = new IngestCounters(log, () => now);
   let commits = 0;
   const committed: number[] = [];
-  const config = { siteId: SITE, ingestQueueMax: queueMax, rawRetentionDays: 7, rollupRetentionDays: 400 };
+  const config = { siteId: SITE, dataDir, ingestQueueMax: queueMax, rawRetentionDays: 7, rollupRetentionDays: 400 };
   // Samples are written on this thread here (the writer thread has tests of its own).
-  const telemetry = new Telemetry({ config, db: store.db, counters, log, now: () => new Date(now), sink: null });
+  const telemetry = new Telemetry({ config, db: store.db, counters, log, now: () => new Date(now), sink: 'local' });
   const { writer } = telemetry;
   writer.onCommitted((upTo) => {
     commits++;
@@ -52,7 +57,20 @@ async function setup(queueMax = 200_000, acceptV1 = false) {
   );
   const send = (topic: string, body: unknown) =>
     ingest.handle(topic, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
+  /** The samples stored (in the history files), once everything handed over is written. */
+  const stored = async (only?: (p: string) => boolean) => {
+    await waitFor(() => writer.idle, 'everything written');
+    return storedSamples(dataDir, only);
+  };
+  const count = async (only?: (p: string) => boolean) => {
+    let n = 0;
+    for (const m of (await stored(only)).values()) n += m.size;
+    return n;
+  };
   return {
+    dataDir,
+    stored,
+    count,
     store,
     state,
     counters,
@@ -96,7 +114,7 @@ describe('ingest', () => {
       state: 'open',
       position: 100,
     });
-    expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 2 });
+    expect(await t.count()).toBe(2);
     await t.store.close();
   });
 
@@ -106,7 +124,7 @@ describe('ingest', () => {
     // Two different values stamped alike (a gateway that stamps a batch with one time).
     t.send(topics.telemetry(SITE, 'gw-1', 'p-1'), sample(7));
     t.writer.flush();
-    expect(t.store.db.prepare('SELECT value FROM telemetry_samples').all()).toEqual([{ value: 1 }]);
+    expect([...(await t.stored()).get('p-1')!.values()]).toEqual([1]);
     expect(t.counters.snapshot()).toMatchObject({ written_samples: 1, duplicate_samples: 3, dropped_samples: 0 });
     await t.store.close();
   });
@@ -138,7 +156,7 @@ describe('ingest', () => {
     t.writer.flush();
     expect(t.state.valveView('v-101')).toMatchObject({ state: 'open', position: 100 });
     expect(t.store.db.prepare('SELECT state FROM valves').all()).toEqual([{ state: 'open' }]);
-    expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 0 });
+    expect(await t.count()).toBe(0);
     // Logged at a limited rate: one line per kind, not one per message.
     for (let i = 0; i < 1000; i++) t.send(topics.valveState(SITE, 'gw-1', 'v-101'), 'garbage');
     expect(t.sink.lines.length).toBeLessThan(bad.length + 3);
@@ -231,9 +249,7 @@ describe('ingest', () => {
     t.writer.flush();
     expect(t.counters.totalRejected()).toBe(100_000);
     expect(t.counters.snapshot().accepted).toEqual({ telemetry: valid });
-    expect(t.store.db.prepare("SELECT count(*) AS n FROM telemetry_samples WHERE point_id = 'p-ok'").get()).toEqual({
-      n: valid,
-    });
+    expect(await t.count((p) => p === 'p-ok')).toBe(valid);
     expect(t.store.db.prepare('SELECT count(*) AS n FROM valves').get()).toEqual({ n: 0 });
     await t.store.close();
   }, 60_000);
@@ -248,45 +264,46 @@ describe('ingest', () => {
     t.send(topics.valveState(SITE, 'gw-1', 'v-101'), valveState());
     expect(t.counters.dropped).toBe(150);
     t.writer.flush();
-    const rows = t.store.db.prepare('SELECT value FROM telemetry_samples ORDER BY ts').all() as { value: number }[];
+    const rows = [...(await t.stored()).get('p-1')!.entries()].sort((a, b) => a[0] - b[0]);
     expect(rows).toHaveLength(100);
-    expect(rows[0]!.value).toBe(150);
+    expect(rows[0]![1]).toBe(150);
     expect(t.store.db.prepare('SELECT count(*) AS n FROM valves').get()).toEqual({ n: 1 });
     await t.store.close();
   });
 
-  it('a large backlog is committed in chunks, oldest first, reporting how far each commit reached', async () => {
+  it('a large backlog is committed in batches, oldest first, reporting how far each commit reached', async () => {
     const t = await setup();
     const base = Date.parse('2026-11-25T10:00:00Z');
     for (let i = 0; i < 2500; i++)
       t.send(topics.telemetry(SITE, 'gw-1', `p-${i % 50}`), sample(i, new Date(base + i * 10).toISOString()));
     t.send(topics.valveState(SITE, 'gw-1', 'v-101'), valveState());
     expect(t.writer.flush()).toBe(true);
-    // The first chunk: 1,000 samples and the valve; acknowledgements up to sample 1,000 only.
-    expect(t.committed).toEqual([1000]);
-    expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 1000 });
+    // The valve is committed at once; no sample is durable yet, so nothing is acknowledged.
     expect(t.store.db.prepare('SELECT count(*) AS n FROM valves').get()).toEqual({ n: 1 });
+    expect(t.committed.every((n) => n === 0)).toBe(true);
     await waitFor(() => t.writer.idle, 'the rest written');
-    expect(t.committed.at(-1)).toBe(t.writer.sequence);
-    expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 2500 });
+    // Then batch by batch (1,000 samples each on this thread), oldest first.
+    expect([...new Set(t.committed.filter((n) => n > 0))]).toEqual([1000, 2000, t.writer.sequence]);
+    expect(await t.count()).toBe(2500);
     await t.store.close();
   });
 
   it('a failed commit keeps the batch and acknowledges nothing until it succeeds', async () => {
     const t = await setup();
-    t.store.db.exec(
-      "CREATE TRIGGER fail BEFORE INSERT ON telemetry_samples BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-    );
+    // The day's history file refuses every sample, as a full disk would.
+    fs.mkdirSync(path.join(t.dataDir, 'history'), { recursive: true });
+    const file = HistoryFile.forWriting(path.join(t.dataDir, 'history'), 'samples', '2026-11-25');
+    file.db.exec("CREATE TRIGGER fail BEFORE INSERT ON journal BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     t.send(topics.telemetry(SITE, 'gw-1', 'p-1'), sample(1));
-    expect(t.writer.flush()).toBe(false);
+    t.writer.flush();
     await waitFor(() => t.counters.writeErrors >= 2, 'the retry, failing again');
     // Retried and failed again: still nothing acknowledged.
-    expect(t.commits()).toBe(0);
+    expect(t.committed.every((n) => n === 0)).toBe(true);
     expect(t.counters.writeErrors).toBeGreaterThanOrEqual(2);
-    t.store.db.exec('DROP TRIGGER fail');
-    await waitFor(() => t.writer.idle && t.commits() > 0, 'the next retry, succeeding');
-    expect(t.commits()).toBe(1);
-    expect(t.store.db.prepare('SELECT count(*) AS n FROM telemetry_samples').get()).toEqual({ n: 1 });
+    file.db.exec('DROP TRIGGER fail');
+    file.close();
+    await waitFor(() => t.writer.idle && t.committed.at(-1) === 1, 'the next retry, succeeding');
+    expect(await t.count()).toBe(1);
     t.writer.stop();
     await t.store.close();
   });

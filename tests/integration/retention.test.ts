@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations';
 import { Retention } from '../../src/main/telemetry/retention';
-import { RollupAccumulator } from '../../src/main/telemetry/rollups';
 import { createLogger } from '../../src/main/log';
 import { openStore } from '../../src/main/store';
 import { tempDir } from '../helpers/tmp';
@@ -10,30 +9,7 @@ const log = createLogger({ level: 'error', json: true, sinks: [{ write: (_r, l) 
 const MIN = 60_000;
 const DAY = 86_400_000;
 
-describe('one-minute rollups', () => {
-  it('min, max, mean, last and count per point and minute, handed over when the minute ends', () => {
-    const acc = new RollupAccumulator();
-    const t0 = Date.parse('2026-11-25T10:00:00Z');
-    expect(acc.add('p', t0 + 1000, 5)).toBeNull();
-    expect(acc.add('p', t0 + 3000, 9)).toBeNull();
-    expect(acc.add('p', t0 + 2000, 1)).toBeNull(); // out of order within the minute: not "last"
-    const done = acc.add('p', t0 + MIN + 10, 7);
-    expect(done).toEqual({ pointId: 'p', bucket: t0, min: 1, max: 9, mean: 5, last: 9, count: 3 });
-    expect(acc.sweep(t0 + 2 * MIN)).toEqual([]); // grace for late samples
-    expect(acc.sweep(t0 + 2 * MIN + 5000)).toEqual([
-      { pointId: 'p', bucket: t0 + MIN, min: 7, max: 7, mean: 7, last: 7, count: 1 },
-    ]);
-  });
-
-  it('a late sample for a finished minute is handed over on its own, for the store to merge', () => {
-    const acc = new RollupAccumulator();
-    const t0 = Date.parse('2026-11-25T10:00:00Z');
-    acc.add('p', t0 + MIN, 1);
-    expect(acc.add('p', t0 + 5, 3)).toEqual({ pointId: 'p', bucket: t0, min: 3, max: 3, mean: 3, last: 3, count: 1 });
-  });
-});
-
-describe('retention', () => {
+describe('retention of the rows of schema v8 (before they move into history files)', () => {
   it('deletes raw samples and rollups past their retention in bounded steps, and keeps the rest', async () => {
     const { store } = await openStore({ dataDir: tempDir(), migrations, log, mode: 'station' });
     const now = Date.parse('2026-11-25T10:00:00Z');

@@ -166,8 +166,8 @@ describe('the Sparkplug B host against Eclipse Tahu edge nodes on mosquitto', ()
     await waitFor(() => valveOf(t)?.state === 'open' && valveOf(t)?.position === 100, 'the valve open', LONG);
     // Telemetry takes the samples as it takes the Plainview protocol's: trends have them.
     await waitFor(
-      () => {
-        const trend = t.station.running().telemetry.trends.get('sp-pressure', '1h', Date.now());
+      async () => {
+        const trend = await t.station.running().telemetry.trends.get('sp-pressure', '1h', Date.now());
         return trend.v.includes(43.25);
       },
       'the sample in the trend',

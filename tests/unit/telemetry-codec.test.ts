@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBlock, encodeBlock, type SampleColumns } from '../../src/main/telemetry/codec';
+import { decodeBlock, encodeBlock, type SampleColumns } from '../../src/main/history/codec';
 
 /*
  * The packed block format for history (#20): lossless for every double, a few bytes a sample

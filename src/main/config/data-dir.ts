@@ -14,7 +14,7 @@ export const DATA_FILES = {
   /** Written once the Windows ACL is in place (data-dir-acl.ts). */
   acl: 'plainview.acl',
 } as const;
-export const DATA_FOLDERS = { backups: 'backups', quarantine: 'quarantine', logs: 'logs' } as const;
+export const DATA_FOLDERS = { backups: 'backups', quarantine: 'quarantine', logs: 'logs', history: 'history' } as const;
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;

@@ -29,6 +29,8 @@ export class IngestCounters {
    * values with one time): the first one stored is kept, the later ones counted here.
    */
   duplicates = 0;
+  /** Samples older than the raw history kept (retention would drop them at once): not stored. */
+  tooOld = 0;
   writeErrors = 0;
   private readonly rejectLog: RejectLog;
 
@@ -63,6 +65,7 @@ export class IngestCounters {
       dropped_samples: this.dropped,
       written_samples: this.written,
       duplicate_samples: this.duplicates,
+      too_old_samples: this.tooOld,
       write_errors: this.writeErrors,
     };
   }

@@ -151,6 +151,11 @@ export class FieldLink {
     return this.current;
   }
 
+  /** Publish one message at a time (a close with several in flight is not explained yet). */
+  get probing(): boolean {
+    return this.refusals.suspecting();
+  }
+
   get online(): boolean {
     return this.current.status === 'online';
   }

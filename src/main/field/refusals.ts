@@ -118,6 +118,15 @@ export class BrokerRefusals {
     return held;
   }
 
+  /**
+   * Whether a close with publishes in flight has not been explained yet: publishers send one
+   * at a time meanwhile, so the next close names one topic and an innocent one (sent beside
+   * it after each reconnect) is acknowledged instead of held with it.
+   */
+  suspecting(): boolean {
+    return this.suspects.size > 0;
+  }
+
   /** A close with nothing in flight: whatever was suspected before was not the cause. */
   closedIdle(): void {
     this.suspects.clear();

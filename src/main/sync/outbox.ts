@@ -6,6 +6,8 @@ import type { Logger } from '../log';
 export interface Publisher {
   /** Whether publishing can succeed now. */
   online(): boolean;
+  /** Whether to have one message in flight at most (the broker closed on one of several). */
+  oneAtATime?(): boolean;
   /** Resolves when the broker has the message (QoS 1 PUBACK). */
   publish(topic: string, payload: string, options: { retain: boolean }): Promise<void>;
 }
@@ -187,7 +189,9 @@ export class Outbox {
       payload: string;
       retain: number;
     }[];
+    const most = this.publisher.oneAtATime?.() ? 1 : BATCH;
     for (const row of rows) {
+      if (this.inFlight.size >= most) return;
       if (this.inFlight.has(row.id)) continue;
       const payload = row.payload === '' ? this.snapshot(row.topic, row.id) : row.payload;
       if (payload === null) continue;

@@ -52,6 +52,16 @@ export class SampleQueue {
     this.seq.push(seq);
   }
 
+  /** The number a point's samples carry here; undefined when it has none yet. */
+  indexOf(pointId: string): number | undefined {
+    return this.index.get(pointId);
+  }
+
+  /** Calls `fn` with each waiting sample of one point (by number), oldest first. */
+  forEachOf(idx: number, fn: (ts: number, value: number) => void): void {
+    for (let k = this.head; k < this.seq.length; k++) if (this.pidx[k] === idx) fn(this.ts[k]!, this.val[k]!);
+  }
+
   /** Forgets the `n` oldest (the queue is full: telemetry goes first, never state). */
   drop(n: number): void {
     this.head += Math.min(n, this.length);

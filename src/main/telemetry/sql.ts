@@ -4,23 +4,11 @@ import type { PointKind } from '../../shared/telemetry';
 import type { ValveState } from '../../shared/valves';
 
 /*
- * What the field sends, as SQL: one home for the statements the main thread's writer, the
- * writer thread, retention, trends and the last-known state share. Prepared once per
- * connection by whoever writes or reads.
+ * What the field sends, as SQL in the operational database: the field state the main thread's
+ * writer keeps, latest values, the last-known state, and the samples and rollups of schema v8
+ * and before (read by trends and pruned by retention until they have moved into history
+ * files; src/main/history has the files' SQL).
  */
-
-const SAMPLE_COLUMNS = 'INSERT OR IGNORE INTO telemetry_samples (point_id, ts, value, quality) VALUES ';
-
-/** `rows` samples in one statement ((point_id, ts, value, quality) × rows). A redelivered sample (same point, same time) is the same sample: the first is kept. */
-export const insertSamples = (rows: number): string =>
-  SAMPLE_COLUMNS + Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ');
-
-/** A one-minute rollup, merged with what a late sample's minute already holds. */
-export const UPSERT_ROLLUP = `INSERT INTO telemetry_rollups (point_id, bucket, min, max, mean, last, count)
-  VALUES (?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT(point_id, bucket) DO UPDATE SET min = min(min, excluded.min), max = max(max, excluded.max),
-    mean = (mean * count + excluded.mean * excluded.count) / (count + excluded.count),
-    last = excluded.last, count = count + excluded.count`;
 
 /** A point's latest value, served at the next start before the field answers. */
 export const UPDATE_LATEST = 'UPDATE telemetry_points SET last_value = ?, last_quality = ?, last_ts = ? WHERE id = ?';
@@ -45,18 +33,15 @@ const UPSERT_POINT_META = `INSERT INTO telemetry_points (id, site_id, kind, unit
   ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, unit = excluded.unit, segment = excluded.segment,
     valve_id = excluded.valve_id, stale_after_ms = excluded.stale_after_ms`;
 
-export type WriteStatements = Record<'site' | 'segment' | 'valve' | 'meta' | 'sample' | 'rollup' | 'latest', Statement>;
+export type WriteStatements = Record<'site' | 'segment' | 'valve' | 'meta', Statement>;
 
-/** Everything the main thread's writer writes, prepared on its connection. */
+/** The field state the main thread's writer writes, prepared on its connection. */
 export function prepareWrites(db: Database): WriteStatements {
   return {
     site: db.prepare(UPSERT_SITE),
     segment: db.prepare(UPSERT_SEGMENT),
     valve: db.prepare(UPSERT_VALVE),
     meta: db.prepare(UPSERT_POINT_META),
-    sample: db.prepare(insertSamples(1)),
-    rollup: db.prepare(UPSERT_ROLLUP),
-    latest: db.prepare(UPDATE_LATEST),
   };
 }
 
@@ -88,7 +73,7 @@ export function prepareRetention(db: Database, stepRows: number): RetentionState
   };
 }
 
-/** A trend's rows between two times, as arrays: raw samples [ts, value]; rollups [bucket, mean, min, max]. */
+/** The v8 rows between two times, as arrays: raw samples [ts, value]; rollups [bucket, mean, count, min, max]. */
 export function prepareTrends(db: Database): { raw: Statement; rollups: Statement } {
   return {
     raw: db
@@ -96,7 +81,7 @@ export function prepareTrends(db: Database): { raw: Statement; rollups: Statemen
       .raw(),
     rollups: db
       .prepare(
-        'SELECT bucket, mean, min, max FROM telemetry_rollups WHERE point_id = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket',
+        'SELECT bucket, mean, count, min, max FROM telemetry_rollups WHERE point_id = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket',
       )
       .raw(),
   };

@@ -1,33 +1,18 @@
 import type { Database } from 'better-sqlite3';
 import type { PointMetaMessage, SiteMessage, ValveStateMessage } from '../../shared/protocol';
 import type { Logger } from '../log';
-import { writeLatest, type LatestPoint } from './latest';
-import type { Rollup } from './rollups';
+import type { LatestPoint } from './latest';
+import type { BatchOutcome } from './sample-host';
 import { SampleQueue, type SampleRun } from './sample-queue';
-import { QUALITY_CODES, SinkBroken, type SampleSink } from './sample-sink';
+import { SinkBroken, type SampleBatch, type SampleSink } from './sample-sink';
 import { prepareWrites, type WriteStatements } from './sql';
 
 const RETRY_MS = 1000;
 /**
- * Most samples in one transaction. Measured (bench/commit-batch.ts, docs/performance.md):
- * 100 to 1,000 rows per commit write 120k to 136k rows/s with a median commit of 0.6 to 5 ms;
- * 5,000 rows hold the event loop for over 40 ms. A larger backlog is written in chunks
- * with the event loop free in between.
- */
-export const MAX_SAMPLES_PER_COMMIT = 1000;
-/**
- * With a sample sink (the writer thread), one batch carries up to this many samples: the
- * thread's commit holds no event loop, and larger batches dirty each index page once for many
- * rows (bench/ingest.ts, docs/performance.md).
- */
-export const MAX_SAMPLES_PER_BATCH = 20_000;
-/**
- * With a sink, a batch waits up to this long since the last one for company, unless
- * `SAMPLES_WORTH_A_COMMIT` are waiting. Each commit appends every page it touched to the WAL
- * and syncs it; with 200 points each sample of a small batch dirties a page of its own, so
- * committing as soon as the previous commit was done wrote about a sixth more at 2,000
- * samples/s (measured in tests/faults/backup-load.fault.ts). Samples are acknowledged to the
- * broker after their commit, so the wait is also the acknowledgement's.
+ * A batch waits up to this long since the last one for company, unless
+ * `SAMPLES_WORTH_A_COMMIT` are waiting: each commit is a journal record and an fsync, fewer
+ * and larger ones cost less a sample. Samples are acknowledged to the broker after their
+ * commit, so the wait is also the acknowledgement's.
  */
 export const SAMPLE_COMMIT_INTERVAL_MS = 100;
 /**
@@ -47,6 +32,8 @@ export interface WriteCounts {
   written: number;
   /** Samples for a point and time already stored (the first is kept). */
   duplicates: number;
+  /** Samples older than the raw history kept: not stored. */
+  tooOld: number;
   writeErrors: number;
 }
 
@@ -57,16 +44,20 @@ export interface WriterOptions {
   queueMax: number;
   counters: WriteCounts;
   log: Logger;
-  /** Where samples are committed; without one they are written here, in chunks. */
-  sink?: SampleSink | null;
+  /** Where samples are committed (the writer thread). */
+  sink: SampleSink;
+  /** Where they are committed if that sink breaks (its thread died): this thread. */
+  fallback: () => SampleSink;
+  now: () => number;
 }
 
 /**
- * Batches everything ingest writes and commits it in one transaction per turn of the event
- * loop (group commit): as many messages as arrived together share one fsync. Only after the
- * commit do the `committed` listeners (the link) acknowledge them to the broker. If a commit
- * fails (disk full), nothing is acknowledged, the batch is kept and retried, and the broker
- * holds further messages once its in-flight window is full.
+ * Batches everything ingest writes. Field state (site, valves, point descriptions) is
+ * committed to the operational database here, at once (a command row must find its valve);
+ * samples go to the sample sink (history files, on the writer thread) in batches. Only once
+ * what was added is durable do the `committed` listeners (the link) acknowledge it to the
+ * broker. If a commit fails (disk full), nothing is acknowledged, the batch is kept and
+ * retried, and the broker holds further messages once its in-flight window is full.
  */
 export class TelemetryWriter {
   private readonly samples = new SampleQueue();
@@ -74,23 +65,30 @@ export class TelemetryWriter {
   private seq = 0;
   private readonly valves = new Map<string, { msg: ValveStateMessage; receivedAt: string }>();
   private readonly metas = new Map<string, PointMetaMessage>();
-  private rollups: Rollup[] = [];
   private site: SiteMessage | null = null;
   private scheduled = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly stmt: WriteStatements;
-  private readonly db: Database;
-  private readonly siteId: string;
-  private readonly queueMax: number;
-  private readonly counters: WriteCounts;
-  private readonly log: Logger;
-  private sink: SampleSink | null;
+  private readonly o: WriterOptions;
+  private sink: SampleSink;
   private readonly committed = new Set<(upTo: number) => void>();
+  /** Samples sent to the sink and not yet durable. */
+  private inFlight: { run: SampleRun; retry: NodeJS.Timeout | null } | null = null;
+  /** When the last batch went to the sink, and the timer that sends the next one (pacing). */
+  private sentAt = -Infinity;
+  private paceTimer: NodeJS.Timeout | null = null;
+  /** Set while draining: whatever is pending goes at once. */
+  private draining = false;
+  /** How many point names the sink has been told. */
+  private namesSent = 0;
+  private sinkLatest: LatestPoint[] = [];
+  /** The sequence number of the first state item (valve, meta, site) not yet committed. */
+  private stateSince: number | null = null;
 
   constructor(o: WriterOptions) {
-    ({ db: this.db, siteId: this.siteId, queueMax: this.queueMax, counters: this.counters, log: this.log } = o);
-    this.sink = o.sink ?? null;
-    this.stmt = prepareWrites(this.db);
+    this.o = o;
+    this.sink = o.sink;
+    this.stmt = prepareWrites(o.db);
   }
 
   /** Called with the sequence number up to which everything added is durable, after each commit. */
@@ -103,34 +101,23 @@ export class TelemetryWriter {
     for (const listener of this.committed) listener(upTo);
   }
 
-  /** Samples sent to the sink and not yet durable. */
-  private inFlight: { run: SampleRun; retry: NodeJS.Timeout | null } | null = null;
-  /** When the last batch went to the sink, and the timer that sends the next one (pacing). */
-  private sentAt = -Infinity;
-  private paceTimer: NodeJS.Timeout | null = null;
-  /** Set while draining: whatever is pending goes at once. */
-  private draining = false;
-  /** A batch the sink took and could not write before its thread died: written here first. */
-  private orphan: SampleRun | null = null;
-  /** How many point names the sink has been told. */
-  private namesSent = 0;
-  private sinkRollups: Rollup[] = [];
-  private sinkLatest: LatestPoint[] = [];
-  /** The sequence number of the first state item (valve, meta, rollup, site) not yet committed. */
-  private stateSince: number | null = null;
-
   /** The number of the latest item added (see DurableAcks). */
   get sequence(): number {
     return this.seq;
   }
 
+  /** Where samples go now (the writer thread, or this thread once it died). */
+  get sampleSink(): SampleSink {
+    return this.sink;
+  }
+
   addSample(pointId: string, ts: number, value: number, quality: string): void {
     this.samples.push(pointId, ts, value, quality, ++this.seq);
-    if (this.samples.length > this.queueMax) {
+    if (this.samples.length > this.o.queueMax) {
       // Oldest first, and only telemetry: state, alerts and acknowledgements are never dropped.
-      const drop = this.samples.length - this.queueMax;
+      const drop = this.samples.length - this.o.queueMax;
       this.samples.drop(drop);
-      this.counters.dropped += drop;
+      this.o.counters.dropped += drop;
     }
     this.schedule();
   }
@@ -149,19 +136,6 @@ export class TelemetryWriter {
     this.schedule();
   }
 
-  addRollups(r: Rollup[]): void {
-    if (!r.length) return;
-    if (this.sink) {
-      // Derived from samples already acknowledged: they go with the next batch, no sequence.
-      for (const x of r) this.sinkRollups.push(x);
-      return void this.schedule();
-    }
-    this.seq++;
-    this.stateSince ??= this.seq;
-    for (const x of r) this.rollups.push(x);
-    this.schedule();
-  }
-
   setSite(msg: SiteMessage): void {
     this.seq++;
     this.stateSince ??= this.seq;
@@ -169,15 +143,26 @@ export class TelemetryWriter {
     this.schedule();
   }
 
-  /**
-   * Latest point values for the store (served at the next start before the field answers).
-   * With a sink they go with the next batch; false means "write them yourself".
-   */
-  addLatest(rows: LatestPoint[]): boolean {
-    if (!this.sink) return false;
+  /** Latest point values for the store (served at the next start before the field answers): with the next batch. */
+  addLatest(rows: LatestPoint[]): void {
     for (const r of rows) this.sinkLatest.push(r);
     this.schedule();
-    return true;
+  }
+
+  /** A point's samples between two times not yet handed to the sink or not yet durable (the newest). */
+  pendingSamples(pointId: string, from: number, to: number): { ts: number[]; values: number[] } {
+    const out = { ts: [] as number[], values: [] as number[] };
+    const idx = this.samples.indexOf(pointId);
+    if (idx === undefined) return out;
+    const keep = (ts: number, value: number) => {
+      if (ts < from || ts > to) return;
+      out.ts.push(ts);
+      out.values.push(value);
+    };
+    const flight = this.inFlight?.run;
+    for (let i = 0; i < (flight?.count ?? 0); i++) if (flight!.pidx[i] === idx) keep(flight!.ts[i]!, flight!.val[i]!);
+    this.samples.forEachOf(idx, keep);
+    return out;
   }
 
   /** Nothing to commit and nothing waiting for a retry. */
@@ -186,15 +171,7 @@ export class TelemetryWriter {
   }
 
   pendingCount(): number {
-    return (
-      this.samples.length +
-      (this.orphan?.count ?? 0) +
-      this.valves.size +
-      this.metas.size +
-      this.rollups.length +
-      this.sinkRollups.length +
-      (this.site ? 1 : 0)
-    );
+    return this.samples.length + this.valves.size + this.metas.size + this.sinkLatest.length + (this.site ? 1 : 0);
   }
 
   private schedule(): void {
@@ -208,41 +185,27 @@ export class TelemetryWriter {
   }
 
   /**
-   * Commits what is pending (state, alerts and rollups whole, samples up to the per-commit
-   * limit, oldest first); returns false, and retries later, when the write fails.
+   * Commits the field state here and hands samples to the sink; returns false, and retries
+   * later, when the state's write fails.
    */
   flush(): boolean {
-    if (this.sink) return this.flushState();
-    if (this.pendingCount() === 0) {
-      this.done(this.seq);
-      return true;
+    if (this.stateSince !== null) {
+      try {
+        this.o.db.transaction(() => this.writeState())();
+      } catch (err) {
+        this.o.counters.writeErrors++;
+        this.o.log.error('writing field state failed; keeping it and retrying', { error: err });
+        this.retryTimer ??= setTimeout(() => {
+          this.retryTimer = null;
+          this.flush();
+        }, RETRY_MS);
+        this.sendSamples();
+        return false;
+      }
+      this.clearState();
     }
-    const chunk = this.orphan ?? this.samples.take(MAX_SAMPLES_PER_COMMIT);
-    this.orphan = null;
-    let duplicates: number;
-    try {
-      duplicates = this.db.transaction(() => this.writeAll(chunk))();
-    } catch (err) {
-      // Kept as it was, ahead of everything newer.
-      this.orphan = chunk;
-      this.counters.writeErrors++;
-      this.log.error('writing field data failed; keeping it and retrying', {
-        error: err,
-        pending: this.pendingCount(),
-      });
-      this.retryTimer ??= setTimeout(() => {
-        this.retryTimer = null;
-        this.flush();
-      }, RETRY_MS);
-      return false;
-    }
-    const rest = this.samples.length;
-    this.counters.written += chunk.count - duplicates;
-    this.counters.duplicates += duplicates;
-    this.clearState();
-    // Everything added before the last sample written is durable; with no samples left, all of it.
-    this.done(rest > 0 ? chunk.last : this.seq);
-    if (rest > 0) this.schedule();
+    this.sendSamples();
+    this.done(this.durableUpTo());
     return true;
   }
 
@@ -270,36 +233,10 @@ export class TelemetryWriter {
     }
   }
 
-  /**
-   * With a sink: state (valves, metas, rollups, the site) is committed here at once (a command
-   * row must find its valve), samples go to the sink; acknowledgements follow what is durable.
-   */
-  private flushState(): boolean {
-    if (this.stateSince !== null) {
-      try {
-        this.db.transaction(() => this.writeAll(null))();
-      } catch (err) {
-        this.counters.writeErrors++;
-        this.log.error('writing field state failed; keeping it and retrying', { error: err });
-        this.retryTimer ??= setTimeout(() => {
-          this.retryTimer = null;
-          this.flush();
-        }, RETRY_MS);
-        this.sendSamples();
-        return false;
-      }
-      this.clearState();
-    }
-    this.sendSamples();
-    this.done(this.durableUpTo());
-    return true;
-  }
-
   /** Everything before the first sample or state item not yet durable is. */
   private durableUpTo(): number {
     const first = Math.min(
       this.inFlight?.run.first ?? Infinity,
-      this.orphan?.first ?? Infinity,
       this.samples.firstSeq() ?? Infinity,
       this.stateSince ?? Infinity,
     );
@@ -308,8 +245,7 @@ export class TelemetryWriter {
 
   /** Hands the oldest samples to the sink, one batch at a time; retries a failed batch as it was. */
   private sendSamples(): void {
-    if (!this.sink || this.inFlight || (!this.samples.length && !this.sinkRollups.length && !this.sinkLatest.length))
-      return;
+    if (this.inFlight || (!this.samples.length && !this.sinkLatest.length)) return;
     const wait = this.sentAt + SAMPLE_COMMIT_INTERVAL_MS - performance.now();
     if (wait > 0 && !this.draining && this.samples.length < SAMPLES_WORTH_A_COMMIT) {
       this.paceTimer ??= setTimeout(() => {
@@ -321,78 +257,85 @@ export class TelemetryWriter {
     if (this.paceTimer) clearTimeout(this.paceTimer);
     this.paceTimer = null;
     this.sentAt = performance.now();
-    const sink = this.sink;
-    const run = this.samples.take(MAX_SAMPLES_PER_BATCH);
-    const { names } = this.samples;
-    const newPoints = names.slice(this.namesSent).map((n, i): [number, string] => [this.namesSent + i, n]);
-    this.namesSent = names.length;
-    const rollups = this.sinkRollups;
+    const run = this.samples.take(this.sink.maxBatch);
     const latest = this.sinkLatest;
-    this.sinkRollups = [];
     this.sinkLatest = [];
-    const batch = { newPoints, pidx: run.pidx, ts: run.ts, val: run.val, q: run.q, rollups, latest };
+    const batch: SampleBatch = {
+      newPoints: this.newNames(),
+      pidx: run.pidx,
+      ts: run.ts,
+      val: run.val,
+      q: run.q,
+      latest,
+      now: this.o.now(),
+      key: run.first,
+    };
     const flight = { run, retry: null as NodeJS.Timeout | null };
     this.inFlight = flight;
-    const attempt = () =>
-      sink.write(batch).then(
-        (duplicates) => {
-          this.counters.written += run.count - duplicates;
-          this.counters.duplicates += duplicates;
-          this.inFlight = null;
-          this.done(this.durableUpTo());
-          this.sendSamples();
-        },
+    const attempt = (): void =>
+      void this.sink.write(batch).then(
+        (outcome) => this.landed(run, outcome),
         (err: unknown) => {
           if (err instanceof SinkBroken) {
-            // The thread is gone: this batch first, then the rest, are written here.
-            this.sink = null;
-            this.inFlight = null;
-            if (run.count) this.orphan = run;
-            this.rollups.push(...rollups, ...this.sinkRollups);
-            this.sinkRollups = [];
-            this.writeLatest([...latest, ...this.sinkLatest]);
-            this.sinkLatest = [];
-            this.schedule();
-            return;
+            // The thread is gone: this batch, then the rest, are written on this thread.
+            this.sink = this.o.fallback();
+            this.namesSent = 0;
+            batch.newPoints = this.newNames();
+            return attempt();
           }
-          this.counters.writeErrors++;
-          this.log.error('writing samples failed; keeping them and retrying', { error: err, samples: run.count });
+          this.o.counters.writeErrors++;
+          this.o.log.error('writing samples failed; keeping them and retrying', { error: err, samples: run.count });
           flight.retry = setTimeout(() => {
             flight.retry = null;
-            void attempt();
+            attempt();
           }, RETRY_MS);
         },
       );
-    void attempt();
+    attempt();
   }
 
-  private writeLatest(rows: LatestPoint[]): void {
-    try {
-      writeLatest(this.db, rows);
-    } catch (err) {
-      this.log.warn('saving latest point values failed', { error: err });
-    }
+  private landed(run: SampleRun, outcome: BatchOutcome): void {
+    const c = this.o.counters;
+    c.written += run.count - outcome.duplicates - outcome.tooOld;
+    c.duplicates += outcome.duplicates;
+    c.tooOld += outcome.tooOld;
+    if (outcome.rollupProblem)
+      this.o.log.warn('rolling up history failed; the samples are stored, the rollups follow', {
+        error: outcome.rollupProblem,
+      });
+    if (outcome.latestProblem) this.o.log.warn('saving latest point values failed', { error: outcome.latestProblem });
+    this.inFlight = null;
+    this.done(this.durableUpTo());
+    this.sendSamples();
+  }
+
+  /** Point names the sink has not been told yet. */
+  private newNames(): [number, string][] {
+    const { names } = this.samples;
+    const out = names.slice(this.namesSent).map((n, i): [number, string] => [this.namesSent + i, n]);
+    this.namesSent = names.length;
+    return out;
   }
 
   private clearState(): void {
     this.valves.clear();
     this.metas.clear();
-    this.rollups = [];
     this.site = null;
     this.stateSince = null;
   }
 
-  /** Commits what is pending; returns how many samples were already stored (same point, same time). */
-  private writeAll(samples: SampleRun | null): number {
+  /** Commits the field state (site, segments, valves, point descriptions). */
+  private writeState(): void {
     const s = this.stmt;
+    const { siteId } = this.o;
     if (this.site) {
-      s.site.run(this.siteId, this.site.name, this.site.demo ? 1 : 0, new Date().toISOString());
-      for (const seg of this.site.segments) s.segment.run(seg.id, this.siteId, seg.name, seg.seq);
+      s.site.run(siteId, this.site.name, this.site.demo ? 1 : 0, new Date().toISOString());
+      for (const seg of this.site.segments) s.segment.run(seg.id, siteId, seg.name, seg.seq);
     }
     for (const [id, { msg, receivedAt }] of this.valves) {
       s.valve.run(
         id,
-        this.siteId,
+        siteId,
         msg.name,
         msg.segment,
         msg.state,
@@ -405,16 +348,6 @@ export class TelemetryWriter {
         msg.supportsPosition ? 1 : 0,
       );
     }
-    for (const [id, m] of this.metas) s.meta.run(id, this.siteId, m.kind, m.unit, m.segment, m.valve, m.staleAfterMs);
-    const { names } = this.samples;
-    let duplicates = 0;
-    for (let i = 0; i < (samples?.count ?? 0); i++)
-      if (
-        s.sample.run(names[samples!.pidx[i]!], samples!.ts[i], samples!.val[i], QUALITY_CODES[samples!.q[i]!])
-          .changes === 0
-      )
-        duplicates++;
-    for (const r of this.rollups) s.rollup.run(r.pointId, r.bucket, r.min, r.max, r.mean, r.last, r.count);
-    return duplicates;
+    for (const [id, m] of this.metas) s.meta.run(id, siteId, m.kind, m.unit, m.segment, m.valve, m.staleAfterMs);
   }
 }

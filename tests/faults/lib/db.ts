@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 
 export interface Snapshot {
   db: Database.Database;
+  /** The copy's data folder (its history files copied too). */
+  dir: string;
   /** `PRAGMA integrity_check` said `ok`. */
   integrity: boolean;
   problems: string[];
@@ -21,10 +23,24 @@ export function snapshot(dataDir: string): Snapshot {
   const file = path.join(dataDir, 'plainview.db');
   for (const suffix of ['', '-wal', '-shm'])
     if (fs.existsSync(file + suffix)) fs.copyFileSync(file + suffix, path.join(dir, `plainview.db${suffix}`));
+  const history = path.join(dataDir, 'history');
+  if (fs.existsSync(history)) fs.cpSync(history, path.join(dir, 'history'), { recursive: true });
   const db = new Database(path.join(dir, 'plainview.db'));
   const problems = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  // Every history file too (opened on the copy: its WAL replayed there).
+  const copies = fs.existsSync(path.join(dir, 'history')) ? fs.readdirSync(path.join(dir, 'history')) : [];
+  for (const name of copies.filter((n) => n.endsWith('.db'))) {
+    const h = new Database(path.join(dir, 'history', name), { fileMustExist: true });
+    try {
+      for (const r of h.pragma('integrity_check') as { integrity_check: string }[])
+        if (r.integrity_check !== 'ok') problems.push(`history/${name}: ${r.integrity_check}`);
+    } finally {
+      h.close();
+    }
+  }
   return {
     db,
+    dir,
     integrity: problems.length === 1 && problems[0] === 'ok',
     problems,
     close: () => {

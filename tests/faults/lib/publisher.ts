@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import { storedSamples } from '../../helpers/history';
 import mqtt, { type MqttClient } from 'mqtt';
 import { topics } from '../../../src/shared/protocol';
 
@@ -92,15 +92,12 @@ export class SamplePublisher {
   }
 
   /** Acknowledged samples that are not rows of `db` (seq numbers), optionally only those `accept`ed. */
-  missingFrom(db: Database, accept: (seq: number, ackedAt: number) => boolean = () => true): number[] {
-    const have = new Set<string>();
-    for (const r of db
-      .prepare("SELECT point_id, ts FROM telemetry_samples WHERE point_id LIKE 'fz-%'")
-      .iterate() as Iterable<{ point_id: string; ts: number }>)
-      have.add(`${r.point_id}@${r.ts}`);
+  /** Acknowledged samples (that `accept` picks) not stored in the history of `dataDir` (a copy: snapshot()). */
+  missingFrom(dataDir: string, accept: (seq: number, ackedAt: number) => boolean = () => true): number[] {
+    const have = storedSamples(dataDir, (p) => p.startsWith('fz-'));
     const missing: number[] = [];
     for (const [seq, at] of this.acked)
-      if (accept(seq, at) && !have.has(`${this.point(seq)}@${this.ts(seq)}`)) missing.push(seq);
+      if (accept(seq, at) && !have.get(this.point(seq))?.has(this.ts(seq))) missing.push(seq);
     return missing.sort((a, b) => a - b);
   }
 }

@@ -1,6 +1,5 @@
 /*
- * A block of one point's samples, packed (docs/data-model.md will carry the format once the
- * history store uses it). Lossless: every value decodes to the very double that was encoded,
+ * A block of one point's samples, packed (docs/data-model.md, "Packed sample blocks"). Lossless: every value decodes to the very double that was encoded,
  * so a value read back equals the JSON number the field sent.
  *
  *   byte    format (1)

@@ -1,0 +1,101 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { HistoryKind } from './layout';
+
+/*
+ * The history files' SQL, in one place (docs/data-model.md, "History files"). Every file has a
+ * dictionary of its points (a block or rollup names its point by a small integer) and a
+ * key-value `meta`.
+ *
+ * samples: `blocks`, a point's samples packed (telemetry/codec.ts), never crossing a block
+ *   window; `journal`, each commit's samples not yet in a block (the open blocks' write-ahead
+ *   record: what makes an acknowledged sample durable before its block is full), deleted once
+ *   their blocks are written.
+ * minutes / hours: `rollups` per point and bucket (sum, not mean, so late data merges exactly),
+ *   and how far they have rolled the blocks of each day (`rolled`): a rollup and its mark
+ *   commit together, so a crash between a block and its rollups is caught up at the next start.
+ */
+
+export const HISTORY_FORMAT = 1;
+
+const COMMON = `
+  CREATE TABLE IF NOT EXISTS points (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;`;
+
+const SCHEMA: Record<HistoryKind, string> = {
+  samples: `${COMMON}
+    CREATE TABLE IF NOT EXISTS blocks (seq INTEGER PRIMARY KEY, point INTEGER NOT NULL, t0 INTEGER NOT NULL,
+      t1 INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);
+    CREATE INDEX IF NOT EXISTS blocks_by_point ON blocks (point, t0);
+    CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, data BLOB NOT NULL);`,
+  minutes: `${COMMON}
+    CREATE TABLE IF NOT EXISTS rollups (point INTEGER NOT NULL, bucket INTEGER NOT NULL, min REAL NOT NULL,
+      max REAL NOT NULL, sum REAL NOT NULL, last REAL NOT NULL, last_ts INTEGER NOT NULL, count INTEGER NOT NULL,
+      PRIMARY KEY (point, bucket)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS rolled (day TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;`,
+  hours: '',
+};
+SCHEMA.hours = SCHEMA.minutes;
+
+/** Creates a history file's tables (idempotent) and stamps its format. */
+export function createSchema(db: Database, kind: HistoryKind): void {
+  db.exec(SCHEMA[kind]);
+  db.prepare("INSERT INTO meta (key, value) VALUES ('format', ?) ON CONFLICT(key) DO NOTHING").run(HISTORY_FORMAT);
+  db.prepare("INSERT INTO meta (key, value) VALUES ('kind', ?) ON CONFLICT(key) DO NOTHING").run(kind);
+}
+
+export function preparePoints(db: Database) {
+  return {
+    all: db.prepare('SELECT id, name FROM points'),
+    insert: db.prepare('INSERT INTO points (name) VALUES (?)'),
+    byName: db.prepare('SELECT id FROM points WHERE name = ?').pluck(),
+  };
+}
+
+/** What the history writer writes to a samples file. */
+export function prepareSamplesWrite(db: Database) {
+  return {
+    block: db.prepare('INSERT INTO blocks (point, t0, t1, n, data) VALUES (?, ?, ?, ?, ?)'),
+    journal: db.prepare('INSERT INTO journal (data) VALUES (?)'),
+    /** Journal records every sample of which is in a block by now. */
+    trimJournal: db.prepare('DELETE FROM journal WHERE seq < ?'),
+    allJournal: db.prepare('SELECT seq, data FROM journal ORDER BY seq'),
+    /** The blocks of one point in one window (duplicates of late samples are looked for there). */
+    windowBlocks: db.prepare('SELECT t0, t1, data FROM blocks WHERE point = ? AND t0 >= ? AND t0 < ?'),
+    blocksAfter: db.prepare('SELECT seq, point, data FROM blocks WHERE seq > ? ORDER BY seq'),
+    count: db.prepare('SELECT coalesce(sum(n), 0) AS samples, min(t0) AS first, max(t1) AS last FROM blocks'),
+  };
+}
+
+export type SamplesWrite = ReturnType<typeof prepareSamplesWrite>;
+
+const MERGE_ROLLUP = `INSERT INTO rollups (point, bucket, min, max, sum, last, last_ts, count)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT(point, bucket) DO UPDATE SET min = min(min, excluded.min), max = max(max, excluded.max),
+    sum = sum + excluded.sum,
+    last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
+    last_ts = max(last_ts, excluded.last_ts), count = count + excluded.count`;
+
+export function prepareRollupsWrite(db: Database) {
+  return {
+    merge: db.prepare(MERGE_ROLLUP),
+    rolled: db.prepare('SELECT seq FROM rolled WHERE day = ?').pluck(),
+    mark: db.prepare('INSERT INTO rolled (day, seq) VALUES (?, ?) ON CONFLICT(day) DO UPDATE SET seq = excluded.seq'),
+  };
+}
+
+export type RollupsWrite = ReturnType<typeof prepareRollupsWrite>;
+
+/** What trends read: a point's blocks overlapping a span, a point's rollups in a span. */
+export function prepareReads(db: Database, kind: HistoryKind): { point: Statement; rows: Statement } {
+  return {
+    point: db.prepare('SELECT id FROM points WHERE name = ?').pluck(),
+    rows:
+      kind === 'samples'
+        ? db.prepare('SELECT data FROM blocks WHERE point = ? AND t0 >= ? AND t0 <= ? AND t1 >= ? ORDER BY t0').pluck()
+        : db
+            .prepare(
+              'SELECT bucket, sum, count, min, max FROM rollups WHERE point = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket',
+            )
+            .raw(),
+  };
+}

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { decodeBlock } from '../../src/main/history/codec';
+import { decodeJournal } from '../../src/main/history/journal';
+
+/** A data folder's history folder (or a history folder itself). */
+const historyDirOf = (dir: string) => (path.basename(dir) === 'history' ? dir : path.join(dir, 'history'));
+
+/**
+ * Every sample stored in a data folder's history files, read from the files themselves (blocks
+ * and the journal of what is not in a block yet), as point → time → value: what the next start
+ * would find. `only` picks points by name.
+ */
+export function storedSamples(
+  dir: string,
+  only: (point: string) => boolean = () => true,
+): Map<string, Map<number, number>> {
+  const out = new Map<string, Map<number, number>>();
+  const historyDir = historyDirOf(dir);
+  if (!fs.existsSync(historyDir)) return out;
+  for (const name of fs.readdirSync(historyDir).filter((n) => n.endsWith('.samples.db'))) {
+    const db = new Database(path.join(historyDir, name), { fileMustExist: true });
+    try {
+      const names = new Map(
+        (db.prepare('SELECT id, name FROM points').all() as { id: number; name: string }[]).map((r) => [r.id, r.name]),
+      );
+      const put = (point: string, ts: number, value: number) => {
+        if (!only(point)) return;
+        let m = out.get(point);
+        if (!m) out.set(point, (m = new Map()));
+        if (!m.has(ts)) m.set(ts, value);
+      };
+      for (const r of db.prepare('SELECT point, data FROM blocks').iterate() as Iterable<{
+        point: number;
+        data: Uint8Array;
+      }>) {
+        const b = decodeBlock(r.data);
+        for (let i = 0; i < b.ts.length; i++) put(names.get(r.point)!, b.ts[i]!, b.values[i]!);
+      }
+      for (const r of db.prepare('SELECT data FROM journal').iterate() as Iterable<{ data: Uint8Array }>) {
+        const j = decodeJournal(r.data);
+        for (let i = 0; i < j.ts.length; i++) put(names.get(j.points[i]!)!, j.ts[i]!, j.values[i]!);
+      }
+    } finally {
+      db.close();
+    }
+  }
+  return out;
+}
+
+/** How many samples are stored (of the points `only` picks). */
+export function countSamples(dir: string, only?: (point: string) => boolean): number {
+  let n = 0;
+  for (const m of storedSamples(dir, only).values()) n += m.size;
+  return n;
+}
