@@ -51,6 +51,7 @@ import { Sparkplug } from './sparkplug/sparkplug';
 import { HybridClock } from './sync/hlc';
 import { Outbox } from './sync/outbox';
 import { StationEvents as SyncEvents } from './sync/station-events';
+import { Unapplied } from './sync/unapplied';
 import { Telemetry } from './telemetry/telemetry';
 import type { Updates } from './update/service';
 import { appVersion } from './version';
@@ -226,7 +227,14 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   // One hybrid logical clock per station orders all its operators' events.
   const clock = new HybridClock(config.stationId, () => now().getTime());
   const audit = new AuditLog(store.sql, now);
-  const auditHeads = new AuditHeadPublisher({ audit, outbox, siteId: config.siteId, stationId: config.stationId, now });
+  const auditHeads = new AuditHeadPublisher({
+    audit,
+    outbox,
+    siteId: config.siteId,
+    stationId: config.stationId,
+    now,
+    log: log.child('audit'),
+  });
   const auditor = new Auditor(audit, config.stationId, log.child('audit'), () => calls.current()?.requestId ?? null);
   const operators = new SiteOperators({
     sql: store.sql,
@@ -324,6 +332,8 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     log: log.child('store'),
     onChange: (failure) => local.onStorage(failure),
   });
+  // What other stations share, held while the database refuses writes (a full disk).
+  const unapplied = new Unapplied(log.child('sync'), (err) => storage.failed(err));
   const apiKeys = new ApiKeys(store.sql, now);
   const api = new LoopbackApi(config.apiEnabled, () => ({
     port: config.apiPort,
@@ -388,6 +398,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   // Messages queued under protocol v1 before an upgrade go to their v2 topics.
   outbox.retopic((topic) => stationTopicV2(topic, config.stationId));
   outbox.start();
+  unapplied.start();
   auditHeads.start();
   push.start();
   field.start({
@@ -395,11 +406,14 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     onChange: (kind, id) => bus.emit('field.change', { kind, id }),
     onAck: (valveId, ack) => bus.emit('field.ack', { valveId, ack }),
     onAlert: (alert) => alarms.onFieldAlert(alert),
-    onAlarmSnapshot: (snapshot) => alarms.mergeSnapshot(snapshot),
-    onIncidentSnapshot: (snapshot) => incidents.mergeSnapshot(snapshot),
-    onStationEvent: (event) => void events.receive(event),
-    onAlarmDefinitions: (message) => definitions.receive(message),
-    onOperatorRecord: (message, from) => operators.receive(message, from),
+    onAlarmSnapshot: (snapshot) => unapplied.apply(`alarm:${snapshot.id}`, () => alarms.mergeSnapshot(snapshot)),
+    onIncidentSnapshot: (snapshot) =>
+      unapplied.apply(`incident:${snapshot.id}`, () => incidents.mergeSnapshot(snapshot)),
+    onStationEvent: (event) => unapplied.apply(`event:${event.id}`, () => void events.receive(event)),
+    onAlarmDefinitions: (message) =>
+      unapplied.apply(`definitions:${message.set.station}`, () => definitions.receive(message)),
+    onOperatorRecord: (message, from) =>
+      unapplied.apply(`operator:${from}:${message.operator.username}`, () => operators.receive(message, from)),
     onSample: (point, ts, value, quality) => limits.onSample(point, ts, value, quality),
     onRefusals: (refusals) => local.onRefusals(refusals),
     onPresence: (kind, id, message) => fleet.hear(kind, id, message),
@@ -427,6 +441,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     sessions.stop();
     push.stop();
     auditHeads.stop();
+    unapplied.stop();
     outbox.stop();
     await sparkplug?.stop();
     await field.stop();

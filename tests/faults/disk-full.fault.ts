@@ -41,11 +41,12 @@ interface AlarmRow {
 }
 
 const status = async (p: StationProc) => (await p.call('system.status')).value as Status;
-const storageAlarm = async (p: StationProc) => {
+const alarmOf = async (p: StationProc, id: string) => {
   const r = await p.call('alarms.list');
   if (!r.ok) throw new Error(`alarms.list refused: ${r.refusal?.code} ${r.refusal?.message}`);
-  return (r.value as AlarmRow[]).find((a) => a.id === 'storage-ws-1');
+  return (r.value as AlarmRow[]).find((a) => a.id === id);
 };
+const storageAlarm = (p: StationProc) => alarmOf(p, 'storage-ws-1');
 
 it('disk full: writes fail closed, an alarm, operators told, nothing partial, recovery by itself when space returns', async () => {
   const broker = await startMosquitto({
@@ -87,6 +88,8 @@ it('disk full: writes fail closed, an alarm, operators told, nothing partial, re
   const size = (f: string) => fs.statSync(f, { throwIfNoEntry: false })?.size ?? 0;
   fileSizeLimit(proc.pid, Math.max(size(file), size(`${file}-wal`)));
   const problems: string[] = [];
+  // PipelineGuard raises a leak meanwhile: the operators see it now, it is journalled later.
+  sim.raiseLeak('seg-01');
   const refusedNotes: string[] = [];
   const refusals = new Map<string, number>();
   let told = '';
@@ -106,6 +109,8 @@ it('disk full: writes fail closed, an alarm, operators told, nothing partial, re
   }
   const during = await status(proc);
   const alarm = await storageAlarm(proc);
+  const leak = await alarmOf(proc, 'leak-seg-01');
+  if (leak?.state !== 'active_unacked') problems.push(`the leak raised while full: ${leak?.state ?? 'not shown'}`);
   if (during.health.details.database.status !== 'down')
     problems.push(`health database ${during.health.details.database.status}`);
   if (alarm?.state !== 'active_unacked') problems.push(`storage alarm ${alarm?.state ?? 'missing'}`);
@@ -172,6 +177,7 @@ it('disk full: writes fail closed, an alarm, operators told, nothing partial, re
   let partial: number;
   let storedDuring: number;
   let journalled: number;
+  let leakJournalled: number;
   try {
     if (!db.integrity) problems.push(`integrity_check: ${db.problems.slice(0, 3).join('; ')}`);
     lost = pub.missingFrom(db.dir);
@@ -195,12 +201,16 @@ it('disk full: writes fail closed, an alarm, operators told, nothing partial, re
     journalled = (
       db.db.prepare("SELECT count(*) AS n FROM alarm_journal WHERE alarm_id = 'storage-ws-1'").get() as { n: number }
     ).n;
+    leakJournalled = (
+      db.db.prepare("SELECT count(*) AS n FROM alarm_journal WHERE alarm_id = 'leak-seg-01'").get() as { n: number }
+    ).n;
   } finally {
     db.close();
   }
   if (storedDuring) problems.push(`${storedDuring} refused notes are in the database`);
   if (partial) problems.push(`${partial} operator events stored in part`);
   if (journalled < 2) problems.push(`the storage alarm's raise and clear not journalled (${journalled})`);
+  if (leakJournalled < 1) problems.push('the leak raised while full was never journalled');
 
   const ok = problems.length === 0 && lost.length === 0;
   report(

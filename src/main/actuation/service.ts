@@ -7,7 +7,7 @@ import { AuditUnavailable, type Auditor } from '../audit/auditor';
 import type { Config } from '../config';
 import type { CommandChannel } from '../field/commands';
 import type { FieldState } from '../field/state';
-import type { Logger } from '../log';
+import { guardTick, type Logger } from '../log';
 import type { Identity } from '../operators/sessions';
 import type { Sql } from '../store/sql';
 import { checkOperator, checkValve, describeAction, refusal } from './checks';
@@ -43,6 +43,14 @@ interface Held {
   expiresAtMono: number;
 }
 
+/** A command's final state the database refused to record (a full disk), recorded later. */
+interface Unrecorded {
+  state: CommandState;
+  reason: string | null;
+  actor: string | undefined;
+  call: CallInfo;
+}
+
 const IN_FLIGHT: CommandState[] = ['sent', 'accepted'];
 
 /**
@@ -57,6 +65,12 @@ export class Actuation {
   private readonly held = new Map<string, Held>();
   private readonly inFlight = new Map<string, string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /**
+   * Outcomes in force that the record does not hold yet, oldest first. Fail closed meanwhile:
+   * an expired selection is gone from `held` (operate refuses it), and a valve whose command
+   * ended stays in flight (no new command) until its outcome is recorded and audited.
+   */
+  private readonly unrecorded = new Map<string, Unrecorded>();
   private readonly bucket: SlidingWindow;
   private readonly cooldown: Cooldown;
   private sweeper: NodeJS.Timeout | null = null;
@@ -77,7 +91,10 @@ export class Actuation {
     }
     for (const c of this.commands.inStates(['selected']))
       this.finish(c.id, 'expired', 'the station restarted before operate');
-    this.sweeper = setInterval(() => this.expireSelections(), 1000);
+    this.sweeper = setInterval(() => {
+      guardTick(this.d.log, 'expiring selections', () => this.expireSelections());
+      guardTick(this.d.log, 'recording command outcomes', () => this.recordUnrecorded());
+    }, 1000);
     this.sweeper.unref();
   }
 
@@ -330,17 +347,45 @@ export class Actuation {
     if (t) clearTimeout(t);
     this.timers.delete(id);
     try {
-      const c = this.d.sql.transaction(() => {
-        const cmd = this.commands.transition(id, state, reason);
-        this.audit(actor ?? cmd.operator, `actuation.${state}`, cmd.valveId, state, id, call, reason ? { reason } : {});
-        return cmd;
-      });
-      if (this.inFlight.get(c.valveId) === id) this.inFlight.delete(c.valveId);
-      this.d.onCommand(c);
-      return c;
+      return this.recordOutcome(id, { state, reason, actor, call });
     } catch (err) {
-      this.d.log.error('recording a command outcome failed', { command: id, state, error: err });
+      this.d.log.error('recording a command outcome failed; it is recorded once the database takes writes', {
+        command: id,
+        state,
+        error: err,
+      });
+      this.unrecorded.set(id, { state, reason, actor, call });
+      this.showUnrecorded(id, state, reason);
       return null;
+    }
+  }
+
+  /** Records and audits a final state (one transaction); frees the valve and tells the consoles. */
+  private recordOutcome(id: string, o: Unrecorded): ActuationCommand {
+    const c = this.d.sql.transaction(() => {
+      const cmd = this.commands.transition(id, o.state, o.reason);
+      const detail = o.reason ? { reason: o.reason } : {};
+      this.audit(o.actor ?? cmd.operator, `actuation.${o.state}`, cmd.valveId, o.state, id, o.call, detail);
+      return cmd;
+    });
+    this.unrecorded.delete(id);
+    if (this.inFlight.get(c.valveId) === id) this.inFlight.delete(c.valveId);
+    this.d.onCommand(c);
+    return c;
+  }
+
+  /** The outcomes the database refused, oldest first, until it refuses again (then next second). */
+  private recordUnrecorded(): void {
+    for (const [id, o] of [...this.unrecorded]) this.recordOutcome(id, o);
+  }
+
+  /** The consoles see an outcome the record does not hold yet, from memory. */
+  private showUnrecorded(id: string, state: CommandState, reason: string | null): void {
+    try {
+      const c = this.commands.get(id);
+      if (c) this.d.onCommand({ ...c, state, reason, updatedAt: this.d.now().toISOString() });
+    } catch {
+      // Not even readable now: the consoles see it once it is recorded.
     }
   }
 
@@ -351,8 +396,10 @@ export class Actuation {
       id,
       setTimeout(() => {
         this.timers.delete(id);
-        const c = this.commands.get(id);
-        if (c && IN_FLIGHT.includes(c.state)) this.finish(id, 'timed_out', why);
+        guardTick(this.d.log, 'timing out a command', () => {
+          const c = this.commands.get(id);
+          if (c && IN_FLIGHT.includes(c.state)) this.finish(id, 'timed_out', why);
+        });
       }, ms),
     );
   }

@@ -12,9 +12,10 @@ import {
 import type { Auditor } from '../audit/auditor';
 import type { StationEvents } from '../sync/station-events';
 import type { Outbox } from '../sync/outbox';
-import type { Logger } from '../log';
+import { guardTick, type Logger } from '../log';
 import { Snapshots } from '../sync/snapshots';
 import type { Sql } from '../store/sql';
+import { isRefusedWrite } from '../store/storage-watch';
 import { encodeHlc, type HybridClock } from '../sync/hlc';
 import type { AlarmMetrics } from '../../shared/alarms';
 import { needsAck } from './isa';
@@ -57,6 +58,13 @@ const SYSTEM = 'system';
 /** The station of what the field reports. */
 const FIELD = 'field';
 
+/**
+ * Events kept in memory while the database refuses writes, at most: a disk full for hours
+ * under a flood of field alerts must not exhaust memory. Beyond it a new event is dropped
+ * (logged), as every event was before events were kept.
+ */
+const MAX_UNSAVED = 5_000;
+
 const OPERATOR_ACTIONS: Record<string, JournalKind> = {
   'alarm.ack': 'ack',
   'alarm.shelve': 'shelve',
@@ -73,8 +81,14 @@ export class AlarmService {
   private readonly store: AlarmStore;
   private readonly snapshots: Snapshots;
   private readonly localIds = new Set<string>();
-  /** Local conditions' events waiting for the database to take writes, oldest first. */
+  /**
+   * Events the database refused (a full disk), oldest first: conditions (this station's, the
+   * field's, limits') and shelves that ran out. Operators see them at once, from memory; they
+   * are journalled as soon as the database takes writes.
+   */
   private readonly unsaved: JournalRecord[] = [];
+  /** Set while events are dropped because MAX_UNSAVED wait already (one warning per episode). */
+  private overflowing = false;
   private readonly shelves: ShelfDeadlines;
   /** While a snapshot is merged: the alarms whose own snapshot waits for the merge to end. */
   private merging: Set<string> | null = null;
@@ -109,33 +123,81 @@ export class AlarmService {
       station: this.d.stationId,
       local: true,
     };
+    // The condition may be the database itself refusing writes: whatever the failure, the
+    // operators see the alarm.
+    this.journalOrKeep(event, () => true);
+  }
+
+  /**
+   * Journals an event; if it cannot be (`keep` says which failures), operators see it at once,
+   * from memory, and it is journalled as soon as the database takes writes. Once one waits,
+   * the next go behind it without trying the database (the housekeeping tick does).
+   */
+  private journalOrKeep(e: JournalRecord, keep: (err: unknown) => boolean): void {
     if (!this.unsaved.length) {
       try {
-        this.record(event);
+        this.save(e);
         return;
       } catch (err) {
-        // The condition may be the database itself refusing writes: operators see the alarm
-        // at once, from memory, and it is journalled as soon as the database takes writes.
-        this.d.log.warn('a local alarm could not be saved; shown now and saved once the database takes writes', {
-          alarm: c.id,
+        if (!keep(err)) throw err;
+        this.d.log.warn('an alarm event could not be saved; shown now and saved once the database takes writes', {
+          alarm: e.alarmId,
+          kind: e.kind,
           error: err,
         });
       }
     }
-    this.unsaved.push(event);
-    this.d.onChange(this.get(c.id)!);
+    if (this.unsaved.some((u) => u.eventId === e.eventId)) return;
+    if (this.unsaved.length >= MAX_UNSAVED) {
+      if (!this.overflowing)
+        this.d.log.error('too many alarm events wait for the database to take writes; new ones are dropped', {
+          waiting: this.unsaved.length,
+        });
+      this.overflowing = true;
+      return;
+    }
+    this.unsaved.push(e);
+    this.d.onChange(this.get(e.alarmId)!);
   }
 
-  /** Journals local conditions that could not be saved when they happened, in order. */
+  /** Journals the events the database refused when they happened, oldest first. */
   private saveUnsaved(): void {
+    const waiting = this.unsaved.length;
     while (this.unsaved.length) {
+      const e = this.unsaved[0]!;
       try {
-        this.record(this.unsaved[0]!);
-      } catch {
-        return;
+        this.save(e);
+      } catch (err) {
+        // Still refused: the next tick tries again.
+        if (isRefusedWrite(err)) return;
+        // Anything else would fail forever (a bug): it must not hold up the events behind it.
+        this.d.log.error('an alarm event could not be journalled; dropped', { alarm: e.alarmId, error: err });
+        this.unsaved.shift();
+        this.d.onChange(this.get(e.alarmId)!);
+        continue;
       }
       this.unsaved.shift();
     }
+    this.overflowing = false;
+    if (waiting) this.d.log.info('alarm events kept while the database refused writes are journalled', { waiting });
+  }
+
+  /** Journals an event (a shelf's expiry with its audit entry, in one transaction); false if it was there. */
+  private save(e: JournalRecord): boolean {
+    if (e.kind !== 'unshelve' || !e.body.expired) return this.record(e);
+    return this.d.sql.transaction(() => {
+      const added = this.record(e);
+      if (added)
+        this.d.auditor.record({
+          actor: SYSTEM,
+          action: 'alarm.shelf_expired',
+          subject: e.alarmId,
+          result: 'ok',
+          correlationId: e.eventId,
+          detail: { until: e.body.until },
+        });
+      return added;
+    });
   }
 
   private isLocal(alarmId: string): boolean {
@@ -162,17 +224,18 @@ export class AlarmService {
   /**
    * Shelves that have run out: each returns its alarm with an `unshelve` in the journal, made
    * from the shelf's end (its id and sort key), so every station that notices it records the
-   * same event, once, and snapshots carry it. Called every second while the station runs.
+   * same event, once, and snapshots carry it, audited when journalled. Called every second
+   * while the station runs. Fail closed: a shelf the database cannot end (a full disk) ends in
+   * memory all the same, so the alarm is back before operators now, and journalled later.
    */
   expireShelves(now = this.d.now()): void {
     const ended = this.shelves.endedBy(now);
     const shelved = this.store.shelvedAlarms();
     for (const { id, until, local } of shelved) {
       if (!ended(id, until)) continue;
-      const eventId = `shelf-expired:${id}:${until}`;
-      const added = this.record({
+      const event: JournalRecord = {
         alarmId: id,
-        eventId,
+        eventId: `shelf-expired:${id}:${until}`,
         kind: 'unshelve',
         sortKey: encodeHlc({ wall: Date.parse(until), counter: 0, node: 'field' }),
         at: until,
@@ -180,29 +243,17 @@ export class AlarmService {
         body: { until, expired: true, reason: 'shelf expired' },
         station: this.d.stationId,
         local,
-      });
-      if (!added) continue;
-      this.d.auditor.record({
-        actor: SYSTEM,
-        action: 'alarm.shelf_expired',
-        subject: id,
-        result: 'ok',
-        correlationId: eventId,
-        detail: { until },
-      });
+      };
+      this.journalOrKeep(event, () => true);
     }
     this.shelves.keepOnly(shelved);
   }
 
   start(): void {
     this.timer = setInterval(() => {
-      try {
-        this.saveUnsaved();
-        this.expireShelves();
-      } catch (err) {
-        // The database refusing writes (disk full): tried again next second.
-        this.d.log.warn('alarm housekeeping failed; retrying', { error: err });
-      }
+      // Each on its own: a failure of one (a read the database refused) must not stop the other.
+      guardTick(this.d.log, 'saving alarm events kept in memory', () => this.saveUnsaved());
+      guardTick(this.d.log, 'ending the shelves that ran out', () => this.expireShelves());
     }, 1_000);
     this.timer.unref();
   }
@@ -241,7 +292,9 @@ export class AlarmService {
     limit?: Pick<JournalEvent['body'], 'point' | 'condition' | 'limit' | 'value' | 'suppressed'>;
   }): void {
     const kind: JournalKind = c.active ? 'raise' : 'clear';
-    this.record({
+    // The field says it once: a raise the database refuses (a full disk) is shown from memory
+    // and journalled later, never lost. Any other failure is a bug, and throws.
+    const event: JournalRecord = {
       alarmId: c.id,
       eventId: `field:${c.id}:${kind}:${c.ts}`,
       kind,
@@ -251,7 +304,8 @@ export class AlarmService {
       body: { priority: c.priority, message: c.message, segment: c.segment, source: c.source, ...c.limit },
       station: FIELD,
       local: false,
-    });
+    };
+    this.journalOrKeep(event, isRefusedWrite);
   }
 
   acknowledge(alarmId: string, actor: string): Result<Alarm> {

@@ -16,7 +16,7 @@ export interface AuditRecord {
 /** The audit log could not be written: whatever depended on it must not happen. */
 export class AuditUnavailable extends Error {
   constructor(cause: unknown) {
-    super(`the audit log cannot be written (${(cause as Error).message})`);
+    super(`the audit log cannot be written (${(cause as Error).message})`, { cause });
     this.name = 'AuditUnavailable';
   }
 }

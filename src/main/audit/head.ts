@@ -1,5 +1,6 @@
 import type { AuditHeadMessage } from '../../shared/protocol';
 import { topics } from '../../shared/protocol';
+import { guardTick, type Logger } from '../log';
 import type { Outbox } from '../sync/outbox';
 import { Snapshots } from '../sync/snapshots';
 import type { AuditLog } from './audit-log';
@@ -18,6 +19,8 @@ export const HEAD_EVERY_MS = 60_000;
 export class AuditHeadPublisher {
   private readonly snapshots: Snapshots;
   private lastSeq = -1;
+  /** A head is due that the database has not queued yet (it refused the write: a full disk). */
+  private due = false;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -27,6 +30,7 @@ export class AuditHeadPublisher {
       siteId: string;
       stationId: string;
       now: () => Date;
+      log: Logger;
     },
   ) {
     this.snapshots = new Snapshots(
@@ -47,14 +51,23 @@ export class AuditHeadPublisher {
     this.timer = null;
   }
 
-  /** Due now (a handover sign-off), whether or not it moved since the last one. */
+  /**
+   * Due now (a handover sign-off), whether or not it moved since the last one. Never throws:
+   * a head the database cannot queue (a full disk) stays due, and the next minute queues it.
+   */
   publishNow(): void {
-    this.lastSeq = this.o.audit.head().seq;
-    this.snapshots.due('');
+    this.due = true;
+    this.publishIfGrown();
   }
 
   private publishIfGrown(): void {
-    if (this.o.audit.head().seq !== this.lastSeq) this.publishNow();
+    guardTick(this.o.log, 'queueing the audit head for the broker', () => {
+      const seq = this.o.audit.head().seq;
+      if (!this.due && seq === this.lastSeq) return;
+      this.snapshots.due('');
+      this.lastSeq = seq;
+      this.due = false;
+    });
   }
 
   /** Built when sent: the head as it is then (a later one than was due is only better). */

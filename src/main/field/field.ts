@@ -17,7 +17,7 @@ import {
 } from '../../shared/protocol';
 import { describeRefusals, type BrokerRefusal, type LinkState } from '../../shared/field';
 import type { Config } from '../config';
-import type { Logger } from '../log';
+import { guardTick, type Logger } from '../log';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { IngestCounters } from './counters';
 import { Ingest, type FieldIntake } from './ingest';
@@ -151,7 +151,7 @@ export class Field {
         this.state.linkOnline = s.status === 'online';
         if (s.status === 'online') {
           // Once retained state has had a moment to arrive, say what the field looks like.
-          const t = setTimeout(() => this.logStatus(), 2000);
+          const t = setTimeout(() => this.logStatusGuarded(), 2000);
           t.unref();
           this.timers.push(t);
         }
@@ -176,7 +176,12 @@ export class Field {
       this.timers.push(t);
     };
     every(POINT_FLUSH_MS, () => this.o.telemetry.saveLatest(this.state.points.values()));
-    every(this.o.config.statusIntervalSec * 1000, () => this.logStatus());
+    every(this.o.config.statusIntervalSec * 1000, () => this.logStatusGuarded());
+  }
+
+  /** From a timer: the status line reads the store (the outbox backlog), and a read can fail. */
+  private logStatusGuarded(): void {
+    guardTick(this.o.log, 'the field status line', () => this.logStatus());
   }
 
   /** One line an IT admin can read in the log: is the field there, fresh, and clean? */

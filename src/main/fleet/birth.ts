@@ -68,10 +68,19 @@ export class BirthRepublisher {
     this.timer = null;
   }
 
-  /** Looks at the facts once; publishes if they changed and the rate allows. */
+  /**
+   * Looks at the facts once; publishes if they changed and the rate allows. Never rejects (a
+   * timer calls it): facts the station cannot read now (its database) are looked at next time.
+   */
   async check(): Promise<void> {
     if (this.sending || this.last === null) return;
-    const facts = this.o.facts();
+    let facts: BirthFacts;
+    try {
+      facts = this.o.facts();
+    } catch (err) {
+      this.o.log.warn('the facts of the presence birth could not be read; looking again next time', { error: err });
+      return;
+    }
     const text = JSON.stringify(facts);
     if (text === this.last) return;
     const soon = urgent(facts) !== this.lastUrgent;

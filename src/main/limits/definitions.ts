@@ -160,9 +160,14 @@ export class AlarmDefinitions {
     }
   }
 
+  /**
+   * Puts a set in force, audited first: if the audit log refuses (a full disk), nothing changes
+   * here and the call throws. The set is in the store by then, so the next look for imported
+   * versions (every 5 s) adopts it once the audit log takes writes; never half in force (the
+   * station saying one version while its limit alarms evaluate another).
+   */
   private adopt(set: DefinitionSet, changes: readonly unknown[], how: 'changed' | 'received' | 'imported'): void {
     const from = this.set.version;
-    this.set = set;
     this.d.auditor.record({
       actor: how === 'changed' ? set.changedBy : 'system',
       action: `alarm_definitions.${how}`,
@@ -177,6 +182,7 @@ export class AlarmDefinitions {
         changes_total: changes.length,
       },
     });
+    this.set = set;
     this.d.log.info('alarm definitions in force', { version: set.version, how, definitions: set.definitions.length });
     this.d.onChange(set);
   }

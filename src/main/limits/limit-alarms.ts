@@ -1,8 +1,8 @@
 import type { AlarmDefinition, DefinitionSet, LimitCondition } from '../../shared/limits';
 import type { AlarmService } from '../alarms/service';
-import type { Auditor } from '../audit/auditor';
+import { AuditUnavailable, type Auditor } from '../audit/auditor';
 import type { FieldState } from '../field/state';
-import type { Logger } from '../log';
+import { guardTick, type Logger } from '../log';
 import { LimitEvaluator, type LimitEvent } from './evaluator';
 
 export interface LimitAlarmsDeps {
@@ -59,7 +59,10 @@ export class LimitAlarms {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.sweep(), SWEEP_MS);
+    this.timer = setInterval(
+      () => guardTick(this.d.log, 'the staleness sweep of limit alarms', () => this.sweep()),
+      SWEEP_MS,
+    );
     this.timer.unref();
   }
 
@@ -125,13 +128,19 @@ export class LimitAlarms {
     else this.suppressed.delete(e.alarmId);
     if (!e.active) return;
     const s = e.definition.suppression;
-    this.d.auditor.record({
-      actor: 'system',
-      action: e.suppressed ? 'alarm.suppressed' : 'alarm.unsuppressed',
-      subject: e.alarmId,
-      result: 'ok',
-      detail: { when_closed: s?.whenClosed ?? [], note: s?.note ?? '' },
-    });
+    try {
+      this.d.auditor.record({
+        actor: 'system',
+        action: e.suppressed ? 'alarm.suppressed' : 'alarm.unsuppressed',
+        subject: e.alarmId,
+        result: 'ok',
+        detail: { when_closed: s?.whenClosed ?? [], note: s?.note ?? '' },
+      });
+    } catch (err) {
+      // The audit log refused (a full disk; the auditor has logged it): the alarm itself, and
+      // the other alarms of this sample, still go to the operators.
+      if (!(err instanceof AuditUnavailable)) throw err;
+    }
   }
 }
 

@@ -1,2 +1,3 @@
 export { createLogger, silentLogger, type Logger, type LogSink } from './logger';
 export { streamSink, fileSink, memorySink } from './sinks';
+export { guardTick } from './tick';

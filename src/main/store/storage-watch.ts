@@ -21,6 +21,14 @@ export function isStorageWriteError(err: unknown): boolean {
   return /^(database or disk is full|disk I\/O error|attempt to write a readonly database)/.test(message);
 }
 
+/**
+ * The database refused a write (a full disk): itself, or under the error of what needed the
+ * write (the audit log's AuditUnavailable carries it as its cause).
+ */
+export function isRefusedWrite(err: unknown): boolean {
+  return isStorageWriteError(err) || isStorageWriteError((err as { cause?: unknown } | null)?.cause);
+}
+
 /** The sentence an operator reads when a change cannot be stored. */
 export function storageRefusalMessage(err: unknown): string {
   return (
