@@ -4,29 +4,20 @@
  * route in the same process returning the same JSON, measured alternately in the same run.
  *
  * The station is real (mosquitto, the field simulator's 5,000 valves, a read key in the
- * X-API-Key header). Its API server is built here exactly as `startApi` in station.ts builds
- * it (same handlers, keys, auditor, push) with one difference: the per-minute rate limits
- * (100 a minute per key) are raised for the measurement, so requests are served and not
- * answered 429; the limiter still runs on every request. The log level is `info`, as
- * deployed, so each request's log line is formatted (there is no sink to write it to).
+ * X-API-Key header), its API server built as station.ts builds it with the rate limits raised
+ * (bench/lib/api-station.ts). Latency under ingest is bench/api-load.ts.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import Fastify from 'fastify';
-import { createLogger } from '../src/main/log';
-import { ApiServer } from '../src/main/api/server';
-import { FieldSimulator } from '../src/main/sim';
-import { appVersion } from '../src/main/version';
-import { freePort, startMosquitto } from '../tests/helpers/broker-procs';
+import { freePort } from '../tests/helpers/broker-procs';
+import { startApiStation } from './lib/api-station';
 import type { Bench, BenchOptions } from './lib/bench';
 import type { Figure } from './lib/report';
 import { spread } from './lib/stats';
-import { SITE, startStation, waitUntil } from './lib/stations';
 
 const VALVES = 5_000;
 const CONNECTIONS = 10;
-const RAISED = { overall: 1e9, mutation: 1e9, actuation: 1e9 };
-const quiet = createLogger({ level: 'error', json: true, sinks: [] });
 
 interface Load {
   rps: number;
@@ -72,52 +63,8 @@ async function run(o: BenchOptions): Promise<Figure[]> {
   const seconds = o.quick ? 3 : 10;
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
-    // The simulator's birth (5,000 valve states, 6,668 point descriptions) arrives at once:
-    // mosquitto must queue it rather than drop it (its default keeps 1,000 per client).
-    const broker = await startMosquitto({ extraConfig: ['max_queued_messages 0', 'max_queued_bytes 0'] });
-    cleanups.unshift(() => broker.dispose());
-    const st = await startStation({
-      PLAINVIEW_MQTT_URL: broker.url,
-      PLAINVIEW_MQTT_PROTOCOL_VERSION: '5',
-      PLAINVIEW_LOG_LEVEL: 'info',
-    });
-    cleanups.unshift(() => st.stop());
-    const sim = new FieldSimulator({
-      brokerUrl: broker.url,
-      site: SITE,
-      log: quiet,
-      demo: false,
-      valves: VALVES,
-      gateways: 10,
-      rate: 0,
-      protocolVersion: 5,
-    });
-    await sim.start();
-    cleanups.unshift(() => sim.stop());
-    const { running } = st;
-    await waitUntil(
-      () => running.field.link.online && running.field.state.valveList().length === VALVES,
-      `${VALVES} valves`,
-      60_000,
-      50,
-    );
-
-    const port = await freePort();
-    const api = new ApiServer({
-      port,
-      bind: ['127.0.0.1'],
-      corsOrigins: [],
-      handlers: st.station.handlers,
-      keys: running.apiKeys,
-      auditor: running.auditor,
-      log: st.station.log.child('api'),
-      subscribe: (sink) => running.push.subscribe(sink),
-      version: appVersion,
-      limits: RAISED,
-    });
-    await api.start();
-    cleanups.unshift(() => api.stop());
-    const key = running.apiKeys.create('bench', 'read').key;
+    const { st, port, key, stop } = await startApiStation(VALVES);
+    cleanups.unshift(stop);
 
     // The bare route serves the station's own answers, taken once: the same JSON, no work.
     const ctx = { requestId: 'bench', senderUrl: 'bench://' };

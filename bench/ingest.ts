@@ -14,15 +14,19 @@ import { loadConfig } from '../src/main/config';
 import { IpcRouter } from '../src/main/ipc/router';
 import { createLogger } from '../src/main/log';
 import { createStation, type Station } from '../src/main/station';
+import { topics } from '../src/shared/protocol';
 import { startMosquitto, type TestBroker } from '../tests/helpers/broker-procs';
 import type { Bench, BenchOptions } from './lib/bench';
 import { measureCpu } from './lib/cpu';
+import { installNodeRed, NodeRedFlow, NODE_RED_VERSION, type NodeRedInstall } from './lib/node-red';
 import { PublisherProcess } from './lib/publisher-process';
 import type { Figure } from './lib/report';
 import { percentile, spread } from './lib/stats';
 
 const SITE = 'bench';
 const TOPICS = 5_000;
+/** What the bare subscriber and Node-RED subscribe to: every telemetry sample of the site. */
+const SAMPLES = `plainview/v2/${SITE}/gateways/+/points/+/sample`;
 const quiet = createLogger({ level: 'error', json: true, sinks: [] });
 
 interface Round {
@@ -34,18 +38,26 @@ interface Round {
   busy: number;
 }
 
-/** Waits until `done()` or until `count()` has not moved for `quietMs`; returns when the last change came. */
-async function settle(count: () => number, done: () => boolean, quietMs: number): Promise<number> {
+/**
+ * Waits until `done(count)` or until `count()` has not moved for `quietMs`, looking every
+ * `everyMs`; returns when the last change came.
+ */
+async function settle(
+  count: () => number,
+  done: (n: number) => boolean,
+  quietMs: number,
+  everyMs = 5,
+): Promise<number> {
   let last = count();
   let lastAt = Date.now();
   for (;;) {
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, everyMs));
     const n = count();
     if (n !== last) {
       last = n;
       lastAt = Date.now();
     }
-    if (done() || Date.now() - lastAt > quietMs) return lastAt;
+    if (done(n) || Date.now() - lastAt > quietMs) return lastAt;
   }
 }
 
@@ -53,7 +65,7 @@ async function baselineRound(broker: TestBroker, pub: PublisherProcess, qos: 0 |
   const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
   let received = 0;
   client.on('message', () => received++);
-  await client.subscribeAsync(`plainview/v2/${SITE}/gateways/+/points/+/sample`, { qos });
+  await client.subscribeAsync(SAMPLES, { qos });
   const cpu = measureCpu();
   const flood = pub.ask<{ startedAt: number; endedAt: number }>({ cmd: 'go', count });
   const lastAt = await settle(
@@ -149,6 +161,99 @@ async function stationRound(
   };
 }
 
+/**
+ * The same flood into Node-RED (bench/lib/node-red.ts), started fresh on a new database for the
+ * round. Rate = rows in its table ÷ time from the flood's start to the last row (counted every
+ * 100 ms); lost = sent − rows. Node-RED acknowledges QoS 1 on receipt, before its row is
+ * written, so a backlog waits in its memory: the round lasts until the rows stop growing.
+ */
+async function nodeRedRound(
+  install: NodeRedInstall,
+  root: string,
+  broker: TestBroker,
+  pub: PublisherProcess,
+  qos: 0 | 1,
+  count: number,
+): Promise<Round> {
+  const probeTopic = topics.telemetry(SITE, 'gw-probe', 'p-probe');
+  const nr = await NodeRedFlow.start(install, { root, url: broker.url, topic: SAMPLES, probeTopic, qos });
+  try {
+    const rows0 = nr.rows();
+    const cpu = measureCpu();
+    const cpu0 = nr.cpuMs();
+    const flood = pub.ask<{ startedAt: number; endedAt: number }>({ cmd: 'go', count });
+    const lastAt = await settle(
+      () => nr.rows() - rows0,
+      (n) => n >= count,
+      5_000,
+      100,
+    );
+    const spentMs = nr.cpuMs() - cpu0;
+    const busy = cpu().machineBusy;
+    const { startedAt } = await flood;
+    const rows = nr.rows() - rows0;
+    return {
+      rate: rows / ((lastAt - startedAt) / 1000),
+      lost: count - rows,
+      counted: 0,
+      cpuUs: (spentMs * 1000) / Math.max(1, rows),
+      busy,
+    };
+  } finally {
+    await nr.stop();
+  }
+}
+
+/** Node-RED, or null (and why, logged) when it cannot be installed here: the other figures still run. */
+function nodeRed(o: BenchOptions): NodeRedInstall | null {
+  try {
+    return installNodeRed(o.root, o.log);
+  } catch (err) {
+    o.log(`  Node-RED baseline left out: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+/** The station against Node-RED in the same run, with Node-RED against the bare subscriber. */
+function nodeRedFigure(
+  install: NodeRedInstall,
+  qos: 0 | 1,
+  count: number,
+  st: Round[],
+  nr: Round[],
+  base: Round[],
+): Figure {
+  const s = spread(st.map((x) => x.rate));
+  const n = spread(nr.map((x) => x.rate));
+  const b = med(base.map((x) => x.rate));
+  const ratio = s.median / n.median;
+  const lost = Math.max(...nr.map((x) => x.lost));
+  const store =
+    install.store === 'node-red-node-sqlite'
+      ? 'node-red-node-sqlite 1.1.1 (sqlite3 5.1.7, prepared INSERT)'
+      : `a node of ours storing through better-sqlite3 (prepared INSERT), because ${install.why}`;
+  return {
+    id: `ingest.qos${qos}.node-red`,
+    what: `Ingest, QoS ${qos}: the station against Node-RED ${NODE_RED_VERSION} (same flood, same broker)`,
+    unit: 'msg/s',
+    station: s,
+    baseline: { ...n, what: `Node-RED ${NODE_RED_VERSION}: mqtt in → json → function → sqlite` },
+    ratio,
+    target: '≥ 1×',
+    met: ratio >= 1,
+    note:
+      `Node-RED ${Math.round(n.median).toLocaleString('en-US')} msg/s stored, ${(n.median / b).toFixed(2)}× the bare ` +
+      `subscriber (${Math.round(b).toLocaleString('en-US')} msg/s) in the same run; CPU per message ` +
+      `${med(nr.map((x) => x.cpuUs)).toFixed(1)} µs (its process, every thread), station ` +
+      `${med(st.map((x) => x.cpuUs)).toFixed(1)} µs; the machine was ${Math.round(med(nr.map((x) => x.busy)) * 100)} % ` +
+      `busy during its rounds. Node-RED lost ${lost} of ${count} in the worst run (rows in its table against sent). ` +
+      `Flow: mqtt in (QoS ${qos}, MQTT 5) → json → function (point from the topic, ts, value, quality) → ${store}, ` +
+      `one commit per message into a table shaped as the station's telemetry_samples, WAL and synchronous=FULL ` +
+      `as the station's store; a fresh Node-RED and database per run, ready once a probe sample was stored. ` +
+      `Installed on demand into node_modules/.cache/plainview-bench (not a dependency).`,
+  };
+}
+
 const med = (xs: number[]) => spread(xs).median;
 
 /** Why an ingest target is missed, from the CPU accounting above and npm run bench:commit. */
@@ -164,6 +269,7 @@ const INGEST_WHY =
 async function run(o: BenchOptions): Promise<Figure[]> {
   const figures: Figure[] = [];
   const probes = { delays: [] as number[], rtts: [] as number[] };
+  const install = nodeRed(o);
   for (const qos of [0, 1] as const) {
     const count = (qos === 0 ? 200_000 : 100_000) / (o.quick ? 5 : 1);
     const broker = await startMosquitto({
@@ -173,12 +279,15 @@ async function run(o: BenchOptions): Promise<Figure[]> {
     const pub = await PublisherProcess.start('publisher.ts', { url: broker.url, site: SITE, qos, topics: TOPICS });
     const base: Round[] = [];
     const st: Round[] = [];
+    const nr: Round[] = [];
     try {
       for (let r = 0; r < o.runs; r++) {
         base.push(await baselineRound(broker, pub, qos, count));
         st.push(await stationRound(broker, pub, qos, count, probes));
+        if (install) nr.push(await nodeRedRound(install, o.root, broker, pub, qos, count));
         o.log(
-          `  QoS ${qos} run ${r + 1}: baseline ${Math.round(base.at(-1)!.rate)} msg/s, station ${Math.round(st.at(-1)!.rate)} msg/s (lost ${st.at(-1)!.lost})`,
+          `  QoS ${qos} run ${r + 1}: baseline ${Math.round(base.at(-1)!.rate)} msg/s, station ${Math.round(st.at(-1)!.rate)} msg/s (lost ${st.at(-1)!.lost})` +
+            (install ? `, Node-RED ${Math.round(nr.at(-1)!.rate)} msg/s (lost ${nr.at(-1)!.lost})` : ''),
         );
       }
     } finally {
@@ -207,6 +316,7 @@ async function run(o: BenchOptions): Promise<Figure[]> {
         `${Math.round(med(base.map((x) => x.busy)) * 100)} % during the baseline's (publisher, mosquitto and subscriber share its cores).` +
         (ratio >= target ? '' : ` ${INGEST_WHY}`),
     });
+    if (install) figures.push(nodeRedFigure(install, qos, count, st, nr, base));
   }
   const d = spread(probes.delays);
   figures.push({

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only ingest,api]`: every benchmark of issue 9, each station
+ * `npm run bench [-- --quick] [-- --only ingest,api]`: every benchmark of issues 9 and 20, each station
  * figure beside its baseline measured in the same run; prints the table, writes
  * bench/results/<time>.json and (full runs) the table in docs/performance.md. `--long`: the
  * memory bench's 30-minute run (bench/memory.ts) instead of its 3-minute one.
@@ -11,6 +11,7 @@ import { save, table, type Figure } from './lib/report';
 import { ingestBench } from './ingest';
 import { actuationBench } from './actuation';
 import { apiBench } from './api';
+import { apiLoadBench } from './api-load';
 import { startupBench } from './startup';
 import { historyBench } from './history';
 import { memoryBench } from './memory';
@@ -20,6 +21,7 @@ const benches: Bench[] = [
   ingestBench,
   actuationBench,
   apiBench,
+  apiLoadBench,
   startupBench,
   historyBench,
   rendererBench,

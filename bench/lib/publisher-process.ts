@@ -5,9 +5,9 @@ import path from 'node:path';
 const ASK_LIMIT_MS = 180_000;
 
 /**
- * A publisher process (bench/lib/publisher.ts or paced-publisher.ts) driven over IPC, so the
- * load never shares the measured process's event loop. A publisher that dies or hangs fails
- * the request instead of stalling the run.
+ * A publisher process (bench/lib/publisher.ts or paced-publisher.ts; also the API bench's
+ * paced-client.ts) driven over IPC, so the load never shares the measured process's event
+ * loop. A publisher that dies or hangs fails the request instead of stalling the run.
  */
 export class PublisherProcess {
   private constructor(private readonly child: ChildProcess) {}

@@ -305,6 +305,35 @@ describe('valve actuation against the simulator over mosquitto', () => {
     expect(watcher.seen.has(sel.id)).toBe(false);
   }, 90_000);
 
+  it('audit row refused after the command was marked sent: the step is rolled back, nothing is sent', async () => {
+    const { t, watcher } = await setup();
+    const sel = selectChange(t, 'v-110');
+    const db = t.station.running().store.db;
+    // Only the audit insert fails (as a full disk can fail any one write): the command's own
+    // step to `sent`, written before it in the same transaction, must not survive it.
+    db.exec(
+      "CREATE TEMP TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END",
+    );
+    try {
+      const op = await act(t).operate(sel.id, ctx);
+      expect(op).toMatchObject({ ok: false, refusal: { code: 'audit_unavailable' } });
+    } finally {
+      db.exec('DROP TRIGGER temp.refuse_audit');
+    }
+    expect(act(t).commands.get(sel.id)?.state).toBe('selected');
+    expect(
+      act(t)
+        .commands.history(sel.id)
+        ?.transitions.map((s) => s.state),
+    ).toEqual(['selected']);
+    await watcher.caughtUp(t);
+    expect(watcher.seen.has(sel.id)).toBe(false);
+    // The valve is not left blocked: the same selection still operates once the audit log works.
+    expect((await act(t).operate(sel.id, ctx)).ok).toBe(true);
+    await waitFor(() => watcher.seen.get(sel.id) === 1, 'the command, once');
+    expect(audit(t, sel.id).map((e) => e.result)).toEqual(['selected', 'sent']);
+  }, 90_000);
+
   it('only the actuation service may publish on a command topic', async () => {
     const { t } = await setup({ sim: false });
     const link = t.station.running().field.link;

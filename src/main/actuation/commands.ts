@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { ActuationCommand, CommandState } from '../../shared/actuation';
 import type { CommandHistory } from '../../shared/actuation';
 import type { Sql } from '../store/sql';
@@ -22,12 +23,29 @@ function toCommand(r: Row): ActuationCommand {
   };
 }
 
+/*
+ * A command's step, prepared once: operate() commits the step to `sent` (with its audit row)
+ * before the command may leave, so that path runs no query building and reads the command
+ * back from the UPDATE itself (docs/performance.md, actuation).
+ */
+const MOVE = `UPDATE actuation_commands
+  SET state = @state, reason = @reason, updated_at = @at,
+    issued_at = coalesce(@issued_at, issued_at), expires_at = coalesce(@expires_at, expires_at)
+  WHERE id = @id RETURNING *`;
+const STEP = 'INSERT INTO command_transitions (command_id, state, at, detail) VALUES (?, ?, ?, ?)';
+
 /** Commands and every step of their lifecycle, in the store. */
 export class CommandStore {
+  private readonly move: Statement;
+  private readonly step: Statement;
+
   constructor(
     private readonly sql: Sql,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.move = sql.db.prepare(MOVE);
+    this.step = sql.db.prepare(STEP);
+  }
 
   insert(c: ActuationCommand): void {
     this.sql.run(
@@ -49,7 +67,10 @@ export class CommandStore {
     this.transitionRow(c.id, c.state, null);
   }
 
-  /** Moves a command to `state` and records the step; returns the command as it now is. */
+  /**
+   * Moves a command to `state` and records the step; returns the command as it now is.
+   * Throws if there is no such command (nothing is written then).
+   */
   transition(
     id: string,
     state: CommandState,
@@ -57,22 +78,21 @@ export class CommandStore {
     fields: Partial<Pick<Row, 'issued_at' | 'expires_at'>> = {},
   ): ActuationCommand {
     const at = this.now().toISOString();
-    this.sql.run(
-      this.sql.q
-        .updateTable('actuation_commands')
-        .set({ state, reason, updated_at: at, ...fields })
-        .where('id', '=', id),
-    );
-    this.transitionRow(id, state, reason);
-    return this.get(id)!;
+    const r = this.move.get({
+      id,
+      state,
+      reason,
+      at,
+      issued_at: fields.issued_at ?? null,
+      expires_at: fields.expires_at ?? null,
+    }) as Row | undefined;
+    if (!r) throw new Error(`no command ${id}`);
+    this.step.run(id, state, at, reason);
+    return toCommand(r);
   }
 
   private transitionRow(id: string, state: CommandState, detail: string | null): void {
-    this.sql.run(
-      this.sql.q
-        .insertInto('command_transitions')
-        .values({ command_id: id, state, at: this.now().toISOString(), detail }),
-    );
+    this.step.run(id, state, this.now().toISOString(), detail);
   }
 
   get(id: string): ActuationCommand | null {

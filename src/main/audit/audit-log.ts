@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { AuditEntry, NewAuditEntry } from '../../shared/audit';
 import type { Sql } from '../store/sql';
 import { EMPTY_HEAD, rowHash, verifyRows, type ChainCheck, type ChainHead, type StoredRow } from './chain';
@@ -15,12 +16,23 @@ export interface AuditQuery {
 /** Rows read per page when the chain is walked: memory stays flat for any length of log. */
 const VERIFY_PAGE = 5000;
 
+/*
+ * Appending is on the hot path of every valve command (its audit row commits before the command
+ * may leave): the head read and the insert are prepared once, not built per call.
+ */
+const HEAD = 'SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1';
+const INSERT = `INSERT INTO audit_log
+  (id, at, actor, station_id, action, subject, result, correlation_id, request_id, detail, hash)
+  VALUES (@id, @at, @actor, @station_id, @action, @subject, @result, @correlation_id, @request_id, @detail, @hash)`;
+
 /**
  * The append-only audit log, a hash chain (chain.ts). The store's triggers refuse UPDATE and
  * DELETE, so this class offers only append and read: there is no other way to touch it.
  */
 export class AuditLog {
   private hasChain: boolean | undefined;
+  /** Prepared on first use: a database below schema v8 has no hash column to prepare them against. */
+  private chainSql: { head: Statement; insert: Statement } | undefined;
 
   constructor(
     private readonly sql: Sql,
@@ -40,7 +52,7 @@ export class AuditLog {
     return write(() => {
       const head = this.head();
       const row = { id: head.seq + 1, ...this.row(entry) };
-      this.sql.run(this.sql.q.insertInto('audit_log').values({ ...row, hash: rowHash(head.hash, row) }));
+      this.prepared().insert.run({ ...row, hash: rowHash(head.hash, row) });
       return row.id;
     });
   }
@@ -54,6 +66,11 @@ export class AuditLog {
       this.sql.db.prepare("SELECT 1 FROM pragma_table_info('audit_log') WHERE name = 'hash'").pluck().get() !==
       undefined;
     return this.hasChain;
+  }
+
+  private prepared(): { head: Statement; insert: Statement } {
+    this.chainSql ??= { head: this.sql.db.prepare(HEAD), insert: this.sql.db.prepare(INSERT) };
+    return this.chainSql;
   }
 
   private appendUnchained(entry: NewAuditEntry): number {
@@ -77,7 +94,7 @@ export class AuditLog {
 
   /** The last row's sequence number and hash: what the station publishes as its chain head. */
   head(): ChainHead {
-    const r = this.sql.first(this.sql.q.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').limit(1));
+    const r = this.prepared().head.get() as { id: number; hash: string | null } | undefined;
     return r ? { seq: r.id, hash: r.hash ?? '' } : EMPTY_HEAD;
   }
 
