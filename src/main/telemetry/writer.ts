@@ -273,24 +273,28 @@ export class TelemetryWriter {
     const flight = { run, retry: null as NodeJS.Timeout | null };
     this.inFlight = flight;
     const attempt = (): void =>
-      void this.sink.write(batch).then(
-        (outcome) => this.landed(run, outcome),
-        (err: unknown) => {
-          if (err instanceof SinkBroken) {
-            // The thread is gone: this batch, then the rest, are written on this thread.
-            this.sink = this.o.fallback();
-            this.namesSent = 0;
-            batch.newPoints = this.newNames();
-            return attempt();
-          }
-          this.o.counters.writeErrors++;
-          this.o.log.error('writing samples failed; keeping them and retrying', { error: err, samples: run.count });
-          flight.retry = setTimeout(() => {
-            flight.retry = null;
-            attempt();
-          }, RETRY_MS);
-        },
-      );
+      void this.sink
+        .write(batch)
+        .then(
+          (outcome) => this.landed(run, outcome),
+          (err: unknown) => {
+            if (err instanceof SinkBroken) {
+              // The thread is gone: this batch, then the rest, are written on this thread.
+              this.sink = this.o.fallback();
+              this.namesSent = 0;
+              batch.newPoints = this.newNames();
+              return attempt();
+            }
+            this.o.counters.writeErrors++;
+            this.o.log.error('writing samples failed; keeping them and retrying', { error: err, samples: run.count });
+            flight.retry = setTimeout(() => {
+              flight.retry = null;
+              attempt();
+            }, RETRY_MS);
+          },
+        )
+        // What follows a commit (acknowledgements, the next batch) must not end the process.
+        .catch((err: unknown) => this.o.log.error('after a commit of samples', { error: err }));
     attempt();
   }
 
