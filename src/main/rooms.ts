@@ -321,7 +321,10 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     ...shared,
     stationId: config.stationId,
     log: log.child('limits'),
-    onChange: (set) => limits.define(set),
+    onChange: (set) => {
+      limits.define(set);
+      telemetry.alarmsChanged(set.definitions);
+    },
   });
   const conditions = new FieldConditions(field.state, alarms);
   const local = new LocalConditions(config.stationId, alarms, () => counters.dropped);
@@ -389,6 +392,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   if (demo && definitions.current().version === 0)
     definitions.seed(demo.definitions, "The DEMO site's rationalized alarm definitions");
   limits.define(definitions.current());
+  telemetry.alarmsChanged(definitions.current().definitions);
   limits.start();
   definitions.start();
   // In-flight commands from a previous run become `unknown` before any acknowledgement can arrive.

@@ -63,6 +63,8 @@ export const IngestCounters = z.object({
   duplicate_samples: z.number(),
   /** Samples older than the raw history kept (a gateway replaying a very old buffer): not stored. */
   too_old_samples: z.number(),
+  /** Samples within their point's compression deviation: not kept in history (live values saw them). */
+  compressed_samples: z.number(),
   write_errors: z.number(),
 });
 export type IngestCounters = z.infer<typeof IngestCounters>;

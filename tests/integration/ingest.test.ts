@@ -322,6 +322,28 @@ describe('ingest', () => {
     await t.store.close();
   });
 
+  it('a point that asks for history compression has a thinned history; live values see every sample', async () => {
+    const t = await setup();
+    t.send(topics.pointMeta(SITE, 'gw-1', 'p-1'), {
+      v: 2,
+      gateway: 'gw-1',
+      kind: 'pressure',
+      unit: 'bar',
+      compression: { deviation: 0.5 },
+    });
+    t.send(topics.pointMeta(SITE, 'gw-1', 'p-2'), { v: 2, gateway: 'gw-1', kind: 'pressure', unit: 'bar' });
+    const base = Date.parse('2026-11-25T10:00:00Z');
+    for (let i = 0; i < 200; i++)
+      for (const p of ['p-1', 'p-2'])
+        t.send(topics.telemetry(SITE, 'gw-1', p), sample(40 + (i % 3) * 0.1, new Date(base + i * 1000).toISOString()));
+    expect(t.state.pointView('p-1')).toMatchObject({ value: 40 + (199 % 3) * 0.1 });
+    const stored = await t.stored();
+    expect(stored.get('p-2')!.size).toBe(200);
+    expect(stored.get('p-1')!.size).toBe(1);
+    expect(t.counters.snapshot().compressed_samples).toBe(198); // one stored, one held (stored at stop)
+    await t.store.close();
+  });
+
   it('a gateway going offline makes its valves stale', async () => {
     const t = await setup();
     t.send(topics.valveState(SITE, 'gw-1', 'v-101'), valveState({ gateway: 'gw-1' }));

@@ -31,6 +31,8 @@ export class IngestCounters {
   duplicates = 0;
   /** Samples older than the raw history kept (retention would drop them at once): not stored. */
   tooOld = 0;
+  /** Samples within their point's compression deviation: not stored (docs/data-model.md). */
+  compressed = 0;
   writeErrors = 0;
   private readonly rejectLog: RejectLog;
 
@@ -66,6 +68,7 @@ export class IngestCounters {
       written_samples: this.written,
       duplicate_samples: this.duplicates,
       too_old_samples: this.tooOld,
+      compressed_samples: this.compressed,
       write_errors: this.writeErrors,
     };
   }

@@ -119,7 +119,7 @@ export class Ingest implements FieldIntake {
 
   constructor(
     private readonly state: FieldState,
-    private readonly telemetry: Pick<Telemetry, 'record' | 'writer'>,
+    private readonly telemetry: Pick<Telemetry, 'record' | 'writer' | 'describe'>,
     private readonly counters: IngestCounters,
     private readonly hooks: IngestHooks,
     private readonly now: () => number,
@@ -210,7 +210,7 @@ export class Ingest implements FieldIntake {
     p.owner = m.gateway;
     if (protocol === 2) this.state.gatewaysOnV2.add(m.gateway);
     this.state.dirtyPoints.add(id);
-    return this.writer.addMeta(id, m);
+    return this.telemetry.describe(id, m);
   }
 
   site(m: SiteMessage): void {

@@ -171,6 +171,7 @@ export class Gateway {
       segment: p.segment,
       valve: p.valve,
       staleAfterMs: this.o.staleAfterMs,
+      compression: null,
     };
   }
 }

@@ -47,6 +47,7 @@ export class MappingBridge {
         segment: p.segment,
         valve: p.valve,
         staleAfterMs: p.staleAfterMs,
+        compression: null,
       });
     }
     this.samples(m, [...metrics.values()]);

@@ -43,6 +43,8 @@ export function readLastKnown(db: Database, siteId: string): LastKnown {
       segment: r.segment,
       valve: r.valve_id,
       staleAfterMs: r.stale_after_ms,
+      // Not kept in the store: the field's retained description brings it again.
+      compression: null,
     },
     value: r.last_value,
     quality: r.last_quality ?? ('uncertain' as const),

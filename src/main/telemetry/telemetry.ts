@@ -12,12 +12,15 @@ import { Retention } from './retention';
 import { LocalSampleSink, WorkerSampleSink, type SampleSink } from './sample-sink';
 import { INSERT_SITE_IF_ABSENT } from './sql';
 import { Trends } from './trends';
+import { Compression } from './compression';
+import type { PointMetaMessage } from '../../shared/protocol';
+import type { AlarmDefinition } from '../../shared/limits';
 import { TelemetryWriter, type WriteCounts } from './writer';
 
 export interface TelemetryOptions {
   config: Pick<Config, 'siteId' | 'dataDir' | 'ingestQueueMax' | 'rawRetentionDays' | 'rollupRetentionDays'>;
   db: Database;
-  counters: WriteCounts;
+  counters: WriteCounts & { compressed: number };
   log: Logger;
   now: () => Date;
   /** Where samples are committed. Default: a writer thread of its own; `local`: this thread. */
@@ -40,6 +43,8 @@ export class Telemetry {
   /** Pruning of the v8 rows not yet moved into history files. */
   readonly oldRows: Retention;
   readonly catalogue: Catalogue;
+  /** Optional lossy compression of history, per point. */
+  readonly compression: Compression;
   /** The sample time last saved per point, so only changed latest values are written. */
   private readonly savedPoints = new Map<string, number>();
   private sweeper: NodeJS.Timeout | null = null;
@@ -57,6 +62,7 @@ export class Telemetry {
         ? local()
         : WorkerSampleSink.start({ ...hostOptions, file: db.name }, log.child('writer'));
     const now = () => o.now().getTime();
+    this.compression = new Compression(o.counters);
     this.writer = new TelemetryWriter({
       db,
       siteId: config.siteId,
@@ -73,7 +79,12 @@ export class Telemetry {
       db,
       history: this.history,
       open: (point, from, to) => this.writer.sampleSink.openSamples(point, from, to),
-      pending: (point, from, to) => this.writer.pendingSamples(point, from, to),
+      pending: (point, from, to) => {
+        const pending = this.writer.pendingSamples(point, from, to);
+        for (const { sample } of this.compression.held(point))
+          if (sample.ts >= from && sample.ts <= to) (pending.ts.push(sample.ts), pending.values.push(sample.value));
+        return pending;
+      },
     });
     this.retention = new HistoryRetention({
       catalogue: this.catalogue,
@@ -87,9 +98,37 @@ export class Telemetry {
     this.oldRows = new Retention(db, config.rawRetentionDays, config.rollupRetentionDays, log.child('retention'), now);
   }
 
-  /** A sample from ingest (the hot path): to the writer. */
+  /** A sample from ingest (the hot path): to the writer, unless its point's compression leaves it out. */
   record(pointId: string, ts: number, value: number, quality: string): void {
+    this.compression.offer(pointId, ts, value, quality, this.store);
+  }
+
+  private readonly store = (pointId: string, ts: number, value: number, quality: string) =>
     this.writer.addSample(pointId, ts, value, quality);
+
+  /** A point's description from the field: stored, and its compression deviation taken. */
+  describe(pointId: string, meta: PointMetaMessage): void {
+    this.noteOverruled(() => this.compression.describe(pointId, meta.compression?.deviation));
+    this.writer.addMeta(pointId, meta);
+  }
+
+  /** The alarm definitions in force changed: compression is overruled where alarms are finer. */
+  alarmsChanged(definitions: readonly AlarmDefinition[]): void {
+    this.noteOverruled(() => this.compression.alarmsChanged(definitions));
+  }
+
+  /** Says once when a point's compression is overruled by its alarms (its history is kept whole). */
+  private noteOverruled(change: () => void): void {
+    const before = new Set(this.compression.overruled);
+    change();
+    for (const point of this.compression.overruled)
+      if (!before.has(point))
+        this.o.log.warn(
+          "a point's history compression is overruled by an alarm with a finer deadband; its history is kept whole",
+          {
+            point,
+          },
+        );
   }
 
   /** The state the station had when it last ran. */
@@ -128,6 +167,7 @@ export class Telemetry {
     if (this.sweeper) clearInterval(this.sweeper);
     this.retention.stop();
     this.oldRows.stop();
+    this.compression.drain(this.store);
     if (!(await this.writer.drain()))
       this.o.log.error('some telemetry samples could not be written before stopping', {
         pending: this.writer.pendingCount(),

@@ -78,6 +78,15 @@ export const PointMetaMessage = z.looseObject({
   segment: TopicSafeId.nullable().default(null),
   valve: ValveId.nullable().default(null),
   staleAfterMs: z.number().int().positive().nullable().default(null),
+  /**
+   * Optional lossy compression of the point's history: samples within `deviation` (engineering
+   * units) of the last one stored are not stored (docs/data-model.md). Off when absent, and
+   * overruled by alarms with a finer deadband.
+   */
+  compression: z
+    .object({ deviation: z.number().finite().positive() })
+    .nullable()
+    .default(null),
 });
 export type PointMetaMessage = z.infer<typeof PointMetaMessage>;
 
