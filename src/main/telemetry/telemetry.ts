@@ -81,8 +81,11 @@ export class Telemetry {
       open: (point, from, to) => this.writer.sampleSink.openSamples(point, from, to),
       pending: (point, from, to) => {
         const pending = this.writer.pendingSamples(point, from, to);
-        for (const { sample } of this.compression.held(point))
-          if (sample.ts >= from && sample.ts <= to) (pending.ts.push(sample.ts), pending.values.push(sample.value));
+        for (const { sample } of this.compression.held(point)) {
+          if (sample.ts < from || sample.ts > to) continue;
+          pending.ts.push(sample.ts);
+          pending.values.push(sample.value);
+        }
         return pending;
       },
     });
