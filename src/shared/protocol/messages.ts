@@ -83,10 +83,7 @@ export const PointMetaMessage = z.looseObject({
    * units) of the last one stored are not stored (docs/data-model.md). Off when absent, and
    * overruled by alarms with a finer deadband.
    */
-  compression: z
-    .object({ deviation: z.number().finite().positive() })
-    .nullable()
-    .default(null),
+  compression: z.object({ deviation: z.number().finite().positive() }).nullable().default(null),
 });
 export type PointMetaMessage = z.infer<typeof PointMetaMessage>;
 
