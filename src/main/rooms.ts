@@ -139,7 +139,15 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     throw err;
   });
   const counters = new IngestCounters(log.child('ingest'), () => now().getTime());
-  const telemetry = new Telemetry({ config, db: store.db, counters, log, now });
+  const telemetry = new Telemetry({
+    config,
+    db: store.db,
+    counters,
+    log,
+    now,
+    // Called once running (the local alarms are wired below).
+    onDamage: (d) => local.onHistoryDamaged(d),
+  });
   let demo: DemoSite | null = null;
   let field: Field;
   let sparkplug: Sparkplug | null = null;

@@ -33,7 +33,7 @@ describe('history files', () => {
     const t = await setup();
     const w = t.open();
     const sent = [...samples('p-1', 1000), ...samples('p-2', 300, T0, 2000, (i) => (i % 7 === 0 ? -0 : i * 0.001))];
-    expect(w.write(sent, T0 + 3_600_000)).toEqual({ duplicates: 0, tooOld: 0, rollupProblem: null });
+    expect(w.write(sent, T0 + 3_600_000)).toEqual({ duplicates: 0, tooOld: 0, rollupProblem: null, damaged: [] });
     const stored = storedSamples(t.dataDir);
     const differ = sent.filter((s) => !Object.is(stored.get(s.point)!.get(s.ts), s.value));
     expect(differ.map((s) => [s.point, s.ts - T0, s.value, stored.get(s.point)!.get(s.ts)])).toEqual([]);
@@ -175,6 +175,39 @@ describe('history files', () => {
     expect(reader.samples('p-1', T0 - 9 * DAY, T0 - 8 * DAY - 1).ts).toEqual([]);
     reader.close();
     w.close();
+    await t.store.close();
+  });
+});
+
+describe('a damaged history file', () => {
+  it('is moved aside at the next start and history goes on in a new file; trends read around it', async () => {
+    const t = await setup();
+    const w1 = t.open();
+    w1.write(samples('p-1', 100), T0);
+    w1.close();
+    const file = path.join(t.dir, '2026-11-25.samples.db');
+    // Damaged between runs: its header overwritten.
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(100, 0x41), 0, 100, 0);
+    fs.closeSync(fd);
+    const reader = new HistoryReader(t.dir);
+    expect(reader.samples('p-1', T0, T0 + DAY).ts).toEqual([]);
+    const w2 = t.open();
+    const outcome = w2.write(samples('p-1', 10, T0 + 200_000), T0 + 300_000);
+    expect(outcome.damaged).toEqual([
+      expect.objectContaining({
+        file: '2026-11-25.samples.db',
+        problem: expect.stringMatching(/not a database|malformed/),
+      }),
+    ]);
+    expect(fs.existsSync(outcome.damaged[0]!.movedTo)).toBe(true);
+    expect(path.relative(t.dataDir, outcome.damaged[0]!.movedTo)).toMatch(/^quarantine[/\\]history[/\\]/);
+    expect(storedSamples(t.dataDir).get('p-1')!.size).toBe(10);
+    w2.sweep(T0 + 300_000 + BLOCK_WINDOW_MS + SEAL_GRACE_MS);
+    reader.forget('samples', '2026-11-25');
+    expect(reader.samples('p-1', T0, T0 + DAY).ts).toHaveLength(10);
+    reader.close();
+    w2.close();
     await t.store.close();
   });
 });

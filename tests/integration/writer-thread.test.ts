@@ -33,6 +33,7 @@ async function setup() {
     sink: thread,
     fallback: () => new LocalSampleSink({ ...host, db: store.db }),
     now: () => base + 3_600_000,
+    onDamage: () => undefined,
   });
   writer.onCommitted((n) => committed.push(n));
   return {

@@ -1,4 +1,5 @@
 import { describeRefusals, type BrokerRefusal, type LinkState } from '../../shared/field';
+import type { Damage } from '../history/damage';
 import type { ChainBreak } from '../audit/chain';
 import type { Recovery } from '../store/recovery';
 import type { StorageFailure } from '../store/storage-watch';
@@ -115,6 +116,23 @@ export class LocalConditions {
         `The database was damaged (${r.problem}) and has been restored from the backup taken at ${at}: ` +
         `changes made on this station after ${at} may be missing (what other consoles share comes back from them). ` +
         `The damaged file is kept in ${r.quarantined}`,
+      source: 'station:database',
+    };
+    this.alarms.onLocalCondition({ ...c, active: true });
+    this.alarms.onLocalCondition({ ...c, active: false });
+  }
+
+  /**
+   * A history file could not be read (damaged on disk): it was moved aside and history goes on
+   * in a new file. Raised and cleared at once, like a restore, saying what may be missing.
+   */
+  onHistoryDamaged(d: Damage): void {
+    const c = {
+      id: `history-damaged-${this.stationId}-${d.file.replace(/\.db$/, '').replace(/[^a-z0-9-]/gi, '-')}`,
+      priority: 'medium' as const,
+      message:
+        `The history file ${d.file} was damaged (${d.problem}) and has been moved to ${d.movedTo}: ` +
+        'trends of that period may miss samples; restore its backup copy (DEPLOYMENT.md, "Backups and restore")',
       source: 'station:database',
     };
     this.alarms.onLocalCondition({ ...c, active: true });

@@ -43,9 +43,15 @@ export class DayWriter {
     readonly day: string,
   ) {
     this.file = HistoryFile.forWriting(dir, 'samples', day);
-    this.s = prepareSamplesWrite(this.file.db);
-    this.names = this.file.names();
-    this.replay();
+    try {
+      this.s = prepareSamplesWrite(this.file.db);
+      this.names = this.file.names();
+      this.replay();
+    } catch (err) {
+      // Closed, so that a damaged file can be moved aside (Windows cannot move an open file).
+      this.file.close();
+      throw err;
+    }
   }
 
   /** Adds samples in one commit; returns how many were already there (same point, same time: the first is kept). */

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { decodeBlock } from './codec';
+import { isDamage } from './damage';
 import { HistoryFile } from './file';
 import { partitionsBetween, type HistoryKind } from './layout';
 import { BLOCK_WINDOW_MS } from './open-block';
@@ -31,11 +32,8 @@ export class HistoryReader {
     const ts: number[] = [];
     const values: number[] = [];
     for (const day of partitionsBetween('samples', from, to)) {
-      const f = this.file('samples', day);
-      const id = f && (f.point.get(point) as number | undefined);
-      if (!f || id === undefined) continue;
       // A block never crosses its window: one that starts a window before `from` may reach it.
-      for (const data of f.rows.all(id, from - BLOCK_WINDOW_MS, to, from) as Uint8Array[]) {
+      for (const data of this.rows('samples', day, point, [from - BLOCK_WINDOW_MS, to, from]) as Uint8Array[]) {
         const b = decodeBlock(data);
         for (let i = 0; i < b.ts.length; i++) {
           const t = b.ts[i]!;
@@ -51,13 +49,25 @@ export class HistoryReader {
   /** A point's minute or hour rollups between two times, in bucket order. */
   rollups(kind: 'minutes' | 'hours', point: string, from: number, to: number): RollupRow[] {
     const out: RollupRow[] = [];
-    for (const key of partitionsBetween(kind, from, to)) {
+    for (const key of partitionsBetween(kind, from, to))
+      for (const r of this.rows(kind, key, point, [from, to]) as RollupRow[]) out.push(r);
+    return out;
+  }
+
+  /**
+   * A point's rows of one file for a span; none when the file or the point is absent, or the
+   * file is damaged (the writer moves it aside and raises an alarm; a trend shows the rest).
+   */
+  private rows(kind: HistoryKind, key: string, point: string, span: number[]): unknown[] {
+    try {
       const f = this.file(kind, key);
       const id = f && (f.point.get(point) as number | undefined);
-      if (!f || id === undefined) continue;
-      for (const r of f.rows.all(id, from, to) as RollupRow[]) out.push(r);
+      return f && id !== undefined ? f.rows.all(id, ...span) : [];
+    } catch (err) {
+      if (!isDamage(err)) throw err;
+      this.forget(kind, key);
+      return [];
     }
-    return out;
   }
 
   /** Closes a file before retention drops it (a file open elsewhere cannot be deleted on Windows). */

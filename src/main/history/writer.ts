@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Database } from 'better-sqlite3';
 import { makePrivateDir } from '../config/data-dir';
 import { Catalogue } from './catalogue';
+import { isDamage, quarantineHistoryFile, type Damage } from './damage';
 import { DayWriter, type DaySample, type WrittenBlock } from './day-writer';
 import { HistoryFile } from './file';
 import { dayOf, DAY_MS, endOf, historyFile, monthOf, parseHistoryFile, startOf, type HistoryKind } from './layout';
@@ -22,11 +23,18 @@ export interface HistoryWriterOptions {
   rawRetentionDays: number;
 }
 
+export interface SweepOutcome {
+  rollupProblem: string | null;
+  damaged: Damage[];
+}
+
 export interface WriteOutcome {
   duplicates: number;
   tooOld: number;
   /** Why rolling up failed (the samples are stored; the rollups follow once it works). */
   rollupProblem: string | null;
+  /** History files found damaged and moved aside since the last answer. */
+  damaged: Damage[];
 }
 
 interface RollupFile {
@@ -44,6 +52,8 @@ export class HistoryWriter {
   private readonly rollupFiles = new Map<string, RollupFile>();
   /** The days of a batch already committed when another day of it failed: not written twice when it is retried. */
   private partial: { key: number; days: Set<string> } | null = null;
+  /** Damaged files moved aside, not yet reported. */
+  private damaged: Damage[] = [];
   readonly catalogue: Catalogue;
 
   constructor(private readonly o: HistoryWriterOptions) {
@@ -79,18 +89,38 @@ export class HistoryWriter {
     for (const [d, list] of byDay) {
       if (done.has(d)) continue;
       try {
-        duplicates += this.day(d).write(list);
+        duplicates += this.writeDay(d, list);
       } catch (err) {
         if (done.size) this.partial = { key, days: done };
         throw err;
       }
       done.add(d);
     }
-    return { duplicates, tooOld, rollupProblem: this.rollAll() };
+    return { duplicates, tooOld, rollupProblem: this.rollAll(), damaged: this.takeDamaged() };
+  }
+
+  /** Damaged files moved aside since last asked. */
+  takeDamaged(): Damage[] {
+    const out = this.damaged;
+    this.damaged = [];
+    return out;
+  }
+
+  /** A day's samples; a file found damaged while written is moved aside and the day goes on in a new one. */
+  private writeDay(d: string, list: readonly DaySample[]): number {
+    try {
+      return this.day(d).write(list);
+    } catch (err) {
+      if (!isDamage(err)) throw err;
+      this.days.get(d)?.close();
+      this.days.delete(d);
+      this.damaged.push(quarantineHistoryFile(this.o.dir, historyFile(this.o.dir, 'samples', d), err));
+      return this.day(d).write(list);
+    }
   }
 
   /** Writes out blocks whose window is over, rolls them up, finishes days and months that are over. */
-  sweep(now: number): string | null {
+  sweep(now: number): SweepOutcome {
     for (const [d, w] of this.days) {
       const allSealed = w.sweep(now - SEAL_GRACE_MS);
       if (allSealed && now >= endOf(d) + FINISH_AFTER_MS && this.roll(w) === null) this.finishDay(w);
@@ -102,7 +132,7 @@ export class HistoryWriter {
       const busy = [...this.days.keys()].some((d) => d.startsWith(key));
       if (!busy && now >= endOf(key) + FINISH_AFTER_MS) this.finishFile(r.file, name);
     }
-    return problem;
+    return { rollupProblem: problem, damaged: this.takeDamaged() };
   }
 
   /** A point's samples between two times that are not in a block yet (trends read them beside the files). */
@@ -141,7 +171,7 @@ export class HistoryWriter {
   private day(d: string): DayWriter {
     let w = this.days.get(d);
     if (!w) {
-      w = new DayWriter(this.o.dir, d);
+      w = this.opening('samples', d, () => new DayWriter(this.o.dir, d));
       this.days.set(d, w);
       if (this.catalogue.get('samples', d)?.state !== 'open') this.catalogue.opened('samples', d);
     }
@@ -200,12 +230,27 @@ export class HistoryWriter {
     const name = `${kind}:${key}`;
     let r = this.rollupFiles.get(name);
     if (!r) {
-      const file = HistoryFile.forWriting(this.o.dir, kind, key);
+      const file = this.opening(kind, key, () => HistoryFile.forWriting(this.o.dir, kind, key));
       r = { file, s: prepareRollupsWrite(file.db) };
       this.rollupFiles.set(name, r);
       if (this.catalogue.get(kind, key)?.state !== 'open') this.catalogue.opened(kind, key);
     }
     return r;
+  }
+
+  /**
+   * Opens a file to write; one SQLite cannot read (damaged between runs) is moved aside and a new
+   * one started: history goes on, the damage is reported (an alarm), the rest of the day's
+   * history is in the backup copy if the day was finished before.
+   */
+  private opening<T>(kind: HistoryKind, key: string, open: () => T): T {
+    try {
+      return open();
+    } catch (err) {
+      if (!isDamage(err)) throw err;
+      this.damaged.push(quarantineHistoryFile(this.o.dir, historyFile(this.o.dir, kind, key), err));
+      return open();
+    }
   }
 
   private finishDay(w: DayWriter): void {

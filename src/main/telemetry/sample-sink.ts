@@ -4,6 +4,7 @@ import type { HistoryKind } from '../history/layout';
 import type { Logger } from '../log';
 import { startThread } from '../threads';
 import type { LatestPoint } from './latest';
+import type { SweepOutcome } from '../history/writer';
 import { SampleHost, type BatchOutcome, type SampleHostOptions, type SinkRequest } from './sample-host';
 
 /** Telemetry samples in columns, point ids as numbers: cheap to hand to another thread. */
@@ -29,8 +30,8 @@ export interface SampleSink {
   /** Most samples worth one batch here. */
   readonly maxBatch: number;
   write(batch: SampleBatch): Promise<BatchOutcome>;
-  /** Writes out blocks whose window is over, finishes days that are over; why rolling up failed, or null. */
-  sweep(now: number): Promise<string | null>;
+  /** Writes out blocks whose window is over, finishes days that are over. */
+  sweep(now: number): Promise<SweepOutcome>;
   /** A point's samples between two times not yet in a block. */
   openSamples(point: string, from: number, to: number): Promise<{ ts: number[]; values: number[] }>;
   /** Retention: one history file goes. */
@@ -88,8 +89,8 @@ export class WorkerSampleSink implements SampleSink {
     return this.ask({ op: 'write', batch }) as Promise<BatchOutcome>;
   }
 
-  sweep(now: number): Promise<string | null> {
-    return this.ask({ op: 'sweep', now }) as Promise<string | null>;
+  sweep(now: number): Promise<SweepOutcome> {
+    return this.ask({ op: 'sweep', now }) as Promise<SweepOutcome>;
   }
 
   openSamples(point: string, from: number, to: number): Promise<{ ts: number[]; values: number[] }> {
@@ -139,8 +140,8 @@ export class LocalSampleSink implements SampleSink {
     return this.run({ op: 'write', batch }) as Promise<BatchOutcome>;
   }
 
-  sweep(now: number): Promise<string | null> {
-    return this.run({ op: 'sweep', now }) as Promise<string | null>;
+  sweep(now: number): Promise<SweepOutcome> {
+    return this.run({ op: 'sweep', now }) as Promise<SweepOutcome>;
   }
 
   openSamples(point: string, from: number, to: number): Promise<{ ts: number[]; values: number[] }> {

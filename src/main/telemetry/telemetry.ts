@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { Config } from '../config';
 import { DATA_FOLDERS } from '../config/data-dir';
 import { Catalogue } from '../history/catalogue';
+import type { Damage } from '../history/damage';
 import { HistoryReader } from '../history/reader';
 import { HistoryRetention } from '../history/retention';
 import type { Logger } from '../log';
@@ -25,6 +26,8 @@ export interface TelemetryOptions {
   now: () => Date;
   /** Where samples are committed. Default: a writer thread of its own; `local`: this thread. */
   sink?: 'thread' | 'local';
+  /** A history file was found damaged and moved aside (an alarm for the operators). */
+  onDamage?: (d: Damage) => void;
 }
 
 /** Blocks whose window is over are written out, and days that are over finished, this often. */
@@ -72,6 +75,7 @@ export class Telemetry {
       sink,
       fallback: local,
       now,
+      onDamage: (d) => this.damaged(d),
     });
     this.history = new HistoryReader(historyDir);
     this.catalogue = new Catalogue(db);
@@ -149,11 +153,22 @@ export class Telemetry {
   /** Writes out blocks whose window is over and finishes days that are over (also on demand, for tests). */
   async sweep(): Promise<void> {
     try {
-      const problem = await this.writer.sampleSink.sweep(this.o.now().getTime());
-      if (problem) this.o.log.warn('rolling up history failed; will try again', { error: problem });
+      const outcome = await this.writer.sampleSink.sweep(this.o.now().getTime());
+      if (outcome.rollupProblem)
+        this.o.log.warn('rolling up history failed; will try again', { error: outcome.rollupProblem });
+      for (const d of outcome.damaged) this.damaged(d);
     } catch (err) {
       this.o.log.warn('writing out history blocks failed; will try again', { error: err });
     }
+  }
+
+  private damaged(d: Damage): void {
+    this.o.log.error('a history file was damaged; moved aside, history goes on in a new file', {
+      file: d.file,
+      problem: d.problem,
+      moved_to: d.movedTo,
+    });
+    this.o.onDamage?.(d);
   }
 
   /** Saves the latest values that changed since the last call (with the next batch of samples). */

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { PointMetaMessage, SiteMessage, ValveStateMessage } from '../../shared/protocol';
 import type { Logger } from '../log';
 import type { LatestPoint } from './latest';
+import type { Damage } from '../history/damage';
 import type { BatchOutcome } from './sample-host';
 import { SampleQueue, type SampleRun } from './sample-queue';
 import { SinkBroken, type SampleBatch, type SampleSink } from './sample-sink';
@@ -49,6 +50,8 @@ export interface WriterOptions {
   /** Where they are committed if that sink breaks (its thread died): this thread. */
   fallback: () => SampleSink;
   now: () => number;
+  /** A history file was found damaged and moved aside. */
+  onDamage: (d: Damage) => void;
 }
 
 /**
@@ -308,6 +311,7 @@ export class TelemetryWriter {
         error: outcome.rollupProblem,
       });
     if (outcome.latestProblem) this.o.log.warn('saving latest point values failed', { error: outcome.latestProblem });
+    for (const d of outcome.damaged) this.o.onDamage(d);
     this.inFlight = null;
     this.done(this.durableUpTo());
     this.sendSamples();
