@@ -31,6 +31,7 @@ const rooms = (names) => names.map((n) => `../${n}/*`);
  * - domain rooms never import a transport, the shell or the simulator;
  * - field, telemetry, sync and console never import a domain room or a transport; telemetry and
  *   sync never import the field (the field hands data down to them, and gets ports back);
+ * - history (the files samples are kept in) imports only the store's helpers, config and log;
  * - store imports none of the rooms above it.
  */
 function mainRooms() {
@@ -81,9 +82,14 @@ function mainRooms() {
       rooms(['field', 'console', 'sparkplug', ...DOMAIN, ...TRANSPORTS]),
     ),
     block(
+      inRoom(['history']),
+      'History (the files samples are kept in) is below telemetry: it knows files, blocks and rollups, not the field or the rooms.',
+      rooms(['field', 'telemetry', 'sync', 'console', 'sparkplug', ...DOMAIN, ...TRANSPORTS]),
+    ),
+    block(
       inRoom(['store']),
       'The store is the bottom room: it imports none of the rooms that use it.',
-      rooms(['field', 'telemetry', 'sync', 'console', 'sparkplug', ...DOMAIN, ...TRANSPORTS]),
+      rooms(['field', 'telemetry', 'history', 'sync', 'console', 'sparkplug', ...DOMAIN, ...TRANSPORTS]),
     ),
   ];
 }

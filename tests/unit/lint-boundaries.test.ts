@@ -116,6 +116,15 @@ describe('rooms inside main (ESLint)', () => {
     await passes('src/main/console/ok.ts', '../field/state');
   });
 
+  it('history (the files samples are kept in) is below telemetry', async () => {
+    await fails('src/main/history/bad.ts', '../telemetry/writer');
+    await fails('src/main/history/bad.ts', '../field/state');
+    await fails('src/main/history/bad.ts', '../alarms/service');
+    await passes('src/main/history/ok.ts', '../store/connection');
+    await passes('src/main/telemetry/ok.ts', '../history/reader');
+    await fails('src/main/store/bad.ts', '../history/writer');
+  });
+
   it('the store imports no room that uses it', async () => {
     for (const room of [
       '../alarms/service',
