@@ -2,8 +2,9 @@ import type { Statement } from 'better-sqlite3';
 import { decodeBlock } from './codec';
 import { HistoryFile } from './file';
 import { partitionsBetween, type HistoryKind } from './layout';
+import { movedThroughFor } from './move-rows';
 import { BLOCK_WINDOW_MS } from './open-block';
-import { prepareReads } from './sql';
+import { MOVED_THROUGH, prepareReads } from './sql';
 
 /** Connections kept open for reading: a year of hour rollups is 13 files, a week of samples 8. */
 const KEEP_OPEN = 48;
@@ -12,6 +13,7 @@ interface Open {
   file: HistoryFile;
   point: Statement;
   rows: Statement;
+  movedThrough: Statement;
 }
 
 /** One rollup bucket as read: [bucket, sum, count, min, max]. */
@@ -50,14 +52,31 @@ export class HistoryReader {
 
   /** A point's minute or hour rollups between two times, in bucket order. */
   rollups(kind: 'minutes' | 'hours', point: string, from: number, to: number): RollupRow[] {
-    const out: RollupRow[] = [];
+    return this.rollupsAndMoved(kind, point, from, to).rows;
+  }
+
+  /**
+   * The same, and how far each file holds the point's v8 rollup rows (by partition key, the
+   * last bucket moved in: history/move-rows.ts), a file's mark and rows read in one snapshot.
+   */
+  rollupsAndMoved(
+    kind: 'minutes' | 'hours',
+    point: string,
+    from: number,
+    to: number,
+  ): { rows: RollupRow[]; movedThrough: Map<string, number> } {
+    const rows: RollupRow[] = [];
+    const movedThrough = new Map<string, number>();
     for (const key of partitionsBetween(kind, from, to)) {
       const f = this.file(kind, key);
-      const id = f && (f.point.get(point) as number | undefined);
-      if (!f || id === undefined) continue;
-      for (const r of f.rows.all(id, from, to) as RollupRow[]) out.push(r);
+      if (!f) continue;
+      f.file.db.transaction(() => {
+        movedThrough.set(key, movedThroughFor(point, f.movedThrough.get(MOVED_THROUGH)));
+        const id = f.point.get(point) as number | undefined;
+        if (id !== undefined) for (const r of f.rows.all(id, from, to) as RollupRow[]) rows.push(r);
+      })();
     }
-    return out;
+    return { rows, movedThrough };
   }
 
   /** Closes a file before retention drops it (a file open elsewhere cannot be deleted on Windows). */
