@@ -9,6 +9,7 @@ import { Telemetry } from '../../src/main/telemetry/telemetry';
 import type { Trend } from '../../src/shared/telemetry';
 import { storedSamples } from '../helpers/history';
 import { tempDir } from '../helpers/tmp';
+import { waitFor } from '../helpers/wait';
 
 /*
  * The move of schema v8's telemetry rows into history files (src/main/history/move-rows.ts),
@@ -22,7 +23,7 @@ const NOW = Date.parse('2026-11-25T12:00:00Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const POINTS = ['p-1/pressure', 'p-2/flow', 'p-3/temperature'];
-const SLICE = 5000;
+const SLICE = 2000;
 
 /** A v8 database: raw rows for the last 30 hours (and some past retention), minute rollups for 10 days. */
 function v8Store(dataDir: string): { samples: number; rollups: number } {
@@ -138,6 +139,16 @@ describe('moving the v8 telemetry rows into history files', () => {
     expect([...stored.values()].map((m) => m.size)).toEqual(POINTS.map(() => (rows.samples - 300) / 3));
     await s.close();
   }, 60_000);
+
+  it('runs by itself once the station has started, until no row is left', async () => {
+    const dataDir = tempDir();
+    v8Store(dataDir);
+    const s = await station(dataDir);
+    s.telemetry.start();
+    await waitFor(() => s.telemetry.catalogue.meta('moved_at'), 'every v8 row moved', 60_000);
+    expect(left(s.store.db)).toBe(0);
+    await s.close();
+  }, 90_000);
 
   it('a crash between the files and the delete: trends count nothing twice, the redone slice moves nothing twice', async () => {
     const dataDir = tempDir();

