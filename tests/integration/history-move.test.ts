@@ -7,7 +7,7 @@ import { createLogger } from '../../src/main/log';
 import { migrate, openConnection, openStore } from '../../src/main/store';
 import { Telemetry } from '../../src/main/telemetry/telemetry';
 import type { Trend } from '../../src/shared/telemetry';
-import { storedSamples } from '../helpers/history';
+import { expectSameTrends, storedSamples } from '../helpers/history';
 import { tempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
 
@@ -75,22 +75,6 @@ async function trends(t: Telemetry): Promise<Trend[]> {
   return out;
 }
 
-/** The same trends: times, min and max exactly; means within rounding (sums added in another order). */
-function expectSame(actual: Trend[], expected: Trend[], when: string): void {
-  expect(
-    actual.map((t) => t.source),
-    when,
-  ).toEqual(expected.map((t) => t.source));
-  actual.forEach((a, i) => {
-    const e = expected[i]!;
-    expect(a.t, `${when}: ${e.pointId} ${e.source} times`).toEqual(e.t);
-    expect(a.min, `${when}: min`).toEqual(e.min);
-    expect(a.max, `${when}: max`).toEqual(e.max);
-    const off = a.v.map((v, j) => Math.abs(v - e.v[j]!)).filter((d) => d > 1e-9);
-    expect(off, `${when}: ${e.pointId} ${e.source} values`).toEqual([]);
-  });
-}
-
 const left = (db: import('better-sqlite3').Database) =>
   db
     .prepare('SELECT (SELECT count(*) FROM telemetry_samples) + (SELECT count(*) FROM telemetry_rollups)')
@@ -108,9 +92,9 @@ describe('moving the v8 telemetry rows into history files', () => {
     // One slice: samples of the first point in a file, the rest still rows.
     const first = await s.telemetry.migration.step();
     expect(first).toMatchObject({ more: true, moved: SLICE - 100, pastRetention: 100 });
-    expectSame(await trends(s.telemetry), before, 'after one slice');
+    expectSameTrends(await trends(s.telemetry), before, 'after one slice');
     for (let i = 0; i < 5; i++) await s.telemetry.migration.step();
-    expectSame(await trends(s.telemetry), before, 'after six slices');
+    expectSameTrends(await trends(s.telemetry), before, 'after six slices');
     // Days over are finished by the sweep; the next slices reopen them.
     await s.telemetry.sweep();
 
@@ -118,11 +102,11 @@ describe('moving the v8 telemetry rows into history files', () => {
     await s.close();
     s = await station(dataDir);
     expect(left(s.store.db)).toBeGreaterThan(0);
-    expectSame(await trends(s.telemetry), before, 'after a restart half-way');
+    expectSameTrends(await trends(s.telemetry), before, 'after a restart half-way');
     let slices = 0;
     while ((await s.telemetry.migration.step()).more) slices++;
     expect(slices).toBeGreaterThan(10);
-    expectSame(await trends(s.telemetry), before, 'after the move');
+    expectSameTrends(await trends(s.telemetry), before, 'after the move');
 
     expect(left(s.store.db)).toBe(0);
     const meta = (key: string) => s.telemetry.catalogue.meta(key);
@@ -134,7 +118,7 @@ describe('moving the v8 telemetry rows into history files', () => {
     // Another start: the moved blocks are never rolled up (the catch-up of open days skips them).
     s = await station(dataDir);
     await s.telemetry.sweep();
-    expectSame(await trends(s.telemetry), before, 'after another start');
+    expectSameTrends(await trends(s.telemetry), before, 'after another start');
     const stored = storedSamples(dataDir);
     expect([...stored.values()].map((m) => m.size)).toEqual(POINTS.map(() => (rows.samples - 300) / 3));
     await s.close();
@@ -178,7 +162,7 @@ describe('moving the v8 telemetry rows into history files', () => {
     const crashed = samplesSlice.all(SLICE);
     await s.telemetry.migration.step();
     putBack('telemetry_samples', crashed);
-    expectSame(await trends(s.telemetry), before, 'samples in both');
+    expectSameTrends(await trends(s.telemetry), before, 'samples in both');
     const redone = await s.telemetry.migration.step();
     expect(redone).toMatchObject({ moved: 0, already: SLICE });
 
@@ -193,9 +177,9 @@ describe('moving the v8 telemetry rows into history files', () => {
     const crashedRollups = rollupsSlice.all(SLICE);
     await s.telemetry.migration.step();
     putBack('telemetry_rollups', crashedRollups);
-    expectSame(await trends(s.telemetry), before, 'rollups in both');
+    expectSameTrends(await trends(s.telemetry), before, 'rollups in both');
     while ((await s.telemetry.migration.step()).more);
-    expectSame(await trends(s.telemetry), before, 'after the move');
+    expectSameTrends(await trends(s.telemetry), before, 'after the move');
 
     // Counts exact: every v8 sample within retention once; every minute's count as v8 had it.
     const stored = storedSamples(dataDir);

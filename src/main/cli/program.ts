@@ -58,12 +58,13 @@ export function buildProgram(): Command {
   db.command('rollback')
     .description('back up, then undo migrations (default: the newest one); never below version 1')
     .option('--to <version>', 'the schema version to roll back to', version)
-    .action((opts: { to?: number }) =>
+    .option('--accept-loss', 'below schema 9: roll back even if hour rollups without minute rollups are lost')
+    .action((opts: { to?: number; acceptLoss?: boolean }) =>
       runCommand(async () => {
         await maintenance(
           'db.rollback',
           `to ${opts.to ?? 'previous'}`,
-          () => dbRollback(opts.to),
+          () => dbRollback(opts.to, opts.acceptLoss),
           (c) => ({ ...c }),
         );
       }),

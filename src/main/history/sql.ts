@@ -155,3 +155,43 @@ export function prepareOldRows(db: Database) {
     deleteRollups: db.prepare('DELETE FROM telemetry_rollups WHERE point_id = ? AND bucket <= ?'),
   };
 }
+
+/** What `db rollback` reads from history files to pack them back into v8 rows (pack-rows.ts). */
+export function prepareContents(db: Database, kind: HistoryKind) {
+  return kind === 'samples'
+    ? {
+        blocks: db.prepare('SELECT point, data FROM blocks'),
+        journal: db.prepare('SELECT data FROM journal').pluck(),
+      }
+    : {
+        rollups: db.prepare('SELECT point, bucket, min, max, sum, last, count FROM rollups').raw(),
+        /** The UTC days the rollups cover. */
+        days: db.prepare('SELECT DISTINCT bucket - bucket % 86400000 FROM rollups').pluck(),
+      };
+}
+
+/** v8 rows written back by `db rollback`, as they were before schema 9 (a row there already kept). */
+export function prepareRowsBack(db: Database) {
+  return {
+    sample: db.prepare('INSERT OR IGNORE INTO telemetry_samples (point_id, ts, value, quality) VALUES (?, ?, ?, ?)'),
+    rollup: db.prepare(`INSERT INTO telemetry_rollups (point_id, bucket, min, max, mean, last, count)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(point_id, bucket) DO UPDATE SET min = excluded.min,
+        max = excluded.max, mean = excluded.mean, last = excluded.last, count = excluded.count`),
+  };
+}
+
+/** What `plainview db status` counts: samples in a file's blocks and journal records (status.ts). */
+export function prepareCounts(db: Database) {
+  return {
+    inBlocks: db.prepare('SELECT coalesce(sum(n), 0) FROM blocks').pluck(),
+    journal: db.prepare('SELECT data FROM journal').pluck(),
+  };
+}
+
+/** v8 rows not moved into history files yet (a count reads the whole table: for `db status`, not the station). */
+export function prepareRowsLeft(db: Database) {
+  return {
+    samples: db.prepare('SELECT count(*) FROM telemetry_samples').pluck(),
+    rollups: db.prepare('SELECT count(*) FROM telemetry_rollups').pluck(),
+  };
+}
