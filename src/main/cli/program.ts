@@ -48,7 +48,7 @@ export function buildProgram(): Command {
 
   const db = program.command('db').description('inspect and maintain the local database');
   db.command('status')
-    .description('schema version, pending migrations, size and last backup')
+    .description('schema version, pending migrations, size and last backup; the history files')
     .action(() => runCommand(dbStatus));
   db.command('migrate')
     .description('back up, then apply pending migrations')
@@ -70,7 +70,7 @@ export function buildProgram(): Command {
       }),
     );
   db.command('backup')
-    .description('take an online backup into the backups folder, or into FILE')
+    .description('take an online backup into the backups folder, or into FILE; copy the history files due')
     .argument('[file]', 'where to write the backup')
     .action((file?: string) =>
       runCommand(async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { DATA_FOLDERS, makePrivateDir, tightenMode } from '../config/data-dir';
+import { createPrivateFile, DATA_FOLDERS, makePrivateDir, tightenMode } from '../config/data-dir';
 import type { Logger } from '../log';
 import { copyOnThread } from '../store/backups';
 import { Catalogue, type CatalogueRow } from './catalogue';
@@ -121,6 +121,9 @@ export class HistoryBackup {
     const source = historyFile(this.o.dir, row.kind, row.key);
     const copy = path.join(this.o.target, OPEN, path.basename(source));
     const partial = `${copy}.${process.pid}.partial`;
+    fs.rmSync(partial, { force: true });
+    // As private as the file from its first byte: SQLite keeps the mode of the empty file it is given.
+    createPrivateFile(partial);
     try {
       await copyOnThread(source, partial, this.abort.signal);
     } catch (err) {
