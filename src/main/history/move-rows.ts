@@ -47,7 +47,7 @@ export interface MoveSliceOptions {
 export interface MoveOutcome {
   /** Rows moved into history files by this slice. */
   moved: number;
-  /** Rows the files held already (a slice redone after a crash; a sample delivered again at the upgrade). */
+  /** Sample rows the files held already (a slice redone after a crash; a sample delivered again at the upgrade). */
   already: number;
   /** Rows past retention: deleted, not moved (retention would drop them at once). */
   pastRetention: number;
@@ -83,6 +83,11 @@ interface Merge {
   sum: number;
   last: number;
   count: number;
+}
+
+/** Whether any v8 row is left to move (two seeks). */
+export function oldRowsLeft(db: Database): boolean {
+  return prepareOldRows(db).any.get() === 1;
 }
 
 /** Moves the v8 rows into history files, one slice per call. */

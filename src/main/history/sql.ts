@@ -151,6 +151,9 @@ export function prepareOldRows(db: Database) {
         'SELECT point_id, bucket, min, max, mean, last, count FROM telemetry_rollups ORDER BY point_id, bucket LIMIT ?',
       )
       .raw(),
+    any: db
+      .prepare('SELECT EXISTS (SELECT 1 FROM telemetry_samples) OR EXISTS (SELECT 1 FROM telemetry_rollups)')
+      .pluck(),
     deleteSamples: db.prepare('DELETE FROM telemetry_samples WHERE point_id = ? AND ts <= ?'),
     deleteRollups: db.prepare('DELETE FROM telemetry_rollups WHERE point_id = ? AND bucket <= ?'),
   };

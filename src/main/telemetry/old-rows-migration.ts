@@ -19,7 +19,7 @@ export interface OldRowsMigrationOptions {
   now: () => number;
   rawRetentionDays: number;
   rollupRetentionDays: number;
-  /** Whether every v8 row has moved already (then nothing runs). */
+  /** Whether every v8 row has moved already, or there never were any (then nothing runs). */
   finished: () => boolean;
   log: Logger;
 }

@@ -5,7 +5,7 @@ import { DATA_FOLDERS } from '../config/data-dir';
 import { Catalogue } from '../history/catalogue';
 import { HistoryReader } from '../history/reader';
 import { HistoryRetention } from '../history/retention';
-import { MOVE_META } from '../history/move-rows';
+import { MOVE_META, oldRowsLeft } from '../history/move-rows';
 import type { Logger } from '../log';
 import { readLastKnown, type LastKnown } from './last-known';
 import { changedPoints, writeLatest, type PointNow } from './latest';
@@ -94,7 +94,7 @@ export class Telemetry {
       now,
       rawRetentionDays: config.rawRetentionDays,
       rollupRetentionDays: config.rollupRetentionDays,
-      finished: () => this.catalogue.meta(MOVE_META.done) != null,
+      finished: () => this.catalogue.meta(MOVE_META.done) != null || !oldRowsLeft(db),
       log: log.child('history'),
     });
   }
