@@ -32,6 +32,7 @@ import { Field } from './field/field';
 import { BirthRepublisher, healthSummary, type BirthFacts } from './fleet/birth';
 import { Fleet } from './fleet/fleet';
 import { HandoverService } from './handover/service';
+import { HistoryBackup, historyFolders } from './history/backup';
 import { IncidentService } from './incidents/service';
 import type { Rooms } from './ipc/handlers';
 import type { Handlers } from './ipc/router';
@@ -359,11 +360,19 @@ export async function buildRooms(w: Wiring): Promise<Running> {
     version: appVersion,
     now: () => now().getTime(),
   }));
+  const historyBackup = new HistoryBackup({
+    db: store.db,
+    ...historyFolders(config.dataDir),
+    rawRetentionDays: config.rawRetentionDays,
+    rollupRetentionDays: config.rollupRetentionDays,
+    log: log.child('store'),
+  });
   const backups = new BackupSchedule(store, {
     intervalHours: config.backupIntervalHours,
     keep: config.backupKeep,
     now,
     log: log.child('store'),
+    after: () => historyBackup.run(now()),
   });
 
   // Connected, then started in order: what listens exists before what speaks.
@@ -441,6 +450,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   // everything it received), then the demo site, then the database.
   const stop = async () => {
     backups.stop();
+    historyBackup.stop();
     birth!.stop();
     await api.stop();
     for (const off of offs) off();

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { expect } from 'vitest';
+import type { Trend } from '../../src/shared/telemetry';
 import { decodeBlock } from '../../src/main/history/codec';
 import { decodeJournal } from '../../src/main/history/journal';
 
@@ -54,4 +56,20 @@ export function countSamples(dir: string, only?: (point: string) => boolean): nu
   let n = 0;
   for (const m of storedSamples(dir, only).values()) n += m.size;
   return n;
+}
+
+/** The same trends: times, min and max exactly; means within rounding (sums added in another order). */
+export function expectSameTrends(actual: Trend[], expected: Trend[], when: string): void {
+  expect(
+    actual.map((t) => t.source),
+    when,
+  ).toEqual(expected.map((t) => t.source));
+  actual.forEach((a, i) => {
+    const e = expected[i]!;
+    expect(a.t, `${when}: ${e.pointId} ${e.source} times`).toEqual(e.t);
+    expect(a.min, `${when}: min`).toEqual(e.min);
+    expect(a.max, `${when}: max`).toEqual(e.max);
+    const off = a.v.map((v, j) => Math.abs(v - e.v[j]!)).filter((d) => d > 1e-9);
+    expect(off, `${when}: ${e.pointId} ${e.source} values`).toEqual([]);
+  });
 }

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, cleanEnv, runCli, startCli } from '../helpers/cli';
+import { countSamples } from '../helpers/history';
 import { tempDir } from '../helpers/tmp';
+import { waitFor } from '../helpers/wait';
 
 /*
  * DEPLOYMENT.md's restore procedure, run as written: the `restore.sh` block is saved as a
@@ -11,7 +13,8 @@ import { tempDir } from '../helpers/tmp';
  * of the built CLI, as the deb's /usr/bin/plainview is). The backup it restores must come
  * back whole, what was written after it must be gone, the replaced files must be kept
  * aside, and the station must start on the restored database. Both after a clean stop (no
- * -wal/-shm beside the database) and after a crash (a -wal holding the newest writes).
+ * -wal/-shm beside the database; the history folder kept as it is) and after a crash (a -wal
+ * holding the newest writes, the history folder lost: it comes back from its copies).
  */
 
 const DEPLOYMENT = fs.readFileSync(path.resolve(__dirname, '../../DEPLOYMENT.md'), 'utf8');
@@ -40,13 +43,25 @@ function keyNames(env: NodeJS.ProcessEnv, cwd: string): string {
   return r.stdout;
 }
 
-/** Starts the headless station, waits until it is ready, and stops it by `signal`. */
-async function runStation(env: NodeJS.ProcessEnv, cwd: string, signal: NodeJS.Signals) {
+/** Starts the headless station, waits until it is ready (and `until`), and stops it by `signal`. */
+async function runStation(env: NodeJS.ProcessEnv, cwd: string, signal: NodeJS.Signals, until?: () => boolean) {
   const station = startCli(['station'], env, cwd);
   cleanups.push(() => station.child.kill('SIGKILL'));
   await station.waitFor('station ready', 60_000);
+  if (until) await waitFor(until, 'the station writing history', 60_000);
   station.child.kill(signal);
   return station.exited;
+}
+
+/** The samples the history copies in backups/history hold, as the script copies them back. */
+function samplesInCopies(data: string): number {
+  const copies = path.join(data, 'backups', 'history');
+  const history = path.join(tempDir(), 'history');
+  fs.mkdirSync(history);
+  for (const dir of [path.join(copies, 'open'), copies])
+    for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.db')))
+      if (!fs.existsSync(path.join(history, name))) fs.copyFileSync(path.join(dir, name), path.join(history, name));
+  return countSamples(history);
 }
 
 describe("DEPLOYMENT.md's restore procedure", () => {
@@ -57,11 +72,17 @@ describe("DEPLOYMENT.md's restore procedure", () => {
       const env = cleanEnv(data);
       const bin = plainviewOnPath(dir);
 
-      // A station that ran once, a key made before the backup, the backup, a key made after.
-      expect((await runStation(env, dir, 'SIGTERM')).code).toBe(0);
+      // A station that ran once (the demo site's samples in history), a key made before the
+      // backup, the backup (the database, and copies of the history files), a key made after.
+      const samplesFile = () => fs.readdirSync(path.join(data, 'history')).some((n) => n.endsWith('.samples.db'));
+      expect(
+        (await runStation(env, dir, 'SIGTERM', () => fs.existsSync(path.join(data, 'history')) && samplesFile())).code,
+      ).toBe(0);
       expect(runCli(['keys', 'create', '--name', 'before-backup', '--scope', 'read'], env, dir).code).toBe(0);
       const backup = path.join(dir, 'chosen-backup.db');
       expect(runCli(['db', 'backup', backup], env, dir).code).toBe(0);
+      const backedUp = samplesInCopies(data);
+      expect(backedUp).toBeGreaterThan(0);
       expect(runCli(['keys', 'create', '--name', 'after-backup', '--scope', 'read'], env, dir).code).toBe(0);
       if (stop === 'a crash') {
         // Killed while open: the newest writes sit in plainview.db-wal beside the database.
@@ -72,6 +93,9 @@ describe("DEPLOYMENT.md's restore procedure", () => {
         expect(fs.existsSync(path.join(data, 'plainview.db-wal'))).toBe(false);
       }
       expect(keyNames(env, dir)).toContain('after-backup');
+      const kept = countSamples(data);
+      // After the crash, the history folder is lost with the database.
+      if (stop === 'a crash') fs.rmSync(path.join(data, 'history'), { recursive: true });
 
       const script = path.join(dir, 'restore.sh');
       fs.writeFileSync(script, restoreScript());
@@ -85,6 +109,14 @@ describe("DEPLOYMENT.md's restore procedure", () => {
       // The script ends with `plainview db check` and `plainview db status` of the restored file.
       expect(r.stdout).toContain('integrity_check: ok');
       expect(r.stdout).toMatch(/schema version: +\d+/);
+      // History: a folder kept as it was; a lost one back as its copies had it.
+      if (stop === 'a crash') {
+        expect(r.stdout).toMatch(/history: [1-9]\d* files copied back/);
+        expect(countSamples(data)).toBe(backedUp);
+      } else {
+        expect(r.stdout).toContain('history: 0 files copied back');
+        expect(countSamples(data)).toBe(kept);
+      }
 
       const names = keyNames(env, dir);
       expect(names).toContain('before-backup');

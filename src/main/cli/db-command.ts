@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { migrations } from '../../../migrations';
-import { integrityCheck, latestVersion, migrate, readPragmas, rollback, storePaths } from '../store';
+import { HistoryBackup, historyFolders, type HistoryBackupOutcome } from '../history/backup';
+import { Catalogue } from '../history/catalogue';
+import { historyStatus } from '../history/status';
+import { createLogger, streamSink } from '../log';
+import { integrityCheck, latestVersion, migrate, readPragmas, rollback, storePaths, type Store } from '../store';
+import { checkHistoryRollback, HISTORY_SCHEMA, packHistoryForRollback } from './history-rollback';
 import { CliError, configOrExit } from './run';
 import { withStore } from './store-access';
 
@@ -20,7 +25,29 @@ export function dbStatus(): Promise<void> {
     out(`size:            ${store.sizeBytes()} bytes`);
     out(`journal_mode:    ${p.journal_mode}, synchronous: ${p.synchronous}, foreign_keys: ${p.foreign_keys}`);
     out(`last backup:     ${store.lastBackupAt?.toISOString() ?? 'none'}`);
+    for (const line of historyLines(store)) out(line);
   });
+}
+
+/** The second store: the history files (schema 9 and later), as `db status` shows it. */
+function historyLines(store: Store): string[] {
+  if (!Catalogue.present(store.db)) return ['history:         none (schema below 9: samples are rows of the database)'];
+  const h = historyStatus(store.db, configOrExit().config.dataDir);
+  const kinds = (['samples', 'minutes', 'hours'] as const).map((k) => {
+    const f = h.files[k];
+    const span = f.oldest ? ` ${f.oldest}${f.newest !== f.oldest ? ` to ${f.newest}` : ''}` : '';
+    return `${k} ${f.open + f.finished} (${f.open} open, ${f.finished} finished)${span}`;
+  });
+  const m = h.move;
+  return [
+    `history:         ${h.folder}, ${h.bytes} bytes`,
+    `history files:   ${kinds.join('; ')}`,
+    `samples stored:  ${h.samples.finished + h.samples.open} (finished days ${h.samples.finished}, open days ${h.samples.open})`,
+    `history backup:  ${h.lastBackup ?? 'none'} (finished files not copied yet: ${h.notBackedUp})`,
+    m.samplesLeft + m.rollupsLeft
+      ? `v8 rows to move: ${m.samplesLeft} samples, ${m.rollupsLeft} rollups (moved so far: ${m.moved})`
+      : `v8 rows to move: none (moved: ${m.moved}${m.doneAt ? `, finished ${m.doneAt}` : ''})`,
+  ];
 }
 
 /** What a schema change did, for its audit entry. */
@@ -50,7 +77,7 @@ export function dbMigrate(): Promise<SchemaChange> {
   );
 }
 
-export function dbRollback(to: number | undefined): Promise<SchemaChange> {
+export function dbRollback(to: number | undefined, acceptLoss = false): Promise<SchemaChange> {
   return withStore(
     async (store, keep) => {
       const from = store.schemaVersion;
@@ -59,9 +86,15 @@ export function dbRollback(to: number | undefined): Promise<SchemaChange> {
         out(`already at schema version ${from}; nothing to roll back`);
         return { from, to: from, backup: null };
       }
+      const { dataDir } = configOrExit().config;
+      // Below schema 9 history goes back into rows: refused before anything happens if that loses data.
+      const history = target >= 1 && from >= HISTORY_SCHEMA && target < HISTORY_SCHEMA;
+      if (history) checkHistoryRollback(store, dataDir, acceptLoss);
       // rollback() refuses a target below 1 before anything happens; check first so no backup is taken for nothing.
       const backup = target >= 1 ? await store.backup('pre-rollback', keep) : null;
       if (backup) out(`backed up to ${backup}`);
+      const packed = history ? packHistoryForRollback(store, dataDir, new Date()) : null;
+      if (packed) out(packed);
       const undone = rollback(store.db, migrations, target);
       out(
         `rolled back from ${from} to ${store.schemaVersion}: undid ${undone.map((m) => `${m.version}-${m.name}`).join(', ')}`,
@@ -72,12 +105,26 @@ export function dbRollback(to: number | undefined): Promise<SchemaChange> {
   );
 }
 
-export function dbBackup(file: string | undefined): Promise<{ file: string }> {
+export function dbBackup(file: string | undefined): Promise<{ file: string; history: HistoryBackupOutcome | null }> {
   return withStore(async (store, keep) => {
     const target = file ? path.resolve(file) : undefined;
     const written = await store.backup('manual', keep, target);
     out(`backed up to ${written}`);
-    return { file: written };
+    if (!Catalogue.present(store.db)) return { file: written, history: null };
+    const { config } = configOrExit();
+    const folders = historyFolders(config.dataDir);
+    const history = await new HistoryBackup({
+      db: store.db,
+      ...folders,
+      rawRetentionDays: config.rawRetentionDays,
+      rollupRetentionDays: config.rollupRetentionDays,
+      log: createLogger({ level: 'warn', json: config.jsonLogging, sinks: [streamSink(process.stderr)] }),
+    }).run();
+    out(
+      `history copied to ${folders.target}: ${history.copied} finished files, ${history.open} open files` +
+        (history.failed ? ` (${history.failed} failed: see above)` : ''),
+    );
+    return { file: written, history };
   });
 }
 

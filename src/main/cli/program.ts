@@ -48,7 +48,7 @@ export function buildProgram(): Command {
 
   const db = program.command('db').description('inspect and maintain the local database');
   db.command('status')
-    .description('schema version, pending migrations, size and last backup')
+    .description('schema version, pending migrations, size and last backup; the history files')
     .action(() => runCommand(dbStatus));
   db.command('migrate')
     .description('back up, then apply pending migrations')
@@ -58,18 +58,19 @@ export function buildProgram(): Command {
   db.command('rollback')
     .description('back up, then undo migrations (default: the newest one); never below version 1')
     .option('--to <version>', 'the schema version to roll back to', version)
-    .action((opts: { to?: number }) =>
+    .option('--accept-loss', 'below schema 9: roll back even if hour rollups without minute rollups are lost')
+    .action((opts: { to?: number; acceptLoss?: boolean }) =>
       runCommand(async () => {
         await maintenance(
           'db.rollback',
           `to ${opts.to ?? 'previous'}`,
-          () => dbRollback(opts.to),
+          () => dbRollback(opts.to, opts.acceptLoss),
           (c) => ({ ...c }),
         );
       }),
     );
   db.command('backup')
-    .description('take an online backup into the backups folder, or into FILE')
+    .description('take an online backup into the backups folder, or into FILE; copy the history files due')
     .argument('[file]', 'where to write the backup')
     .action((file?: string) =>
       runCommand(async () => {

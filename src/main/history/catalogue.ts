@@ -31,6 +31,8 @@ export class Catalogue {
       finished: db.prepare(`UPDATE history_files SET state = 'finished', samples = ?, bytes = ?, first_ts = ?,
         last_ts = ?, finished_at = ? WHERE kind = ? AND key = ?`),
       backedUp: db.prepare('UPDATE history_files SET backed_up_at = ? WHERE kind = ? AND key = ?'),
+      backedUpAsFinished: db.prepare(`UPDATE history_files SET backed_up_at = ?
+        WHERE kind = ? AND key = ? AND state = 'finished' AND finished_at = ?`),
       remove: db.prepare('DELETE FROM history_files WHERE kind = ? AND key = ?'),
       meta: db.prepare('SELECT value FROM history_meta WHERE key = ?').pluck(),
       setMeta: db.prepare(
@@ -62,6 +64,11 @@ export class Catalogue {
 
   backedUp(kind: HistoryKind, key: string, at: string): void {
     this.s.backedUp.run(at, kind, key);
+  }
+
+  /** Records a copy of a file as it was finished at `finishedAt`; false if it has been reopened since. */
+  backedUpAsFinished(kind: HistoryKind, key: string, finishedAt: string, at: string): boolean {
+    return this.s.backedUpAsFinished.run(at, kind, key, finishedAt).changes === 1;
   }
 
   remove(kind: HistoryKind, key: string): void {

@@ -19,6 +19,8 @@
  */
 
 export const BLOCK_FORMAT = 1;
+/** Quality as stored: a small integer code, its index here. */
+export const QUALITY_CODES = ['good', 'uncertain', 'bad', 'stale'] as const;
 const MAX_DECIMALS = 9;
 const MODE_DECIMAL = 0;
 const MODE_XOR = 1;
@@ -27,7 +29,7 @@ export interface SampleColumns {
   /** Epoch milliseconds, in order (equal times allowed, never decreasing). */
   ts: readonly number[];
   values: readonly number[];
-  /** Small integer quality codes (telemetry/sample-sink.ts QUALITY_CODES). */
+  /** Small integer quality codes (QUALITY_CODES). */
   quality: readonly number[];
 }
 

@@ -3,8 +3,9 @@ import { decodeBlock } from './codec';
 import { isDamage } from './damage';
 import { HistoryFile } from './file';
 import { partitionsBetween, type HistoryKind } from './layout';
+import { movedThroughFor } from './move-rows';
 import { BLOCK_WINDOW_MS } from './open-block';
-import { prepareReads } from './sql';
+import { MOVED_THROUGH, prepareReads } from './sql';
 
 /** Connections kept open for reading: a year of hour rollups is 13 files, a week of samples 8. */
 const KEEP_OPEN = 48;
@@ -13,6 +14,7 @@ interface Open {
   file: HistoryFile;
   point: Statement;
   rows: Statement;
+  movedThrough: Statement;
 }
 
 /** One rollup bucket as read: [bucket, sum, count, min, max]. */
@@ -48,25 +50,53 @@ export class HistoryReader {
 
   /** A point's minute or hour rollups between two times, in bucket order. */
   rollups(kind: 'minutes' | 'hours', point: string, from: number, to: number): RollupRow[] {
-    const out: RollupRow[] = [];
+    return this.rollupsAndMoved(kind, point, from, to).rows;
+  }
+
+  /**
+   * The same, and how far each file holds the point's v8 rollup rows (by partition key, the
+   * last bucket moved in: history/move-rows.ts), a file's mark and rows read in one snapshot.
+   */
+  rollupsAndMoved(
+    kind: 'minutes' | 'hours',
+    point: string,
+    from: number,
+    to: number,
+  ): { rows: RollupRow[]; movedThrough: Map<string, number> } {
+    const rows: RollupRow[] = [];
+    const movedThrough = new Map<string, number>();
     for (const key of partitionsBetween(kind, from, to))
-      for (const r of this.rows(kind, key, point, [from, to]) as RollupRow[]) out.push(r);
+      this.reading(kind, key, (f) =>
+        f.file.db.transaction(() => {
+          movedThrough.set(key, movedThroughFor(point, f.movedThrough.get(MOVED_THROUGH)));
+          const id = f.point.get(point) as number | undefined;
+          if (id !== undefined) for (const r of f.rows.all(id, from, to) as RollupRow[]) rows.push(r);
+        })(),
+      );
+    return { rows, movedThrough };
+  }
+
+  /** A point's rows of one file for a span; none when the file or the point is absent (or damaged). */
+  private rows(kind: HistoryKind, key: string, point: string, span: number[]): unknown[] {
+    let out: unknown[] = [];
+    this.reading(kind, key, (f) => {
+      const id = f.point.get(point) as number | undefined;
+      if (id !== undefined) out = f.rows.all(id, ...span);
+    });
     return out;
   }
 
   /**
-   * A point's rows of one file for a span; none when the file or the point is absent, or the
-   * file is damaged (the writer moves it aside and raises an alarm; a trend shows the rest).
+   * Reads one file if it is there. A damaged file is skipped (the writer moves it aside and
+   * raises an alarm; a trend shows the rest).
    */
-  private rows(kind: HistoryKind, key: string, point: string, span: number[]): unknown[] {
+  private reading(kind: HistoryKind, key: string, read: (f: Open) => void): void {
     try {
       const f = this.file(kind, key);
-      const id = f && (f.point.get(point) as number | undefined);
-      return f && id !== undefined ? f.rows.all(id, ...span) : [];
+      if (f) read(f);
     } catch (err) {
       if (!isDamage(err)) throw err;
       this.forget(kind, key);
-      return [];
     }
   }
 

@@ -15,6 +15,16 @@ export interface HistoryRetentionOptions {
 }
 
 /**
+ * Whether a file is past retention at `now`: raw samples by whole days before the kept ones,
+ * rollups by age (the backup copies of history go by the same rule: backup.ts).
+ */
+export function pastRetention(now: number, rawDays: number, rollupDays: number) {
+  const rawCut = startOf(dayOf(now)) - rawDays * DAY_MS;
+  const rollupCut = now - rollupDays * DAY_MS;
+  return (kind: HistoryKind, key: string): boolean => endOf(key) <= (kind === 'samples' ? rawCut : rollupCut);
+}
+
+/**
  * Retention of history: a file whose whole period is past its retention goes, as a file
  * (an unlink and a catalogue row), never row by row: constant work whatever its size, and
  * nothing on the event loop but the catalogue read.
@@ -36,14 +46,12 @@ export class HistoryRetention {
     this.timer = null;
   }
 
-  /** Files past retention: raw samples by whole days before the kept ones, rollups by age. */
+  /** Files past retention. */
   due(): { kind: HistoryKind; key: string }[] {
-    const now = this.o.now();
-    const rawCut = startOf(dayOf(now)) - this.o.rawDays * DAY_MS;
-    const rollupCut = now - this.o.rollupDays * DAY_MS;
+    const past = pastRetention(this.o.now(), this.o.rawDays, this.o.rollupDays);
     return this.o.catalogue
       .all()
-      .filter((r) => endOf(r.key) <= (r.kind === 'samples' ? rawCut : rollupCut))
+      .filter((r) => past(r.kind, r.key))
       .map((r) => ({ kind: r.kind, key: r.key }));
   }
 

@@ -161,6 +161,16 @@ export class HistoryWriter {
     this.catalogue.remove(kind, key);
   }
 
+  /** A day's samples file, open for writing: the move of v8 rows writes its blocks there (move-rows.ts). */
+  samplesFile(day: string): HistoryFile {
+    return this.day(day).file;
+  }
+
+  /** A minutes or hours file, open for writing: the move of v8 rows merges their rollups there. */
+  rollupsFile(kind: 'minutes' | 'hours', key: string): HistoryFile {
+    return this.rollupFile(kind, key).file;
+  }
+
   close(): void {
     for (const w of this.days.values()) w.close();
     for (const r of this.rollupFiles.values()) r.file.close();

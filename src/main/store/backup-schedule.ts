@@ -15,7 +15,14 @@ export class BackupSchedule {
 
   constructor(
     private readonly store: Pick<Store, 'lastBackupAt' | 'backup'>,
-    private readonly o: { intervalHours: number; keep: number; now: () => Date; log: Logger },
+    private readonly o: {
+      intervalHours: number;
+      keep: number;
+      now: () => Date;
+      log: Logger;
+      /** Run after each scheduled backup of the database: the history files' (history/backup.ts). */
+      after?: () => Promise<unknown>;
+    },
   ) {}
 
   start(): void {
@@ -32,9 +39,12 @@ export class BackupSchedule {
   private backupIfDue(): void {
     const last = this.store.lastBackupAt?.getTime() ?? 0;
     if (this.o.now().getTime() - last < this.o.intervalHours * HOUR_MS) return;
-    this.store.backup('scheduled', this.o.keep).catch((err: unknown) => {
-      // A backup cancelled by the stop is no failure.
-      if (!this.stopped) this.o.log.error('scheduled backup failed', { error: err });
-    });
+    this.store
+      .backup('scheduled', this.o.keep)
+      .then(() => (this.stopped ? undefined : this.o.after?.()))
+      .catch((err: unknown) => {
+        // A backup cancelled by the stop is no failure.
+        if (!this.stopped) this.o.log.error('scheduled backup failed', { error: err });
+      });
   }
 }

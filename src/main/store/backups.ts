@@ -86,7 +86,8 @@ export class Backups {
   }
 }
 
-function copyOnThread(source: string, partial: string, signal?: AbortSignal): Promise<void> {
+/** An online copy of a database file into `partial`, on a thread of its own (also of an open history file). */
+export function copyOnThread(source: string, partial: string, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Error('backup cancelled'));
     const worker = startThread(path.join(__dirname, 'backup-thread'), { source, partial });

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { HistoryKind } from '../history/layout';
+import { OldRowsMove, type MoveSliceOptions } from '../history/move-rows';
 import { HistoryWriter, type WriteOutcome } from '../history/writer';
 import type { DaySample } from '../history/day-writer';
 import { writeLatest } from './latest';
@@ -10,7 +11,8 @@ export type SinkRequest =
   | { op: 'write'; batch: SampleBatch }
   | { op: 'sweep'; now: number }
   | { op: 'open'; point: string; from: number; to: number }
-  | { op: 'drop'; kind: HistoryKind; key: string };
+  | { op: 'drop'; kind: HistoryKind; key: string }
+  | ({ op: 'move' } & MoveSliceOptions);
 
 export interface BatchOutcome extends WriteOutcome {
   /** Why the latest values were not saved (they are saved with a later batch). */
@@ -31,6 +33,8 @@ export interface SampleHostOptions {
 export class SampleHost {
   private readonly names: string[] = [];
   readonly history: HistoryWriter;
+  /** The move of v8 rows into history files, made on first use. */
+  private move: OldRowsMove | null = null;
 
   constructor(private readonly o: SampleHostOptions) {
     this.history = new HistoryWriter({ dir: o.historyDir, db: o.db, rawRetentionDays: o.rawRetentionDays });
@@ -46,6 +50,8 @@ export class SampleHost {
         return this.history.openSamples(req.point, req.from, req.to);
       case 'drop':
         return this.history.drop(req.kind, req.key);
+      case 'move':
+        return (this.move ??= new OldRowsMove(this.o.db, this.history)).slice(req);
     }
   }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { HistoryKind } from '../history/layout';
+import type { MoveOutcome, MoveSliceOptions } from '../history/move-rows';
 import type { Logger } from '../log';
 import { startThread } from '../threads';
 import type { LatestPoint } from './latest';
@@ -23,7 +24,7 @@ export interface SampleBatch {
   key: number;
 }
 
-export const QUALITY_CODES = ['good', 'uncertain', 'bad', 'stale'] as const;
+export { QUALITY_CODES } from '../history/codec';
 
 /** Where sample batches are committed. `write` resolves once the batch is durable. */
 export interface SampleSink {
@@ -36,6 +37,8 @@ export interface SampleSink {
   openSamples(point: string, from: number, to: number): Promise<{ ts: number[]; values: number[] }>;
   /** Retention: one history file goes. */
   drop(kind: HistoryKind, key: string): Promise<void>;
+  /** Moves one slice of the v8 rows into history files (history/move-rows.ts). */
+  move(o: MoveSliceOptions): Promise<MoveOutcome>;
   close(): Promise<void>;
 }
 
@@ -101,6 +104,10 @@ export class WorkerSampleSink implements SampleSink {
     await this.ask({ op: 'drop', kind, key });
   }
 
+  move(o: MoveSliceOptions): Promise<MoveOutcome> {
+    return this.ask({ op: 'move', ...o }) as Promise<MoveOutcome>;
+  }
+
   async close(): Promise<void> {
     // The thread closes its files first (their WAL folded in: quicker to open next time).
     await this.ask({ op: 'close' }).catch(() => undefined);
@@ -150,6 +157,10 @@ export class LocalSampleSink implements SampleSink {
 
   async drop(kind: HistoryKind, key: string): Promise<void> {
     await this.run({ op: 'drop', kind, key });
+  }
+
+  move(o: MoveSliceOptions): Promise<MoveOutcome> {
+    return this.run({ op: 'move', ...o }) as Promise<MoveOutcome>;
   }
 
   close(): Promise<void> {

@@ -6,9 +6,11 @@ import { Catalogue } from '../history/catalogue';
 import type { Damage } from '../history/damage';
 import { HistoryReader } from '../history/reader';
 import { HistoryRetention } from '../history/retention';
+import { MOVE_META, oldRowsLeft } from '../history/move-rows';
 import type { Logger } from '../log';
 import { readLastKnown, type LastKnown } from './last-known';
 import { changedPoints, writeLatest, type PointNow } from './latest';
+import { OldRowsMigration } from './old-rows-migration';
 import { Retention } from './retention';
 import { LocalSampleSink, WorkerSampleSink, type SampleSink } from './sample-sink';
 import { INSERT_SITE_IF_ABSENT } from './sql';
@@ -48,6 +50,8 @@ export class Telemetry {
   readonly catalogue: Catalogue;
   /** Optional lossy compression of history, per point. */
   readonly compression: Compression;
+  /** The v8 rows moving into history files, in the background. */
+  readonly migration: OldRowsMigration;
   /** The sample time last saved per point, so only changed latest values are written. */
   private readonly savedPoints = new Map<string, number>();
   private sweeper: NodeJS.Timeout | null = null;
@@ -103,6 +107,14 @@ export class Telemetry {
       log: log.child('retention'),
     });
     this.oldRows = new Retention(db, config.rawRetentionDays, config.rollupRetentionDays, log.child('retention'), now);
+    this.migration = new OldRowsMigration({
+      sink: () => this.writer.sampleSink,
+      now,
+      rawRetentionDays: config.rawRetentionDays,
+      rollupRetentionDays: config.rollupRetentionDays,
+      finished: () => this.catalogue.meta(MOVE_META.done) != null || !oldRowsLeft(db),
+      log: log.child('history'),
+    });
   }
 
   /** A sample from ingest (the hot path): to the writer, unless its point's compression leaves it out. */
@@ -146,6 +158,7 @@ export class Telemetry {
   start(): void {
     this.retention.start();
     this.oldRows.start();
+    this.migration.start();
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
     this.sweeper.unref();
   }
@@ -185,6 +198,7 @@ export class Telemetry {
     if (this.sweeper) clearInterval(this.sweeper);
     this.retention.stop();
     this.oldRows.stop();
+    this.migration.stop();
     this.compression.drain(this.store);
     if (!(await this.writer.drain()))
       this.o.log.error('some telemetry samples could not be written before stopping', {

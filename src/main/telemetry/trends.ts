@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Trend, TrendRange } from '../../shared/telemetry';
+import { partitionOf } from '../history/layout';
 import type { HistoryReader, RollupRow } from '../history/reader';
 import { HOUR_MS, MINUTE_MS, rollUp } from '../history/rollup-math';
 import { prepareTrends } from './sql';
@@ -73,7 +74,9 @@ export class Trends {
   /** Every sample of the span, in time order, each time once. */
   private async samples(pointId: string, from: number, to: number): Promise<Series> {
     const open = await this.s.open(pointId, from, to);
-    const parts = [this.s.history.samples(pointId, from, to), this.oldSamples(pointId, from, to), open];
+    // The v8 rows before the files: a row moved meanwhile is in its file by then (history/move-rows.ts).
+    const old = this.oldSamples(pointId, from, to);
+    const parts = [this.s.history.samples(pointId, from, to), old, open];
     parts.push(this.s.pending(pointId, from, to));
     return merge(parts);
   }
@@ -97,10 +100,14 @@ export class Trends {
       b[3] = Math.min(b[3], r[3]);
       b[4] = Math.max(b[4], r[4]);
     };
-    for (const r of this.s.history.rollups(kind, pointId, from, to)) add(r);
+    // The v8 rows before the files, and those a file holds already left out (history/move-rows.ts).
+    const old = this.old.rollups.all(pointId, from, to) as RollupRow[];
+    const files = this.s.history.rollupsAndMoved(kind, pointId, from, to);
+    for (const r of files.rows) add(r);
     // v8 rows are minutes: a wider bucket takes them whole.
-    for (const [bucket, mean, count, min, max] of this.old.rollups.all(pointId, from, to) as RollupRow[])
-      add([bucket - (bucket % size), mean * count, count, min, max]);
+    for (const [bucket, mean, count, min, max] of old)
+      if (bucket > (files.movedThrough.get(partitionOf(kind, bucket)) ?? -Infinity))
+        add([bucket - (bucket % size), mean * count, count, min, max]);
     for (const b of rollUp(fresh.ts, fresh.values, size)) add([b.bucket, b.sum, b.count, b.min, b.max]);
     return [...byBucket.values()].sort((a, b) => a[0] - b[0]);
   }
