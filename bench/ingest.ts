@@ -274,6 +274,18 @@ function ingestWhy(st: Round[], base: Round[]): string {
         'other than CPU: its commits (one journal record and an fsync each, the PUBACKs of QoS 1 waiting for them).';
 }
 
+/** Where the station's CPU per message goes, from a profile taken when the target was first measured. */
+const CPU_WHY =
+  'Why (node --cpu-prof of a 100,000-message QoS 0 flood into a station, 2026-12-04, on a shared machine): the main ' +
+  "and writer threads were about equally busy. The writer thread's time: DayWriter.add 26 %, HistoryFile.pointId " +
+  "18 % (every sample's point looked up by name; DayWriter.pointId around it 4 %), the day of every sample 5 % " +
+  '(dayOf: a Date and an ISO string each), garbage collection 8 %, its SQLite commits 9 %: the batch arrives as ' +
+  'columns of point numbers and SampleHost turns it into an object per sample first. The main thread: ingest ' +
+  '(handle, sample, ownership, parseTopic: a quarter), garbage collection 14 %, the hand-off to the writer thread ' +
+  '(postMessage 5 %). What would meet it: the writer thread packing the columns as they arrive (point numbers, not ' +
+  'names; the day found once per batch), a change to src/main/history and sample-host.ts for their owners; then ' +
+  "the main thread's ingest path, which the bare subscriber does not have.";
+
 /** The station's CPU per message against the bare subscriber's (every thread of this process, per message stored or received). */
 function cpuFigure(qos: 0 | 1, st: Round[], base: Round[]): Figure {
   const s = spread(st.map((x) => x.cpuUs));
@@ -291,7 +303,8 @@ function cpuFigure(qos: 0 | 1, st: Round[], base: Round[]): Figure {
     note:
       "CPU time of the process (user + system, every thread: the station's main and writer threads) during the " +
       "round ÷ messages stored (station) or received (bare subscriber), from the flood's start until the last one. " +
-      `The machine was ${Math.round(med(st.map((x) => x.busy)) * 100)} % busy during the station's rounds.`,
+      `The machine was ${Math.round(med(st.map((x) => x.busy)) * 100)} % busy during the station's rounds.` +
+      (ratio <= 1.5 ? '' : ` ${CPU_WHY}`),
   };
 }
 

@@ -3,7 +3,7 @@
  * station that has run for a year keeps, written by the station's own history writer
  * (src/main/history/writer.ts, with a clock of its own) rather than by hand:
  *
- * - the last 30 days: one sample per point a minute, their samples files kept (the 23 beyond
+ * - the last 30 days: one sample per point a minute, their samples files kept (the 22 beyond
  *   the default 7 days of raw retention are the backlog a station finds after retention was
  *   lowered or while it was off), minute rollups per day, hour rollups per month;
  * - the 335 days before: one sample per point an hour, their samples files dropped as
