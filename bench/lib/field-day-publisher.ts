@@ -2,8 +2,8 @@
  * Publishes generated field telemetry (bench/lib/field-day.ts) as the field's gateways would,
  * in its own process, as fast as the broker takes it at QoS 1: the points' descriptions first
  * (retained, as a gateway's birth), then every sample of [from, to) in order, each payload as
- * the simulator's telemetry feed writes it. Driven over IPC: `{cmd: 'go'}` → `{done, sent}`;
- * `{cmd: 'stop'}`.
+ * the simulator's telemetry feed writes it. Driven over IPC: `{cmd: 'go', count}` sends the next
+ * `count` samples and answers `{sent, over}` (`over` once every sample is sent); `{cmd: 'stop'}`.
  */
 import mqtt from 'mqtt';
 import { topics as t } from '../../src/shared/protocol';
@@ -38,20 +38,28 @@ async function main(): Promise<void> {
       ),
     ),
   );
+  const samples = fieldSamples(setup.kind, setup.from, setup.to);
   process.send!({ ready: true });
-  process.on('message', (m: { cmd: string }) => {
+  process.on('message', (m: { cmd: string; count: number }) => {
     if (m.cmd === 'stop') {
       client.removeAllListeners('close');
       return void client.endAsync().then(() => process.exit(0));
     }
-    void publish();
+    void publish(m.count);
   });
 
-  async function publish(): Promise<void> {
+  async function publish(count: number): Promise<void> {
     let sent = 0;
     let pending = 0;
     let wake: (() => void) | null = null;
-    for (const s of fieldSamples(setup.kind, setup.from, setup.to)) {
+    let over = false;
+    while (sent < count) {
+      const next = samples.next();
+      if (next.done) {
+        over = true;
+        break;
+      }
+      const s = next.value;
       // As the simulator's feed writes a sample (JSON.stringify of the message).
       const payload = `{"v":2,"ts":"${new Date(s.ts).toISOString()}","value":${s.value},"quality":"good"}`;
       pending++;
@@ -64,7 +72,7 @@ async function main(): Promise<void> {
       wake = null;
     }
     while (pending > 0) await new Promise<void>((r) => (wake = r));
-    process.send!({ done: true, sent });
+    process.send!({ sent, over });
   }
 }
 
