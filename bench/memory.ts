@@ -18,9 +18,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { startMosquitto, type TestBroker } from '../tests/helpers/broker-procs';
 import type { Bench, BenchOptions } from './lib/bench';
+import { countStoredSamples, fileBytes, historyBytes } from './lib/history-files';
 import { RatePublisher } from './lib/rate-driver';
 import type { Figure } from './lib/report';
 import { spread } from './lib/stats';
@@ -234,7 +234,8 @@ async function run(o: BenchOptions): Promise<Figure[]> {
   let written = Number.NaN;
   let stopProblem = '';
   let profile: Profile | null = null;
-  let dbBytes = 0;
+  let dbBytes: number;
+  let historyFilesBytes: number;
   const loads: number[] = [];
   try {
     // The site's broker settings (DEPLOYMENT.md).
@@ -243,7 +244,7 @@ async function run(o: BenchOptions): Promise<Figure[]> {
     });
     // The publisher's retained point meta is on the broker before either subscriber connects.
     // QoS 1, the station's strict path (acknowledged only once on disk, so nothing is lost and
-    // the count of rows written below checks that it kept up); gateways send samples at QoS 0.
+    // the count of samples stored below checks that it kept up); gateways send samples at QoS 0.
     pub = await RatePublisher.start({
       url: broker.url,
       site: SITE,
@@ -335,17 +336,12 @@ async function run(o: BenchOptions): Promise<Figure[]> {
       o.log(`  the station ${stopProblem}`);
     }
     try {
-      const db = new Database(path.join(dataDir, 'plainview.db'), { readonly: true, fileMustExist: true });
-      try {
-        written = (db.prepare('SELECT count(*) AS n FROM telemetry_samples').get() as { n: number }).n;
-      } finally {
-        db.close();
-      }
+      written = countStoredSamples(dataDir);
     } catch (err) {
       o.log(`  could not count the station's samples: ${(err as Error).message}`);
     }
-    for (const f of fs.readdirSync(dataDir))
-      if (f.startsWith('plainview.db')) dbBytes += fs.statSync(path.join(dataDir, f)).size;
+    dbBytes = fileBytes(path.join(dataDir, 'plainview.db'));
+    historyFilesBytes = historyBytes(path.join(dataDir, 'history')).bytes;
   } finally {
     if (station && station.exitCode === null && station.signalCode === null) {
       station.kill('SIGTERM');
@@ -470,7 +466,7 @@ async function run(o: BenchOptions): Promise<Figure[]> {
       baseline: { ...spread([base.pct]), what: `bare mqtt.js subscriber, ${mb(base.a)} → ${mb(base.b)}` },
       target: `≤ ${TARGET_PCT} % (30 min)`,
       met,
-      note: `Mode ${mode.name}${long ? '' : '; the 30-minute run of the issue needs `--long`'}${o.quick ? ' (indicative only: 25 s after a 20 s warm-up is about one major collection at this rate, and V8 is still sizing its heap; hold the full or --long run to the target)' : ''}; one run, the station as \`node out/main/cli.js station\` in its own process (RSS from /proc), a sample every ${mode.everyS} s; growth between the floors (lowest RSS, just after a major collection) of the first and last ${mode.endS} s after warm-up. ${breakdown}. ${trendLine[0]!.toUpperCase()}${trendLine.slice(1)}. Flood: telemetry at QoS 1 over ${TOPICS.toLocaleString('en-US')} topics, ${Math.round(sentRate).toLocaleString('en-US')} msgs/s sent on average${maxBehind > RATE ? ` (the publisher fell up to ${maxBehind.toLocaleString('en-US')} messages behind its schedule: the broker or the machine short of CPU)` : ''}, ${Number.isNaN(written) ? '?' : written.toLocaleString('en-US')} of ${sentTotal.toLocaleString('en-US')} samples in the station's database (${mb(dbBytes)})${written < sentTotal ? `: the station fell ${(sentTotal - written).toLocaleString('en-US')} behind, the rest waiting at the broker` : ''}; the station used ${Math.round(cpuShare * 100)} % of a core after warm-up; the bare subscriber received ${end.received.toLocaleString('en-US')} by the last sample. Load average ${median(loads).toFixed(1)} (median) on ${os.cpus().length} cores.${stopProblem ? ` The station ${stopProblem}.` : ''} ${liveLine}.${peakLine}${met ? '' : heapLine}`,
+      note: `Mode ${mode.name}${long ? '' : '; the 30-minute run of the issue needs `--long`'}${o.quick ? ' (indicative only: 25 s after a 20 s warm-up is about one major collection at this rate, and V8 is still sizing its heap; hold the full or --long run to the target)' : ''}; one run, the station as \`node out/main/cli.js station\` in its own process (RSS from /proc), a sample every ${mode.everyS} s; growth between the floors (lowest RSS, just after a major collection) of the first and last ${mode.endS} s after warm-up. ${breakdown}. ${trendLine[0]!.toUpperCase()}${trendLine.slice(1)}. Flood: telemetry at QoS 1 over ${TOPICS.toLocaleString('en-US')} topics, ${Math.round(sentRate).toLocaleString('en-US')} msgs/s sent on average${maxBehind > RATE ? ` (the publisher fell up to ${maxBehind.toLocaleString('en-US')} messages behind its schedule: the broker or the machine short of CPU)` : ''}, ${Number.isNaN(written) ? '?' : written.toLocaleString('en-US')} of ${sentTotal.toLocaleString('en-US')} samples in the station's history files (${mb(historyFilesBytes)}; its operational database ${mb(dbBytes)})${written < sentTotal ? `: the station fell ${(sentTotal - written).toLocaleString('en-US')} behind, the rest waiting at the broker` : ''}; the station used ${Math.round(cpuShare * 100)} % of a core after warm-up; the bare subscriber received ${end.received.toLocaleString('en-US')} by the last sample. Load average ${median(loads).toFixed(1)} (median) on ${os.cpus().length} cores.${stopProblem ? ` The station ${stopProblem}.` : ''} ${liveLine}.${peakLine}${met ? '' : heapLine}`,
     },
   ];
 }

@@ -9,6 +9,7 @@ import type { Bench } from './lib/bench';
 import { machine } from './lib/machine';
 import { save, table, type Figure } from './lib/report';
 import { ingestBench } from './ingest';
+import { diskBench } from './disk';
 import { actuationBench } from './actuation';
 import { apiBench } from './api';
 import { apiLoadBench } from './api-load';
@@ -19,6 +20,7 @@ import { rendererBench } from './renderer';
 
 const benches: Bench[] = [
   ingestBench,
+  diskBench,
   actuationBench,
   apiBench,
   apiLoadBench,

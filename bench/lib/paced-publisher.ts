@@ -7,13 +7,15 @@
  */
 import mqtt from 'mqtt';
 import { topics as t } from '../../src/shared/protocol';
-import { samplePayload } from './sample-payload';
+import { recentBase, samplePayload } from './sample-payload';
 
 interface Setup {
   url: string;
   site: string;
   topics: number;
   rate: number;
+  /** Sample times start an hour after this (ms); default as the flood publisher's. */
+  base?: number;
 }
 
 const WINDOW = 1_000;
@@ -27,8 +29,9 @@ async function main(): Promise<void> {
   );
   process.send!({ ready: true });
   let seq = 0;
-  // Sample times well apart from the flood publisher's, one millisecond apart: never a duplicate.
-  let base = Date.parse('2025-06-01T00:00:00Z');
+  // Sample times half an hour apart from the flood publisher's (each of its floods lasts
+  // minutes of sample time), one millisecond apart: never a duplicate.
+  let base = (setup.base ?? recentBase()) + 1_800_000;
   process.on('message', (m: { cmd: string; seconds: number }) => {
     if (m.cmd === 'stop') return void client.endAsync().then(() => process.exit(0));
     void paced(m.seconds);

@@ -5,13 +5,15 @@
  */
 import mqtt from 'mqtt';
 import { topics as t } from '../../src/shared/protocol';
-import { samplePayload } from './sample-payload';
+import { recentBase, samplePayload } from './sample-payload';
 
 interface Setup {
   url: string;
   site: string;
   qos: 0 | 1;
   topics: number;
+  /** The first flood's sample times start an hour after this (ms); default: 12 hours ago. */
+  base?: number;
 }
 
 const WINDOW = 2_000; // QoS 1 publishes awaiting their PUBACK at once
@@ -37,7 +39,8 @@ async function main(): Promise<void> {
   );
   process.send!({ ready: true });
   let seq = 0;
-  let base = Date.parse('2026-01-01T00:00:00Z');
+  // Recent times: the station stores nothing older than its raw retention (7 days by default).
+  let base = setup.base ?? recentBase();
   process.on('message', (m: { cmd: string; count: number }) => {
     if (m.cmd === 'stop') {
       client.removeAllListeners('close');
