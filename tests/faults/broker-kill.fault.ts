@@ -3,7 +3,7 @@ import { afterAll, expect, it } from 'vitest';
 import { createLogger } from '../../src/main/log';
 import { FieldSimulator } from '../../src/main/sim';
 import { startMosquitto } from '../helpers/brokers';
-import { countSamples } from '../helpers/history';
+import { countSamples, storedSamples } from '../helpers/history';
 import { waitFor } from '../helpers/wait';
 import { scale } from './lib/mode';
 import { linkStation } from './lib/link-station';
@@ -118,6 +118,17 @@ it(`broker SIGKILLed ×${KILLS} under load: reconnects on the jittered schedule,
       return `${seq}: ${next === undefined ? 'after the last kill' : `${next - at} ms before kill ${kills.indexOf(next) + 1}`}`;
     });
     process.stdout.write(`lost: ${before.join('; ')}\n`);
+    // What the station made of it: its counts, the samples it holds around the lost one, its warnings.
+    const seq = lost[0]!;
+    const near = storedSamples(dataDir, (p) => p === pub.point(seq)).get(pub.point(seq));
+    const around = [...(near?.keys() ?? [])].filter((ts) => Math.abs(ts - pub.ts(seq)) < 200).sort((a, b) => a - b);
+    process.stdout.write(
+      `lost ${pub.point(seq)}@${pub.ts(seq) - pub.base}: stored around it ${JSON.stringify(around.map((x) => x - pub.base))}; ` +
+        `counters ${JSON.stringify(field.counters.snapshot())}\n${t.lines
+          .filter((l) => /WARN|ERROR/.test(l))
+          .slice(-30)
+          .join('\n')}\n`,
+    );
   }
   expect(problems).toEqual([]);
   expect(lost.slice(0, 20)).toEqual([]);

@@ -24,8 +24,11 @@ const DAY = 24 * HOUR;
 /** The real clock: the commands run with it (retention of backup copies, what is finished). */
 const NOW = Date.now();
 const POINTS = ['p-1/pressure', 'p-2/flow'];
-/** Where the v8 rows start: three days ago, on the hour. */
-const START = NOW - 3 * DAY - ((NOW - 3 * DAY) % HOUR);
+/**
+ * Where the v8 rows start: 01:00 UTC three days ago, whatever the time of day the test runs
+ * (their 3 hours of samples and 5 of rollups stay inside that day, apart from the live ones).
+ */
+const START = NOW - (NOW % DAY) - 3 * DAY + HOUR;
 const value = (t: number, k: number) => Math.round((40 + k + Math.sin(t / 600_000) * 3) * 100) / 100;
 
 function setup() {

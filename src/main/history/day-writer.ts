@@ -20,6 +20,37 @@ export interface DaySample {
   quality: number;
 }
 
+/**
+ * Samples as columns, points by the caller's numbers (`names[n]` is point n): what the writer
+ * thread gets, written without an object per sample. A caller keeps one `names` array for its
+ * numbering (the file's point ids are cached by it).
+ */
+export interface ColumnBatch {
+  names: readonly string[];
+  pidx: ArrayLike<number>;
+  ts: ArrayLike<number>;
+  val: ArrayLike<number>;
+  q: ArrayLike<number>;
+}
+
+/** Samples given one by one, as columns. */
+export function toColumns(samples: readonly DaySample[]): ColumnBatch {
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const pidx = samples.map((s) => {
+    let i = index.get(s.point);
+    if (i === undefined) index.set(s.point, (i = names.push(s.point) - 1));
+    return i;
+  });
+  return {
+    names,
+    pidx,
+    ts: samples.map((s) => s.ts),
+    val: samples.map((s) => s.value),
+    q: samples.map((s) => s.quality),
+  };
+}
+
 /** Open blocks are keyed by point number and window, as one number. */
 const key = (point: number, window: number) => point * 1e7 + window / BLOCK_WINDOW_MS;
 
@@ -37,6 +68,11 @@ export class DayWriter {
   private names: Map<number, string>;
   /** Blocks written and not yet rolled up. */
   toRoll: WrittenBlock[] = [];
+  /** The caller's point numbering and the file's ids by it (reset when the numbering changes). */
+  private callerNames: readonly string[] | null = null;
+  private callerIds: number[] = [];
+  /** Each point's newest open block (most samples go to the block the last one went to). */
+  private recent: (OpenBlock | undefined)[] = [];
 
   constructor(
     dir: string,
@@ -54,12 +90,15 @@ export class DayWriter {
     }
   }
 
-  /** Adds samples in one commit; returns how many were already there (same point, same time: the first is kept). */
-  write(samples: readonly DaySample[]): number {
-    return this.committed(() => this.add(samples));
+  /**
+   * Adds samples (those of `b` at `rows`) in one commit; returns how many were already there
+   * (same point, same time: the first is kept).
+   */
+  write(b: ColumnBatch, rows: readonly number[]): number {
+    return this.committed(() => this.add(b, rows));
   }
 
-  private add(samples: readonly DaySample[]): number {
+  private add(b: ColumnBatch, rows: readonly number[]): number {
     let duplicates = 0;
     const points: number[] = [];
     const ts: number[] = [];
@@ -67,17 +106,23 @@ export class DayWriter {
     const quality: number[] = [];
     const touched = new Set<OpenBlock>();
     let sealed = false;
-    for (const x of samples) {
-      const point = this.pointId(x.point);
-      const block = this.block(point, windowOf(x.ts));
-      if (!block.add(x.ts, x.value, x.quality)) {
+    if (b.names !== this.callerNames) {
+      this.callerNames = b.names;
+      this.callerIds = [];
+    }
+    for (const i of rows) {
+      const n = b.pidx[i]!;
+      const point = (this.callerIds[n] ??= this.pointId(b.names[n]!));
+      const t = b.ts[i]!;
+      const block = this.block(point, windowOf(t));
+      if (!block.add(t, b.val[i]!, b.q[i]!)) {
         duplicates++;
         continue;
       }
       points.push(point);
-      ts.push(x.ts);
-      values.push(x.value);
-      quality.push(x.quality);
+      ts.push(t);
+      values.push(b.val[i]!);
+      quality.push(b.q[i]!);
       touched.add(block);
       // A full block is written at once (its samples are in this commit's journal record too:
       // a replay finds them in the block and skips them).
@@ -99,6 +144,7 @@ export class DayWriter {
         this.trimJournal();
       });
       for (const b of due) this.open.delete(key(b.point, b.window));
+      this.recent = [];
     }
     return this.open.size === 0;
   }
@@ -179,6 +225,8 @@ export class DayWriter {
   }
 
   private block(point: number, window: number): OpenBlock {
+    const last = this.recent[point];
+    if (last?.window === window) return last;
     const k = key(point, window);
     let b = this.open.get(k);
     if (!b) {
@@ -187,10 +235,12 @@ export class DayWriter {
         t1: number;
         data: Uint8Array;
       }[];
-      const stored = (ts: number) =>
-        (this.s.windowBlocks.all(point, window, window + BLOCK_WINDOW_MS) as { data: Uint8Array }[]).some((r) =>
-          decodeBlock(r.data).ts.includes(ts),
-        );
+      const stored = () => {
+        const seen = new Set<number>();
+        for (const r of this.s.windowBlocks.all(point, window, window + BLOCK_WINDOW_MS) as { data: Uint8Array }[])
+          for (const t of decodeBlock(r.data).ts) seen.add(t);
+        return seen;
+      };
       b = new OpenBlock(
         point,
         window,
@@ -199,6 +249,7 @@ export class DayWriter {
       );
       this.open.set(k, b);
     }
+    this.recent[point] = b;
     return b;
   }
 
@@ -215,6 +266,9 @@ export class DayWriter {
 
   private reload(): void {
     this.open = new Map();
+    this.recent = [];
+    // Ids given in the transaction that failed are gone with it.
+    this.callerNames = null;
     this.file.forgetCachedIds();
     this.names = this.file.names();
     this.replay();

@@ -31,9 +31,12 @@ export class OpenBlock {
     readonly window: number,
     /** [t0, t1] of the blocks already written in this window. */
     private readonly written: [number, number][],
-    /** Whether a written block of this window holds a sample at this time (read from the file). */
-    private readonly stored: (ts: number) => boolean,
+    /** The times in the window's written blocks (read from the file, when a sample falls inside one). */
+    private readonly stored: () => Set<number>,
   ) {}
+
+  /** The times of the written blocks, read once until another block is written. */
+  private storedTs: Set<number> | null = null;
 
   get size(): number {
     return this.ts.length;
@@ -66,6 +69,7 @@ export class OpenBlock {
   /** Empties the block once it is written, remembering its span. */
   markWritten(): void {
     this.written.push([this.ts[0]!, this.ts[this.ts.length - 1]!]);
+    this.storedTs = null;
     this.ts = [];
     this.values = [];
     this.quality = [];
@@ -74,6 +78,8 @@ export class OpenBlock {
 
   private inWritten(ts: number): boolean {
     // Only a sample inside a written block's span (a redelivery, a late one) costs a read.
-    return this.written.some(([t0, t1]) => ts >= t0 && ts <= t1) && this.stored(ts);
+    if (!this.written.some(([t0, t1]) => ts >= t0 && ts <= t1)) return false;
+    this.storedTs ??= this.stored();
+    return this.storedTs.has(ts);
   }
 }

@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { makePrivateDir } from '../config/data-dir';
 import { Catalogue } from './catalogue';
 import { isDamage, quarantineHistoryFile, type Damage } from './damage';
-import { DayWriter, type DaySample, type WrittenBlock } from './day-writer';
+import { DayWriter, toColumns, type ColumnBatch, type DaySample, type WrittenBlock } from './day-writer';
 import { HistoryFile } from './file';
 import { dayOf, DAY_MS, endOf, historyFile, monthOf, parseHistoryFile, startOf, type HistoryKind } from './layout';
 import { HOUR_MS, MINUTE_MS, rollUp } from './rollup-math';
@@ -68,28 +68,42 @@ export class HistoryWriter {
     }
   }
 
-  /** Writes a batch (`key` names it: a retry of a batch that failed part-way skips the days done). */
+  /** Writes samples given one by one (tests, tools). */
   write(samples: readonly DaySample[], now: number, key = -1): WriteOutcome {
+    return this.writeColumns(toColumns(samples), now, key);
+  }
+
+  /** Writes a batch (`key` names it: a retry of a batch that failed part-way skips the days done). */
+  writeColumns(b: ColumnBatch, now: number, key = -1): WriteOutcome {
     const cutoff = startOf(dayOf(now)) - this.o.rawRetentionDays * DAY_MS;
-    const byDay = new Map<string, DaySample[]>();
+    const byDay = new Map<string, number[]>();
     let tooOld = 0;
-    for (const x of samples) {
-      if (x.ts < cutoff) {
+    // Nearly every sample of a batch is of the same day: its bounds are worked out once.
+    let list: number[] = [];
+    let from = Infinity;
+    let to = -Infinity;
+    for (let i = 0; i < b.ts.length; i++) {
+      const t = b.ts[i]!;
+      if (t < cutoff) {
         tooOld++;
         continue;
       }
-      const d = dayOf(x.ts);
-      let list = byDay.get(d);
-      if (!list) byDay.set(d, (list = []));
-      list.push(x);
+      if (t < from || t >= to) {
+        const d = dayOf(t);
+        from = startOf(d);
+        to = from + DAY_MS;
+        list = byDay.get(d) ?? [];
+        byDay.set(d, list);
+      }
+      list.push(i);
     }
     let duplicates = 0;
     const done = this.partial?.key === key ? this.partial.days : new Set<string>();
     this.partial = null;
-    for (const [d, list] of byDay) {
+    for (const [d, rows] of byDay) {
       if (done.has(d)) continue;
       try {
-        duplicates += this.writeDay(d, list);
+        duplicates += this.writeDay(d, b, rows);
       } catch (err) {
         if (done.size) this.partial = { key, days: done };
         throw err;
@@ -107,15 +121,15 @@ export class HistoryWriter {
   }
 
   /** A day's samples; a file found damaged while written is moved aside and the day goes on in a new one. */
-  private writeDay(d: string, list: readonly DaySample[]): number {
+  private writeDay(d: string, b: ColumnBatch, rows: readonly number[]): number {
     try {
-      return this.day(d).write(list);
+      return this.day(d).write(b, rows);
     } catch (err) {
       if (!isDamage(err)) throw err;
       this.days.get(d)?.close();
       this.days.delete(d);
       this.damaged.push(quarantineHistoryFile(this.o.dir, historyFile(this.o.dir, 'samples', d), err));
-      return this.day(d).write(list);
+      return this.day(d).write(b, rows);
     }
   }
 

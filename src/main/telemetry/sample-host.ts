@@ -2,7 +2,6 @@ import type { Database } from 'better-sqlite3';
 import type { HistoryKind } from '../history/layout';
 import { OldRowsMove, type MoveSliceOptions } from '../history/move-rows';
 import { HistoryWriter, type WriteOutcome } from '../history/writer';
-import type { DaySample } from '../history/day-writer';
 import { writeLatest } from './latest';
 import type { SampleBatch } from './sample-sink';
 
@@ -61,10 +60,11 @@ export class SampleHost {
 
   private write(b: SampleBatch): BatchOutcome {
     for (const [idx, name] of b.newPoints) this.names[idx] = name;
-    const samples: DaySample[] = new Array<DaySample>(b.pidx.length);
-    for (let i = 0; i < b.pidx.length; i++)
-      samples[i] = { point: this.names[b.pidx[i]!]!, ts: b.ts[i]!, value: b.val[i]!, quality: b.q[i]! };
-    const outcome = this.history.write(samples, b.now, b.key);
+    const outcome = this.history.writeColumns(
+      { names: this.names, pidx: b.pidx, ts: b.ts, val: b.val, q: b.q },
+      b.now,
+      b.key,
+    );
     let latestProblem: string | null = null;
     if (b.latest?.length) {
       try {
