@@ -4,7 +4,9 @@ import { createLogger } from '../../src/main/log';
 import { FieldSimulator } from '../../src/main/sim';
 import { startMosquitto } from '../helpers/brokers';
 import { countSamples, storedSamples } from '../helpers/history';
+import { read } from '../helpers/station';
 import { waitFor } from '../helpers/wait';
+import type { SystemStatus } from '../../src/shared/system';
 import { scale } from './lib/mode';
 import { linkStation } from './lib/link-station';
 import { SamplePublisher } from './lib/publisher';
@@ -74,6 +76,9 @@ it(`broker SIGKILLed ×${KILLS} under load: reconnects on the jittered schedule,
     await waitFor(() => rows() > before + 50, `samples after restart ${k + 1}`, 30_000);
   }
   await pub.stop();
+  // A broker that crashed refused nothing: no topic of this station is held as refused.
+  const held = (read(t, 'system.status') as SystemStatus).linkFacts.refusals.filter((r) => r.held);
+  if (held.length) problems.push(`held as refused after broker crashes: ${held.map((r) => r.topic).join(', ')}`);
   const saved = (seq: number, at: number) => !kills.some((k) => at <= k && at > k - UNSAVED_WINDOW_MS);
   let lost: number[] = [];
   await waitFor(() => (lost = pub.missingFrom(dataDir, saved)).length === 0, 'every saved sample', 60_000, 500).catch(

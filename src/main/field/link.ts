@@ -358,6 +358,9 @@ export class FieldLink {
       client.end(true);
       this.client = null;
       if (cause === 'version') return this.versionRefused(version, reason);
+      // No broker to connect to after a close: the broker went away (a crash, a restart), it
+      // did not refuse what was in flight then.
+      if (!connack && cause === 'network') this.refusals.closedIdle();
       if (!connack && cause === 'network' && !this.settled && reason === 'connection closed') {
         // Some brokers close the connection on a CONNECT of a version they do not speak
         // instead of refusing it: under `auto`, the next attempt tries the other version.
