@@ -42,6 +42,33 @@ export interface SampleSink {
   close(): Promise<void>;
 }
 
+/** The sink's methods as requests (SinkRequest): the same for the thread and this thread. */
+abstract class RequestSink implements SampleSink {
+  abstract readonly maxBatch: number;
+  abstract close(): Promise<void>;
+  protected abstract request(req: SinkRequest): Promise<unknown>;
+
+  write(batch: SampleBatch): Promise<BatchOutcome> {
+    return this.request({ op: 'write', batch }) as Promise<BatchOutcome>;
+  }
+
+  sweep(now: number): Promise<SweepOutcome> {
+    return this.request({ op: 'sweep', now }) as Promise<SweepOutcome>;
+  }
+
+  openSamples(point: string, from: number, to: number): Promise<{ ts: number[]; values: number[] }> {
+    return this.request({ op: 'open', point, from, to }) as Promise<{ ts: number[]; values: number[] }>;
+  }
+
+  async drop(kind: HistoryKind, key: string): Promise<void> {
+    await this.request({ op: 'drop', kind, key });
+  }
+
+  move(o: MoveSliceOptions): Promise<MoveOutcome> {
+    return this.request({ op: 'move', ...o }) as Promise<MoveOutcome>;
+  }
+}
+
 /** The sink cannot take anything any more (its thread died): the writer falls back to writing itself. */
 export class SinkBroken extends Error {}
 
@@ -52,7 +79,7 @@ type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false;
  * over its own connection to the operational database. The event loop that serves operators
  * never holds a commit of samples.
  */
-export class WorkerSampleSink implements SampleSink {
+export class WorkerSampleSink extends RequestSink {
   readonly maxBatch = 20_000;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private next = 1;
@@ -62,6 +89,7 @@ export class WorkerSampleSink implements SampleSink {
     private readonly worker: Worker,
     private readonly log: Logger,
   ) {
+    super();
     worker.on('message', (r: Reply) => {
       const p = this.pending.get(r.id);
       this.pending.delete(r.id);
@@ -88,26 +116,6 @@ export class WorkerSampleSink implements SampleSink {
     return new WorkerSampleSink(worker, log);
   }
 
-  write(batch: SampleBatch): Promise<BatchOutcome> {
-    return this.ask({ op: 'write', batch }) as Promise<BatchOutcome>;
-  }
-
-  sweep(now: number): Promise<SweepOutcome> {
-    return this.ask({ op: 'sweep', now }) as Promise<SweepOutcome>;
-  }
-
-  openSamples(point: string, from: number, to: number): Promise<{ ts: number[]; values: number[] }> {
-    return this.ask({ op: 'open', point, from, to }) as Promise<{ ts: number[]; values: number[] }>;
-  }
-
-  async drop(kind: HistoryKind, key: string): Promise<void> {
-    await this.ask({ op: 'drop', kind, key });
-  }
-
-  move(o: MoveSliceOptions): Promise<MoveOutcome> {
-    return this.ask({ op: 'move', ...o }) as Promise<MoveOutcome>;
-  }
-
   async close(): Promise<void> {
     // The thread closes its files first (their WAL folded in: quicker to open next time).
     await this.ask({ op: 'close' }).catch(() => undefined);
@@ -120,6 +128,10 @@ export class WorkerSampleSink implements SampleSink {
   private rejectPending(): void {
     for (const p of this.pending.values()) p.reject(this.broken!);
     this.pending.clear();
+  }
+
+  protected request(req: SinkRequest): Promise<unknown> {
+    return this.ask(req);
   }
 
   private ask(req: SinkRequest | { op: 'close' }): Promise<unknown> {
@@ -137,30 +149,12 @@ export class WorkerSampleSink implements SampleSink {
  * in-memory database for tests of pure logic has no file another thread could open). Smaller
  * batches: each commit holds this event loop.
  */
-export class LocalSampleSink implements SampleSink {
+export class LocalSampleSink extends RequestSink {
   readonly maxBatch = 1000;
   private host: SampleHost | null = null;
 
-  constructor(private readonly options: SampleHostOptions) {}
-
-  write(batch: SampleBatch): Promise<BatchOutcome> {
-    return this.run({ op: 'write', batch }) as Promise<BatchOutcome>;
-  }
-
-  sweep(now: number): Promise<SweepOutcome> {
-    return this.run({ op: 'sweep', now }) as Promise<SweepOutcome>;
-  }
-
-  openSamples(point: string, from: number, to: number): Promise<{ ts: number[]; values: number[] }> {
-    return this.run({ op: 'open', point, from, to }) as Promise<{ ts: number[]; values: number[] }>;
-  }
-
-  async drop(kind: HistoryKind, key: string): Promise<void> {
-    await this.run({ op: 'drop', kind, key });
-  }
-
-  move(o: MoveSliceOptions): Promise<MoveOutcome> {
-    return this.run({ op: 'move', ...o }) as Promise<MoveOutcome>;
+  constructor(private readonly options: SampleHostOptions) {
+    super();
   }
 
   close(): Promise<void> {
@@ -169,7 +163,7 @@ export class LocalSampleSink implements SampleSink {
     return Promise.resolve();
   }
 
-  private run(req: SinkRequest): Promise<unknown> {
+  protected request(req: SinkRequest): Promise<unknown> {
     try {
       // Opened on first use: the history files have one writer at a time.
       this.host ??= new SampleHost(this.options);
