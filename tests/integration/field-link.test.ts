@@ -47,7 +47,15 @@ async function simulator(broker: TestBroker, opts: { valves?: number; rate?: num
   return sim;
 }
 
-const online = (t: TestStation) => waitFor(() => t.station.running().field.link.online, 'the link to come online');
+/**
+ * Waits for the link to be online; after an outage, at least until its next scheduled attempt
+ * (the backoff grows with each refused attempt, and a loaded machine makes more of them).
+ */
+const online = (t: TestStation) => {
+  const s = t.station.running().field.link.state;
+  const next = s.status === 'offline' ? Date.parse(s.nextAttemptAt) - Date.now() : 0;
+  return waitFor(() => t.station.running().field.link.online, 'the link to come online', 15_000 + Math.max(0, next));
+};
 const count = (t: TestStation, sql: string) => (t.station.running().store.db.prepare(sql).get() as { n: number }).n;
 const samplesOf = (t: TestStation) => countSamples(path.dirname(t.station.running().store.db.name));
 
