@@ -33,6 +33,7 @@ import { BirthRepublisher, healthSummary, type BirthFacts } from './fleet/birth'
 import { Fleet } from './fleet/fleet';
 import { HandoverService } from './handover/service';
 import { HistoryBackup, historyFolders } from './history/backup';
+import { retentionDays } from './history/retention';
 import { IncidentService } from './incidents/service';
 import type { Rooms } from './ipc/handlers';
 import type { Handlers } from './ipc/router';
@@ -363,8 +364,7 @@ export async function buildRooms(w: Wiring): Promise<Running> {
   const historyBackup = new HistoryBackup({
     db: store.db,
     ...historyFolders(config.dataDir),
-    rawRetentionDays: config.rawRetentionDays,
-    rollupRetentionDays: config.rollupRetentionDays,
+    retention: retentionDays(config),
     log: log.child('store'),
   });
   const backups = new BackupSchedule(store, {

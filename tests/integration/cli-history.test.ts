@@ -57,7 +57,14 @@ function v8Rows(file: string): number {
 
 async function station(dataDir: string) {
   const { store } = await openStore({ dataDir, migrations, log, mode: 'station' });
-  const config = { siteId: 'north', dataDir, ingestQueueMax: 100_000, rawRetentionDays: 7, rollupRetentionDays: 400 };
+  const config = {
+    siteId: 'north',
+    dataDir,
+    ingestQueueMax: 100_000,
+    rawRetentionDays: 7,
+    minuteRetentionDays: 35,
+    rollupRetentionDays: 400,
+  };
   const telemetry = new Telemetry({
     config,
     db: store.db,

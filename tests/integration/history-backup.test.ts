@@ -28,7 +28,7 @@ async function setup() {
   const { store } = await openStore({ dataDir, migrations, log, mode: 'station' });
   const folders = historyFolders(dataDir);
   const writer = new HistoryWriter({ dir: folders.dir, db: store.db, rawRetentionDays: 7 });
-  const backup = new HistoryBackup({ db: store.db, ...folders, rawRetentionDays: 7, rollupRetentionDays: 400, log });
+  const backup = new HistoryBackup({ db: store.db, ...folders, retention: { raw: 7, minutes: 400, hours: 400 }, log });
   const copies = (sub = '') =>
     fs
       .readdirSync(path.join(folders.target, sub))

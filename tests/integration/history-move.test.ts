@@ -52,7 +52,14 @@ function v8Store(dataDir: string): { samples: number; rollups: number } {
 
 async function station(dataDir: string) {
   const { store } = await openStore({ dataDir, migrations, log, mode: 'station' });
-  const config = { siteId: 'north', dataDir, ingestQueueMax: 100_000, rawRetentionDays: 7, rollupRetentionDays: 400 };
+  const config = {
+    siteId: 'north',
+    dataDir,
+    ingestQueueMax: 100_000,
+    rawRetentionDays: 7,
+    minuteRetentionDays: 35,
+    rollupRetentionDays: 400,
+  };
   const counters = new IngestCounters(log, () => NOW);
   // The writer thread, as the station runs it: the move is one of its requests.
   const telemetry = new Telemetry({ config, db: store.db, counters, log, now: () => new Date(NOW) });

@@ -159,8 +159,7 @@ describe('history files', () => {
       catalogue: w.catalogue,
       reader,
       drop: (kind, key) => Promise.resolve(w.drop(kind, key)),
-      rawDays: 7,
-      rollupDays: 8,
+      days: { raw: 7, minutes: 8, hours: 8 },
       now: () => T0,
       log,
     });

@@ -28,7 +28,14 @@ async function setup(queueMax = 200_000, acceptV1 = false) {
   const counters = new IngestCounters(log, () => now);
   let commits = 0;
   const committed: number[] = [];
-  const config = { siteId: SITE, dataDir, ingestQueueMax: queueMax, rawRetentionDays: 7, rollupRetentionDays: 400 };
+  const config = {
+    siteId: SITE,
+    dataDir,
+    ingestQueueMax: queueMax,
+    rawRetentionDays: 7,
+    minuteRetentionDays: 35,
+    rollupRetentionDays: 400,
+  };
   // Samples are written on this thread here (the writer thread has tests of its own).
   const telemetry = new Telemetry({ config, db: store.db, counters, log, now: () => new Date(now), sink: 'local' });
   const { writer } = telemetry;

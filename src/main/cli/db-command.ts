@@ -2,9 +2,22 @@ import path from 'node:path';
 import { migrations } from '../../../migrations';
 import { HistoryBackup, historyFolders, type HistoryBackupOutcome } from '../history/backup';
 import { Catalogue } from '../history/catalogue';
+import { retentionDays } from '../history/retention';
 import { historyStatus } from '../history/status';
 import { createLogger, streamSink } from '../log';
-import { integrityCheck, latestVersion, migrate, readPragmas, rollback, storePaths, type Store } from '../store';
+import {
+  compact,
+  COMPACT_MIN_FREE_BYTES,
+  freeBytes,
+  integrityCheck,
+  latestVersion,
+  migrate,
+  readPragmas,
+  rollback,
+  storePaths,
+  type Compaction,
+  type Store,
+} from '../store';
 import { checkHistoryRollback, HISTORY_SCHEMA, packHistoryForRollback } from './history-rollback';
 import { CliError, configOrExit } from './run';
 import { withStore } from './store-access';
@@ -23,6 +36,10 @@ export function dbStatus(): Promise<void> {
     out(`schema version:  ${current} (this Plainview: ${latest})`);
     out(`pending:         ${pending.length ? pending.join(', ') : 'none'}`);
     out(`size:            ${store.sizeBytes()} bytes`);
+    const { free } = freeBytes(store.db);
+    out(
+      `free pages:      ${free} bytes${free >= COMPACT_MIN_FREE_BYTES ? ' (`plainview db compact` gives them back)' : ''}`,
+    );
     out(`journal_mode:    ${p.journal_mode}, synchronous: ${p.synchronous}, foreign_keys: ${p.foreign_keys}`);
     out(`last backup:     ${store.lastBackupAt?.toISOString() ?? 'none'}`);
     for (const line of historyLines(store)) out(line);
@@ -116,8 +133,7 @@ export function dbBackup(file: string | undefined): Promise<{ file: string; hist
     const history = await new HistoryBackup({
       db: store.db,
       ...folders,
-      rawRetentionDays: config.rawRetentionDays,
-      rollupRetentionDays: config.rollupRetentionDays,
+      retention: retentionDays(config),
       log: createLogger({ level: 'warn', json: config.jsonLogging, sinks: [streamSink(process.stderr)] }),
     }).run();
     out(
@@ -129,6 +145,20 @@ export function dbBackup(file: string | undefined): Promise<{ file: string; hist
 }
 
 /** `PRAGMA integrity_check` on the database file; exit 1 when SQLite finds problems. */
+/** Gives the database's free pages back to the disk (VACUUM), with the station stopped. */
+export function dbCompact(): Promise<Compaction> {
+  return withStore(
+    (store) => {
+      const done = compact(store.db);
+      out(`compacted ${store.file}: ${mb(done.beforeBytes)} → ${mb(done.afterBytes)} in ${done.ms} ms`);
+      return done;
+    },
+    { create: false, purpose: '`plainview db compact`' },
+  );
+}
+
+const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
+
 export async function dbCheck(): Promise<number> {
   const { config } = configOrExit();
   const { file } = storePaths(config.dataDir);

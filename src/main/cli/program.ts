@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { appVersion } from '../version';
-import { dbBackup, dbCheck, dbMigrate, dbRollback, dbStatus } from './db-command';
+import { dbBackup, dbCheck, dbCompact, dbMigrate, dbRollback, dbStatus } from './db-command';
 import { runCommand } from './run';
 import { maintenance } from './store-access';
 import { registerSecretsCommands } from './secrets-command';
@@ -81,6 +81,11 @@ export function buildProgram(): Command {
           (b) => ({ ...b }),
         );
       }),
+    );
+  db.command('compact')
+    .description("give the database's free pages back to the disk (VACUUM); the station must be stopped")
+    .action(() =>
+      runCommand(async () => void (await maintenance('db.compact', 'database', dbCompact, (c) => ({ ...c })))),
     );
   db.command('check')
     .description('run a full integrity check; exit 1 if SQLite finds problems')

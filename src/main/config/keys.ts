@@ -272,10 +272,16 @@ export const keys = {
     doc: 'Days raw telemetry samples are kept.',
     example: '7',
   },
+  minuteRetentionDays: {
+    env: 'PLAINVIEW_MINUTE_RETENTION_DAYS',
+    schema: PositiveNumber,
+    doc: 'Days one-minute telemetry rollups (min, max, mean, last) are kept: at least a day longer than raw samples, at most as long as one-hour rollups. Trends over older times draw one-hour rollups.',
+    example: '35',
+  },
   rollupRetentionDays: {
     env: 'PLAINVIEW_ROLLUP_RETENTION_DAYS',
     schema: PositiveNumber,
-    doc: 'Days one-minute telemetry rollups (min, max, mean, last) are kept.',
+    doc: 'Days one-hour telemetry rollups (min, max, mean, last), the long record, are kept.',
     example: '400',
   },
   statusIntervalSec: {

@@ -68,6 +68,7 @@ function defaults(dataDir: string, hostname: string): Config {
     sparkplugMappingFile: null,
     staleAfterSec: 30,
     rawRetentionDays: 7,
+    minuteRetentionDays: 35,
     rollupRetentionDays: 400,
     ingestQueueMax: 200_000,
     statusIntervalSec: 60,

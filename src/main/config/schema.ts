@@ -35,6 +35,7 @@ export interface Config {
   /** Also take protocol v1 gateways (a transition to v2; docs/protocol.md, "Migrating from v1"). */
   acceptV1: boolean;
   rawRetentionDays: number;
+  minuteRetentionDays: number;
   rollupRetentionDays: number;
   ingestQueueMax: number;
   statusIntervalSec: number;

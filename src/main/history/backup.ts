@@ -6,7 +6,7 @@ import type { Logger } from '../log';
 import { copyOnThread } from '../store/backups';
 import { Catalogue, type CatalogueRow } from './catalogue';
 import { DAY_MS, historyFile, parseHistoryFile } from './layout';
-import { pastRetention } from './retention';
+import { pastRetention, type RetentionDays } from './retention';
 
 export interface HistoryBackupOptions {
   /** The operational database (the catalogue). */
@@ -15,8 +15,8 @@ export interface HistoryBackupOptions {
   dir: string;
   /** Where copies go: `<data dir>/backups/history`. */
   target: string;
-  rawRetentionDays: number;
-  rollupRetentionDays: number;
+  /** Copies of files past retention are deleted with them. */
+  retention: RetentionDays;
   log: Logger;
 }
 
@@ -137,7 +137,7 @@ export class HistoryBackup {
 
   /** Copies past retention, and copies of open files that are finished and copied as such now. */
   private prune(now: number): number {
-    const past = pastRetention(now, this.o.rawRetentionDays, this.o.rollupRetentionDays);
+    const past = pastRetention(now, this.o.retention);
     let n = 0;
     const rm = (file: string) => {
       fs.rmSync(file, { force: true });

@@ -1,8 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import { decodeBlock, encodeBlock, QUALITY_CODES } from './codec';
 import type { HistoryFile } from './file';
-import { dayOf, DAY_MS, endOf, monthOf, startOf } from './layout';
+import { dayOf, DAY_MS, monthOf, startOf } from './layout';
 import { BLOCK_MAX_SAMPLES, BLOCK_WINDOW_MS, windowOf } from './open-block';
+import { pastRetention, type RetentionDays } from './retention';
 import { HOUR_MS } from './rollup-math';
 import { MOVED_THROUGH, prepareMoveIn, prepareOldRows, type MoveIn } from './sql';
 import type { HistoryWriter } from './writer';
@@ -38,8 +39,7 @@ type OldRollup = [point: string, bucket: number, min: number, max: number, mean:
 
 export interface MoveSliceOptions {
   now: number;
-  rawRetentionDays: number;
-  rollupRetentionDays: number;
+  retention: RetentionDays;
   /** Most rows in one slice (a few thousand: a few milliseconds). */
   rows: number;
 }
@@ -115,7 +115,7 @@ export class OldRowsMove {
 
   private moveSamples(rows: OldSample[], o: MoveSliceOptions) {
     // As the history writer keeps them (writer.ts): whole days, today and rawRetentionDays before.
-    const cutoff = startOf(dayOf(o.now)) - o.rawRetentionDays * DAY_MS;
+    const cutoff = startOf(dayOf(o.now)) - o.retention.raw * DAY_MS;
     const byDay = groupBy(
       rows.filter((r) => r[1] >= cutoff),
       (r) => dayOf(r[1]),
@@ -178,21 +178,22 @@ export class OldRowsMove {
   }
 
   private moveRollups(rows: OldRollup[], o: MoveSliceOptions) {
-    // As history retention drops them (retention.ts): a file whose whole period is past the cut.
-    const cut = o.now - o.rollupRetentionDays * DAY_MS;
-    const keep = (key: string) => endOf(key) > cut;
+    // As history retention drops them (retention.ts): a file whose whole period is past its cut.
+    const past = pastRetention(o.now, o.retention);
+    const keepDay = (day: string) => !past('minutes', day);
+    const keepMonth = (month: string) => !past('hours', month);
     let moved = 0;
     for (const [day, list] of groupBy(rows, (r) => dayOf(r[1])))
-      if (keep(day)) this.mergeRollups(this.history.rollupsFile('minutes', day), list, asMinutes);
+      if (keepDay(day)) this.mergeRollups(this.history.rollupsFile('minutes', day), list, asMinutes);
     for (const [month, list] of groupBy(rows, (r) => monthOf(r[1])))
-      if (keep(month)) this.mergeRollups(this.history.rollupsFile('hours', month), list, byHour);
-    let pastRetention = 0;
+      if (keepMonth(month)) this.mergeRollups(this.history.rollupsFile('hours', month), list, byHour);
+    let expired = 0;
     for (const r of rows) {
-      if (keep(dayOf(r[1])) || keep(monthOf(r[1]))) moved++;
-      else pastRetention++;
+      if (keepDay(dayOf(r[1])) || keepMonth(monthOf(r[1]))) moved++;
+      else expired++;
     }
     this.deleteMoved(rows, this.old.deleteRollups, MOVE_META.rollups, moved);
-    return { moved, already: 0, pastRetention };
+    return { moved, already: 0, pastRetention: expired };
   }
 
   /** Merges the rows after the file's mark (as they are, or summed by hour), and moves the mark, in one commit. */

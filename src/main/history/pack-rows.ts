@@ -61,7 +61,7 @@ export function completeHistory(db: Database, dir: string, now: number): void {
   const history = new HistoryWriter({ dir, db, rawRetentionDays: Infinity });
   try {
     const move = new OldRowsMove(db, history);
-    const all = { now, rawRetentionDays: Infinity, rollupRetentionDays: Infinity, rows: 10_000 };
+    const all = { now, retention: { raw: Infinity, minutes: Infinity, hours: Infinity }, rows: 10_000 };
     while (move.slice(all).more);
     history.sweep(Infinity);
   } finally {

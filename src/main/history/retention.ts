@@ -3,13 +3,39 @@ import type { Catalogue } from './catalogue';
 import { dayOf, DAY_MS, endOf, startOf, type HistoryKind } from './layout';
 import type { HistoryReader } from './reader';
 
+/** Days each kind of history file is kept. */
+export interface RetentionDays {
+  raw: number;
+  minutes: number;
+  hours: number;
+}
+
+/**
+ * The days kept, from the configuration (`rawRetentionDays`, `minuteRetentionDays`,
+ * `rollupRetentionDays`: hours, the long record). Minute rollups are kept at least a day longer
+ * than raw samples, so a day whose samples are kept (and may still take a late one) always has
+ * its minutes file, and never longer than hours.
+ */
+export function retentionDays(c: {
+  rawRetentionDays: number;
+  minuteRetentionDays: number;
+  rollupRetentionDays: number;
+}): RetentionDays {
+  const minutes = Math.min(Math.max(c.minuteRetentionDays, c.rawRetentionDays + 1), c.rollupRetentionDays);
+  return { raw: c.rawRetentionDays, minutes, hours: Math.max(minutes, c.rollupRetentionDays) };
+}
+
+/** The oldest time minute rollups are kept for at `now` (trends draw hours before it). */
+export function minutesKeptFrom(now: number, days: RetentionDays): number {
+  return now - days.minutes * DAY_MS;
+}
+
 export interface HistoryRetentionOptions {
   catalogue: Catalogue;
   reader: HistoryReader;
   /** Deletes one file (the writer closes it first) and its catalogue row. */
   drop(kind: HistoryKind, key: string): Promise<void>;
-  rawDays: number;
-  rollupDays: number;
+  days: RetentionDays;
   now: () => number;
   log: Logger;
 }
@@ -18,10 +44,13 @@ export interface HistoryRetentionOptions {
  * Whether a file is past retention at `now`: raw samples by whole days before the kept ones,
  * rollups by age (the backup copies of history go by the same rule: backup.ts).
  */
-export function pastRetention(now: number, rawDays: number, rollupDays: number) {
-  const rawCut = startOf(dayOf(now)) - rawDays * DAY_MS;
-  const rollupCut = now - rollupDays * DAY_MS;
-  return (kind: HistoryKind, key: string): boolean => endOf(key) <= (kind === 'samples' ? rawCut : rollupCut);
+export function pastRetention(now: number, days: RetentionDays) {
+  const cuts: Record<HistoryKind, number> = {
+    samples: startOf(dayOf(now)) - days.raw * DAY_MS,
+    minutes: minutesKeptFrom(now, days),
+    hours: now - days.hours * DAY_MS,
+  };
+  return (kind: HistoryKind, key: string): boolean => endOf(key) <= cuts[kind];
 }
 
 /**
@@ -48,7 +77,7 @@ export class HistoryRetention {
 
   /** Files past retention. */
   due(): { kind: HistoryKind; key: string }[] {
-    const past = pastRetention(this.o.now(), this.o.rawDays, this.o.rollupDays);
+    const past = pastRetention(this.o.now(), this.o.days);
     return this.o.catalogue
       .all()
       .filter((r) => past(r.kind, r.key))

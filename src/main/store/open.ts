@@ -4,6 +4,7 @@ import { createPrivateFile, DATA_FILES, DATA_FOLDERS } from '../config/data-dir'
 import { protectDataDir } from '../config/protect-data-dir';
 import type { Logger } from '../log';
 import { Backups } from './backups';
+import { compactIfMostlyFree } from './compact';
 import { openConnection } from './connection';
 import { StoreError } from './errors';
 import { inspectFile } from './file-check';
@@ -113,7 +114,10 @@ async function openLocked(
   const store = new Store(db, file, backups, migrations, log, lock);
   try {
     assertNotTooNew(db, migrations);
-    if (options.mode === 'station') await migrateWithBackup(store, migrations, log, options.backupKeep ?? 10);
+    if (options.mode === 'station') {
+      await migrateWithBackup(store, migrations, log, options.backupKeep ?? 10);
+      compactIfMostlyFree(db, log);
+    }
   } catch (err) {
     await store.close();
     throw err;

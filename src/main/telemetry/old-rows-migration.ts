@@ -1,4 +1,5 @@
 import type { MoveOutcome } from '../history/move-rows';
+import type { RetentionDays } from '../history/retention';
 import type { Logger } from '../log';
 import { SinkBroken, type SampleSink } from './sample-sink';
 
@@ -17,8 +18,7 @@ export interface OldRowsMigrationOptions {
   /** Where history is written now (the writer thread, or this thread once it died). */
   sink: () => SampleSink;
   now: () => number;
-  rawRetentionDays: number;
-  rollupRetentionDays: number;
+  retention: RetentionDays;
   /** Whether every v8 row has moved already, or there never were any (then nothing runs). */
   finished: () => boolean;
   log: Logger;
@@ -54,8 +54,7 @@ export class OldRowsMigration {
     const sink = this.o.sink();
     return sink.move({
       now: this.o.now(),
-      rawRetentionDays: this.o.rawRetentionDays,
-      rollupRetentionDays: this.o.rollupRetentionDays,
+      retention: this.o.retention,
       // 2,000 rows on the writer thread; 250 on the main thread (each holds its event loop).
       rows: Math.max(250, Math.floor(sink.maxBatch / 10)),
     });

@@ -5,7 +5,7 @@ import { DATA_FOLDERS } from '../config/data-dir';
 import { Catalogue } from '../history/catalogue';
 import type { Damage } from '../history/damage';
 import { HistoryReader } from '../history/reader';
-import { HistoryRetention } from '../history/retention';
+import { HistoryRetention, minutesKeptFrom, retentionDays } from '../history/retention';
 import { MOVE_META, oldRowsLeft } from '../history/move-rows';
 import type { Logger } from '../log';
 import { readLastKnown, type LastKnown } from './last-known';
@@ -21,7 +21,10 @@ import type { AlarmDefinition } from '../../shared/limits';
 import { TelemetryWriter, type WriteCounts } from './writer';
 
 export interface TelemetryOptions {
-  config: Pick<Config, 'siteId' | 'dataDir' | 'ingestQueueMax' | 'rawRetentionDays' | 'rollupRetentionDays'>;
+  config: Pick<
+    Config,
+    'siteId' | 'dataDir' | 'ingestQueueMax' | 'rawRetentionDays' | 'minuteRetentionDays' | 'rollupRetentionDays'
+  >;
   db: Database;
   counters: WriteCounts & { compressed: number };
   log: Logger;
@@ -69,6 +72,7 @@ export class Telemetry {
         ? local()
         : WorkerSampleSink.start({ ...hostOptions, file: db.name }, log.child('writer'));
     const now = () => o.now().getTime();
+    const retention = retentionDays(config);
     this.compression = new Compression(o.counters);
     this.writer = new TelemetryWriter({
       db,
@@ -86,6 +90,7 @@ export class Telemetry {
     this.trends = new Trends({
       db,
       history: this.history,
+      minutesFrom: () => minutesKeptFrom(now(), retention),
       open: (point, from, to) => this.writer.sampleSink.openSamples(point, from, to),
       pending: (point, from, to) => {
         const pending = this.writer.pendingSamples(point, from, to);
@@ -101,8 +106,7 @@ export class Telemetry {
       catalogue: this.catalogue,
       reader: this.history,
       drop: (kind, key) => this.writer.sampleSink.drop(kind, key),
-      rawDays: config.rawRetentionDays,
-      rollupDays: config.rollupRetentionDays,
+      days: retention,
       now,
       log: log.child('retention'),
     });
@@ -110,9 +114,8 @@ export class Telemetry {
     this.migration = new OldRowsMigration({
       sink: () => this.writer.sampleSink,
       now,
-      rawRetentionDays: config.rawRetentionDays,
-      rollupRetentionDays: config.rollupRetentionDays,
-      finished: () => this.catalogue.meta(MOVE_META.done) != null || !oldRowsLeft(db),
+      retention,
+      finished: () => this.movedAll(),
       log: log.child('history'),
     });
   }
@@ -155,9 +158,15 @@ export class Telemetry {
     return readLastKnown(this.o.db, this.o.config.siteId);
   }
 
+  /** Whether schema 8's rows have all moved into history files (or there never were any). */
+  private movedAll(): boolean {
+    return this.catalogue.meta(MOVE_META.done) != null || !oldRowsLeft(this.o.db);
+  }
+
   start(): void {
     this.retention.start();
-    this.oldRows.start();
+    // Pruning schema 8's rows only while some are left to move (their tables stay, empty).
+    if (!this.movedAll()) this.oldRows.start();
     this.migration.start();
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
     this.sweeper.unref();

@@ -23,6 +23,8 @@ interface Series {
 export interface TrendSources {
   db: Database;
   history: HistoryReader;
+  /** The oldest time minute rollups are kept for (retention drops them sooner than hours). */
+  minutesFrom(): number;
   /** Samples not yet in a block (the writer thread's open blocks). */
   open(pointId: string, from: number, to: number): Promise<Series>;
   /** Samples not yet handed to the writer thread (the newest). */
@@ -30,8 +32,9 @@ export interface TrendSources {
 }
 
 /**
- * Trends: raw samples for short spans, minute rollups up to a week, hour rollups beyond, from
- * the history files, the v8 rows not yet moved into them, and the samples not yet in a block.
+ * Trends: raw samples for short spans, minute rollups up to a week, hour rollups beyond (and
+ * for the part of a span whose minutes retention has dropped), from the history files, the v8
+ * rows not yet moved into them, and the samples not yet in a block.
  */
 export class Trends {
   private readonly old: { raw: Statement; rollups: Statement };
@@ -59,16 +62,36 @@ export class Trends {
       return { pointId, range, source: 'raw', t: s.ts.filter(keep), v: s.values.filter(keep) };
     }
     const hours = range === 'custom' && span > MINUTES_SPAN_MS;
-    const rows = await this.rollups(pointId, from, to, hours ? 'hours' : 'minutes');
+    const { rows, hourlyUntil } = hours
+      ? { rows: await this.rollups(pointId, from, to, 'hours'), hourlyUntil: to + 1 }
+      : await this.minutes(pointId, from, to);
     return {
       pointId,
       range,
       source: 'rollup',
+      ...(hourlyUntil > from ? { hourlyUntil } : {}),
       t: rows.map((r) => r[0]),
       v: rows.map((r) => r[1] / r[2]),
       min: rows.map((r) => r[3]),
       max: rows.map((r) => r[4]),
     };
+  }
+
+  /**
+   * Minute rollups, and hour rollups before the oldest minutes kept: the first whole hour from
+   * there on is where the minutes take over, so no time is counted in both.
+   */
+  private async minutes(
+    pointId: string,
+    from: number,
+    to: number,
+  ): Promise<{ rows: RollupRow[]; hourlyUntil: number }> {
+    const kept = this.s.minutesFrom();
+    if (from >= kept) return { rows: await this.rollups(pointId, from, to, 'minutes'), hourlyUntil: from };
+    const split = Math.min(Math.ceil(kept / HOUR_MS) * HOUR_MS, to + 1);
+    const before = await this.rollups(pointId, from, split - 1, 'hours');
+    const after = split <= to ? await this.rollups(pointId, split, to, 'minutes') : [];
+    return { rows: [...before, ...after], hourlyUntil: split };
   }
 
   /** Every sample of the span, in time order, each time once. */

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { Trend, TrendRange } from '../../shared/telemetry';
+import { rollupKinds, type Trend, type TrendRange } from '../../shared/telemetry';
 import { usePoint } from '../stores/field';
 import { formatHhMm, formatPosition, formatUnit, formatValue } from '../model/format';
 import type { LimitLine } from '../model/limit-lines';
@@ -143,7 +143,7 @@ export function TrendChart({
         {summary && summary.count > 0 && (
           <span className={styles.trendStats}>
             {RANGE_TEXT[range]}: min {fmt(summary.min)} · max {fmt(summary.max)} ·{' '}
-            {trend?.source === 'rollup' ? `${summary.count} one-minute rollups` : `${summary.count} samples`}
+            {trend?.source === 'rollup' ? `${summary.count} ${rollupKinds(trend)} rollups` : `${summary.count} samples`}
           </span>
         )}
       </header>

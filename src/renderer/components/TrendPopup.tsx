@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useShallow } from 'zustand/react/shallow';
-import type { Trend, TrendRange } from '../../shared/telemetry';
+import { rollupBucket, rollupKinds, type Trend, type TrendRange } from '../../shared/telemetry';
 import { refusalText, station } from '../client';
 import { localInputToIso } from '../model/audit';
 import { formatClock, formatDateTime, formatUnit, formatValue } from '../model/format';
@@ -171,7 +171,8 @@ function TrendPopupDialog({ first, onClose }: { first: string; onClose(): void }
   const rows = rowsInView(aligned, view);
   const long = span.kind === 'preset' ? span.range !== '1h' : span.to - span.from > 86_400_000;
   const fmtTime = (t: number) => (long ? formatDateTime(t) : formatClock(t));
-  const source = trends.find((t) => t)?.source;
+  const firstTrend = trends.find((t) => t);
+  const source = firstTrend?.source;
 
   const exportCsv = () => {
     const csv = trendCsv(
@@ -288,7 +289,7 @@ function TrendPopupDialog({ first, onClose }: { first: string; onClose(): void }
           ? 'Loading…'
           : `Showing ${fmtTime(view.min)} – ${fmtTime(view.max)}${zoomed ? ' (zoomed)' : ''} · ${rows} ${
               rows === 1 ? 'row' : 'rows'
-            }${source === 'rollup' ? ' of one-minute means' : ''}`}
+            }${source === 'rollup' && firstTrend ? ` of ${rollupKinds(firstTrend)} means` : ''}`}
       </p>
       <PenPlot
         pens={penList}
@@ -491,7 +492,7 @@ function Readout({
                 <>
                   <strong className={styles.readoutValue}>{formatValue(sample.v)}</strong> {formatUnit(p.unit)}{' '}
                   <span className={text.muted}>
-                    {trend?.source === 'rollup' ? 'minute mean ' : ''}at {fmtTime(sample.t)}
+                    {trend?.source === 'rollup' ? `${rollupBucket(trend, sample.t)} mean ` : ''}at {fmtTime(sample.t)}
                   </span>
                 </>
               ) : (
