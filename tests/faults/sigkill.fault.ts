@@ -236,7 +236,7 @@ it(
     report(
       1,
       'sigkill',
-      `SIGKILL ×${KILLS}: ${lost.length} rows lost (of ${fmt(acked)} acknowledged by the broker), ` +
+      `SIGKILL ×${KILLS}: ${lost.length} samples lost (of ${fmt(acked)} acknowledged by the broker), ` +
         `${duplicates} duplicate effects (${fmt(events)} operator events, ${undelivered} undelivered), ` +
         `${resent} commands resent (${commands.length} sent), integrity ok ×${integrityOk}, ${restores} restores, store opened ×${opened} ` +
         `(every start given the time; ${KILLS + 1 - opened} killed while starting)`,
