@@ -207,6 +207,39 @@ describe('valve actuation against the simulator over mosquitto', () => {
     expect(watcher.seen.get(sel.id)).toBe(1);
   }, 90_000);
 
+  it("a time-out the database could not record, then the field's late answer: both recorded, in order", async () => {
+    const { t, broker } = await setup({ sim: false, env: { PLAINVIEW_COMMAND_EXPIRY_SEC: '2' } });
+    const gw = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+    cleanups.push(() => gw.endAsync(true));
+    await publishValveState(gw, 'v-202', 'Slow');
+    await waitFor(() => valve(t, 'v-202')?.quality === 'good', 'the slow valve');
+    const shown = new Map<string, string>();
+    t.station.running().push.subscribe((b) => b.commands?.forEach((c) => shown.set(c.id, c.state)));
+    const sel = selectChange(t, 'v-202');
+    expect((await act(t).operate(sel.id, ctx)).ok).toBe(true);
+    // The disk fills up: the time-out is in force (shown) but cannot be recorded.
+    const db = t.station.running().store.db;
+    db.pragma('query_only = ON');
+    cleanups.push(async () => void (db.open && db.pragma('query_only = OFF')));
+    await waitFor(() => shown.get(sel.id) === 'timed_out', 'the time-out shown', 20_000);
+    const ack = { v: 2, commandId: sel.id, status: 'completed', reason: null, ts: new Date().toISOString() };
+    await gw.publishAsync(topics.valveAck('north', 'gw-x', 'v-202'), JSON.stringify(ack), { qos: 1 });
+    await waitFor(() => shown.get(sel.id) === 'completed', 'the late answer shown');
+    expect(act(t).commands.get(sel.id)!.state).toBe('sent');
+    db.pragma('query_only = OFF');
+    await waitFor(() => act(t).commands.get(sel.id)?.state === 'completed', 'recorded', 20_000);
+    const outcomes = t.station
+      .running()
+      .audit.list()
+      .filter((e) => e.correlationId === sel.id && /timed_out|completed/.test(e.action))
+      .sort((a, b) => a.id - b.id)
+      .map((e) => [e.action, (e.detail as { reason?: string }).reason]);
+    expect(outcomes).toEqual([
+      ['actuation.timed_out', expect.any(String)],
+      ['actuation.completed', 'late: completed'],
+    ]);
+  }, 90_000);
+
   it('selection expired, or not this operator: refused at operate', async () => {
     const { t, clock } = await setup();
     const sel = selectChange(t, 'v-105');

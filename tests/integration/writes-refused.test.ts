@@ -10,6 +10,7 @@ import type { Database } from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { migrations } from '../../migrations';
+import { ApiKeys } from '../../src/main/api/keys';
 import { AuditLog } from '../../src/main/audit/audit-log';
 import { Auditor } from '../../src/main/audit/auditor';
 import { AuditHeadPublisher, HEAD_EVERY_MS } from '../../src/main/audit/head';
@@ -203,6 +204,20 @@ describe('rooms on their own', () => {
     cleanups.push(() => store.close());
     return store;
   };
+
+  it('an API key still opens the API while the disk is full (its last use is recorded later)', async () => {
+    const store = await open();
+    let now = Date.parse('2026-12-04T10:00:00Z');
+    const keys = new ApiKeys(store.sql, () => new Date(now));
+    const { key } = keys.create('historian', 'read');
+    const disk = diskFull(store.db);
+    expect(keys.verify(key)).toMatchObject({ ok: true, key: { name: 'historian' } });
+    expect(keys.list()[0]!.lastUsedAt).toBeNull();
+    disk.free();
+    now += 1000;
+    expect(keys.verify(key).ok).toBe(true);
+    expect(keys.list()[0]!.lastUsedAt).toBe('2026-12-04T10:00:01.000Z');
+  });
 
   it('the audit head: a minute when the disk is full queues nothing and throws nothing; the next one publishes the grown head', async () => {
     const store = await open();

@@ -66,11 +66,12 @@ export class Actuation {
   private readonly inFlight = new Map<string, string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /**
-   * Outcomes in force that the record does not hold yet, oldest first. Fail closed meanwhile:
-   * an expired selection is gone from `held` (operate refuses it), and a valve whose command
-   * ended stays in flight (no new command) until its outcome is recorded and audited.
+   * Outcomes in force that the record does not hold yet, per command in the order they came
+   * (a time-out, then the field's late answer: both are recorded). Fail closed meanwhile: an
+   * expired selection is gone from `held` (operate refuses it), and a valve whose command
+   * ended stays in flight (no new command) until its outcomes are recorded and audited.
    */
-  private readonly unrecorded = new Map<string, Unrecorded>();
+  private readonly unrecorded = new Map<string, Unrecorded[]>();
   private readonly bucket: SlidingWindow;
   private readonly cooldown: Cooldown;
   private sweeper: NodeJS.Timeout | null = null;
@@ -271,12 +272,14 @@ export class Actuation {
   onAck(valveId: string, ack: ValveAckMessage): void {
     const c = this.commands.get(ack.commandId);
     if (!c || c.stationId !== this.d.config.stationId || c.valveId !== valveId) return;
-    const late = !IN_FLIGHT.includes(c.state);
-    if (late && !['timed_out', 'unknown', 'expired'].includes(c.state)) return;
+    // The state in force: an outcome not recorded yet counts (a late answer follows it).
+    const state = this.unrecorded.get(c.id)?.at(-1)?.state ?? c.state;
+    const late = !IN_FLIGHT.includes(state);
+    if (late && !['timed_out', 'unknown', 'expired'].includes(state)) return;
     const reason = ack.reason ?? null;
     switch (ack.status) {
       case 'accepted':
-        if (c.state !== 'sent') return;
+        if (state !== 'sent') return;
         this.move(c.id, 'accepted', reason);
         this.arm(c.id, this.d.config.completionTimeoutSec * 1000, 'accepted but not completed in time');
         return;
@@ -346,37 +349,49 @@ export class Actuation {
     const t = this.timers.get(id);
     if (t) clearTimeout(t);
     this.timers.delete(id);
+    const queue = this.unrecorded.get(id) ?? [];
+    queue.push({ state, reason, actor, call });
+    this.unrecorded.set(id, queue);
     try {
-      return this.recordOutcome(id, { state, reason, actor, call });
+      return this.recordOutcomes(id);
     } catch (err) {
       this.d.log.error('recording a command outcome failed; it is recorded once the database takes writes', {
         command: id,
         state,
         error: err,
       });
-      this.unrecorded.set(id, { state, reason, actor, call });
       this.showUnrecorded(id, state, reason);
       return null;
     }
   }
 
-  /** Records and audits a final state (one transaction); frees the valve and tells the consoles. */
+  /** Records a command's outcomes not recorded yet, in order; frees the valve and tells the consoles. */
+  private recordOutcomes(id: string): ActuationCommand {
+    const queue = this.unrecorded.get(id)!;
+    let c: ActuationCommand | undefined;
+    while (queue.length) {
+      c = this.recordOutcome(id, queue[0]!);
+      queue.shift();
+    }
+    this.unrecorded.delete(id);
+    if (this.inFlight.get(c!.valveId) === id) this.inFlight.delete(c!.valveId);
+    this.d.onCommand(c!);
+    return c!;
+  }
+
+  /** Records and audits one final state (one transaction). */
   private recordOutcome(id: string, o: Unrecorded): ActuationCommand {
-    const c = this.d.sql.transaction(() => {
+    return this.d.sql.transaction(() => {
       const cmd = this.commands.transition(id, o.state, o.reason);
       const detail = o.reason ? { reason: o.reason } : {};
       this.audit(o.actor ?? cmd.operator, `actuation.${o.state}`, cmd.valveId, o.state, id, o.call, detail);
       return cmd;
     });
-    this.unrecorded.delete(id);
-    if (this.inFlight.get(c.valveId) === id) this.inFlight.delete(c.valveId);
-    this.d.onCommand(c);
-    return c;
   }
 
   /** The outcomes the database refused, oldest first, until it refuses again (then next second). */
   private recordUnrecorded(): void {
-    for (const [id, o] of [...this.unrecorded]) this.recordOutcome(id, o);
+    for (const id of [...this.unrecorded.keys()]) this.recordOutcomes(id);
   }
 
   /** The consoles see an outcome the record does not hold yet, from memory. */

@@ -90,7 +90,12 @@ export class ApiKeys {
   private touch(id: string, last: string | null): void {
     const now = this.now();
     if (last && now.getTime() - Date.parse(last) < TOUCH_EVERY_MS) return;
-    this.sql.run(this.sql.q.updateTable('api_keys').set({ last_used_at: now.toISOString() }).where('id', '=', id));
+    try {
+      this.sql.run(this.sql.q.updateTable('api_keys').set({ last_used_at: now.toISOString() }).where('id', '=', id));
+    } catch {
+      // Last use is for the admin's list, not a check: a database that refuses writes (a full
+      // disk) must not refuse a valid key. The next use a minute on records it.
+    }
   }
 
   private find(name: string): ApiKeyRecord | null {
