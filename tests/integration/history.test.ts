@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations';
 import { HistoryReader } from '../../src/main/history/reader';
 import { HistoryRetention } from '../../src/main/history/retention';
+import { historyStatus } from '../../src/main/history/status';
 import { FINISH_AFTER_MS, HistoryWriter, SEAL_GRACE_MS } from '../../src/main/history/writer';
 import { BLOCK_MAX_SAMPLES, BLOCK_WINDOW_MS } from '../../src/main/history/open-block';
 import { createLogger } from '../../src/main/log';
@@ -42,6 +43,21 @@ describe('history files', () => {
     const blocks = db.prepare('SELECT n FROM blocks').all() as { n: number }[];
     expect(blocks.every((b) => b.n <= BLOCK_MAX_SAMPLES)).toBe(true);
     expect(blocks.length).toBeGreaterThan(0);
+    w.close();
+    await t.store.close();
+  });
+
+  it('db status counts an open day once: a journal record whose samples are partly in a block already', async () => {
+    const t = await setup();
+    const w = t.open();
+    // One commit across two windows: the first is written out at its end, the record stays for the second.
+    const start = T0 - (T0 % BLOCK_WINDOW_MS) + BLOCK_WINDOW_MS - 60_000;
+    w.write(samples('p-1', 120, start), start);
+    w.sweep(start + 60_000 + SEAL_GRACE_MS + 1);
+    const db = w['days'].get('2026-11-25')!.file.db;
+    expect(db.prepare('SELECT count(*) FROM blocks').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT count(*) FROM journal').pluck().get()).toBe(1);
+    expect(historyStatus(t.store.db, t.dataDir).samples).toEqual({ finished: 0, open: 120 });
     w.close();
     await t.store.close();
   });

@@ -188,6 +188,7 @@ export function prepareCounts(db: Database) {
   return {
     inBlocks: db.prepare('SELECT coalesce(sum(n), 0) FROM blocks').pluck(),
     journal: db.prepare('SELECT data FROM journal').pluck(),
+    windowBlocks: db.prepare('SELECT data FROM blocks WHERE point = ? AND t0 >= ? AND t0 < ?').pluck(),
   };
 }
 

@@ -3,9 +3,12 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { historyFolders } from './backup';
 import { Catalogue } from './catalogue';
+import { decodeBlock } from './codec';
 import { HistoryFile } from './file';
+import { decodeJournal } from './journal';
 import type { HistoryKind } from './layout';
 import { MOVE_META } from './move-rows';
+import { BLOCK_WINDOW_MS, windowOf } from './open-block';
 import { prepareCounts, prepareRowsLeft } from './sql';
 
 export interface HistoryStatus {
@@ -27,14 +30,36 @@ function folderBytes(dir: string): number {
   return fs.readdirSync(dir).reduce((n, name) => n + (fs.statSync(path.join(dir, name)).size || 0), 0);
 }
 
-/** Samples in an open day's file: its blocks, and its journal records (the first 4 bytes of each are its count). */
+/**
+ * Samples in an open day's file: its blocks, and its journal's samples not in a block yet. A
+ * journal record stays until every sample of it is in a block, so some of its samples may be
+ * in one already (a block written at its size, or its window's end): each is counted once.
+ */
 function openSamples(dir: string, day: string): number {
   const file = HistoryFile.forReading(dir, 'samples', day);
   if (!file) return 0;
   try {
     const s = prepareCounts(file.db);
     let n = s.inBlocks.get() as number;
-    for (const data of s.journal.iterate() as Iterable<Uint8Array>) n += Buffer.from(data).readUInt32LE(0);
+    // The journal's times by point and window, then each window's blocks read once.
+    const journal = new Map<string, { point: number; window: number; ts: number[] }>();
+    for (const data of s.journal.iterate() as Iterable<Uint8Array>) {
+      const r = decodeJournal(data);
+      r.ts.forEach((t, i) => {
+        const point = r.points[i]!;
+        const window = windowOf(t);
+        const k = `${point}:${window}`;
+        let g = journal.get(k);
+        if (!g) journal.set(k, (g = { point, window, ts: [] }));
+        g.ts.push(t);
+      });
+    }
+    for (const { point, window, ts } of journal.values()) {
+      const inBlocks = new Set<number>();
+      for (const data of s.windowBlocks.all(point, window, window + BLOCK_WINDOW_MS) as Uint8Array[])
+        for (const t of decodeBlock(data).ts) inBlocks.add(t);
+      n += ts.filter((t) => !inBlocks.has(t)).length;
+    }
     return n;
   } finally {
     file.close();
