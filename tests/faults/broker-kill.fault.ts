@@ -143,6 +143,13 @@ it(`broker SIGKILLed ×${KILLS} under load: reconnects on the jittered schedule,
           .join('\n')}\n`,
     );
   }
+  if (problems.length)
+    process.stdout.write(
+      `problems; the station's errors:\n${t.lines
+        .filter((l) => /ERROR/.test(l))
+        .slice(-20)
+        .join('\n')}\n`,
+    );
   expect(problems).toEqual([]);
   expect(lost.slice(0, 20)).toEqual([]);
   expect(jittered).toBe(true);

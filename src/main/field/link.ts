@@ -116,7 +116,8 @@ export class FieldLink {
   private connectedVersion: 4 | 5 | null = null;
   private readonly refusals: BrokerRefusals;
   /** Publishes awaiting their PUBACK on the current connection, by a token of our own. */
-  private inFlight = new Map<number, string>();
+  /** Publishes awaiting their PUBACK on this connection: topic and when sent (performance.now()). */
+  private inFlight = new Map<number, { topic: string; at: number }>();
   private nextFlight = 0;
   private readonly warnings: string[] = [];
 
@@ -233,7 +234,7 @@ export class FieldLink {
     if (held) throw new Error(`not published: the broker refuses ${topic} (${held.reason}); see the System view`);
     const flights = this.inFlight;
     const token = this.nextFlight++;
-    flights.set(token, topic);
+    flights.set(token, { topic, at: performance.now() });
     try {
       await client.publishAsync(topic, payload, opts);
     } catch (err) {
@@ -244,6 +245,14 @@ export class FieldLink {
       flights.delete(token);
     }
     this.refusals.accept('publish', topic);
+  }
+
+  private logHeld(held: BrokerRefusal[]): void {
+    for (const r of held)
+      this.o.log.error(
+        'the broker closes the connection whenever this station publishes a topic; it is no longer published until the station restarts',
+        { topic: r.topic, reason: r.reason },
+      );
   }
 
   private noteRefusal(kind: BrokerRefusal['kind'], topic: string, code: number, held = false): void {
@@ -352,7 +361,8 @@ export class FieldLink {
     const fail = (reason: string, cause: 'network' | 'auth' | 'version') => {
       if (failed || client !== this.client) return;
       failed = true;
-      const unacknowledged = [...flights.values()];
+      const closedAt = performance.now();
+      const unacknowledged = [...flights.values()].map((f) => ({ topic: f.topic, ageMs: closedAt - f.at }));
       client.removeAllListeners();
       client.on('error', () => undefined);
       client.end(true);
@@ -377,20 +387,13 @@ export class FieldLink {
         // A broker may answer a publish it refuses by closing the connection (MQTT 3.1.1 allows
         // it; MQTT 5 with a DISCONNECT reason): find the topic, so that it cannot make the link flap.
         if (unacknowledged.length === 0) this.refusals.closedIdle();
-        else
-          for (const r of this.refusals.closedWithInFlight(unacknowledged, disconnectReason, version))
-            this.o.log.error(
-              'the broker closes the connection whenever this station publishes a topic; it is no longer published until the station restarts',
-              {
-                topic: r.topic,
-                reason: r.reason,
-              },
-            );
+        else this.logHeld(this.refusals.closedWithInFlight(unacknowledged, disconnectReason, version));
       }
       this.retry(disconnectReason === undefined ? reason : `${reason} (DISCONNECT ${disconnectReason})`, cause);
     };
     client.on('connect', (packet) => {
       connack = true;
+      this.logHeld(this.refusals.reconnected(version));
       void this.onConnect(client, packet.sessionPresent, version);
     });
     client.on('disconnect', (packet) => (disconnectReason = packet.reasonCode));

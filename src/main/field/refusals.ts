@@ -46,6 +46,19 @@ export const refusesPublish = (code: number | undefined) => code !== undefined &
 
 /** How many closes with the same topic in flight, and no reason given, before it is held. */
 const CLOSES_BEFORE_HOLD = 2;
+/**
+ * A broker that closes the connection over a publish does so as it reads it: a round trip
+ * after it was sent, plus this station's event-loop delay. A publish in flight for longer
+ * waited on something else (a PUBACK behind a backlog of redelivered messages) when the
+ * connection ended: it was not what the broker refused.
+ */
+export const REFUSING_CLOSE_MS = 2_000;
+
+/** A publish in flight when the connection closed: its topic, and how long since it was sent. */
+export interface InFlight {
+  topic: string;
+  ageMs: number;
+}
 
 /**
  * What the broker has refused this station, by kind and topic: set by a refusing PUBACK or
@@ -55,11 +68,19 @@ const CLOSES_BEFORE_HOLD = 2;
  * DISCONNECT reason) cannot tell which topic it refused: a topic in flight at two such closes
  * in a row (or at one with a refusing DISCONNECT reason) is held, and the link publishes it
  * no more in this run, so the link cannot flap on it.
+ *
+ * A broker that crashes or restarts also closes connections with publishes in flight, and
+ * holding a topic for that (the audit head, presence) would stop it for the rest of the run.
+ * So a close counts against a topic only if its publish was sent just before the close
+ * (REFUSING_CLOSE_MS) and the broker took the next connection at once (a broker that refused a
+ * publish is still up; one that went down refuses the next connect, which clears the count).
  */
 export class BrokerRefusals {
   private readonly refused = new Map<string, BrokerRefusal>();
   /** Closes with a topic in flight and no acknowledgement, by topic. */
   private readonly suspects = new Map<string, number>();
+  /** Topics in flight at the last close, counted once the next connection is taken. */
+  private pending: string[] = [];
 
   constructor(
     private readonly now: () => Date,
@@ -99,22 +120,36 @@ export class BrokerRefusals {
   }
 
   /**
-   * The connection closed with these publishes unacknowledged. Returns the topics now held.
-   * `disconnectReason`: the reason code of the broker's DISCONNECT (MQTT 5), if one came.
+   * The connection closed with these publishes unacknowledged. Returns the topics now held: a
+   * refusing DISCONNECT (MQTT 5) with one topic in flight names it at once; otherwise the
+   * topics sent just before the close wait for the next connection (`reconnected`).
+   * `disconnectReason`: the reason code of the broker's DISCONNECT, if one came.
    */
-  closedWithInFlight(topics: string[], disconnectReason: number | undefined, protocol: 4 | 5): BrokerRefusal[] {
-    const unique = [...new Set(topics)];
+  closedWithInFlight(flights: InFlight[], disconnectReason: number | undefined, protocol: 4 | 5): BrokerRefusal[] {
+    const unique = [...new Set(flights.map((f) => f.topic))];
+    if (refusesPublish(disconnectReason) && unique.length === 1) {
+      this.suspects.set(unique[0]!, CLOSES_BEFORE_HOLD);
+      const r = this.refuse('publish', unique[0]!, disconnectReason!, protocol, true);
+      return r ? [r] : [];
+    }
+    this.pending = [...new Set(flights.filter((f) => f.ageMs <= REFUSING_CLOSE_MS).map((f) => f.topic))];
+    return [];
+  }
+
+  /**
+   * The broker took a connection: the topics in flight at the close before it count against
+   * them (the broker was up, so it may have closed over one of them). Returns those now held.
+   */
+  reconnected(protocol: 4 | 5): BrokerRefusal[] {
     const held: BrokerRefusal[] = [];
-    // A refusing DISCONNECT with one topic in flight names it; otherwise it takes two closes.
-    const certain = refusesPublish(disconnectReason) && unique.length === 1;
-    for (const topic of unique) {
+    for (const topic of this.pending) {
       const n = (this.suspects.get(topic) ?? 0) + 1;
       this.suspects.set(topic, n);
-      if (certain || n >= CLOSES_BEFORE_HOLD) {
-        const r = this.refuse('publish', topic, certain ? disconnectReason! : 0, protocol, true);
-        if (r) held.push(r);
-      }
+      if (n < CLOSES_BEFORE_HOLD) continue;
+      const r = this.refuse('publish', topic, 0, protocol, true);
+      if (r) held.push(r);
     }
+    this.pending = [];
     return held;
   }
 
@@ -124,11 +159,15 @@ export class BrokerRefusals {
    * it after each reconnect) is acknowledged instead of held with it.
    */
   suspecting(): boolean {
-    return this.suspects.size > 0;
+    return this.suspects.size > 0 || this.pending.length > 0;
   }
 
-  /** A close with nothing in flight: whatever was suspected before was not the cause. */
+  /**
+   * A close with nothing in flight, or no broker to connect to after a close (it went down, it
+   * did not refuse what was in flight): whatever was suspected before was not the cause.
+   */
   closedIdle(): void {
     this.suspects.clear();
+    this.pending = [];
   }
 }
