@@ -115,8 +115,7 @@ export class FieldLink {
   /** The version of the last connection that was accepted. */
   private connectedVersion: 4 | 5 | null = null;
   private readonly refusals: BrokerRefusals;
-  /** Publishes awaiting their PUBACK on the current connection, by a token of our own. */
-  /** Publishes awaiting their PUBACK on this connection: topic and when sent (performance.now()). */
+  /** Publishes awaiting their PUBACK on the current connection, by a token of our own: topic and when sent. */
   private inFlight = new Map<number, { topic: string; at: number }>();
   private nextFlight = 0;
   private readonly warnings: string[] = [];
