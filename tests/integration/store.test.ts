@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { migrations } from '../../migrations';
 import { memorySink, createLogger } from '../../src/main/log';
 import {
@@ -365,6 +366,37 @@ describe('store: backups', () => {
     expect(kept).toHaveLength(3);
     for (const b of kept) expect(integrityCheck(b.file)).toEqual(['ok']);
     expect(fs.existsSync(files[0]!)).toBe(false);
+    await store.close();
+  });
+});
+
+describe('write transactions beside another writer (the writer thread)', () => {
+  it('a transaction that reads before it writes commits even when the other connection wanted to write in between', async () => {
+    const dataDir = tempDir();
+    const { store } = await openStore({
+      dataDir,
+      migrations,
+      log: createLogger({ level: 'error', json: true, sinks: [] }),
+      mode: 'station',
+    });
+    // The other connection gives up at once instead of waiting (it runs on this thread here).
+    const other = new Database(store.file, { timeout: 0 });
+    const otherWrite = other.prepare("INSERT INTO sites (id, name, created_at) VALUES ('west', 'West', '2026-12-05')");
+    let otherRefused = false;
+    store.sql.transaction(() => {
+      store.db.prepare('SELECT count(*) FROM sites').get();
+      // Deferred, this commit would land now and our write below fail at once (SQLITE_BUSY_SNAPSHOT).
+      try {
+        otherWrite.run();
+      } catch {
+        otherRefused = true;
+      }
+      store.db.prepare("INSERT INTO sites (id, name, created_at) VALUES ('east', 'East', '2026-12-05')").run();
+    });
+    expect(otherRefused).toBe(true);
+    expect(store.db.prepare("SELECT name FROM sites WHERE id = 'east'").get()).toEqual({ name: 'East' });
+    otherWrite.run();
+    other.close();
     await store.close();
   });
 });

@@ -41,7 +41,13 @@ export class Sql {
     return this.prepare(sql).run(...parameters);
   }
 
+  /**
+   * Runs `fn` in one write transaction, begun IMMEDIATE: the write lock is taken first (waiting
+   * as long as the busy timeout). A deferred transaction that reads before it writes fails at
+   * once with "database is locked" (SQLITE_BUSY_SNAPSHOT, no waiting) when another connection,
+   * the writer thread's, committed after its first read; CI saw it adding an operator at start.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 }

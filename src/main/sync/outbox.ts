@@ -113,15 +113,17 @@ export class Outbox {
     const move = this.db.prepare('UPDATE outbox SET topic = ? WHERE id = ?');
     const taken = this.db.prepare('SELECT 1 FROM outbox WHERE topic = ? AND retain = 1 AND sent_at IS NULL');
     let moved = 0;
-    this.db.transaction(() => {
-      for (const r of rows) {
-        const to = rewrite(r.topic);
-        if (!to || to === r.topic) continue;
-        if (r.retain && taken.get(to)) this.remove.run(r.id);
-        else move.run(to, r.id);
-        moved++;
-      }
-    })();
+    this.db
+      .transaction(() => {
+        for (const r of rows) {
+          const to = rewrite(r.topic);
+          if (!to || to === r.topic) continue;
+          if (r.retain && taken.get(to)) this.remove.run(r.id);
+          else move.run(to, r.id);
+          moved++;
+        }
+      })
+      .immediate();
     if (moved) this.log.info('queued messages moved to their new topics', { moved });
     return moved;
   }

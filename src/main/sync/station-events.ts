@@ -37,15 +37,17 @@ export class StationEvents {
       ts: this.now().toISOString(),
       body,
     };
-    this.db.transaction(() => {
-      change?.(event);
-      this.markApplied.run(event.id, event.ts);
-      this.outbox.enqueue({
-        id: event.id,
-        topic: topics.stationEvents(this.siteId, this.stationId),
-        payload: JSON.stringify(event),
-      });
-    })();
+    this.db
+      .transaction(() => {
+        change?.(event);
+        this.markApplied.run(event.id, event.ts);
+        this.outbox.enqueue({
+          id: event.id,
+          topic: topics.stationEvents(this.siteId, this.stationId),
+          payload: JSON.stringify(event),
+        });
+      })
+      .immediate();
     this.outbox.kick();
     return event;
   }
@@ -56,14 +58,16 @@ export class StationEvents {
    * redelivery tries again.
    */
   receive(event: StationEventMessage): boolean {
-    return this.db.transaction(() => {
-      const fresh = this.markApplied.run(event.id, this.now().toISOString()).changes === 1;
-      if (!fresh) {
-        this.duplicates++;
-        return false;
-      }
-      this.onApply(event);
-      return true;
-    })();
+    return this.db
+      .transaction(() => {
+        const fresh = this.markApplied.run(event.id, this.now().toISOString()).changes === 1;
+        if (!fresh) {
+          this.duplicates++;
+          return false;
+        }
+        this.onApply(event);
+        return true;
+      })
+      .immediate();
   }
 }

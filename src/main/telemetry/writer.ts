@@ -194,7 +194,7 @@ export class TelemetryWriter {
   flush(): boolean {
     if (this.stateSince !== null) {
       try {
-        this.o.db.transaction(() => this.writeState())();
+        this.o.db.transaction(() => this.writeState()).immediate();
       } catch (err) {
         this.o.counters.writeErrors++;
         this.o.log.error('writing field state failed; keeping it and retrying', { error: err });
