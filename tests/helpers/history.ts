@@ -2,9 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
+import { migrations } from '../../migrations';
 import type { Trend } from '../../src/shared/telemetry';
+import { IngestCounters } from '../../src/main/field/counters';
 import { decodeBlock } from '../../src/main/history/codec';
 import { decodeJournal } from '../../src/main/history/journal';
+import { createLogger } from '../../src/main/log';
+import { openStore } from '../../src/main/store';
+import { Telemetry } from '../../src/main/telemetry/telemetry';
 
 /** A data folder's history folder (or a history folder itself). */
 const historyDirOf = (dir: string) => (path.basename(dir) === 'history' ? dir : path.join(dir, 'history'));
@@ -72,4 +77,28 @@ export function expectSameTrends(actual: Trend[], expected: Trend[], when: strin
     const off = a.v.map((v, j) => Math.abs(v - e.v[j]!)).filter((d) => d > 1e-9);
     expect(off, `${when}: ${e.pointId} ${e.source} values`).toEqual([]);
   });
+}
+
+/**
+ * A station's store and telemetry on a data folder with the default retention, its clock
+ * stopped at `now`: samples on the writer thread as the station runs them, or on this thread.
+ */
+export async function telemetryStation(dataDir: string, now: number, sink?: 'local') {
+  const log = createLogger({ level: 'error', json: true, sinks: [] });
+  const { store } = await openStore({ dataDir, migrations, log, mode: 'station' });
+  const config = {
+    siteId: 'north',
+    dataDir,
+    ingestQueueMax: 100_000,
+    rawRetentionDays: 7,
+    minuteRetentionDays: 35,
+    rollupRetentionDays: 400,
+  };
+  const counters = new IngestCounters(log, () => now);
+  const telemetry = new Telemetry({ config, db: store.db, counters, log, now: () => new Date(now), sink });
+  const close = async () => {
+    await telemetry.stop([]);
+    await store.close();
+  };
+  return { store, telemetry, close };
 }

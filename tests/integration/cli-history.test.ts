@@ -2,13 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations';
-import { IngestCounters } from '../../src/main/field/counters';
-import { createLogger } from '../../src/main/log';
-import { migrate, openConnection, openStore, schemaVersion } from '../../src/main/store';
-import { Telemetry } from '../../src/main/telemetry/telemetry';
+import { migrate, openConnection, schemaVersion } from '../../src/main/store';
+import type { Telemetry } from '../../src/main/telemetry/telemetry';
 import type { Trend } from '../../src/shared/telemetry';
 import { cleanEnv, runCli } from '../helpers/cli';
-import { countSamples, expectSameTrends } from '../helpers/history';
+import { countSamples, expectSameTrends, telemetryStation } from '../helpers/history';
 import { tempDir } from '../helpers/tmp';
 
 /*
@@ -18,7 +16,6 @@ import { tempDir } from '../helpers/tmp';
  * lost), puts the files aside, and a later `db migrate` and start move the rows again once.
  */
 
-const log = createLogger({ level: 'error', json: true, sinks: [] });
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** The real clock: the commands run with it (retention of backup copies, what is finished). */
@@ -55,33 +52,7 @@ function v8Rows(file: string): number {
   return n;
 }
 
-async function station(dataDir: string) {
-  const { store } = await openStore({ dataDir, migrations, log, mode: 'station' });
-  const config = {
-    siteId: 'north',
-    dataDir,
-    ingestQueueMax: 100_000,
-    rawRetentionDays: 7,
-    minuteRetentionDays: 35,
-    rollupRetentionDays: 400,
-  };
-  const telemetry = new Telemetry({
-    config,
-    db: store.db,
-    counters: new IngestCounters(log, () => NOW),
-    log,
-    now: () => new Date(NOW),
-    sink: 'local',
-  });
-  return {
-    store,
-    telemetry,
-    close: async () => {
-      await telemetry.stop([]);
-      await store.close();
-    },
-  };
-}
+const station = (dataDir: string) => telemetryStation(dataDir, NOW, 'local');
 
 /** Live samples: two days ago (a day the sweep finishes) and earlier today (open). */
 async function live(t: Telemetry): Promise<number> {

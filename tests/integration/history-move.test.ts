@@ -1,13 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations';
-import { IngestCounters } from '../../src/main/field/counters';
 import { HistoryReader } from '../../src/main/history/reader';
-import { createLogger } from '../../src/main/log';
-import { migrate, openConnection, openStore } from '../../src/main/store';
-import { Telemetry } from '../../src/main/telemetry/telemetry';
+import { migrate, openConnection } from '../../src/main/store';
+import type { Telemetry } from '../../src/main/telemetry/telemetry';
 import type { Trend } from '../../src/shared/telemetry';
-import { expectSameTrends, storedSamples } from '../helpers/history';
+import { expectSameTrends, storedSamples, telemetryStation } from '../helpers/history';
 import { tempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
 
@@ -18,7 +16,6 @@ import { waitFor } from '../helpers/wait';
  * written, the rows not yet deleted) neither losing nor counting anything twice.
  */
 
-const log = createLogger({ level: 'error', json: true, sinks: [] });
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -50,25 +47,8 @@ function v8Store(dataDir: string): { samples: number; rollups: number } {
   return out;
 }
 
-async function station(dataDir: string) {
-  const { store } = await openStore({ dataDir, migrations, log, mode: 'station' });
-  const config = {
-    siteId: 'north',
-    dataDir,
-    ingestQueueMax: 100_000,
-    rawRetentionDays: 7,
-    minuteRetentionDays: 35,
-    rollupRetentionDays: 400,
-  };
-  const counters = new IngestCounters(log, () => NOW);
-  // The writer thread, as the station runs it: the move is one of its requests.
-  const telemetry = new Telemetry({ config, db: store.db, counters, log, now: () => new Date(NOW) });
-  const close = async () => {
-    await telemetry.stop([]);
-    await store.close();
-  };
-  return { store, telemetry, close };
-}
+/** The writer thread, as the station runs it: the move is one of its requests. */
+const station = (dataDir: string) => telemetryStation(dataDir, NOW);
 
 /** Raw (2 hours), minutes (2 days) and hours (10 days) of every point. */
 async function trends(t: Telemetry): Promise<Trend[]> {
