@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { createPrivateFile, DATA_FOLDERS, makePrivateDir, tightenMode } from '../config/data-dir';
+import { DATA_FOLDERS, makePrivateDir } from '../config/data-dir';
 import type { Logger } from '../log';
-import { copyOnThread } from '../store/backups';
+import { copyOnThread, writeCopy } from '../store/backups';
 import { Catalogue, type CatalogueRow } from './catalogue';
 import { DAY_MS, historyFile, parseHistoryFile } from './layout';
 import { pastRetention, type RetentionDays } from './retention';
@@ -104,35 +104,21 @@ export class HistoryBackup {
   private async copyFinished(row: CatalogueRow, now: Date): Promise<boolean> {
     const source = historyFile(this.o.dir, row.kind, row.key);
     const copy = path.join(this.o.target, path.basename(source));
-    const partial = `${copy}.${process.pid}.partial`;
-    await fs.promises.copyFile(source, partial);
-    const still = this.stopped ? undefined : this.catalogue.get(row.kind, row.key);
-    if (still?.state !== 'finished' || still.finished_at !== row.finished_at) {
+    const copied = await writeCopy(copy, `${copy}.${process.pid}.partial`, async (partial) => {
+      await fs.promises.copyFile(source, partial);
+      const still = this.stopped ? undefined : this.catalogue.get(row.kind, row.key);
       // Reopened while it was copied: copied again once finished again.
-      fs.rmSync(partial, { force: true });
-      return false;
-    }
-    tightenMode(partial);
-    fs.renameSync(partial, copy);
-    return this.catalogue.backedUpAsFinished(row.kind, row.key, row.finished_at!, now.toISOString());
+      return still?.state === 'finished' && still.finished_at === row.finished_at;
+    });
+    return copied && this.catalogue.backedUpAsFinished(row.kind, row.key, row.finished_at!, now.toISOString());
   }
 
   private async copyOpen(row: CatalogueRow): Promise<boolean> {
     const source = historyFile(this.o.dir, row.kind, row.key);
     const copy = path.join(this.o.target, OPEN, path.basename(source));
-    const partial = `${copy}.${process.pid}.partial`;
-    fs.rmSync(partial, { force: true });
-    // As private as the file from its first byte: SQLite keeps the mode of the empty file it is given.
-    createPrivateFile(partial);
-    try {
-      await copyOnThread(source, partial, this.abort.signal);
-    } catch (err) {
-      fs.rmSync(partial, { force: true });
-      throw err;
-    }
-    tightenMode(partial);
-    fs.renameSync(partial, copy);
-    return true;
+    return writeCopy(copy, `${copy}.${process.pid}.partial`, (partial) =>
+      copyOnThread(source, partial, this.abort.signal),
+    );
   }
 
   /** Copies past retention, and copies of open files that are finished and copied as such now. */

@@ -61,20 +61,10 @@ export class Backups {
   async take(db: Database, reason: string, target?: string, now = new Date(), signal?: AbortSignal): Promise<string> {
     makePrivateDir(target ? path.dirname(target) : this.dir);
     const file = target ?? path.join(this.dir, `plainview-${stamp(now)}-v${schemaVersion(db)}-${reason}.db`);
-    const partial = `${file}.partial`;
-    fs.rmSync(partial, { force: true });
-    // A copy of the database is as private as the database: SQLite keeps the mode of the
-    // empty file it is given (the backup thread cannot set a umask of its own).
-    createPrivateFile(partial);
-    try {
+    await writeCopy(file, `${file}.partial`, async (partial) => {
       if (db.memory) await db.backup(partial);
       else await copyOnThread(db.name, partial, signal);
-    } catch (err) {
-      fs.rmSync(partial, { force: true });
-      throw err;
-    }
-    tightenMode(partial);
-    fs.renameSync(partial, file);
+    });
     return file;
   }
 
@@ -84,6 +74,35 @@ export class Backups {
     for (const b of old) fs.rmSync(b.file, { force: true });
     return old.map((b) => b.file);
   }
+}
+
+/**
+ * Writes a copy into `partial` and renames it to `file`, so a half-written file is never taken
+ * for a copy. `partial` is as private as the database from its first byte (SQLite keeps the
+ * mode of the empty file it is given; the backup thread cannot set a umask of its own) and is
+ * removed if `write` throws or answers false (the copy is not wanted after all). True if renamed.
+ */
+export async function writeCopy(
+  file: string,
+  partial: string,
+  write: (partial: string) => Promise<boolean | void>,
+): Promise<boolean> {
+  fs.rmSync(partial, { force: true });
+  createPrivateFile(partial);
+  let wanted: boolean | void;
+  try {
+    wanted = await write(partial);
+  } catch (err) {
+    fs.rmSync(partial, { force: true });
+    throw err;
+  }
+  if (wanted === false) {
+    fs.rmSync(partial, { force: true });
+    return false;
+  }
+  tightenMode(partial);
+  fs.renameSync(partial, file);
+  return true;
 }
 
 /** An online copy of a database file into `partial`, on a thread of its own (also of an open history file). */
